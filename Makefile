@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# kvnet build: BPF objects (CO-RE, vmlinux.h from the running kernel's BTF),
+# their libbpf skeletons, the daemon, the CLI and tools, the tests.
+#
+#   make            build everything into build/
+#   make deps       install Debian build and test dependencies (idempotent)
+#   make test       unit tests (cmocka) + integration tests (pytest, netns)
+#   make bench      kvnet against a Linux bridge, side by side, with ratios
+#   make demo       the README's demo
+#   make check      cppcheck + clang-tidy
+
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+BUILD    := build
+WERROR   ?=
+CFLAGS   ?= -O2 -g
+PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap
+CFLAGS   += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE \
+	    -I$(BUILD) -I. -Iebpf $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   := -lbpf -lelf -lz $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I$(BUILD) -Iebpf
+
+BPF_SRCS := $(wildcard ebpf/*.bpf.c)
+BPF_OBJS := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.bpf.o)
+SKELS    := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.skel.h)
+BPF_HDRS := $(wildcard ebpf/*.h ebpf/lib/*.h)
+
+# Everything under switch/ nat/ dhcp/ except the daemon's main() is a
+# library that the daemon, the tools and the unit tests link.
+LIB_SRCS := $(filter-out switch/kvnetd.c,$(wildcard switch/*.c nat/*.c dhcp/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libkvnet.a
+HDRS     := $(wildcard switch/*.h nat/*.h dhcp/*.h tools/*.h) $(BPF_HDRS)
+
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOLS     := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all deps test unit integration bench demo check fuzz clean
+all: $(BUILD)/kvnetd $(TOOLS) $(UNITS)
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(BUILD)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: ebpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kvnetd: $(BUILD)/obj/switch/kvnetd.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I$(BUILD) -I. -Iebpf \
+		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+deps:
+	./tools/deps.sh
+
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
+
+integration: all
+	/usr/bin/python3 -m pytest -v tests/integration
+
+test: all
+	./tools/run-tests.sh
+
+bench: all
+	./tools/bench.sh
+
+demo: all
+	./tools/demo.sh
+
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do echo "== $$f"; $$f -max_total_time=20 -print_final_stats=0 tests/fuzz/corpus/$$(basename $$f); done
+
+check:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--suppress=missingIncludeSystem -I. -Iebpf $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS)
+	clang-tidy --quiet $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) -- $(CFLAGS)
+
+clean:
+	rm -rf $(BUILD)
+
+.SECONDARY:

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Installs every Debian 12 package kvnet needs to build, test and benchmark.
+# Idempotent: packages already present are left alone, so this is safe to run
+# before every build (apt is asked only when something is missing).
+set -euo pipefail
+
+pkgs=(
+	# build
+	make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
+	libnl-3-dev libnl-route-3-dev libpcap-dev libxml2-dev libjansson-dev
+	# unit tests, checks
+	libcmocka-dev cppcheck clang-tidy
+	# integration tests and benchmarks
+	iproute2 iputils-ping ethtool tcpdump iperf3 procps
+	python3 python3-pytest python3-scapy
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
