@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Types, codes and limits shared by the eBPF datapath (ebpf/*.bpf.c), the
+/* Types, codes and limits shared by the eBPF datapath (ebpf/ programs), the
  * daemon that loads it (switch/datapath.c) and every tool that reads its
  * maps (kvnet fdb/stats, trace). The same drop codes name drop reasons in
  * `kvnet stats` and, later, in `kvnet trace`: add new codes at the end and
@@ -10,6 +10,10 @@
  */
 #ifndef KVNET_SHARED_H
 #define KVNET_SHARED_H
+
+#ifndef __bpf__
+#include <linux/types.h> /* BPF programs get these from vmlinux.h */
+#endif
 
 /* Ports one network can hold; also the size of the flood list. */
 #define KVNET_MAX_PORTS 256

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* kvnetd's control socket and command table (see control.h). */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <jansson.h>
+
+#include "switch/control.h"
+#include "switch/log.h"
+
+#define CONTROL_MAX_REQUEST (2u << 20)
+#define CONTROL_TIMEOUT_MS 5000
+#define KVNET_VERSION "0.1.0"
+
+typedef json_t *(*control_fn)(struct kvnetd *d, json_t *args, struct kv_error *e);
+
+/* ---- argument access -------------------------------------------------- */
+
+static const char *arg_str(json_t *args, const char *key, bool required,
+			   struct kv_error *e)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (v && json_is_string(v))
+		return json_string_value(v);
+	if (v || required)
+		kv_fail(e, KV_ERR_INVALID, -EINVAL, "argument '%s' must be a string", key);
+	return NULL;
+}
+
+static bool arg_bool(json_t *args, const char *key)
+{
+	return json_is_true(json_object_get(args, key));
+}
+
+static struct kv_network *arg_net(struct kvnetd *d, json_t *args, const char *key,
+				  struct kv_error *e)
+{
+	const char *name = arg_str(args, key, true, e);
+	struct kv_network *n;
+
+	if (!name)
+		return NULL;
+	n = netw_find(d, name);
+	if (!n)
+		kv_fail(e, KV_ERR_NOT_FOUND, -ENOENT, "network '%s' is not defined", name);
+	return n;
+}
+
+/* ---- renderers -------------------------------------------------------- */
+
+static json_t *render_net(const struct kv_network *n)
+{
+	const struct net_def *def = &n->def;
+	char uuid[37], mac[18], ip[INET_ADDRSTRLEN] = "", subnet[32] = "";
+	json_t *ranges = json_array();
+	const uint8_t *u = def->uuid;
+
+	snprintf(uuid, sizeof(uuid),
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10],
+		 u[11], u[12], u[13], u[14], u[15]);
+	link_format_mac(def->mac, mac);
+	if (def->has_ip) {
+		struct in_addr net = { def->ip.s_addr &
+				       htonl(def->prefix ? ~0u << (32 - def->prefix) : 0) };
+		char nb[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &def->ip, ip, sizeof(ip));
+		inet_ntop(AF_INET, &net, nb, sizeof(nb));
+		snprintf(subnet, sizeof(subnet), "%s/%u", nb, def->prefix);
+	}
+	for (int i = 0; i < def->nranges; i++) {
+		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], r[40];
+
+		inet_ntop(AF_INET, &def->ranges[i].start, a, sizeof(a));
+		inet_ntop(AF_INET, &def->ranges[i].end, b, sizeof(b));
+		snprintf(r, sizeof(r), "%s-%s", a, b);
+		json_array_append_new(ranges, json_string(r));
+	}
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:b,s:b,s:s,s:i,s:i}",
+			 "name", def->name, "uuid", uuid, "mode", net_mode_name(def->mode),
+			 "bridge", def->bridge, "mac", mac, "ip", ip, "prefix",
+			 def->has_ip ? (int)def->prefix : 0, "subnet", subnet,
+			 "dhcp_ranges", ranges, "active", n->active, "autostart",
+			 n->autostart, "datapath",
+			 def->datapath == NET_DATAPATH_EBPF ? "ebpf" : "user", "ports",
+			 n->nports, "fdb_aging", (int)def->fdb_aging_s);
+}
+
+static json_t *render_port(struct kvnetd *d, const struct kv_port *p)
+{
+	struct link_info li = { 0 };
+	int dev = p->kind == PORT_KIND_GATEWAY ? p->dev_ifindex : p->ifindex;
+	char mac[18];
+
+	link_get(&d->link, dev, NULL, &li);
+	link_format_mac(li.mac, mac);
+	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:b,s:i,s:s}", "iface", p->iface,
+			      "ifindex", p->ifindex, "kind", port_kind_name(p->kind),
+			      "mac", mac, "owned", p->owned, "trusted", p->trusted,
+			      "mtu", (int)li.mtu, "oper", li.carrier ? "up" : "down");
+
+	if (p->has_guest_mac) {
+		link_format_mac(p->guest_mac, mac);
+		json_object_set_new(o, "guest_mac", json_string(mac));
+	}
+	return o;
+}
+
+/* ---- handlers --------------------------------------------------------- */
+
+static json_t *cmd_ping(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	(void)d, (void)args, (void)e;
+	return json_pack("{s:s}", "version", KVNET_VERSION);
+}
+
+static json_t *define_and_render(struct kvnetd *d, const struct net_def *def,
+				 struct kv_error *e)
+{
+	struct kv_network *n;
+
+	if (netw_define(d, def, &n, e) < 0)
+		return NULL;
+	return render_net(n);
+}
+
+static json_t *cmd_net_define(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	const char *xml = arg_str(args, "xml", true, e);
+	struct net_def *def;
+	char err[NETXML_ERR_MAX] = "";
+	json_t *res = NULL;
+
+	if (!xml)
+		return NULL;
+	def = calloc(1, sizeof(*def));
+	if (!def)
+		return NULL;
+	int ret = netxml_parse(xml, strlen(xml), def, err, sizeof(err));
+
+	if (ret < 0)
+		kv_fail(e, ret == -EOPNOTSUPP ? KV_ERR_UNSUPPORTED : KV_ERR_INVALID, ret,
+			"%s", err);
+	else
+		res = define_and_render(d, def, e);
+	free(def);
+	return res;
+}
+
+static json_t *cmd_net_create(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	const char *name = arg_str(args, "name", true, e);
+	const char *mode = arg_str(args, "mode", true, e);
+	const char *subnet = arg_str(args, "subnet", true, e);
+	const char *uplink = arg_str(args, "uplink", false, e);
+	const char *range = arg_str(args, "dhcp_range", false, e);
+	char err[NETXML_ERR_MAX] = "";
+	struct net_def *def;
+	json_t *res = NULL;
+
+	if (e->code)
+		return NULL;
+	def = calloc(1, sizeof(*def));
+	if (!def)
+		return NULL;
+	int ret = netxml_from_args(name, mode, subnet, uplink, range, def, err, sizeof(err));
+
+	if (ret < 0)
+		kv_fail(e, ret == -EOPNOTSUPP ? KV_ERR_UNSUPPORTED : KV_ERR_INVALID, ret,
+			"%s", err);
+	else if (netw_find(d, name))
+		kv_fail(e, KV_ERR_EXISTS, -EEXIST, "network '%s' is already defined", name);
+	else
+		res = define_and_render(d, def, e);
+	free(def);
+	return res;
+}
+
+static json_t *cmd_net_start(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "name", e);
+
+	return n && netw_start(d, n, e) == 0 ? render_net(n) : NULL;
+}
+
+static json_t *cmd_net_stop(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "name", e);
+
+	return n && netw_stop(d, n, e) == 0 ? render_net(n) : NULL;
+}
+
+static json_t *cmd_net_undefine(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "name", e);
+
+	return n && netw_undefine(d, n->def.name, e) == 0 ? json_object() : NULL;
+}
+
+static json_t *cmd_net_autostart(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "name", e);
+	json_t *v = json_object_get(args, "enable");
+	bool on = !v || json_is_true(v);
+
+	return n && netw_set_autostart(d, n, on, e) == 0 ? render_net(n) : NULL;
+}
+
+static json_t *cmd_net_show(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "name", e);
+
+	return n ? render_net(n) : NULL;
+}
+
+static json_t *cmd_net_dumpxml(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "name", e);
+	char *xml = NULL;
+	json_t *res;
+
+	if (!n)
+		return NULL;
+	if (netxml_format(&n->def, &xml) < 0) {
+		kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "cannot format network XML");
+		return NULL;
+	}
+	res = json_pack("{s:s}", "xml", xml);
+	free(xml);
+	return res;
+}
+
+static json_t *cmd_net_list(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	json_t *list = json_array();
+
+	(void)args, (void)e;
+	for (int i = 0; i < d->nnets; i++)
+		json_array_append_new(list, render_net(d->nets[i]));
+	return list;
+}
+
+static struct kv_network *arg_active_net(struct kvnetd *d, json_t *args,
+					 struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "net", e);
+
+	if (n && !n->active) {
+		kv_fail(e, KV_ERR_STATE, -EINVAL, "network '%s' is not active", n->def.name);
+		return NULL;
+	}
+	return n;
+}
+
+static json_t *cmd_port_add(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "net", e);
+	const char *iface = arg_str(args, "iface", true, e);
+	const char *mac = arg_str(args, "mac", false, e);
+	struct kv_port *p;
+
+	if (!n || !iface || e->code)
+		return NULL;
+	if (netw_port_add(d, n, iface, arg_bool(args, "tap"), mac,
+			  arg_bool(args, "trusted"), &p, e) < 0)
+		return NULL;
+	return render_port(d, p);
+}
+
+static json_t *cmd_port_del(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "net", e);
+	const char *iface = arg_str(args, "iface", true, e);
+
+	if (!n || !iface)
+		return NULL;
+	return netw_port_del(d, n, iface, e) == 0 ? json_object() : NULL;
+}
+
+static json_t *cmd_port_list(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_net(d, args, "net", e);
+	json_t *list;
+
+	if (!n)
+		return NULL;
+	list = json_array();
+	for (int i = 0; i < n->nports; i++)
+		json_array_append_new(list, render_port(d, &n->ports[i]));
+	return list;
+}
+
+static json_t *render_fdb_entry(const struct kv_network *n,
+				const struct dp_fdb_entry *f, uint64_t now)
+{
+	bool is_static = f->val.flags & KVNET_FDB_STATIC;
+	double age = 0;
+	char mac[18];
+
+	if (!is_static && now > f->val.last_seen_ns)
+		age = (double)(now - f->val.last_seen_ns) / 1e9;
+	link_format_mac(f->key.mac, mac);
+	return json_pack("{s:s,s:i,s:s,s:i,s:b,s:f}", "mac", mac, "vlan",
+			 (int)f->key.vlan, "port", netw_port_name(n, (int)f->val.ifindex),
+			 "ifindex", (int)f->val.ifindex, "static", is_static, "age_s", age);
+}
+
+static json_t *cmd_fdb(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_active_net(d, args, e);
+	struct dp_fdb_entry *v;
+	uint64_t now = dp_now_ns();
+	json_t *list;
+	int cnt;
+
+	if (!n)
+		return NULL;
+	if (dp_fdb_dump(&n->dp, &v, &cnt) < 0) {
+		kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "cannot read the FDB");
+		return NULL;
+	}
+	list = json_array();
+	for (int i = 0; i < cnt; i++) {
+		bool expired = !(v[i].val.flags & KVNET_FDB_STATIC) &&
+			       now - v[i].val.last_seen_ns > n->dp.aging_ns;
+
+		if (!expired)
+			json_array_append_new(list, render_fdb_entry(n, &v[i], now));
+	}
+	free(v);
+	return list;
+}
+
+static json_t *render_stats(const struct kv_port *p, const struct kvnet_port_stats *s)
+{
+	json_t *drops = json_object();
+	json_int_t total = 0;
+
+	for (unsigned r = 1; r < KVNET_DROP_MAX; r++) {
+		if (!s->drops[r])
+			continue;
+		json_object_set_new(drops, dp_drop_name(r), json_integer((json_int_t)s->drops[r]));
+		if (r != KVNET_DROP_FDB_FULL) /* counted, but the frame went on */
+			total += (json_int_t)s->drops[r];
+	}
+	return json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "port", p->iface,
+			 "ifindex", p->ifindex, "rx_packets", (json_int_t)s->rx_packets,
+			 "rx_bytes", (json_int_t)s->rx_bytes, "tx_packets",
+			 (json_int_t)s->tx_packets, "tx_bytes", (json_int_t)s->tx_bytes,
+			 "flood_packets", (json_int_t)s->flood_packets, "drops", drops,
+			 "drops_total", total);
+}
+
+static json_t *cmd_stats(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	struct kv_network *n = arg_active_net(d, args, e);
+	struct kvnet_port_stats s;
+	json_t *list;
+
+	if (!n)
+		return NULL;
+	list = json_array();
+	for (int i = 0; i < n->nports; i++) {
+		dp_port_stats(&n->dp, n->ports[i].ifindex, &s);
+		json_array_append_new(list, render_stats(&n->ports[i], &s));
+	}
+	return list;
+}
+
+static const struct {
+	const char *name;
+	control_fn fn;
+} control_cmds[] = {
+	{ "ping", cmd_ping },
+	{ "net.define", cmd_net_define },
+	{ "net.create", cmd_net_create },
+	{ "net.start", cmd_net_start },
+	{ "net.stop", cmd_net_stop },
+	{ "net.undefine", cmd_net_undefine },
+	{ "net.autostart", cmd_net_autostart },
+	{ "net.show", cmd_net_show },
+	{ "net.dumpxml", cmd_net_dumpxml },
+	{ "net.list", cmd_net_list },
+	{ "port.add", cmd_port_add },
+	{ "port.del", cmd_port_del },
+	{ "port.list", cmd_port_list },
+	{ "fdb", cmd_fdb },
+	{ "stats", cmd_stats },
+};
+
+/* ---- request / response ----------------------------------------------- */
+
+static json_t *control_dispatch(struct kvnetd *d, json_t *req, struct kv_error *e)
+{
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	json_t *args = json_object_get(req, "args");
+
+	if (!cmd) {
+		kv_fail(e, KV_ERR_INVALID, -EINVAL, "request has no \"cmd\" string");
+		return NULL;
+	}
+	if (args && !json_is_object(args)) {
+		kv_fail(e, KV_ERR_INVALID, -EINVAL, "\"args\" must be an object");
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(control_cmds) / sizeof(*control_cmds); i++)
+		if (!strcmp(cmd, control_cmds[i].name))
+			return control_cmds[i].fn(d, args ? args : json_object(), e);
+	kv_fail(e, KV_ERR_INVALID, -EINVAL, "unknown command '%s'", cmd);
+	return NULL;
+}
+
+char *control_handle(struct kvnetd *d, const char *req, size_t len)
+{
+	struct kv_error e = { 0 };
+	json_error_t jerr;
+	json_t *r = json_loadb(req, len, JSON_REJECT_DUPLICATES, &jerr), *res = NULL, *out;
+	char *text;
+
+	if (!r || !json_is_object(r))
+		kv_fail(&e, KV_ERR_INVALID, -EINVAL, "malformed request: %s",
+			r ? "not a JSON object" : jerr.text);
+	else
+		res = control_dispatch(d, r, &e);
+	if (res && !e.code) {
+		out = json_pack("{s:b,s:o}", "ok", 1, "result", res);
+	} else {
+		json_decref(res);
+		if (!e.code)
+			kv_fail(&e, KV_ERR_SYSTEM, -EIO, "internal error");
+		out = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", e.code,
+				"message", e.msg);
+	}
+	json_decref(r);
+	text = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	if (text) {
+		size_t n = strlen(text);
+		char *t = realloc(text, n + 2);
+
+		if (t) {
+			t[n] = '\n';
+			t[n + 1] = '\0';
+			text = t;
+		}
+	}
+	return text;
+}
+
+static int control_read_request(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = malloc(cap);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	while (buf) {
+		ssize_t r;
+
+		if (poll(&pfd, 1, CONTROL_TIMEOUT_MS) <= 0)
+			break;
+		r = read(fd, buf + used, cap - used);
+		if (r <= 0)
+			break;
+		used += (size_t)r;
+		if (memchr(buf + used - (size_t)r, '\n', (size_t)r)) {
+			*out = buf;
+			*len = used;
+			return 0;
+		}
+		if (used == cap) {
+			char *nb = cap >= CONTROL_MAX_REQUEST ? NULL : realloc(buf, cap * 2);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (buf && used) { /* EOF without newline: take what came */
+		*out = buf;
+		*len = used;
+		return 0;
+	}
+	free(buf);
+	return -EIO;
+}
+
+static void control_write_all(int fd, const char *s, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+	while (len) {
+		ssize_t w = send(fd, s, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0 && errno == EAGAIN && poll(&pfd, 1, CONTROL_TIMEOUT_MS) > 0)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		len -= (size_t)w;
+	}
+}
+
+void control_serve(struct kvnetd *d, int listen_fd)
+{
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	char *req, *resp;
+	size_t len;
+
+	if (fd < 0)
+		return;
+	if (control_read_request(fd, &req, &len) == 0) {
+		resp = control_handle(d, req, len);
+		if (resp)
+			control_write_all(fd, resp, strlen(resp));
+		free(resp);
+		free(req);
+	}
+	close(fd);
+}
+
+int control_listen(const char *path, struct kv_error *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, probe;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return kv_fail(e, KV_ERR_INVALID, -ENAMETOOLONG, "socket path too long: %s", path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(probe);
+		return kv_fail(e, KV_ERR_CONFLICT, -EADDRINUSE,
+			       "another kvnetd is already serving %s", path);
+	}
+	if (probe >= 0)
+		close(probe);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -errno, "socket: %s", strerror(errno));
+	mode_t old = umask(0177);
+	int ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+
+	umask(old);
+	if (ret < 0 || chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+		ret = -errno;
+		close(fd);
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot listen on %s: %s", path,
+			       strerror(-ret));
+	}
+	return fd;
+}

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The eBPF datapath of one network (see datapath.h): skeleton loading with
+ * map adoption, pinning, tcx attachment, and map access for the daemon. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "switch/datapath.h"
+#include "switch/log.h"
+#include "switch.skel.h"
+
+/* libbpf 1.1 and Debian 12's UAPI headers predate tcx (kernel 6.6). */
+#define DP_TCX_INGRESS ((enum bpf_attach_type)46)
+#define DP_BPF_FS_MAGIC 0xcafe4a11
+#define DP_MAX_QUERY 64
+
+static const char *const dp_drop_names[KVNET_DROP_MAX] = {
+	[KVNET_DROP_NONE] = "none",
+	[KVNET_DROP_NOT_PORT] = "not-port",
+	[KVNET_DROP_MALFORMED] = "malformed",
+	[KVNET_DROP_SRC_MULTICAST] = "src-multicast",
+	[KVNET_DROP_TOO_BIG] = "too-big",
+	[KVNET_DROP_SAME_PORT] = "same-port",
+	[KVNET_DROP_ISOLATED] = "isolated",
+	[KVNET_DROP_FDB_FULL] = "fdb-full",
+	[KVNET_DROP_NO_PORTS] = "no-ports",
+	[KVNET_DROP_REDIRECT] = "redirect",
+};
+
+const char *dp_drop_name(unsigned reason)
+{
+	if (reason < KVNET_DROP_MAX && dp_drop_names[reason])
+		return dp_drop_names[reason];
+	return "unknown";
+}
+
+uint64_t dp_now_ns(void)
+{
+	struct timespec ts;
+
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int dp_mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int dp_ensure_bpffs(const char *dir, struct kv_error *e)
+{
+	struct statfs st;
+	int ret;
+
+	if (statfs(dir, &st) == 0 && (unsigned long)st.f_type == DP_BPF_FS_MAGIC)
+		return 0;
+	ret = dp_mkdir_p(dir);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot create %s: %s", dir,
+			       strerror(-ret));
+	if (mount("bpffs", dir, "bpf", 0, "mode=0700") < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -errno, "cannot mount bpffs on %s: %s",
+			       dir, strerror(errno));
+	log_info("mounted a bpffs on %s", dir);
+	return 0;
+}
+
+struct dp_map_slot {
+	const char *name;
+	struct bpf_map *map;
+	int fd; /* adopted fd, or -1 */
+};
+
+static void dp_map_slots(struct dp_net *dp, struct dp_map_slot s[5])
+{
+	struct switch_bpf *k = dp->skel;
+
+	s[0] = (struct dp_map_slot){ KVNET_MAP_FDB, k->maps.fdb, -1 };
+	s[1] = (struct dp_map_slot){ KVNET_MAP_PORTS, k->maps.ports, -1 };
+	s[2] = (struct dp_map_slot){ KVNET_MAP_FLOOD, k->maps.flood_list, -1 };
+	s[3] = (struct dp_map_slot){ KVNET_MAP_STATS, k->maps.port_stats, -1 };
+	s[4] = (struct dp_map_slot){ KVNET_MAP_CONFIG, k->maps.config, -1 };
+}
+
+/* Adopt maps from pins. Returns how many were found. */
+static int dp_adopt_pins(struct dp_net *dp, struct dp_map_slot *s, int n)
+{
+	char path[PATH_MAX + 32];
+	int found = 0;
+
+	if (!dp->pin_dir[0])
+		return 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, s[i].name);
+		s[i].fd = bpf_obj_get(path);
+		found += s[i].fd >= 0;
+	}
+	return found;
+}
+
+static void dp_adopt_prog_maps(int prog_fd, struct dp_map_slot *s, int n)
+{
+	__u32 ids[16], nids;
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	info.nr_map_ids = 16;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) < 0)
+		return;
+	nids = info.nr_map_ids < 16 ? info.nr_map_ids : 16;
+	for (__u32 i = 0; i < nids; i++) {
+		struct bpf_map_info mi = { 0 };
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) == 0)
+			for (int j = 0; j < n; j++)
+				if (s[j].fd < 0 && !strcmp(mi.name, s[j].name)) {
+					s[j].fd = fd;
+					fd = -1;
+					break;
+				}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* The kvnet program attached to ifindex's tcx ingress, as an fd, or -1. */
+static int dp_find_attached(int ifindex)
+{
+	__u32 ids[DP_MAX_QUERY];
+	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids, .prog_cnt = DP_MAX_QUERY);
+
+	if (bpf_prog_query_opts(ifindex, DP_TCX_INGRESS, &q) < 0)
+		return -1;
+	for (__u32 i = 0; i < q.prog_cnt && i < DP_MAX_QUERY; i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    !strcmp(info.name, KVNET_PROG_INGRESS))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static int dp_adopt(struct dp_net *dp, int adopt_ifindex)
+{
+	struct dp_map_slot s[5];
+	int found, ret = 0;
+
+	dp_map_slots(dp, s);
+	found = dp_adopt_pins(dp, s, 5);
+	if (found < 5 && adopt_ifindex > 0) {
+		int prog = dp_find_attached(adopt_ifindex);
+
+		if (prog >= 0) {
+			dp_adopt_prog_maps(prog, s, 5);
+			close(prog);
+		}
+	}
+	for (int i = 0; i < 5; i++) {
+		if (s[i].fd < 0)
+			continue;
+		if (!ret && bpf_map__reuse_fd(s[i].map, s[i].fd) < 0)
+			ret = -EINVAL;
+		else if (!ret)
+			log_info("adopted map %s", s[i].name);
+		close(s[i].fd);
+	}
+	return ret;
+}
+
+static void dp_pin_all(struct dp_net *dp)
+{
+	struct dp_map_slot s[5];
+	char path[PATH_MAX + 32];
+
+	if (!dp->pin_dir[0] || dp_mkdir_p(dp->pin_dir) < 0)
+		return;
+	dp_map_slots(dp, s);
+	for (int i = 0; i < 5; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, s[i].name);
+		if (bpf_obj_pin(bpf_map__fd(s[i].map), path) < 0 && errno != EEXIST)
+			log_warn("cannot pin %s: %s", path, strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, KVNET_PROG_INGRESS);
+	unlink(path); /* a restarted daemon loads a new program */
+	if (bpf_obj_pin(dp->prog_fd, path) < 0)
+		log_warn("cannot pin %s: %s", path, strerror(errno));
+}
+
+void dp_unpin(struct dp_net *dp)
+{
+	static const char *const names[] = { KVNET_MAP_FDB, KVNET_MAP_PORTS,
+		KVNET_MAP_FLOOD, KVNET_MAP_STATS, KVNET_MAP_CONFIG, KVNET_PROG_INGRESS };
+	char path[PATH_MAX + 32];
+
+	if (!dp->pin_dir[0])
+		return;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dp->pin_dir);
+}
+
+static void dp_take_fds(struct dp_net *dp)
+{
+	struct switch_bpf *k = dp->skel;
+
+	dp->prog_fd = bpf_program__fd(k->progs.kvnet_ingress);
+	dp->fdb_fd = bpf_map__fd(k->maps.fdb);
+	dp->ports_fd = bpf_map__fd(k->maps.ports);
+	dp->flood_fd = bpf_map__fd(k->maps.flood_list);
+	dp->stats_fd = bpf_map__fd(k->maps.port_stats);
+	dp->config_fd = bpf_map__fd(k->maps.config);
+}
+
+int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
+	    unsigned fdb_max, int adopt_ifindex, struct kv_error *e)
+{
+	int ret;
+
+	memset(dp, 0, sizeof(*dp));
+	if (bpffs && bpffs[0])
+		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", bpffs, net);
+	dp->skel = switch_bpf__open();
+	if (!dp->skel)
+		return kv_fail(e, KV_ERR_SYSTEM, -errno, "cannot open BPF object: %s",
+			       strerror(errno));
+	bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_ingress,
+					      DP_TCX_INGRESS);
+	if (fdb_max)
+		bpf_map__set_max_entries(dp->skel->maps.fdb, fdb_max);
+	ret = dp_adopt(dp, adopt_ifindex);
+	if (!ret)
+		ret = switch_bpf__load(dp->skel);
+	if (ret) {
+		switch_bpf__destroy(dp->skel);
+		dp->skel = NULL;
+		return kv_fail(e, KV_ERR_SYSTEM, ret < 0 ? ret : -EINVAL,
+			       "cannot load the BPF datapath: %s",
+			       strerror(ret < 0 ? -ret : EINVAL));
+	}
+	dp_take_fds(dp);
+	dp_pin_all(dp);
+	return 0;
+}
+
+void dp_close(struct dp_net *dp)
+{
+	if (dp->skel)
+		switch_bpf__destroy(dp->skel);
+	dp->skel = NULL;
+}
+
+int dp_set_aging(struct dp_net *dp, unsigned seconds)
+{
+	struct kvnet_config cfg = { 0 };
+	__u32 key = 0;
+
+	bpf_map_lookup_elem(dp->config_fd, &key, &cfg);
+	cfg.aging_ns = (uint64_t)seconds * 1000000000ULL;
+	dp->aging_ns = cfg.aging_ns;
+	return bpf_map_update_elem(dp->config_fd, &key, &cfg, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/* Rewrite the flood list from the ports map: entries first, count last. */
+static void dp_rebuild_flood(struct dp_net *dp)
+{
+	struct kvnet_config cfg = { 0 };
+	__u32 key, next, *prev = NULL, slot = 0, zero = 0;
+	struct kvnet_port p;
+
+	while (slot < KVNET_MAX_PORTS &&
+	       bpf_map_get_next_key(dp->ports_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dp->ports_fd, &key, &p) < 0)
+			continue;
+		if (p.slot != slot) {
+			p.slot = slot;
+			bpf_map_update_elem(dp->ports_fd, &key, &p, BPF_EXIST);
+		}
+		bpf_map_update_elem(dp->flood_fd, &slot, &p.ifindex, BPF_ANY);
+		slot++;
+	}
+	bpf_map_lookup_elem(dp->config_fd, &zero, &cfg);
+	cfg.nports = slot;
+	bpf_map_update_elem(dp->config_fd, &zero, &cfg, BPF_ANY);
+}
+
+static int dp_zero_stats(struct dp_net *dp, __u32 ifindex)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t sz = (sizeof(struct kvnet_port_stats) + 7) & ~7ul;
+	void *zero;
+	int ret = 0;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	zero = calloc((size_t)ncpu, sz);
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(dp->stats_fd, &ifindex, zero, BPF_NOEXIST) < 0 &&
+	    errno != EEXIST)
+		ret = -errno;
+	free(zero);
+	return ret;
+}
+
+static int dp_tcx_attach(struct dp_net *dp, int ifindex)
+{
+	LIBBPF_OPTS(bpf_prog_attach_opts, opts);
+	int old = dp_find_attached(ifindex);
+	int ret;
+
+	if (old >= 0) {
+		struct bpf_prog_info a = { 0 }, b = { 0 };
+		__u32 la = sizeof(a), lb = sizeof(b);
+
+		bpf_obj_get_info_by_fd(old, &a, &la);
+		bpf_obj_get_info_by_fd(dp->prog_fd, &b, &lb);
+		if (a.id == b.id) {
+			close(old);
+			return 0;
+		}
+		opts.flags = BPF_F_REPLACE;
+		opts.replace_prog_fd = old;
+	}
+	ret = bpf_prog_attach_opts(dp->prog_fd, ifindex, DP_TCX_INGRESS, &opts);
+	ret = ret < 0 ? -errno : 0;
+	if (old >= 0)
+		close(old);
+	return ret;
+}
+
+int dp_port_attach(struct dp_net *dp, int ifindex, uint32_t flags,
+		   unsigned mtu, struct kv_error *e)
+{
+	struct kvnet_port p = { .ifindex = (__u32)ifindex, .flags = flags, .mtu = mtu };
+	__u32 key = (__u32)ifindex;
+	int ret;
+
+	ret = dp_zero_stats(dp, key);
+	if (!ret && bpf_map_update_elem(dp->ports_fd, &key, &p, BPF_ANY) < 0)
+		ret = -errno;
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot add port to the datapath: %s",
+			       strerror(-ret));
+	dp_rebuild_flood(dp);
+	ret = dp_tcx_attach(dp, ifindex);
+	if (ret < 0) {
+		dp_port_detach(dp, ifindex);
+		return kv_fail(e, KV_ERR_SYSTEM, ret,
+			       "cannot attach the datapath to ifindex %d (tcx ingress): %s",
+			       ifindex, strerror(-ret));
+	}
+	return 0;
+}
+
+int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu)
+{
+	__u32 key = (__u32)ifindex;
+	struct kvnet_port p;
+
+	if (bpf_map_lookup_elem(dp->ports_fd, &key, &p) < 0)
+		return -ENOENT;
+	if (p.mtu == mtu)
+		return 0;
+	p.mtu = mtu;
+	return bpf_map_update_elem(dp->ports_fd, &key, &p, BPF_EXIST) < 0 ? -errno : 0;
+}
+
+void dp_port_detach(struct dp_net *dp, int ifindex)
+{
+	__u32 key = (__u32)ifindex;
+	int fd = dp_find_attached(ifindex);
+
+	if (fd >= 0) {
+		bpf_prog_detach2(fd, ifindex, DP_TCX_INGRESS);
+		close(fd);
+	}
+	bpf_map_delete_elem(dp->ports_fd, &key);
+	dp_rebuild_flood(dp);
+	dp_fdb_flush_port(dp, ifindex);
+	bpf_map_delete_elem(dp->stats_fd, &key);
+}
+
+int dp_fdb_add_static(struct dp_net *dp, const uint8_t mac[6], int ifindex)
+{
+	struct kvnet_fdb_key k = { 0 };
+	struct kvnet_fdb_val v = { .ifindex = (__u32)ifindex, .flags = KVNET_FDB_STATIC };
+
+	memcpy(k.mac, mac, 6);
+	v.last_seen_ns = dp_now_ns();
+	return bpf_map_update_elem(dp->fdb_fd, &k, &v, BPF_ANY) < 0 ? -errno : 0;
+}
+
+int dp_fdb_dump(struct dp_net *dp, struct dp_fdb_entry **out, int *n)
+{
+	struct kvnet_fdb_key key, next, *prev = NULL;
+	struct dp_fdb_entry *v = NULL, *tmp;
+	int cnt = 0, cap = 0;
+
+	while (bpf_map_get_next_key(dp->fdb_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			tmp = realloc(v, (size_t)cap * sizeof(*v));
+			if (!tmp) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = tmp;
+		}
+		if (bpf_map_lookup_elem(dp->fdb_fd, &key, &v[cnt].val) < 0)
+			continue;
+		v[cnt++].key = key;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* Delete the entries the predicate selects (collected first: deleting
+ * while walking a hash map restarts the walk). */
+static int dp_fdb_delete_if(struct dp_net *dp,
+			    bool (*pred)(const struct dp_fdb_entry *, const void *),
+			    const void *arg)
+{
+	struct dp_fdb_entry *v;
+	int n, deleted = 0;
+
+	if (dp_fdb_dump(dp, &v, &n) < 0)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++)
+		if (pred(&v[i], arg) && bpf_map_delete_elem(dp->fdb_fd, &v[i].key) == 0)
+			deleted++;
+	free(v);
+	return deleted;
+}
+
+struct dp_expiry {
+	uint64_t now, aging;
+};
+
+static bool dp_fdb_expired(const struct dp_fdb_entry *e, const void *arg)
+{
+	const struct dp_expiry *x = arg;
+
+	return !(e->val.flags & KVNET_FDB_STATIC) &&
+	       x->now > e->val.last_seen_ns && x->now - e->val.last_seen_ns > x->aging;
+}
+
+int dp_fdb_expire(struct dp_net *dp)
+{
+	struct dp_expiry x = { dp_now_ns(), dp->aging_ns };
+
+	return dp_fdb_delete_if(dp, dp_fdb_expired, &x);
+}
+
+static bool dp_fdb_on_port(const struct dp_fdb_entry *e, const void *arg)
+{
+	return e->val.ifindex == *(const __u32 *)arg;
+}
+
+void dp_fdb_flush_port(struct dp_net *dp, int ifindex)
+{
+	__u32 idx = (__u32)ifindex;
+
+	dp_fdb_delete_if(dp, dp_fdb_on_port, &idx);
+}
+
+int dp_port_stats(struct dp_net *dp, int ifindex, struct kvnet_port_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t sz = (sizeof(struct kvnet_port_stats) + 7) & ~7ul;
+	__u32 key = (__u32)ifindex;
+	char *buf;
+
+	memset(out, 0, sizeof(*out));
+	if (ncpu <= 0)
+		return -EINVAL;
+	buf = calloc((size_t)ncpu, sz);
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(dp->stats_fd, &key, buf) < 0) {
+		free(buf);
+		return -ENOENT;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		const struct kvnet_port_stats *s = (const void *)(buf + (size_t)c * sz);
+
+		out->rx_packets += s->rx_packets;
+		out->rx_bytes += s->rx_bytes;
+		out->tx_packets += s->tx_packets;
+		out->tx_bytes += s->tx_bytes;
+		out->flood_packets += s->flood_packets;
+		for (int r = 0; r < KVNET_DROP_MAX; r++)
+			out->drops[r] += s->drops[r];
+	}
+	free(buf);
+	return 0;
+}
+
+void dp_ports_prune(struct dp_net *dp, bool (*keep)(int ifindex, void *arg),
+		    void *arg)
+{
+	__u32 key, next, *prev = NULL, stale[KVNET_MAX_PORTS];
+	int nstale = 0;
+
+	while (nstale < KVNET_MAX_PORTS &&
+	       bpf_map_get_next_key(dp->ports_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!keep((int)key, arg))
+			stale[nstale++] = key;
+	}
+	for (int i = 0; i < nstale; i++)
+		dp_port_detach(dp, (int)stale[i]);
+}

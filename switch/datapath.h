@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The eBPF datapath of one network, as the daemon sees it: loading the
+ * switch program from its skeleton (or adopting the maps of a copy that is
+ * still attached after a daemon restart), pinning under
+ * <bpffs>/kvnet/<net>/, attaching it to ports, and reading and writing its
+ * maps (ports, flood list, FDB, counters, config).
+ *
+ * Attachment: tcx ingress through BPF_PROG_ATTACH, not through a bpf_link.
+ * The kernel itself then holds the program on the device, so forwarding
+ * goes on when kvnetd dies, even when the bpffs its pins live in dies with
+ * it (a bpffs mounted under `ip netns exec` lives in a private mount
+ * namespace). A restarted kvnetd finds the maps again through its pins or,
+ * failing that, by asking a port which program it runs (BPF_PROG_QUERY).
+ */
+#ifndef KVNET_DATAPATH_H
+#define KVNET_DATAPATH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvnet_shared.h"
+#include "switch/error.h"
+
+struct switch_bpf;
+
+struct dp_net {
+	struct switch_bpf *skel;
+	int prog_fd;
+	int fdb_fd, ports_fd, flood_fd, stats_fd, config_fd;
+	char pin_dir[PATH_MAX]; /* "" when pinning is not possible */
+	uint64_t aging_ns;
+};
+
+struct dp_fdb_entry {
+	struct kvnet_fdb_key key;
+	struct kvnet_fdb_val val;
+};
+
+/* Make sure dir is a bpffs, mounting one there if it is not. */
+int dp_ensure_bpffs(const char *dir, struct kv_error *e);
+
+/* Load the datapath of network `net`. Adopts existing maps, first from the
+ * pins under <bpffs>/kvnet/<net>/, else from the program attached to
+ * adopt_ifindex (if > 0); otherwise creates them (fdb sized fdb_max). */
+int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
+	    unsigned fdb_max, int adopt_ifindex, struct kv_error *e);
+/* Close our handles; attachments, maps and pins stay. */
+void dp_close(struct dp_net *dp);
+/* Remove the pins (after every port has been detached). */
+void dp_unpin(struct dp_net *dp);
+
+int dp_set_aging(struct dp_net *dp, unsigned seconds);
+/* Add or update a port and attach the program to its tcx ingress
+ * (replacing any older kvnet program already there). */
+int dp_port_attach(struct dp_net *dp, int ifindex, uint32_t flags,
+		   unsigned mtu, struct kv_error *e);
+int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu);
+/* Detach (if the device still exists), forget the port and its MACs. */
+void dp_port_detach(struct dp_net *dp, int ifindex);
+
+int dp_fdb_add_static(struct dp_net *dp, const uint8_t mac[6], int ifindex);
+/* Fill *out (malloc'd) with every FDB entry. */
+int dp_fdb_dump(struct dp_net *dp, struct dp_fdb_entry **out, int *n);
+/* Delete dynamic entries older than the aging time; returns how many. */
+int dp_fdb_expire(struct dp_net *dp);
+/* Delete every entry that points at ifindex. */
+void dp_fdb_flush_port(struct dp_net *dp, int ifindex);
+
+/* Sum one port's per-CPU counters. */
+int dp_port_stats(struct dp_net *dp, int ifindex, struct kvnet_port_stats *out);
+
+/* "too-big" etc., as in docs/protocol.md. */
+const char *dp_drop_name(unsigned reason);
+uint64_t dp_now_ns(void);
+
+
+/* Detach and forget every port in the ports map that keep() rejects (ports
+ * that vanished or were removed while the daemon was down). */
+void dp_ports_prune(struct dp_net *dp, bool (*keep)(int ifindex, void *arg),
+		    void *arg);
+
+#endif /* KVNET_DATAPATH_H */

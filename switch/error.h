@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Errors that travel from deep inside kvnetd to the person at the CLI: a
+ * stable code (docs/protocol.md) and a one-line message they can act on. */
+#ifndef KVNET_ERROR_H
+#define KVNET_ERROR_H
+
+#define KV_ERR_INVALID "invalid"
+#define KV_ERR_NOT_FOUND "not-found"
+#define KV_ERR_EXISTS "exists"
+#define KV_ERR_CONFLICT "conflict"
+#define KV_ERR_UNSUPPORTED "unsupported"
+#define KV_ERR_STATE "state"
+#define KV_ERR_SYSTEM "system"
+
+struct kv_error {
+	const char *code; /* one of KV_ERR_*, NULL while no error */
+	char msg[512];
+};
+
+/* Record an error (the first one wins) and return ret, so callers can
+ * write `return kv_fail(e, KV_ERR_INVALID, -EINVAL, "bad %s", x);`. */
+int kv_fail(struct kv_error *e, const char *code, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif /* KVNET_ERROR_H */

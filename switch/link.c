@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Links, addresses and routes through libnl-3 (see link.h). Taps are the one
+ * device netlink cannot create: they are made persistent through
+ * /dev/net/tun and configured through netlink like everything else. */
+#include "switch/link.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if_arp.h>
+#include <linux/if_tun.h>
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/cache.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/route.h>
+
+#include "switch/log.h"
+
+static int link_monitor_cb(struct nl_msg *msg, void *arg)
+{
+	struct link_ctx *l = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return NL_OK;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return NL_OK;
+	ifi = nlmsg_data(nlh);
+	if (l->on_change)
+		l->on_change(l->arg, ifi->ifi_index, nlh->nlmsg_type == RTM_DELLINK);
+	return NL_OK;
+}
+
+static int link_open_monitor(struct link_ctx *l)
+{
+	l->mon = nl_socket_alloc();
+	if (!l->mon)
+		return -ENOMEM;
+	nl_socket_disable_seq_check(l->mon);
+	nl_socket_modify_cb(l->mon, NL_CB_VALID, NL_CB_CUSTOM, link_monitor_cb, l);
+	if (nl_connect(l->mon, NETLINK_ROUTE) < 0)
+		return -EIO;
+	if (nl_socket_add_membership(l->mon, RTNLGRP_LINK) < 0)
+		return -EIO;
+	nl_socket_set_nonblocking(l->mon);
+	nl_socket_set_buffer_size(l->mon, 4 << 20, 0);
+	return 0;
+}
+
+int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool),
+	      void *arg, struct kv_error *e)
+{
+	memset(l, 0, sizeof(*l));
+	l->on_change = on_change;
+	l->arg = arg;
+	l->sk = nl_socket_alloc();
+	if (!l->sk || nl_connect(l->sk, NETLINK_ROUTE) < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot open rtnetlink socket");
+	if (link_open_monitor(l) < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot subscribe to link notifications");
+	return 0;
+}
+
+void link_close(struct link_ctx *l)
+{
+	if (l->mon)
+		nl_socket_free(l->mon);
+	if (l->sk)
+		nl_socket_free(l->sk);
+	l->mon = l->sk = NULL;
+}
+
+int link_monitor_fd(const struct link_ctx *l)
+{
+	return nl_socket_get_fd(l->mon);
+}
+
+int link_monitor_read(struct link_ctx *l)
+{
+	int ret = nl_recvmsgs_default(l->mon);
+
+	/* -NLE_NOMEM is ENOBUFS: notifications were lost; tell the owner to
+	 * re-check everything (ifindex 0). */
+	if (ret == -NLE_NOMEM && l->on_change)
+		l->on_change(l->arg, 0, false);
+	return ret == -NLE_AGAIN ? 0 : ret;
+}
+
+static void link_fill_info(struct rtnl_link *link, struct link_info *out)
+{
+	struct nl_addr *addr = rtnl_link_get_addr(link);
+	const char *type = rtnl_link_get_type(link);
+	const char *alias = rtnl_link_get_ifalias(link);
+	int32_t nsid;
+
+	memset(out, 0, sizeof(*out));
+	out->ifindex = rtnl_link_get_ifindex(link);
+	snprintf(out->name, sizeof(out->name), "%s", rtnl_link_get_name(link));
+	snprintf(out->kind_name, sizeof(out->kind_name), "%s", type ? type : "");
+	if (type && !strcmp(type, "veth"))
+		out->kind = LINK_KIND_VETH;
+	else if (type && !strcmp(type, "tun"))
+		out->kind = LINK_KIND_TAP;
+	if (addr && nl_addr_get_len(addr) == 6)
+		memcpy(out->mac, nl_addr_get_binary_addr(addr), 6);
+	out->mtu = rtnl_link_get_mtu(link);
+	out->up = rtnl_link_get_flags(link) & IFF_UP;
+	out->carrier = rtnl_link_get_flags(link) & 0x10000; /* IFF_LOWER_UP */
+	out->ether = rtnl_link_get_arptype(link) == ARPHRD_ETHER;
+	out->peer_other_ns = out->kind == LINK_KIND_VETH &&
+			     rtnl_link_get_link_netnsid(link, &nsid) == 0;
+	if (alias)
+		snprintf(out->alias, sizeof(out->alias), "%s", alias);
+}
+
+int link_get(struct link_ctx *l, int ifindex, const char *name,
+	     struct link_info *out)
+{
+	struct rtnl_link *link = NULL;
+
+	if (name && strlen(name) >= IFNAMSIZ)
+		return -ENODEV;
+	if (rtnl_link_get_kernel(l->sk, ifindex, ifindex ? NULL : name, &link) < 0)
+		return -ENODEV;
+	link_fill_info(link, out);
+	rtnl_link_put(link);
+	return 0;
+}
+
+static int link_nl_err(struct kv_error *e, int nlerr, const char *what,
+		       const char *name)
+{
+	return kv_fail(e, KV_ERR_SYSTEM, -EIO, "%s '%s': %s", what, name,
+		       nl_geterror(nlerr));
+}
+
+static struct nl_addr *link_mac_addr(const uint8_t *mac)
+{
+	return nl_addr_build(AF_LLC, mac, 6);
+}
+
+int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
+		     const char *peer_name, struct kv_error *e)
+{
+	struct rtnl_link *link = rtnl_link_veth_alloc();
+	struct rtnl_link *peer;
+	struct nl_addr *addr = NULL;
+	int ret;
+
+	if (!link)
+		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	rtnl_link_set_name(link, name);
+	if (mac) {
+		addr = link_mac_addr(mac);
+		rtnl_link_set_addr(link, addr);
+	}
+	peer = rtnl_link_veth_get_peer(link);
+	rtnl_link_set_name(peer, peer_name);
+	ret = rtnl_link_add(l->sk, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(peer);
+	rtnl_link_veth_release(link);
+	if (addr)
+		nl_addr_put(addr);
+	if (ret < 0)
+		return link_nl_err(e, ret, "cannot create veth pair", name);
+	return 0;
+}
+
+static int link_set_mac(struct link_ctx *l, int ifindex, const uint8_t *mac)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	struct nl_addr *addr = link_mac_addr(mac);
+	int ret = -ENOMEM;
+
+	if (orig && chg && addr) {
+		rtnl_link_set_ifindex(orig, ifindex);
+		rtnl_link_set_addr(chg, addr);
+		ret = rtnl_link_change(l->sk, orig, chg, 0);
+	}
+	if (addr)
+		nl_addr_put(addr);
+	if (orig)
+		rtnl_link_put(orig);
+	if (chg)
+		rtnl_link_put(chg);
+	return ret;
+}
+
+int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
+		    struct kv_error *e)
+{
+	struct link_info info;
+	struct ifreq ifr = { 0 };
+	int fd, ret;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -errno, "cannot open /dev/net/tun: %s",
+			       strerror(errno));
+	/* The flags qemu opens the tap with (virtio-net with a vnet header);
+	 * no IFF_MULTI_QUEUE, which qemu asks for only with queues > 1. */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETPERSIST, 1) < 0) {
+		ret = -errno;
+		close(fd);
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot create tap '%s': %s",
+			       name, strerror(-ret));
+	}
+	close(fd);
+	if (mac) {
+		ret = link_get(l, 0, name, &info);
+		if (!ret)
+			ret = link_set_mac(l, info.ifindex, mac);
+		if (ret < 0)
+			return link_nl_err(e, ret, "cannot set MAC of tap", name);
+	}
+	return 0;
+}
+
+int link_delete(struct link_ctx *l, int ifindex)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	int ret;
+
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_ifindex(link, ifindex);
+	ret = rtnl_link_delete(l->sk, link);
+	rtnl_link_put(link);
+	return ret < 0 ? -EIO : 0;
+}
+
+int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
+		unsigned mtu, struct kv_error *e)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	int ret = -NLE_NOMEM;
+
+	if (orig && chg) {
+		rtnl_link_set_ifindex(orig, ifindex);
+		rtnl_link_set_flags(chg, IFF_UP);
+		if (alias)
+			rtnl_link_set_ifalias(chg, alias);
+		if (mtu)
+			rtnl_link_set_mtu(chg, mtu);
+		ret = rtnl_link_change(l->sk, orig, chg, 0);
+	}
+	if (orig)
+		rtnl_link_put(orig);
+	if (chg)
+		rtnl_link_put(chg);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot bring up ifindex %d: %s",
+			       ifindex, nl_geterror(ret));
+	return 0;
+}
+
+int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
+		  unsigned prefix, struct kv_error *e)
+{
+	struct rtnl_addr *addr = rtnl_addr_alloc();
+	struct nl_addr *local = nl_addr_build(AF_INET, &ip, sizeof(ip));
+	int ret = -NLE_NOMEM;
+
+	if (addr && local) {
+		nl_addr_set_prefixlen(local, (int)prefix);
+		rtnl_addr_set_ifindex(addr, ifindex);
+		rtnl_addr_set_local(addr, local);
+		ret = rtnl_addr_add(l->sk, addr, 0);
+	}
+	if (local)
+		nl_addr_put(local);
+	if (addr)
+		rtnl_addr_put(addr);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot add %s/%u: %s",
+			       inet_ntoa(ip), prefix, nl_geterror(ret));
+	return 0;
+}
+
+static uint32_t link_mask(unsigned prefix)
+{
+	return prefix ? htonl(~0u << (32 - prefix)) : 0;
+}
+
+/* Two prefixes overlap iff they agree on the shorter one's bits. */
+static bool link_prefix_overlap(struct in_addr a, unsigned pa, struct in_addr b,
+				unsigned pb)
+{
+	uint32_t m = link_mask(pa < pb ? pa : pb);
+
+	return (a.s_addr & m) == (b.s_addr & m);
+}
+
+struct subnet_probe {
+	struct in_addr net;
+	unsigned prefix;
+	struct link_ctx *l;
+	char culprit[160];
+};
+
+static void link_describe_dev(struct link_ctx *l, int ifindex, char *buf, size_t len)
+{
+	struct link_info info;
+
+	if (ifindex > 0 && !link_get(l, ifindex, NULL, &info))
+		snprintf(buf, len, "%s", info.name);
+	else
+		snprintf(buf, len, "ifindex %d", ifindex);
+}
+
+static void link_probe_route(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct subnet_probe *p = arg;
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	struct rtnl_nexthop *nh;
+	struct in_addr a;
+	char dev[IFNAMSIZ + 16] = "?";
+	unsigned plen;
+
+	if (p->culprit[0] || !dst || rtnl_route_get_table(r) != RT_TABLE_MAIN)
+		return;
+	plen = nl_addr_get_prefixlen(dst);
+	if (plen == 0 || nl_addr_get_len(dst) != 4)
+		return;
+	memcpy(&a, nl_addr_get_binary_addr(dst), 4);
+	if (!link_prefix_overlap(a, plen, p->net, p->prefix))
+		return;
+	nh = rtnl_route_nexthop_n(r, 0);
+	if (nh)
+		link_describe_dev(p->l, rtnl_route_nh_get_ifindex(nh), dev, sizeof(dev));
+	snprintf(p->culprit, sizeof(p->culprit), "route %s/%u dev %s",
+		 inet_ntoa(a), plen, dev);
+}
+
+static void link_probe_addr(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
+	struct subnet_probe *p = arg;
+	struct nl_addr *local = rtnl_addr_get_local(ra);
+	struct in_addr a;
+	char dev[IFNAMSIZ + 16];
+	unsigned plen;
+
+	if (p->culprit[0] || !local || nl_addr_get_len(local) != 4)
+		return;
+	memcpy(&a, nl_addr_get_binary_addr(local), 4);
+	if ((ntohl(a.s_addr) >> 24) == 127)
+		return;
+	plen = rtnl_addr_get_prefixlen(ra);
+	if (!link_prefix_overlap(a, plen, p->net, p->prefix))
+		return;
+	link_describe_dev(p->l, rtnl_addr_get_ifindex(ra), dev, sizeof(dev));
+	snprintf(p->culprit, sizeof(p->culprit), "address %s/%u on %s",
+		 inet_ntoa(a), plen, dev);
+}
+
+int link_check_subnet_free(struct link_ctx *l, struct in_addr net,
+			   unsigned prefix, struct kv_error *e)
+{
+	struct subnet_probe p = { .net = net, .prefix = prefix, .l = l };
+	struct nl_cache *routes = NULL, *addrs = NULL;
+	char want[INET_ADDRSTRLEN];
+
+	if (rtnl_route_alloc_cache(l->sk, AF_INET, 0, &routes) < 0 ||
+	    rtnl_addr_alloc_cache(l->sk, &addrs) < 0) {
+		if (routes)
+			nl_cache_free(routes);
+		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot read routes");
+	}
+	nl_cache_foreach(routes, link_probe_route, &p);
+	nl_cache_foreach(addrs, link_probe_addr, &p);
+	nl_cache_free(routes);
+	nl_cache_free(addrs);
+	if (!p.culprit[0])
+		return 0;
+	inet_ntop(AF_INET, &net, want, sizeof(want));
+	return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+		       "subnet %s/%u collides with existing %s", want, prefix,
+		       p.culprit);
+}
+
+int link_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &tail) != 6 || strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+void link_format_mac(const uint8_t mac[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+}

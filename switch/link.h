@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Links, addresses and routes of kvnetd's network namespace, through libnl-3
+ * (never by running `ip`): reading a device's facts, creating the gateway
+ * veth pair and kvnet-owned taps, addressing, route-collision checks, and a
+ * monitor socket that reports links that change or disappear. */
+#ifndef KVNET_LINK_H
+#define KVNET_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "switch/error.h"
+
+struct nl_sock;
+
+struct link_ctx {
+	struct nl_sock *sk;	 /* requests */
+	struct nl_sock *mon;	 /* RTNLGRP_LINK notifications */
+	void (*on_change)(void *arg, int ifindex, bool gone);
+	void *arg;
+};
+
+enum link_kind { LINK_KIND_OTHER, LINK_KIND_VETH, LINK_KIND_TAP };
+
+struct link_info {
+	int ifindex;
+	char name[IFNAMSIZ];
+	enum link_kind kind;
+	char kind_name[16]; /* "veth", "tun", "" for physical */
+	uint8_t mac[6];
+	unsigned mtu;
+	bool up;	      /* IFF_UP */
+	bool carrier;	      /* IFF_LOWER_UP */
+	bool peer_other_ns;   /* veth whose peer lives in another netns */
+	bool ether;	      /* ARPHRD_ETHER */
+	char alias[64];	      /* IFLA_IFALIAS; kvnet marks its devices */
+};
+
+int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool),
+	      void *arg, struct kv_error *e);
+void link_close(struct link_ctx *l);
+/* fd to poll for link notifications; link_monitor_read() dispatches them. */
+int link_monitor_fd(const struct link_ctx *l);
+int link_monitor_read(struct link_ctx *l);
+
+/* Look a link up by name (ifindex 0) or by ifindex. -ENODEV if absent. */
+int link_get(struct link_ctx *l, int ifindex, const char *name,
+	     struct link_info *out);
+
+int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
+		     const char *peer, struct kv_error *e);
+int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
+		    struct kv_error *e);
+int link_delete(struct link_ctx *l, int ifindex);
+int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
+		unsigned mtu, struct kv_error *e);
+int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
+		  unsigned prefix, struct kv_error *e);
+
+/* Fail with KV_ERR_CONFLICT if an IPv4 route or address of this namespace
+ * overlaps net/prefix (default routes excepted), naming the culprit. */
+int link_check_subnet_free(struct link_ctx *l, struct in_addr net,
+			   unsigned prefix, struct kv_error *e);
+
+/* "aa:bb:cc:dd:ee:ff" <-> bytes. */
+int link_parse_mac(const char *s, uint8_t mac[6]);
+void link_format_mac(const uint8_t mac[6], char buf[18]);
+
+#endif /* KVNET_LINK_H */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The network model of kvnetd: defined networks, their lifecycle
+ * (define/start/stop/undefine, autostart), their ports, and the daemon
+ * context that holds them. Every operation checks everything it can before
+ * it changes anything, and undoes what it did if a later step fails, so a
+ * refused request leaves no trace. Runtime state (which networks run, with
+ * which ports) is written to the run dir after every change, so a restarted
+ * kvnetd adopts what is still running in the kernel. */
+#ifndef KVNET_NETWORK_H
+#define KVNET_NETWORK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include "switch/datapath.h"
+#include "switch/error.h"
+#include "switch/link.h"
+#include "switch/netxml.h"
+#include "switch/store.h"
+
+enum port_kind { PORT_KIND_OTHER, PORT_KIND_VETH, PORT_KIND_TAP, PORT_KIND_GATEWAY };
+
+struct kv_port {
+	char iface[IFNAMSIZ];	/* name users know (gateway: the bridge name) */
+	int ifindex;		/* the device the datapath is attached to */
+	int dev_ifindex;	/* gateway: host-side device holding the IP */
+	enum port_kind kind;
+	bool owned;		/* kvnet created it and deletes it */
+	bool trusted;
+	bool has_guest_mac;	/* a static FDB entry pins guest_mac here */
+	uint8_t guest_mac[6];
+};
+
+struct kv_network {
+	struct net_def def;
+	bool active;
+	bool autostart;
+	struct dp_net dp;
+	struct kv_port ports[KVNET_MAX_PORTS];
+	int nports;
+};
+
+struct kvnetd {
+	struct store store;
+	struct link_ctx link;
+	char bpffs[PATH_MAX];
+	struct kv_network **nets;
+	int nnets;
+};
+
+const char *port_kind_name(enum port_kind kind);
+
+struct kv_network *netw_find(struct kvnetd *d, const char *name);
+/* Load stored definitions and adopt what still runs; then autostart. */
+int netw_restore(struct kvnetd *d);
+
+int netw_define(struct kvnetd *d, const struct net_def *def,
+		struct kv_network **out, struct kv_error *e);
+int netw_undefine(struct kvnetd *d, const char *name, struct kv_error *e);
+int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+int netw_stop(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
+		       struct kv_error *e);
+
+int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
+		  bool tap, const char *mac, bool trusted, struct kv_port **out,
+		  struct kv_error *e);
+int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
+		  struct kv_error *e);
+const char *netw_port_name(const struct kv_network *n, int ifindex);
+
+/* A link changed (gone: deleted or moved away); ifindex 0: re-check all. */
+void netw_link_changed(struct kvnetd *d, int ifindex, bool gone);
+/* Periodic work: FDB aging. */
+void netw_tick(struct kvnetd *d);
+void netw_free_all(struct kvnetd *d);
+
+#endif /* KVNET_NETWORK_H */
