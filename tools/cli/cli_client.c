@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Client end of the kvnetd control socket: one request per connection, one
+ * newline-terminated JSON object each way (docs/protocol.md). Timeouts are
+ * socket options (SO_SNDTIMEO also bounds a connect to a full backlog,
+ * SO_RCVTIMEO each wait for reply bytes), so no call blocks forever.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli_client.h"
+
+static int cli_client_timeouts(int fd, int timeout_s)
+{
+	struct timeval tv = { .tv_sec = timeout_s };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+int cli_client_connect(const char *path, int timeout_s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+	int fd, r;
+
+	if (len >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, len + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	r = cli_client_timeouts(fd, timeout_s);
+	if (r < 0)
+		goto fail;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		r = errno == EAGAIN ? -ETIMEDOUT : -errno;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return r;
+}
+
+static int cli_client_write(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int cli_client_send(int fd, const char *cmd, json_t *args)
+{
+	json_t *req;
+	char *line;
+	int r;
+
+	req = json_pack("{s:s, s:o}", "cmd", cmd, "args",
+			args ? args : json_object());
+	if (!req)
+		return -ENOMEM;
+	line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (!line)
+		return -ENOMEM;
+	r = cli_client_write(fd, line, strlen(line));
+	if (r == 0)
+		r = cli_client_write(fd, "\n", 1);
+	free(line);
+	return r;
+}
+
+/* Grow *buf so that at least one more chunk fits. */
+static int cli_client_grow(char **buf, size_t *cap, size_t len)
+{
+	size_t want = *cap ? *cap * 2 : 64 * 1024;
+	char *n;
+
+	if (len < *cap)
+		return 0;
+	if (want > CLI_CLIENT_MAX_REPLY)
+		return -EMSGSIZE;
+	n = realloc(*buf, want);
+	if (!n)
+		return -ENOMEM;
+	*buf = n;
+	*cap = want;
+	return 0;
+}
+
+/* Reads up to the first newline or EOF; returns the line's length. */
+static ssize_t cli_client_read_line(int fd, char **buf)
+{
+	size_t len = 0, cap = 0;
+	const char *nl;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		r = cli_client_grow(buf, &cap, len);
+		if (r < 0)
+			return r;
+		n = recv(fd, *buf + len, cap - len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		if (n == 0)
+			return len ? (ssize_t)len : -ECONNRESET;
+		nl = memchr(*buf + len, '\n', (size_t)n);
+		if (nl)
+			return nl - *buf;
+		len += (size_t)n;
+	}
+}
+
+int cli_client_recv(int fd, json_t **reply)
+{
+	json_error_t err;
+	char *buf = NULL;
+	ssize_t len;
+	json_t *doc;
+
+	len = cli_client_read_line(fd, &buf);
+	if (len < 0) {
+		free(buf);
+		return (int)len;
+	}
+	doc = json_loadb(buf, (size_t)len, 0, &err);
+	free(buf);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return -EBADMSG;
+	}
+	*reply = doc;
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The kvnet CLI's side of the kvnetd control protocol (docs/protocol.md):
+ * connect to <run-dir>/kvnetd.sock, write one JSON request line, read one
+ * JSON reply (up to its newline or EOF) and hand back the parsed document.
+ * Every call returns >= 0 on success and a negative errno on failure.
+ */
+#ifndef KVNET_CLI_CLIENT_H
+#define KVNET_CLI_CLIENT_H
+
+#include <jansson.h>
+
+/* Seconds a connect, a write or a wait for more reply bytes may take. */
+#define CLI_CLIENT_TIMEOUT_S 30
+/* Largest reply accepted (a big FDB is a few MiB). */
+#define CLI_CLIENT_MAX_REPLY (256u << 20)
+
+/* Connected socket fd, or -errno (-ENAMETOOLONG if path does not fit). */
+int cli_client_connect(const char *path, int timeout_s);
+
+/* {"cmd": cmd, "args": args} as one line. args may be NULL ({}); the
+ * reference to args is stolen. */
+int cli_client_send(int fd, const char *cmd, json_t *args);
+
+/* The reply object in *reply (new reference). -ETIMEDOUT when the daemon
+ * stays silent, -ECONNRESET when it closes without answering, -EBADMSG
+ * when the reply is not a JSON object, -EMSGSIZE when it is too large. */
+int cli_client_recv(int fd, json_t **reply);
+
+#endif /* KVNET_CLI_CLIENT_H */

@@ -1,0 +1,782 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* kvnet: the command-line client of kvnetd. It turns a command line into
+ * one JSON request on <run-dir>/kvnetd.sock (docs/protocol.md) and prints
+ * the daemon's answer as text or, with --json, as the daemon's result.
+ * Commands live in one table: their words, protocol command, positional
+ * arguments and typed options; usage text and argument checks are derived
+ * from it. Exit status: 0 success, 1 error (from the daemon or local),
+ * 2 usage error, 3 daemon not reachable. See docs/kvnet.1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli_client.h"
+#include "cli/cli_print.h"
+
+#ifndef KVNET_VERSION
+#define KVNET_VERSION "0.1.0"
+#endif
+
+#define KVNET_RUN_DIR_DEFAULT "/run/kvnet"
+#define KVNET_RUN_DIR_ENV "KVNET_RUN_DIR"
+#define KVNET_SOCK_NAME "kvnetd.sock"
+#define KVNET_XML_MAX (1u << 20) /* net define reads at most 1 MiB */
+#define KVNET_MAX_POS 2
+#define KVNET_MAX_WORDS 2
+
+enum kvnet_exit {
+	KVNET_EXIT_OK = 0,
+	KVNET_EXIT_FAIL = 1,	    /* the daemon or a local step failed */
+	KVNET_EXIT_USAGE = 2,	    /* bad command line */
+	KVNET_EXIT_UNREACHABLE = 3, /* no daemon behind the socket */
+};
+
+/* Typed options: what an option takes and what it puts in the request. */
+enum kvnet_opt_type {
+	KVNET_OPT_STR,	 /* --opt VALUE: args[key] = "VALUE" */
+	KVNET_OPT_SET,	 /* --opt: args[key] = true; false when absent */
+	KVNET_OPT_CLEAR, /* --opt: args[key] = false; true when absent */
+};
+
+struct kvnet_opt {
+	const char *name; /* without the leading "--" */
+	const char *key;  /* member of the request's args */
+	const char *meta; /* KVNET_OPT_STR: placeholder in usage */
+	enum kvnet_opt_type type;
+	bool required;
+};
+
+struct kvnet_arg {
+	const char *key;  /* member of the request's args */
+	const char *meta; /* placeholder in usage */
+};
+
+struct kvnet_call;
+
+struct kvnet_cmd {
+	const char *words; /* "net start" */
+	const char *rpc;   /* protocol command; NULL: not implemented yet */
+	struct kvnet_arg pos[KVNET_MAX_POS];
+	const struct kvnet_opt *opts; /* ends with a NULL name; may be NULL */
+	int (*prepare)(struct kvnet_call *c);
+	int (*show)(const struct kvnet_call *c, const json_t *result);
+	const char *done;  /* past tense for confirmations ("started") */
+	const char *usage; /* arguments, when not derived from pos/opts */
+	const char *help;
+};
+
+/* One invocation: everything main() learns from argv and the environment. */
+struct kvnet_call {
+	const struct kvnet_cmd *cmd;
+	const char *words[KVNET_MAX_WORDS];
+	int nwords;
+	const char *pos[KVNET_MAX_POS];
+	int npos;
+	json_t *args; /* the request's args, built while parsing */
+	const char *run_dir;
+	struct cli_print out;
+	bool dashdash; /* "--" seen: the rest is positional */
+};
+
+/* ---- output tables (text columns; --json prints the result as is) ---- */
+
+static const struct cli_field kvnet_net_cols[] = {
+	{ "name", "NAME", CLI_T_STR },
+	{ "active", "STATE", CLI_T_STATE },
+	{ "autostart", "AUTOSTART", CLI_T_BOOL },
+	{ "mode", "MODE", CLI_T_STR },
+	{ "subnet", "SUBNET", CLI_T_STR },
+	{ "bridge", "BRIDGE", CLI_T_STR },
+	{ "ports", "PORTS", CLI_T_INT },
+	{ NULL, NULL, 0 },
+};
+
+static const struct cli_field kvnet_net_fields[] = {
+	{ "name", "Name", CLI_T_STR },
+	{ "uuid", "UUID", CLI_T_STR },
+	{ "active", "State", CLI_T_STATE },
+	{ "autostart", "Autostart", CLI_T_BOOL },
+	{ "mode", "Mode", CLI_T_STR },
+	{ "datapath", "Datapath", CLI_T_STR },
+	{ "bridge", "Bridge", CLI_T_STR },
+	{ "mac", "MAC", CLI_T_STR },
+	{ "ip", "Gateway", CLI_T_STR },
+	{ "prefix", "Prefix", CLI_T_INT },
+	{ "subnet", "Subnet", CLI_T_STR },
+	{ "dhcp_ranges", "DHCP ranges", CLI_T_LIST },
+	{ "ports", "Ports", CLI_T_INT },
+	{ NULL, NULL, 0 },
+};
+
+static const struct cli_field kvnet_port_cols[] = {
+	{ "iface", "IFACE", CLI_T_STR },
+	{ "kind", "KIND", CLI_T_STR },
+	{ "ifindex", "IFINDEX", CLI_T_INT },
+	{ "mac", "MAC", CLI_T_STR },
+	{ "mtu", "MTU", CLI_T_INT },
+	{ "oper", "OPER", CLI_T_STR },
+	{ "owned", "OWNED", CLI_T_BOOL },
+	{ "trusted", "TRUSTED", CLI_T_BOOL },
+	{ NULL, NULL, 0 },
+};
+
+static const struct cli_field kvnet_fdb_cols[] = {
+	{ "port", "PORT", CLI_T_STR },
+	{ "vlan", "VLAN", CLI_T_INT },
+	{ "mac", "MAC", CLI_T_STR },
+	{ "age_s", "AGE", CLI_T_AGE },
+	{ "static", "STATIC", CLI_T_BOOL },
+	{ NULL, NULL, 0 },
+};
+
+static const struct cli_field kvnet_stats_cols[] = {
+	{ "port", "PORT", CLI_T_STR },
+	{ "rx_packets", "RX_PKTS", CLI_T_INT },
+	{ "rx_bytes", "RX_BYTES", CLI_T_INT },
+	{ "tx_packets", "TX_PKTS", CLI_T_INT },
+	{ "tx_bytes", "TX_BYTES", CLI_T_INT },
+	{ "flood_packets", "FLOOD", CLI_T_INT },
+	{ "drops_total", "DROPS", CLI_T_INT },
+	{ "drops", "DROP_REASONS", CLI_T_COUNTS },
+	{ NULL, NULL, 0 },
+};
+
+/* ---- renderers --------------------------------------------------------- */
+
+static int kvnet_show_nets(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_table(&c->out, kvnet_net_cols, res);
+}
+
+static int kvnet_show_net(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_object(&c->out, kvnet_net_fields, res);
+}
+
+static int kvnet_show_xml(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_verbatim(&c->out, "xml", res);
+}
+
+static int kvnet_show_ports(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_table(&c->out, kvnet_port_cols, res);
+}
+
+static int kvnet_show_fdb(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_table(&c->out, kvnet_fdb_cols, res);
+}
+
+static int kvnet_show_stats(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_table(&c->out, kvnet_stats_cols, res);
+}
+
+/* "network 'NAME' <done>": the name the daemon reports (net define learns
+ * it from the XML), else the one on the command line. */
+static int kvnet_show_net_done(const struct kvnet_call *c, const json_t *res)
+{
+	const char *name = json_string_value(json_object_get(res, "name"));
+	char msg[512];
+
+	if (!name)
+		name = c->pos[0];
+	snprintf(msg, sizeof(msg), "network '%s' %s", name, c->cmd->done);
+	return cli_print_done(&c->out, res, msg);
+}
+
+static int kvnet_show_autostart(const struct kvnet_call *c,
+				const json_t *res)
+{
+	bool on = json_is_true(json_object_get(c->args, "enable"));
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "network '%s' %s", c->pos[0],
+		 on ? "marked as autostarted" : "unmarked as autostarted");
+	return cli_print_done(&c->out, res, msg);
+}
+
+/* "port 'IFACE' <done> network 'NAME'" */
+static int kvnet_show_port_done(const struct kvnet_call *c,
+				const json_t *res)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "port '%s' %s network '%s'", c->pos[1],
+		 c->cmd->done, c->pos[0]);
+	return cli_print_done(&c->out, res, msg);
+}
+
+/* ---- net define: the request carries the file's text ------------------- */
+
+static ssize_t kvnet_read_fd(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < cap) {
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/* The whole file into a new buffer (*len bytes); -EFBIG over max. */
+static int kvnet_slurp(const char *path, size_t max, char **buf,
+		       size_t *len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*buf = malloc(max + 1);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = kvnet_read_fd(fd, *buf, max + 1);
+	close(fd);
+	if (n < 0 || (size_t)n > max) {
+		free(*buf);
+		*buf = NULL;
+		return n < 0 ? (int)n : -EFBIG;
+	}
+	*len = (size_t)n;
+	return 0;
+}
+
+static int kvnet_prepare_define(struct kvnet_call *c)
+{
+	const char *path = c->pos[0];
+	size_t len = 0;
+	char *buf = NULL;
+	json_t *xml;
+	int r;
+
+	r = kvnet_slurp(path, KVNET_XML_MAX, &buf, &len);
+	if (r == -EFBIG)
+		fprintf(stderr, "kvnet: %s: file too large (max %u MiB)\n",
+			path, KVNET_XML_MAX >> 20);
+	else if (r < 0)
+		fprintf(stderr, "kvnet: cannot read %s: %s\n", path,
+			strerror(-r));
+	if (r < 0)
+		return r;
+	xml = json_stringn(buf, len);
+	free(buf);
+	if (!xml) {
+		fprintf(stderr, "kvnet: %s: not a UTF-8 text file\n", path);
+		return -EINVAL;
+	}
+	json_object_del(c->args, "file");
+	return json_object_set_new(c->args, "xml", xml) ? -ENOMEM : 0;
+}
+
+/* ---- the command table ------------------------------------------------- */
+
+static const struct kvnet_opt kvnet_create_opts[] = {
+	{ "mode", "mode", "M", KVNET_OPT_STR, true },
+	/* Optional here: isolated networks may omit it, bridge ones must;
+	 * kvnetd says which mode needs what. */
+	{ "subnet", "subnet", "CIDR", KVNET_OPT_STR, false },
+	{ "uplink", "uplink", "IF", KVNET_OPT_STR, false },
+	{ "dhcp-range", "dhcp_range", "A-B", KVNET_OPT_STR, false },
+	{ NULL, NULL, NULL, 0, false },
+};
+
+static const struct kvnet_opt kvnet_autostart_opts[] = {
+	{ "disable", "enable", NULL, KVNET_OPT_CLEAR, false },
+	{ NULL, NULL, NULL, 0, false },
+};
+
+static const struct kvnet_opt kvnet_port_add_opts[] = {
+	{ "tap", "tap", NULL, KVNET_OPT_SET, false },
+	{ "mac", "mac", "MAC", KVNET_OPT_STR, false },
+	{ "trusted", "trusted", NULL, KVNET_OPT_SET, false },
+	{ NULL, NULL, NULL, 0, false },
+};
+
+#define KVNET_NAME { { "name", "NAME" } }
+#define KVNET_NET { { "net", "NAME" } }
+#define KVNET_NET_IFACE { { "net", "NAME" }, { "iface", "IFACE" } }
+
+static const struct kvnet_cmd kvnet_cmds[] = {
+	{ "net list", "net.list", .show = kvnet_show_nets,
+	  .help = "list networks" },
+	{ "net define", "net.define", { { "file", "FILE.xml" } },
+	  .prepare = kvnet_prepare_define, .show = kvnet_show_net_done,
+	  .done = "defined", .help = "define a network from libvirt XML" },
+	{ "net create", "net.create", KVNET_NAME, kvnet_create_opts,
+	  .show = kvnet_show_net_done, .done = "created",
+	  .help = "define a network from options" },
+	{ "net start", "net.start", KVNET_NAME, .show = kvnet_show_net_done,
+	  .done = "started", .help = "start a network" },
+	{ "net stop", "net.stop", KVNET_NAME, .show = kvnet_show_net_done,
+	  .done = "stopped", .help = "stop a network" },
+	{ "net undefine", "net.undefine", KVNET_NAME,
+	  .show = kvnet_show_net_done, .done = "undefined",
+	  .help = "forget a stopped network" },
+	{ "net autostart", "net.autostart", KVNET_NAME, kvnet_autostart_opts,
+	  .show = kvnet_show_autostart,
+	  .help = "start a network with kvnetd (or not)" },
+	{ "net show", "net.show", KVNET_NAME, .show = kvnet_show_net,
+	  .help = "show a network" },
+	{ "net dumpxml", "net.dumpxml", KVNET_NAME, .show = kvnet_show_xml,
+	  .help = "print a network's XML" },
+	{ "port add", "port.add", KVNET_NET_IFACE, kvnet_port_add_opts,
+	  .show = kvnet_show_port_done, .done = "added to",
+	  .help = "attach an interface (or a new tap)" },
+	{ "port del", "port.del", KVNET_NET_IFACE,
+	  .show = kvnet_show_port_done, .done = "removed from",
+	  .help = "detach an interface" },
+	{ "port list", "port.list", KVNET_NET, .show = kvnet_show_ports,
+	  .help = "list a network's ports" },
+	{ "fdb", "fdb", KVNET_NET, .show = kvnet_show_fdb,
+	  .help = "show the forwarding database" },
+	{ "stats", "stats", KVNET_NET, .show = kvnet_show_stats,
+	  .help = "show per-port counters and drops" },
+	{ "leases", .usage = "NAME", .help = "(not implemented yet)" },
+	{ "conntrack", .usage = "NAME", .help = "(not implemented yet)" },
+	{ "dhcp", .usage = "host add|del NAME --mac MAC --ip IP [--name HOST]",
+	  .help = "(not implemented yet)" },
+	{ "forward", .usage = "add|del|list NAME ...",
+	  .help = "(not implemented yet)" },
+	{ "trace", .usage = "NAME [--port P] [--count N] [FILTER...]",
+	  .help = "(not implemented yet)" },
+	{ "vm", .usage = "run NAME [--name VM] [--mac MAC] -- QEMU-ARGS...",
+	  .help = "(not implemented yet)" },
+	{ .words = NULL },
+};
+
+/* ---- usage ------------------------------------------------------------- */
+
+static void kvnet_cmd_usage(FILE *fp, const struct kvnet_cmd *cmd)
+{
+	const struct kvnet_opt *o;
+	int i;
+
+	fprintf(fp, "kvnet %s", cmd->words);
+	if (cmd->usage)
+		fprintf(fp, " %s", cmd->usage);
+	for (i = 0; i < KVNET_MAX_POS && cmd->pos[i].key; i++)
+		fprintf(fp, " %s", cmd->pos[i].meta);
+	for (o = cmd->opts; o && o->name; o++) {
+		fprintf(fp, " %s--%s", o->required ? "" : "[", o->name);
+		if (o->type == KVNET_OPT_STR)
+			fprintf(fp, " %s", o->meta);
+		fputs(o->required ? "" : "]", fp);
+	}
+}
+
+/* Lists the commands whose words start with group (all if NULL). */
+static void kvnet_usage(FILE *fp, const char *group)
+{
+	const struct kvnet_cmd *cmd;
+	size_t n = group ? strlen(group) : 0;
+
+	fputs("usage: kvnet [--run-dir R] [--json] <command>\n\n"
+	      "commands:\n", fp);
+	for (cmd = kvnet_cmds; cmd->words; cmd++) {
+		if (group && (strncmp(cmd->words, group, n) ||
+			      (cmd->words[n] && cmd->words[n] != ' ')))
+			continue;
+		fputs("  ", fp);
+		kvnet_cmd_usage(fp, cmd);
+		fprintf(fp, "\n      %s\n", cmd->help);
+	}
+	fputs("\noptions:\n"
+	      "  --run-dir R  kvnetd's run directory (default $"
+	      KVNET_RUN_DIR_ENV ", else " KVNET_RUN_DIR_DEFAULT ")\n"
+	      "  --json       print the daemon's result as JSON\n"
+	      "  --help       this text; --version: the version\n", fp);
+}
+
+/* Reports a usage error with a hint and returns -EINVAL. */
+__attribute__((format(printf, 2, 3)))
+static int kvnet_usage_error(const struct kvnet_call *c, const char *fmt,
+			     ...)
+{
+	va_list ap;
+
+	fputs("kvnet: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (c->cmd) {
+		fputs("\nusage: ", stderr);
+		kvnet_cmd_usage(stderr, c->cmd);
+		fputc('\n', stderr);
+	} else {
+		fputs("\nTry 'kvnet --help'.\n", stderr);
+	}
+	return -EINVAL;
+}
+
+/* ---- argument parsing -------------------------------------------------- */
+
+/* Outcome of a parsing step besides 0 and -errno: stop, print nothing more
+ * and exit with this status. */
+#define KVNET_PARSE_EXIT(status) (1 + (status))
+
+static bool kvnet_opt_is(const char *arg, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(arg, "--", 2) || strncmp(arg + 2, name, n))
+		return false;
+	if (arg[2 + n] == '=')
+		*val = arg + 3 + n;
+	else if (arg[2 + n])
+		return false;
+	return true;
+}
+
+/* The value of "--opt VALUE" or "--opt=VALUE"; NULL (and a usage error
+ * reported) when there is none. */
+static const char *kvnet_opt_value(const struct kvnet_call *c, int argc,
+				   char **argv, int *i, const char *val)
+{
+	if (val)
+		return val;
+	if (*i + 1 < argc)
+		return argv[++*i];
+	kvnet_usage_error(c, "option '%s' needs a value", argv[*i]);
+	return NULL;
+}
+
+/* A command option; 1 if arg was one, 0 if not, -EINVAL on error. */
+static int kvnet_parse_cmd_opt(struct kvnet_call *c, int argc, char **argv,
+			       int *i)
+{
+	const struct kvnet_opt *o;
+	const char *val = NULL;
+	json_t *v;
+
+	for (o = c->cmd ? c->cmd->opts : NULL; o && o->name; o++)
+		if (kvnet_opt_is(argv[*i], o->name, &val))
+			break;
+	if (!o || !o->name)
+		return 0;
+	if (o->type != KVNET_OPT_STR && val)
+		return kvnet_usage_error(c, "option '--%s' takes no value",
+					 o->name);
+	if (o->type == KVNET_OPT_STR) {
+		val = kvnet_opt_value(c, argc, argv, i, val);
+		if (!val)
+			return -EINVAL;
+		v = json_string(val);
+	} else {
+		v = json_boolean(o->type == KVNET_OPT_SET);
+	}
+	if (!v)
+		return kvnet_usage_error(c, "option '--%s': not UTF-8",
+					 o->name);
+	return json_object_set_new(c->args, o->key, v) ? -ENOMEM : 1;
+}
+
+static int kvnet_parse_global_opt(struct kvnet_call *c, int argc,
+				  char **argv, int *i)
+{
+	const char *arg = argv[*i], *val = NULL;
+
+	if (!strcmp(arg, "-h") || kvnet_opt_is(arg, "help", &val)) {
+		if (c->cmd) {
+			fputs("usage: ", stdout);
+			kvnet_cmd_usage(stdout, c->cmd);
+			printf("\n  %s\n", c->cmd->help);
+		} else {
+			kvnet_usage(stdout, c->nwords ? c->words[0] : NULL);
+		}
+		return KVNET_PARSE_EXIT(KVNET_EXIT_OK);
+	}
+	if (kvnet_opt_is(arg, "version", &val)) {
+		printf("kvnet %s\n", KVNET_VERSION);
+		return KVNET_PARSE_EXIT(KVNET_EXIT_OK);
+	}
+	if (kvnet_opt_is(arg, "json", &val) && !val) {
+		c->out.json = true;
+		return 0;
+	}
+	if (kvnet_opt_is(arg, "run-dir", &val)) {
+		c->run_dir = kvnet_opt_value(c, argc, argv, i, val);
+		return c->run_dir ? 0 : -EINVAL;
+	}
+	return kvnet_usage_error(c, "unknown option '%s'", arg);
+}
+
+static int kvnet_parse_opt(struct kvnet_call *c, int argc, char **argv,
+			   int *i)
+{
+	int r = kvnet_parse_cmd_opt(c, argc, argv, i);
+
+	if (r)
+		return r < 0 ? r : 0;
+	return kvnet_parse_global_opt(c, argc, argv, i);
+}
+
+/* Is there a command whose words start with "prefix "? */
+static bool kvnet_is_group(const char *prefix)
+{
+	const struct kvnet_cmd *cmd;
+	size_t n = strlen(prefix);
+
+	for (cmd = kvnet_cmds; cmd->words; cmd++)
+		if (!strncmp(cmd->words, prefix, n) && cmd->words[n] == ' ')
+			return true;
+	return false;
+}
+
+/* One more command word; looks the command up once the words name one. */
+static int kvnet_parse_word(struct kvnet_call *c, const char *word)
+{
+	const struct kvnet_cmd *cmd;
+	char words[128];
+
+	if (c->nwords == 0 && !strcmp(word, "help")) {
+		kvnet_usage(stdout, NULL);
+		return KVNET_PARSE_EXIT(KVNET_EXIT_OK);
+	}
+	c->words[c->nwords++] = word;
+	snprintf(words, sizeof(words), "%s%s%s", c->words[0],
+		 c->nwords > 1 ? " " : "", c->nwords > 1 ? word : "");
+	for (cmd = kvnet_cmds; cmd->words; cmd++)
+		if (!strcmp(cmd->words, words))
+			break;
+	if (cmd->words && !cmd->rpc) {
+		fprintf(stderr, "kvnet: '%s' is not implemented yet\n", words);
+		return KVNET_PARSE_EXIT(KVNET_EXIT_FAIL);
+	}
+	if (cmd->words) {
+		c->cmd = cmd;
+		return 0;
+	}
+	if (c->nwords < KVNET_MAX_WORDS && kvnet_is_group(words))
+		return 0;
+	return kvnet_usage_error(c, "unknown command '%s'", words);
+}
+
+static int kvnet_parse_pos(struct kvnet_call *c, const char *arg)
+{
+	const struct kvnet_arg *a;
+	json_t *v;
+
+	if (c->npos >= KVNET_MAX_POS || !c->cmd->pos[c->npos].key)
+		return kvnet_usage_error(c, "unexpected argument '%s'", arg);
+	a = &c->cmd->pos[c->npos];
+	v = json_string(arg);
+	if (!v)
+		return kvnet_usage_error(c, "%s: not UTF-8", a->meta);
+	c->pos[c->npos++] = arg;
+	return json_object_set_new(c->args, a->key, v) ? -ENOMEM : 0;
+}
+
+static int kvnet_parse_arg(struct kvnet_call *c, int argc, char **argv,
+			   int *i)
+{
+	const char *arg = argv[*i];
+
+	if (!c->dashdash && !strcmp(arg, "--")) {
+		c->dashdash = true;
+		return 0;
+	}
+	if (!c->dashdash && arg[0] == '-' && arg[1])
+		return kvnet_parse_opt(c, argc, argv, i);
+	if (!c->cmd)
+		return kvnet_parse_word(c, arg);
+	return kvnet_parse_pos(c, arg);
+}
+
+/* After argv: a command, all its arguments, required options, defaults. */
+static int kvnet_parse_check(struct kvnet_call *c)
+{
+	const struct kvnet_opt *o;
+
+	if (!c->cmd && c->nwords) {
+		fprintf(stderr, "kvnet: '%s' needs a subcommand\n",
+			c->words[0]);
+		kvnet_usage(stderr, c->words[0]);
+		return -EINVAL;
+	}
+	if (!c->cmd) {
+		kvnet_usage_error(c, "no command given");
+		return -EINVAL;
+	}
+	if (c->npos < KVNET_MAX_POS && c->cmd->pos[c->npos].key)
+		return kvnet_usage_error(c, "missing %s",
+					 c->cmd->pos[c->npos].meta);
+	for (o = c->cmd->opts; o && o->name; o++) {
+		if (json_object_get(c->args, o->key))
+			continue;
+		if (o->required)
+			return kvnet_usage_error(c, "missing --%s %s",
+						 o->name, o->meta);
+		if (o->type != KVNET_OPT_STR &&
+		    json_object_set_new(c->args, o->key,
+					json_boolean(o->type ==
+						     KVNET_OPT_CLEAR)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int kvnet_parse(struct kvnet_call *c, int argc, char **argv)
+{
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		r = kvnet_parse_arg(c, argc, argv, &i);
+		if (r)
+			return r;
+	}
+	return kvnet_parse_check(c);
+}
+
+/* ---- talking to kvnetd ------------------------------------------------- */
+
+static void kvnet_sock_path(const struct kvnet_call *c, char *buf,
+			    size_t len)
+{
+	const char *dir = c->run_dir;
+	size_t n;
+
+	if (!dir || !*dir)
+		dir = getenv(KVNET_RUN_DIR_ENV);
+	if (!dir || !*dir)
+		dir = KVNET_RUN_DIR_DEFAULT;
+	n = strlen(dir);
+	snprintf(buf, len, "%s%s" KVNET_SOCK_NAME, dir,
+		 n && dir[n - 1] == '/' ? "" : "/");
+}
+
+/* Sends the request and reads the reply; prints why on failure. */
+static int kvnet_exchange(struct kvnet_call *c, const char *path,
+			  json_t **reply)
+{
+	int fd, r, sent;
+
+	fd = cli_client_connect(path, CLI_CLIENT_TIMEOUT_S);
+	if (fd < 0) {
+		fprintf(stderr,
+			"kvnet: cannot reach kvnetd at %s: %s (is kvnetd running?)\n",
+			path, strerror(-fd));
+		return KVNET_EXIT_UNREACHABLE;
+	}
+	sent = cli_client_send(fd, c->cmd->rpc, json_incref(c->args));
+	/* Even when the daemon stopped reading, it may have said why. */
+	r = cli_client_recv(fd, reply);
+	close(fd);
+	if (r == -ETIMEDOUT)
+		fprintf(stderr, "kvnet: kvnetd at %s did not answer within %d s\n",
+			path, CLI_CLIENT_TIMEOUT_S);
+	else if (r == -EBADMSG)
+		fprintf(stderr, "kvnet: kvnetd sent a reply that is not a JSON object\n");
+	else if (r == -EMSGSIZE)
+		fprintf(stderr, "kvnet: kvnetd's reply is larger than %u MiB\n",
+			CLI_CLIENT_MAX_REPLY >> 20);
+	else if (r == -ECONNRESET && sent < 0)
+		fprintf(stderr, "kvnet: cannot send to kvnetd at %s: %s\n",
+			path, strerror(-sent));
+	else if (r == -ECONNRESET)
+		fprintf(stderr, "kvnet: kvnetd at %s closed the connection without answering\n",
+			path);
+	else if (r < 0)
+		fprintf(stderr, "kvnet: reading from kvnetd at %s: %s\n",
+			path, strerror(-r));
+	return r < 0 ? KVNET_EXIT_FAIL : KVNET_EXIT_OK;
+}
+
+/* The daemon's error as "kvnet: <message>"; always KVNET_EXIT_FAIL. */
+static int kvnet_daemon_error(const json_t *reply)
+{
+	const json_t *err = json_object_get(reply, "error");
+	const char *msg = json_string_value(json_object_get(err, "message"));
+
+	if (!msg || !*msg)
+		msg = json_string_value(json_object_get(err, "code"));
+	if (!msg || !*msg)
+		msg = "kvnetd reported an error without a message";
+	fprintf(stderr, "kvnet: %s\n", msg);
+	return KVNET_EXIT_FAIL;
+}
+
+static int kvnet_show(const struct kvnet_call *c, const json_t *reply)
+{
+	const json_t *ok = json_object_get(reply, "ok");
+	int r;
+
+	if (!json_is_boolean(ok)) {
+		fprintf(stderr, "kvnet: kvnetd's reply has no \"ok\" member\n");
+		return KVNET_EXIT_FAIL;
+	}
+	if (!json_is_true(ok))
+		return kvnet_daemon_error(reply);
+	r = c->cmd->show(c, json_object_get(reply, "result"));
+	if (r == -EBADMSG)
+		fprintf(stderr, "kvnet: unexpected result from kvnetd for '%s'\n",
+			c->cmd->words);
+	else if (r < 0)
+		fprintf(stderr, "kvnet: cannot write output: %s\n",
+			strerror(-r));
+	return r < 0 ? KVNET_EXIT_FAIL : KVNET_EXIT_OK;
+}
+
+static int kvnet_run(struct kvnet_call *c)
+{
+	char path[4096];
+	json_t *reply = NULL;
+	int r;
+
+	if (c->cmd->prepare && c->cmd->prepare(c) < 0)
+		return KVNET_EXIT_FAIL;
+	kvnet_sock_path(c, path, sizeof(path));
+	r = kvnet_exchange(c, path, &reply);
+	if (r == KVNET_EXIT_OK)
+		r = kvnet_show(c, reply);
+	json_decref(reply);
+	return r;
+}
+
+static int kvnet_fail(const char *msg)
+{
+	fprintf(stderr, "kvnet: %s\n", msg);
+	return KVNET_EXIT_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+	struct kvnet_call c = { .out = { .fp = stdout } };
+	int r;
+
+	c.args = json_object();
+	if (!c.args)
+		return kvnet_fail(strerror(ENOMEM));
+	r = kvnet_parse(&c, argc, argv);
+	if (r == 0)
+		r = kvnet_run(&c);
+	else if (r > 0)
+		r -= 1; /* KVNET_PARSE_EXIT() */
+	else if (r == -EINVAL)
+		r = KVNET_EXIT_USAGE;
+	else
+		r = kvnet_fail(strerror(-r));
+	json_decref(c.args);
+	return r;
+}
