@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Per-network switch settings (config: ARRAY of one kvnet_config), read
+ * once per frame into a stack copy with defaults applied.
+ */
+#ifndef KVNET_LIB_CONFIG_H
+#define KVNET_LIB_CONFIG_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kvnet_config);
+} config SEC(".maps");
+
+/* aging_ns 0 (a config the daemon has not written yet) means the default
+ * 300 s rather than "everything expired"; nports is clamped to the flood
+ * list's size. */
+static __always_inline void kvnet_config_read(struct kvnet_config *out)
+{
+	const struct kvnet_config *c;
+	__u32 zero = 0;
+
+	out->aging_ns = KVNET_AGING_DEFAULT_S * 1000ULL * 1000 * 1000;
+	out->nports = 0;
+	out->flags = 0;
+	c = bpf_map_lookup_elem(&config, &zero);
+	if (!c)
+		return;
+	if (c->aging_ns)
+		out->aging_ns = c->aging_ns;
+	out->nports = c->nports < KVNET_MAX_PORTS ? c->nports : KVNET_MAX_PORTS;
+	out->flags = c->flags;
+}
+
+#endif /* KVNET_LIB_CONFIG_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Drops. Every frame the switch refuses is counted against its ingress port
+ * under an enum kvnet_drop reason (kvnet_shared.h), the same codes that
+ * `kvnet stats` and `kvnet trace` name.
+ */
+#ifndef KVNET_LIB_DROP_H
+#define KVNET_LIB_DROP_H
+
+/* Count reason against the ingress port without dropping (a clone that
+ * failed, a flood destination skipped, a MAC that could not be learned). */
+static __always_inline void kvnet_drop_count(__u32 in_ifindex, __u32 reason)
+{
+	struct kvnet_port_stats *st;
+
+	if (reason == KVNET_DROP_NONE || reason >= KVNET_DROP_MAX)
+		return;
+	st = kvnet_stats_get(in_ifindex);
+	if (st)
+		st->drops[reason]++;
+}
+
+/* Count reason and return the verdict that drops the frame. */
+static __always_inline int kvnet_drop(__u32 in_ifindex, __u32 reason)
+{
+	kvnet_drop_count(in_ifindex, reason);
+	return TC_ACT_SHOT;
+}
+
+#endif /* KVNET_LIB_DROP_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Flooding of broadcast, multicast and unknown unicast in tc: walk the
+ * network's flood list (flood_list: ARRAY of ifindex, [0, nports) valid)
+ * with bpf_loop, send a clone (bpf_clone_redirect) to every destination but
+ * the last and redirect the frame itself to the last one. That saves a
+ * clone and leaves no TC_ACT_SHOT of the original in drop traces.
+ *
+ * bpf_clone_redirect invalidates packet pointers: nothing here reads the
+ * frame, everything it needs was copied to the stack beforehand.
+ */
+#ifndef KVNET_LIB_FLOOD_H
+#define KVNET_LIB_FLOOD_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KVNET_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} flood_list SEC(".maps");
+
+/* State of one flood walk, shared with the bpf_loop callback. */
+struct kvnet_flood {
+	struct __sk_buff *skb;
+	struct kvnet_port in;	   /* ingress port */
+	struct kvnet_port pending; /* chosen destination not yet sent to */
+	__u32 len;		   /* skb->len, for tx_bytes */
+	__u32 l3_len;		   /* for the MTU check */
+	__u32 gso;
+	__u32 nports;
+};
+
+/* Send a clone to fl->pending; a failure is counted, not fatal. */
+static __always_inline void kvnet_flood_clone(struct kvnet_flood *fl)
+{
+	long ret = bpf_clone_redirect(fl->skb, fl->pending.ifindex, 0);
+
+	/* < 0: the helper failed; NET_XMIT_DROP/CN: the qdisc dropped it
+	 * (a device that is down drops through noop_qdisc with _CN). */
+	if (ret != NET_XMIT_SUCCESS)
+		kvnet_drop_count(fl->in.ifindex, KVNET_DROP_REDIRECT);
+	else
+		kvnet_stats_tx(fl->pending.ifindex, fl->len);
+}
+
+/* bpf_loop callback: consider flood_list[i]. 0 = go on, 1 = stop. */
+static long kvnet_flood_one(__u32 i, void *data)
+{
+	struct kvnet_flood *fl = data;
+	struct kvnet_port port;
+	__u32 *ifindex;
+
+	if (i >= fl->nports)
+		return 1;
+	ifindex = bpf_map_lookup_elem(&flood_list, &i);
+	if (!ifindex || !*ifindex || *ifindex == fl->in.ifindex)
+		return 0;
+	if (kvnet_port_get(*ifindex, &port) < 0)
+		return 0; /* stale slot: the port is gone */
+	if (kvnet_port_isolated_pair(&fl->in, &port))
+		return 0;
+	if (!kvnet_port_fits(&port, fl->l3_len, fl->gso)) {
+		kvnet_drop_count(fl->in.ifindex, KVNET_DROP_TOO_BIG);
+		return 0;
+	}
+	if (fl->pending.ifindex)
+		kvnet_flood_clone(fl);
+	fl->pending = port;
+	return 0;
+}
+
+/* Flood skb (which arrived on in) to every other eligible port. Returns the
+ * tc verdict for the original. */
+static __always_inline int kvnet_flood(struct __sk_buff *skb,
+				       const struct kvnet_port *in,
+				       __u32 l3_len, __u32 nports)
+{
+	struct kvnet_flood fl = {
+		.skb = skb,
+		.in = *in,
+		.len = skb->len,
+		.l3_len = l3_len,
+		.gso = kvnet_skb_is_gso(skb),
+		.nports = nports,
+	};
+	int verdict;
+
+	bpf_loop(nports, kvnet_flood_one, &fl, 0);
+	if (!fl.pending.ifindex)
+		return kvnet_drop(in->ifindex, KVNET_DROP_NO_PORTS);
+	kvnet_stats_flood(in->ifindex);
+	verdict = kvnet_port_redirect(&fl.pending);
+	if (verdict != TC_ACT_REDIRECT)
+		return kvnet_drop(in->ifindex, KVNET_DROP_REDIRECT);
+	kvnet_stats_tx(fl.pending.ifindex, fl.len);
+	return verdict;
+}
+
+#endif /* KVNET_LIB_FLOOD_H */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Switch ports (ports: HASH ifindex -> kvnet_port), the checks that decide
+ * whether a frame may leave through one, and the redirect that sends it.
+ */
+#ifndef KVNET_LIB_PORT_H
+#define KVNET_LIB_PORT_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KVNET_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct kvnet_port);
+} ports SEC(".maps");
+
+/* Copy the port behind ifindex into out. Returns 0, or -1 if it is none. */
+static __always_inline int kvnet_port_get(__u32 ifindex, struct kvnet_port *out)
+{
+	const struct kvnet_port *p = bpf_map_lookup_elem(&ports, &ifindex);
+
+	if (!p)
+		return -1;
+	*out = *p;
+	out->ifindex = ifindex; /* the key is the truth */
+	return 0;
+}
+
+/* <port isolated='yes'/>: isolated ports reach every port but each other. */
+static __always_inline int kvnet_port_isolated_pair(const struct kvnet_port *a,
+						    const struct kvnet_port *b)
+{
+	return (a->flags & b->flags & KVNET_PORT_ISOLATED) != 0;
+}
+
+/* Would the frame fit out of port? As the Linux bridge's
+ * br_dev_queue_push_xmit() (is_skb_forwardable) decides: a GSO skb is
+ * segmented later and always fits; otherwise its L3 length must not exceed
+ * the port's MTU. mtu 0 means "unknown" and is not checked. */
+static __always_inline int kvnet_port_fits(const struct kvnet_port *port,
+					   __u32 l3_len, int gso)
+{
+	return gso || !port->mtu || l3_len <= port->mtu;
+}
+
+static __always_inline int kvnet_skb_is_gso(const struct __sk_buff *skb)
+{
+	return skb->gso_size != 0;
+}
+
+/* Send the frame (not a clone) out of port. A veth whose peer sits in
+ * another netns gets it straight into the peer's ingress, skipping the
+ * backlog; everything else (tap, gateway veth, NIC) at its egress.
+ * Returns TC_ACT_REDIRECT, or TC_ACT_SHOT if the helper refused. */
+static __always_inline int kvnet_port_redirect(const struct kvnet_port *port)
+{
+	if (port->flags & KVNET_PORT_VETH_PEER)
+		return bpf_redirect_peer(port->ifindex, 0);
+	return bpf_redirect(port->ifindex, 0);
+}
+
+#endif /* KVNET_LIB_PORT_H */

@@ -1,0 +1,1176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of the L2 switch program (ebpf/switch.bpf.c). Each case is a
+ * pktgen / setup / check triple: craft a frame, fill the maps as the daemon
+ * would, run the real program on it with BPF_PROG_TEST_RUN, then check the
+ * verdict, the FDB and the counters.
+ *
+ * The process moves itself into a private network namespace first and
+ * makes its ports there (veth pairs pN <-> qN, via libnl); the root
+ * namespace is never touched. test_run carries out bpf_clone_redirect (the
+ * clones really leave through the veth, whose tx counter we read) but not
+ * bpf_redirect/bpf_redirect_peer, whose target only shows in the verdict
+ * and in the switch's own tx counters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <linux/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "kvnet_shared.h"
+#include "switch.skel.h"
+
+#define NPORTS 4
+#define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
+#define TC_ACT_REDIRECT 7
+#define ATTACH_TCX_INGRESS 46 /* BPF_TCX_INGRESS; not in Debian 12's uapi */
+#define GHOST_IFINDEX 4242    /* an ifindex no device has */
+#define NSEC 1000000000ULL
+#define FRAME_MAX 3000
+
+static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
+static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t MAC_MCAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+/* Test context: the loaded switch and the ports of the private netns. */
+struct tctx {
+	struct switch_bpf *skel;
+	struct nl_sock *nl;
+	int ncpus;
+	uint32_t port[NPORTS]; /* ifindex of p1..p4, the switch ports */
+	uint32_t peer;	       /* ifindex of q1: a device that is no port */
+};
+
+/* One run of the program: what pktgen made, setup chose, check reads. */
+struct run {
+	uint8_t pkt[FRAME_MAX];
+	size_t len;
+	uint32_t ifindex; /* ingress device (ctx.ifindex) */
+	uint32_t gso_size, gso_segs;
+	int retval;
+	uint64_t t0, t1;	      /* CLOCK_MONOTONIC around the run */
+	uint64_t devtx0[NPORTS]; /* the veths' tx_packets before the run */
+};
+
+/* ---- environment ------------------------------------------------------ */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* = bpf_ktime_get_ns() */
+	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static int link_up(struct nl_sock *nl, const char *name)
+{
+	struct rtnl_link *link = NULL, *change;
+	int err;
+
+	err = rtnl_link_get_kernel(nl, 0, name, &link);
+	if (err < 0)
+		return err;
+	change = rtnl_link_alloc();
+	rtnl_link_set_flags(change, IFF_UP);
+	err = rtnl_link_change(nl, link, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	return err;
+}
+
+static uint32_t link_ifindex(struct nl_sock *nl, const char *name)
+{
+	struct rtnl_link *link = NULL;
+	uint32_t ifindex;
+
+	if (rtnl_link_get_kernel(nl, 0, name, &link) < 0)
+		return 0;
+	ifindex = (uint32_t)rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return ifindex;
+}
+
+static uint64_t link_tx_packets(struct nl_sock *nl, uint32_t ifindex)
+{
+	struct rtnl_link *link = NULL;
+	uint64_t n;
+
+	assert_int_equal(rtnl_link_get_kernel(nl, (int)ifindex, NULL, &link), 0);
+	n = rtnl_link_get_stat(link, RTNL_LINK_TX_PACKETS);
+	rtnl_link_put(link);
+	return n;
+}
+
+/* Private netns with veth pairs p1..p4 <-> q1..q4, all up. IPv6 is off so
+ * that nothing but the test sends through them. */
+static int make_ports(struct tctx *t)
+{
+	char p[IFNAMSIZ], q[IFNAMSIZ];
+	int i, err;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	t->nl = nl_socket_alloc();
+	if (!t->nl || nl_connect(t->nl, NETLINK_ROUTE) < 0)
+		return -EIO;
+	for (i = 0; i < NPORTS; i++) {
+		snprintf(p, sizeof(p), "p%d", i + 1);
+		snprintf(q, sizeof(q), "q%d", i + 1);
+		err = rtnl_link_veth_add(t->nl, p, q, getpid());
+		if (err < 0 || link_up(t->nl, p) < 0 || link_up(t->nl, q) < 0)
+			return -EIO;
+		t->port[i] = link_ifindex(t->nl, p);
+		if (!t->port[i])
+			return -ENODEV;
+	}
+	t->peer = link_ifindex(t->nl, "q1");
+	return t->peer ? 0 : -ENODEV;
+}
+
+static int group_setup(void **state)
+{
+	struct tctx *t = calloc(1, sizeof(*t));
+
+	if (!t || make_ports(t) < 0) {
+		fprintf(stderr, "cannot build the private netns and its veths\n");
+		return -1;
+	}
+	t->ncpus = libbpf_num_possible_cpus();
+	t->skel = switch_bpf__open();
+	if (!t->skel || t->ncpus <= 0)
+		return -1;
+	/* What the daemon does: tcx ingress is the attach type. */
+	bpf_program__set_expected_attach_type(
+		t->skel->progs.kvnet_ingress,
+		(enum bpf_attach_type)ATTACH_TCX_INGRESS);
+	if (switch_bpf__load(t->skel) < 0) {
+		fprintf(stderr, "switch program failed to load (verifier)\n");
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	struct tctx *t = *state;
+
+	if (t) {
+		switch_bpf__destroy(t->skel);
+		nl_socket_free(t->nl);
+		free(t);
+	}
+	return 0;
+}
+
+/* ---- maps ------------------------------------------------------------- */
+
+static int map_fd(const struct bpf_map *map)
+{
+	return bpf_map__fd(map);
+}
+
+static void map_clear(const struct bpf_map *map, size_t key_size)
+{
+	uint8_t key[64];
+	int fd = map_fd(map);
+
+	assert_true(key_size <= sizeof(key));
+	while (bpf_map_get_next_key(fd, NULL, key) == 0)
+		assert_int_equal(bpf_map_delete_elem(fd, key), 0);
+}
+
+static void port_set(struct tctx *t, uint32_t ifindex, uint32_t flags,
+		     uint32_t mtu, uint32_t slot)
+{
+	struct kvnet_port port = {
+		.ifindex = ifindex, .flags = flags, .mtu = mtu, .slot = slot,
+	};
+	struct kvnet_port_stats *zero = calloc((size_t)t->ncpus, sizeof(*zero));
+
+	assert_non_null(zero);
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.ports),
+					     &ifindex, &port, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.flood_list),
+					     &slot, &ifindex, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_stats),
+					     &ifindex, zero, BPF_ANY), 0);
+	free(zero);
+}
+
+static void port_flags(struct tctx *t, uint32_t ifindex, uint32_t flags)
+{
+	int fd = map_fd(t->skel->maps.ports);
+	struct kvnet_port port;
+
+	assert_int_equal(bpf_map_lookup_elem(fd, &ifindex, &port), 0);
+	port.flags = flags;
+	assert_int_equal(bpf_map_update_elem(fd, &ifindex, &port, BPF_EXIST), 0);
+}
+
+static void port_mtu(struct tctx *t, uint32_t ifindex, uint32_t mtu)
+{
+	int fd = map_fd(t->skel->maps.ports);
+	struct kvnet_port port;
+
+	assert_int_equal(bpf_map_lookup_elem(fd, &ifindex, &port), 0);
+	port.mtu = mtu;
+	assert_int_equal(bpf_map_update_elem(fd, &ifindex, &port, BPF_EXIST), 0);
+}
+
+static void config_set(struct tctx *t, uint64_t aging_ns, uint32_t nports)
+{
+	struct kvnet_config cfg = { .aging_ns = aging_ns, .nports = nports };
+	uint32_t zero = 0;
+
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.config),
+					     &zero, &cfg, BPF_ANY), 0);
+}
+
+static void fdb_put(struct tctx *t, const uint8_t *mac, uint16_t vlan,
+		    uint32_t ifindex, uint32_t flags, uint64_t last_seen)
+{
+	struct kvnet_fdb_key key = { .vlan = vlan };
+	struct kvnet_fdb_val val = {
+		.ifindex = ifindex, .flags = flags, .last_seen_ns = last_seen,
+	};
+
+	memcpy(key.mac, mac, 6);
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.fdb), &key,
+					     &val, BPF_ANY), 0);
+}
+
+/* Returns 0 and fills val, or -ENOENT. */
+static int fdb_get(struct tctx *t, const uint8_t *mac, uint16_t vlan,
+		   struct kvnet_fdb_val *val)
+{
+	struct kvnet_fdb_key key = { .vlan = vlan };
+
+	memcpy(key.mac, mac, 6);
+	if (bpf_map_lookup_elem(map_fd(t->skel->maps.fdb), &key, val) < 0)
+		return -errno;
+	return 0;
+}
+
+static unsigned int fdb_count(struct tctx *t)
+{
+	struct kvnet_fdb_key key, next;
+	int fd = map_fd(t->skel->maps.fdb);
+	unsigned int n = 0;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
+
+/* The port's counters summed over CPUs; all zero if it has no entry. */
+static struct kvnet_port_stats stats(struct tctx *t, uint32_t ifindex)
+{
+	struct kvnet_port_stats sum = { 0 }, *pcpu;
+	int cpu, reason;
+
+	pcpu = calloc((size_t)t->ncpus, sizeof(*pcpu));
+	assert_non_null(pcpu);
+	if (bpf_map_lookup_elem(map_fd(t->skel->maps.port_stats), &ifindex,
+				pcpu) == 0) {
+		for (cpu = 0; cpu < t->ncpus; cpu++) {
+			sum.rx_packets += pcpu[cpu].rx_packets;
+			sum.rx_bytes += pcpu[cpu].rx_bytes;
+			sum.tx_packets += pcpu[cpu].tx_packets;
+			sum.tx_bytes += pcpu[cpu].tx_bytes;
+			sum.flood_packets += pcpu[cpu].flood_packets;
+			for (reason = 0; reason < KVNET_DROP_MAX; reason++)
+				sum.drops[reason] += pcpu[cpu].drops[reason];
+		}
+	}
+	free(pcpu);
+	return sum;
+}
+
+static int stats_present(struct tctx *t, uint32_t ifindex)
+{
+	struct kvnet_port_stats *pcpu = calloc((size_t)t->ncpus, sizeof(*pcpu));
+	int err;
+
+	assert_non_null(pcpu);
+	err = bpf_map_lookup_elem(map_fd(t->skel->maps.port_stats), &ifindex,
+				  pcpu);
+	free(pcpu);
+	return err == 0;
+}
+
+/* Every drop counter of ifindex is zero except reason, which is n. */
+static void assert_drops(struct tctx *t, uint32_t ifindex, int reason,
+			 uint64_t n)
+{
+	struct kvnet_port_stats st = stats(t, ifindex);
+	int r;
+
+	for (r = 0; r < KVNET_DROP_MAX; r++)
+		if (r == reason)
+			assert_int_equal(st.drops[r], n);
+		else
+			assert_int_equal(st.drops[r], 0);
+}
+
+static void assert_tx(struct tctx *t, uint32_t ifindex, uint64_t packets,
+		      uint64_t bytes)
+{
+	struct kvnet_port_stats st = stats(t, ifindex);
+
+	assert_int_equal(st.tx_packets, packets);
+	assert_int_equal(st.tx_bytes, bytes);
+}
+
+/* Frames the veth really sent since the run started (clones only). */
+static uint64_t dev_sent(struct tctx *t, const struct run *r, int i)
+{
+	return link_tx_packets(t->nl, t->port[i]) - r->devtx0[i];
+}
+
+/* The standard network: ports p1..p4 (MTU 1500) in flood_list order, an
+ * empty FDB, zeroed counters, aging 300 s. */
+static int topo_setup(void **state)
+{
+	struct tctx *t = *state;
+	uint32_t i, zero = 0;
+
+	map_clear(t->skel->maps.fdb, sizeof(struct kvnet_fdb_key));
+	map_clear(t->skel->maps.ports, sizeof(uint32_t));
+	map_clear(t->skel->maps.port_stats, sizeof(uint32_t));
+	for (i = 0; i < KVNET_MAX_PORTS; i++)
+		assert_int_equal(bpf_map_update_elem(
+			map_fd(t->skel->maps.flood_list), &i, &zero, BPF_ANY), 0);
+	for (i = 0; i < NPORTS; i++)
+		port_set(t, t->port[i], 0, 1500, i);
+	config_set(t, KVNET_AGING_DEFAULT_S * NSEC, NPORTS);
+	return 0;
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+/* An Ethernet frame of len bytes (vlan < 0: untagged) with a fixed
+ * payload; ethertype 0x88b5 (local experimental) keeps the receiving
+ * stacks of cloned frames out of it. */
+static size_t frame(uint8_t *buf, const uint8_t *dst, const uint8_t *src,
+		    int vlan, size_t len)
+{
+	size_t off = 12, i;
+
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	if (vlan >= 0) {
+		buf[off++] = 0x81;
+		buf[off++] = 0x00;
+		buf[off++] = (uint8_t)((vlan >> 8) & 0x0f);
+		buf[off++] = (uint8_t)(vlan & 0xff);
+	}
+	buf[off++] = 0x88;
+	buf[off++] = 0xb5;
+	for (i = off; i < len; i++)
+		buf[i] = (uint8_t)i;
+	return len;
+}
+
+static void run_prog(struct tctx *t, struct run *r)
+{
+	struct __sk_buff ctx = {
+		.ifindex = r->ifindex,
+		.gso_size = r->gso_size,
+		.gso_segs = r->gso_segs,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = r->pkt,
+		    .data_size_in = (uint32_t)r->len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int i;
+
+	for (i = 0; i < NPORTS; i++)
+		r->devtx0[i] = link_tx_packets(t->nl, t->port[i]);
+	r->t0 = now_ns();
+	assert_int_equal(bpf_prog_test_run_opts(
+		bpf_program__fd(t->skel->progs.kvnet_ingress), &opts), 0);
+	r->t1 = now_ns();
+	r->retval = (int)opts.retval;
+}
+
+/* A case is three functions: pktgen_NAME fills r->pkt and returns its
+ * length, setup_NAME prepares maps and the run (ingress defaults to p1),
+ * check_NAME asserts on the outcome. */
+#define KVNET_CASE(name)                                                      \
+	static void test_##name(void **state)                                 \
+	{                                                                     \
+		struct tctx *t = *state;                                      \
+		struct run *r = calloc(1, sizeof(*r));                        \
+                                                                              \
+		assert_non_null(r);                                           \
+		r->len = pktgen_##name(r->pkt);                               \
+		r->ifindex = t->port[0];                                      \
+		setup_##name(t, r);                                           \
+		run_prog(t, r);                                               \
+		check_##name(t, r);                                           \
+		free(r);                                                      \
+	}
+
+/* Frame from A on p1 was flooded to p2, p3, p4: clones to p2 and p3 left
+ * through the veths, the frame itself is redirected to p4 (retval). */
+static void assert_flooded_from_p1(struct tctx *t, const struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(stats(t, t->port[0]).flood_packets, 1);
+	assert_tx(t, t->port[0], 0, 0);
+	assert_tx(t, t->port[1], 1, r->len);
+	assert_tx(t, t->port[2], 1, r->len);
+	assert_tx(t, t->port[3], 1, r->len);
+	assert_int_equal(dev_sent(t, r, 1), 1);
+	assert_int_equal(dev_sent(t, r, 2), 1);
+	assert_int_equal(dev_sent(t, r, 3), 0); /* the last: bpf_redirect */
+	assert_drops(t, t->port[0], KVNET_DROP_NONE, 0);
+}
+
+/* Unicast from p1 to port i: redirected, nothing cloned, nothing flooded. */
+static void assert_unicast_from_p1(struct tctx *t, const struct run *r, int i)
+{
+	int j;
+
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(stats(t, t->port[0]).flood_packets, 0);
+	for (j = 0; j < NPORTS; j++) {
+		if (j == i)
+			assert_tx(t, t->port[j], 1, r->len);
+		else
+			assert_tx(t, t->port[j], 0, 0);
+		assert_int_equal(dev_sent(t, r, j), 0);
+	}
+	assert_drops(t, t->port[0], KVNET_DROP_NONE, 0);
+}
+
+static void assert_dropped_on_p1(struct tctx *t, const struct run *r,
+				 int reason)
+{
+	int j;
+
+	assert_int_equal(r->retval, TC_ACT_SHOT);
+	assert_drops(t, t->port[0], reason, 1);
+	for (j = 0; j < NPORTS; j++) {
+		assert_tx(t, t->port[j], 0, 0);
+		assert_int_equal(dev_sent(t, r, j), 0);
+	}
+	assert_int_equal(stats(t, t->port[0]).flood_packets, 0);
+}
+
+/* ---- cases: learning -------------------------------------------------- */
+
+/* An unknown source is learned {p1, dynamic, now}; rx is counted. */
+static size_t pktgen_learn(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_learn(struct tctx *t, struct run *r)
+{
+	(void)r;
+	assert_int_equal(fdb_count(t), 0);
+}
+
+static void check_learn(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+	struct kvnet_port_stats st = stats(t, t->port[0]);
+
+	assert_int_equal(fdb_get(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[0]);
+	assert_int_equal(v.flags, 0);
+	assert_in_range(v.last_seen_ns, r->t0, r->t1);
+	assert_int_equal(fdb_count(t), 1);
+	assert_int_equal(st.rx_packets, 1);
+	assert_int_equal(st.rx_bytes, r->len);
+}
+KVNET_CASE(learn)
+
+/* The FDB key carries the in-band 802.1Q VLAN id. */
+static size_t pktgen_learn_vlan(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, 10, 64);
+}
+
+static void setup_learn_vlan(struct tctx *t, struct run *r)
+{
+	(void)t;
+	r->ifindex = t->port[1];
+}
+
+static void check_learn_vlan(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(fdb_get(t, MAC_A, 10, &v), 0);
+	assert_int_equal(v.ifindex, t->port[1]);
+	assert_int_equal(fdb_get(t, MAC_A, 0, &v), -ENOENT);
+}
+KVNET_CASE(learn_vlan)
+
+/* A young entry on the same port is not rewritten. */
+static size_t pktgen_refresh_young(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_refresh_young(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_A, 0, t->port[0], 0, now_ns() - KVNET_FDB_REFRESH_NS / 2);
+}
+
+static void check_refresh_young(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(fdb_get(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[0]);
+	assert_true(v.last_seen_ns < r->t0); /* untouched */
+	assert_true(r->t0 - v.last_seen_ns >= KVNET_FDB_REFRESH_NS / 2);
+}
+KVNET_CASE(refresh_young)
+
+/* An entry older than KVNET_FDB_REFRESH_NS on the same port is refreshed. */
+static size_t pktgen_refresh_old(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_refresh_old(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_A, 0, t->port[0], 0, now_ns() - 2 * KVNET_FDB_REFRESH_NS);
+}
+
+static void check_refresh_old(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(fdb_get(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[0]);
+	assert_int_equal(v.flags, 0);
+	assert_in_range(v.last_seen_ns, r->t0, r->t1);
+}
+KVNET_CASE(refresh_old)
+
+/* A static entry is neither moved nor refreshed by a frame from elsewhere. */
+static size_t pktgen_static_kept(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_static_kept(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_A, 0, t->port[1], KVNET_FDB_STATIC, 12345);
+}
+
+static void check_static_kept(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(fdb_get(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[1]);
+	assert_int_equal(v.flags, KVNET_FDB_STATIC);
+	assert_int_equal(v.last_seen_ns, 12345);
+}
+KVNET_CASE(static_kept)
+
+/* A dynamic entry seen on another port moves there (MAC move). */
+static size_t pktgen_mac_move(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_mac_move(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_A, 0, t->port[1], 0, now_ns() - KVNET_FDB_REFRESH_NS / 10);
+}
+
+static void check_mac_move(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(fdb_get(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[0]);
+	assert_int_equal(v.flags, 0);
+	assert_in_range(v.last_seen_ns, r->t0, r->t1);
+	assert_int_equal(fdb_count(t), 1);
+}
+KVNET_CASE(mac_move)
+
+/* A full FDB: the source is not learned, FDB_FULL is counted, and the
+ * frame is forwarded all the same. */
+static size_t pktgen_fdb_full(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_fdb_full(struct tctx *t, struct run *r)
+{
+	uint8_t mac[6] = { 0x02, 0xff, 0, 0, 0, 0 };
+	uint64_t now = now_ns();
+	uint32_t i;
+
+	(void)r;
+	fdb_put(t, MAC_B, 0, t->port[2], KVNET_FDB_STATIC, 0);
+	for (i = 1; i < KVNET_FDB_MAX; i++) {
+		mac[4] = (uint8_t)(i >> 8);
+		mac[5] = (uint8_t)i;
+		fdb_put(t, mac, 0, t->port[3], 0, now);
+	}
+	assert_int_equal(fdb_count(t), KVNET_FDB_MAX);
+}
+
+static void check_fdb_full(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(fdb_get(t, MAC_A, 0, &v), -ENOENT);
+	assert_drops(t, t->port[0], KVNET_DROP_FDB_FULL, 1);
+	assert_tx(t, t->port[2], 1, r->len);
+	map_clear(t->skel->maps.fdb, sizeof(struct kvnet_fdb_key));
+}
+KVNET_CASE(fdb_full)
+
+/* ---- cases: forwarding ------------------------------------------------ */
+
+/* Broadcast from p1 goes to the three other ports: two clones and the
+ * frame itself. */
+static size_t pktgen_bcast_flood(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 100);
+}
+
+static void setup_bcast_flood(struct tctx *t, struct run *r)
+{
+	(void)t;
+	(void)r;
+}
+
+static void check_bcast_flood(struct tctx *t, struct run *r)
+{
+	assert_flooded_from_p1(t, r);
+}
+KVNET_CASE(bcast_flood)
+
+/* Multicast floods like broadcast. */
+static size_t pktgen_mcast_flood(uint8_t *buf)
+{
+	return frame(buf, MAC_MCAST, MAC_A, -1, 64);
+}
+
+static void setup_mcast_flood(struct tctx *t, struct run *r)
+{
+	(void)t;
+	(void)r;
+}
+
+static void check_mcast_flood(struct tctx *t, struct run *r)
+{
+	assert_flooded_from_p1(t, r);
+}
+KVNET_CASE(mcast_flood)
+
+/* Unknown unicast floods. */
+static size_t pktgen_unknown_flood(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_unknown_flood(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_B, 7, t->port[2], 0, now_ns()); /* other VLAN */
+}
+
+static void check_unknown_flood(struct tctx *t, struct run *r)
+{
+	assert_flooded_from_p1(t, r);
+}
+KVNET_CASE(unknown_flood)
+
+/* An entry older than aging_ns counts as unknown: flood. */
+static size_t pktgen_aged_flood(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_aged_flood(struct tctx *t, struct run *r)
+{
+	(void)r;
+	config_set(t, 2 * NSEC, NPORTS);
+	fdb_put(t, MAC_B, 0, t->port[2], 0, now_ns() - 5 * NSEC);
+}
+
+static void check_aged_flood(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_flooded_from_p1(t, r);
+	assert_int_equal(fdb_get(t, MAC_B, 0, &v), 0); /* left to the daemon */
+}
+KVNET_CASE(aged_flood)
+
+/* The same entry within aging_ns is a hit. */
+static size_t pktgen_fresh_unicast(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_fresh_unicast(struct tctx *t, struct run *r)
+{
+	(void)r;
+	config_set(t, 2 * NSEC, NPORTS);
+	fdb_put(t, MAC_B, 0, t->port[2], 0, now_ns() - NSEC);
+}
+
+static void check_fresh_unicast(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 2);
+}
+KVNET_CASE(fresh_unicast)
+
+/* Known unicast is redirected to its port only; static entries never age. */
+static size_t pktgen_unicast(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 200);
+}
+
+static void setup_unicast(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_B, 0, t->port[3], KVNET_FDB_STATIC, 0);
+}
+
+static void check_unicast(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_unicast_from_p1(t, r, 3);
+	assert_int_equal(stats(t, t->port[0]).rx_packets, 1);
+	assert_int_equal(fdb_get(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[0]);
+}
+KVNET_CASE(unicast)
+
+/* A veth-peer port is reached with bpf_redirect_peer (same verdict). */
+static size_t pktgen_unicast_peer(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, 5, 64);
+}
+
+static void setup_unicast_peer(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_flags(t, t->port[1], KVNET_PORT_VETH_PEER);
+	fdb_put(t, MAC_B, 5, t->port[1], 0, now_ns());
+}
+
+static void check_unicast_peer(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 1);
+}
+KVNET_CASE(unicast_peer)
+
+/* An FDB entry pointing at a device that is no longer a port: flood. */
+static size_t pktgen_stale_dest(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_stale_dest(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_B, 0, GHOST_IFINDEX, KVNET_FDB_STATIC, 0);
+}
+
+static void check_stale_dest(struct tctx *t, struct run *r)
+{
+	assert_flooded_from_p1(t, r);
+}
+KVNET_CASE(stale_dest)
+
+/* ---- cases: drops ----------------------------------------------------- */
+
+/* Destination behind the ingress port: SAME_PORT. */
+static size_t pktgen_same_port(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_same_port(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_B, 0, t->port[0], 0, now_ns());
+}
+
+static void check_same_port(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_SAME_PORT);
+}
+KVNET_CASE(same_port)
+
+/* Isolated to isolated: ISOLATED. */
+static size_t pktgen_isolated(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_isolated(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_flags(t, t->port[0], KVNET_PORT_ISOLATED);
+	port_flags(t, t->port[2], KVNET_PORT_ISOLATED | KVNET_PORT_TAP);
+	fdb_put(t, MAC_B, 0, t->port[2], 0, now_ns());
+}
+
+static void check_isolated(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_ISOLATED);
+}
+KVNET_CASE(isolated)
+
+/* Isolated to a non-isolated port (the gateway) is fine. */
+static size_t pktgen_isolated_to_gw(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_isolated_to_gw(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_flags(t, t->port[0], KVNET_PORT_ISOLATED);
+	port_flags(t, t->port[2], KVNET_PORT_ISOLATED);
+	port_flags(t, t->port[3], KVNET_PORT_GATEWAY);
+	fdb_put(t, MAC_B, 0, t->port[3], 0, now_ns());
+}
+
+static void check_isolated_to_gw(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 3);
+}
+KVNET_CASE(isolated_to_gw)
+
+/* A flood from an isolated port skips the other isolated ports. */
+static size_t pktgen_isolated_flood(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_isolated_flood(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_flags(t, t->port[0], KVNET_PORT_ISOLATED);
+	port_flags(t, t->port[2], KVNET_PORT_ISOLATED);
+}
+
+static void check_isolated_flood(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_tx(t, t->port[1], 1, r->len);
+	assert_tx(t, t->port[2], 0, 0);
+	assert_tx(t, t->port[3], 1, r->len);
+	assert_int_equal(dev_sent(t, r, 1), 1);
+	assert_int_equal(dev_sent(t, r, 2), 0);
+	assert_drops(t, t->port[0], KVNET_DROP_NONE, 0);
+}
+KVNET_CASE(isolated_flood)
+
+/* Non-GSO frame with L3 length above the destination's MTU: TOO_BIG. */
+static size_t pktgen_mtu_drop(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 14 + 1001);
+}
+
+static void setup_mtu_drop(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_mtu(t, t->port[2], 1000);
+	fdb_put(t, MAC_B, 0, t->port[2], 0, now_ns());
+}
+
+static void check_mtu_drop(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_TOO_BIG);
+}
+KVNET_CASE(mtu_drop)
+
+/* Exactly the MTU fits; an in-band VLAN tag is not L3. */
+static size_t pktgen_mtu_fits(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, 3, 18 + 1000);
+}
+
+static void setup_mtu_fits(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_mtu(t, t->port[2], 1000);
+	fdb_put(t, MAC_B, 3, t->port[2], 0, now_ns());
+}
+
+static void check_mtu_fits(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 2);
+}
+KVNET_CASE(mtu_fits)
+
+/* A GSO skb passes whole, whatever its length. */
+static size_t pktgen_mtu_gso(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 14 + 2000);
+}
+
+static void setup_mtu_gso(struct tctx *t, struct run *r)
+{
+	port_mtu(t, t->port[2], 1000);
+	fdb_put(t, MAC_B, 0, t->port[2], 0, now_ns());
+	r->gso_size = 1000;
+	r->gso_segs = 2;
+}
+
+static void check_mtu_gso(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 2);
+}
+KVNET_CASE(mtu_gso)
+
+/* A flood skips (and counts) ports the frame is too big for. */
+static size_t pktgen_mtu_flood(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 14 + 1001);
+}
+
+static void setup_mtu_flood(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_mtu(t, t->port[2], 1000);
+}
+
+static void check_mtu_flood(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(stats(t, t->port[0]).flood_packets, 1);
+	assert_tx(t, t->port[1], 1, r->len);
+	assert_tx(t, t->port[2], 0, 0);
+	assert_tx(t, t->port[3], 1, r->len);
+	assert_int_equal(dev_sent(t, r, 1), 1);
+	assert_int_equal(dev_sent(t, r, 2), 0);
+	assert_drops(t, t->port[0], KVNET_DROP_TOO_BIG, 1);
+}
+KVNET_CASE(mtu_flood)
+
+/* Multicast source: SRC_MULTICAST, and nothing is learned. */
+static size_t pktgen_src_mcast(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_MCAST, -1, 64);
+}
+
+static void setup_src_mcast(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_B, 0, t->port[1], 0, now_ns());
+}
+
+static void check_src_mcast(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_SRC_MULTICAST);
+	assert_int_equal(fdb_count(t), 1);
+}
+KVNET_CASE(src_mcast)
+
+/* Broadcast source too. */
+static size_t pktgen_src_bcast(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_BCAST, -1, 64);
+}
+
+static void setup_src_bcast(struct tctx *t, struct run *r)
+{
+	(void)t;
+	(void)r;
+}
+
+static void check_src_bcast(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_SRC_MULTICAST);
+	assert_int_equal(fdb_count(t), 0);
+}
+KVNET_CASE(src_bcast)
+
+/* A frame that announces an 802.1Q tag but ends inside it: MALFORMED. */
+static size_t pktgen_malformed(uint8_t *buf)
+{
+	frame(buf, MAC_B, MAC_A, 1, 18);
+	return 16; /* ethertype 0x8100, half a tag */
+}
+
+static void setup_malformed(struct tctx *t, struct run *r)
+{
+	(void)t;
+	(void)r;
+}
+
+static void check_malformed(struct tctx *t, struct run *r)
+{
+	struct kvnet_port_stats st = stats(t, t->port[0]);
+
+	assert_dropped_on_p1(t, r, KVNET_DROP_MALFORMED);
+	assert_int_equal(fdb_count(t), 0);
+	assert_int_equal(st.rx_packets, 1);
+	assert_int_equal(st.rx_bytes, 16);
+}
+KVNET_CASE(malformed)
+
+/* A device that is no port: TC_ACT_OK, no state touched. */
+static size_t pktgen_not_port(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_not_port(struct tctx *t, struct run *r)
+{
+	r->ifindex = t->peer;
+}
+
+static void check_not_port(struct tctx *t, struct run *r)
+{
+	int i;
+
+	assert_int_equal(r->retval, TC_ACT_OK);
+	assert_int_equal(fdb_count(t), 0);
+	assert_false(stats_present(t, t->peer));
+	for (i = 0; i < NPORTS; i++) {
+		struct kvnet_port_stats st = stats(t, t->port[i]);
+
+		assert_int_equal(st.rx_packets + st.tx_packets, 0);
+		assert_int_equal(dev_sent(t, r, i), 0);
+	}
+}
+KVNET_CASE(not_port)
+
+/* Nowhere to flood to: NO_PORTS. */
+static size_t pktgen_no_ports(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_no_ports(struct tctx *t, struct run *r)
+{
+	(void)r;
+	config_set(t, 0, 1); /* flood_list holds only p1 */
+}
+
+static void check_no_ports(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_NO_PORTS);
+}
+KVNET_CASE(no_ports)
+
+/* A clone that cannot be sent (no such device) counts REDIRECT; the
+ * others still get the frame. */
+static size_t pktgen_clone_fail(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_clone_fail(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_set(t, GHOST_IFINDEX, 0, 1500, 1);	 /* replaces p2 in slot 1 */
+	config_set(t, 0, 3);			 /* p1, ghost, p3 */
+}
+
+static void check_clone_fail(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_drops(t, t->port[0], KVNET_DROP_REDIRECT, 1);
+	assert_tx(t, GHOST_IFINDEX, 0, 0);
+	assert_tx(t, t->port[1], 0, 0);
+	assert_tx(t, t->port[2], 1, r->len);
+	assert_int_equal(stats(t, t->port[0]).flood_packets, 1);
+}
+KVNET_CASE(clone_fail)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup(test_##name, topo_setup)
+		T(learn),
+		T(learn_vlan),
+		T(refresh_young),
+		T(refresh_old),
+		T(static_kept),
+		T(mac_move),
+		T(fdb_full),
+		T(bcast_flood),
+		T(mcast_flood),
+		T(unknown_flood),
+		T(aged_flood),
+		T(fresh_unicast),
+		T(unicast),
+		T(unicast_peer),
+		T(stale_dest),
+		T(same_port),
+		T(isolated),
+		T(isolated_to_gw),
+		T(isolated_flood),
+		T(mtu_drop),
+		T(mtu_fits),
+		T(mtu_gso),
+		T(mtu_flood),
+		T(src_mcast),
+		T(src_bcast),
+		T(malformed),
+		T(not_port),
+		T(no_ports),
+		T(clone_fail),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("switch_bpf", tests, group_setup,
+					   group_teardown);
+}
