@@ -31,7 +31,10 @@ BPF_HDRS := $(wildcard ebpf/*.h ebpf/lib/*.h)
 LIB_SRCS := $(filter-out switch/kvnetd.c,$(wildcard switch/*.c nat/*.c dhcp/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libkvnet.a
-HDRS     := $(wildcard switch/*.h nat/*.h dhcp/*.h tools/*.h) $(BPF_HDRS)
+HDRS     := $(wildcard switch/*.h nat/*.h dhcp/*.h tools/*.h tools/cli/*.h) $(BPF_HDRS)
+# the CLI's own modules (tools/*.c are each a binary)
+CLI_SRCS := $(wildcard tools/cli/*.c)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOLS     := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
@@ -69,6 +72,8 @@ $(BUILD)/kvnetd: $(BUILD)/obj/switch/kvnetd.o $(LIB)
 $(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/kvnet: $(CLI_OBJS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
@@ -101,8 +106,8 @@ fuzz: $(FUZZERS)
 
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--suppress=missingIncludeSystem -I. -Iebpf $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS)
-	clang-tidy --quiet $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) -- $(CFLAGS)
+		--suppress=missingIncludeSystem -I. -Iebpf $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS)
+	clang-tidy --quiet $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS) -- $(CFLAGS)
 
 clean:
 	rm -rf $(BUILD)

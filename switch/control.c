@@ -160,7 +160,7 @@ static json_t *cmd_net_create(struct kvnetd *d, json_t *args, struct kv_error *e
 {
 	const char *name = arg_str(args, "name", true, e);
 	const char *mode = arg_str(args, "mode", true, e);
-	const char *subnet = arg_str(args, "subnet", true, e);
+	const char *subnet = arg_str(args, "subnet", false, e);
 	const char *uplink = arg_str(args, "uplink", false, e);
 	const char *range = arg_str(args, "dhcp_range", false, e);
 	char err[NETXML_ERR_MAX] = "";

@@ -181,8 +181,8 @@ int netw_undefine(struct kvnetd *d, const char *name, struct kv_error *e)
 			d->nets[i] = d->nets[--d->nnets];
 			break;
 		}
+	log_info("network '%s' undefined", n->def.name);
 	free(n);
-	log_info("network '%s' undefined", name);
 	return 0;
 }
 
