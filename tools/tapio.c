@@ -88,7 +88,7 @@ struct opts {
 	double timeout;
 	long count;	/* 0: until timeout */
 	long port;	/* -1: any; else match TCP sport or dport */
-	int direction; /* sniff: -1 any, else PACKET_HOST/OUTGOING... */
+	enum { DIR_ANY, DIR_IN, DIR_OUT } direction; /* sniff */
 	bool json;
 };
 
@@ -708,7 +708,9 @@ static void print_text(const struct summary *s)
 
 static bool wanted(const struct opts *o, const struct summary *s)
 {
-	if (o->direction >= 0 && s->pkttype != o->direction)
+	if (o->direction == DIR_IN && s->pkttype == PACKET_OUTGOING)
+		return false;
+	if (o->direction == DIR_OUT && s->pkttype != PACKET_OUTGOING)
 		return false;
 	if (o->port >= 0 && (!s->tcp || (s->sport != o->port && s->dport != o->port)))
 		return false;
@@ -895,7 +897,7 @@ static void usage(FILE *f)
 		"                 [--gso-size N] [--csum-full]\n"
 		"       tapio read TAP [--timeout S] [--count N] [--port P] [--json]\n"
 		"       tapio sniff IFACE [--timeout S] [--count N] [--port P]\n"
-		"                 [--direction in|out] [--json]\n"
+		"                 [--direction in|out] [--json]   (in: received by IFACE)\n"
 		"       tapio relay TAP_A TAP_B [--netns-b NS]   (until SIGTERM)\n"
 		"common: [--netns NS] (TAP/IFACE/TAP_A lives in /run/netns/NS or path NS)\n"
 		"        [--uso] also offer TUN_F_USO4|USO6; [--no-offload] offer nothing\n"
@@ -1047,9 +1049,9 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 		return *end || end == arg || o->timeout <= 0 ? -EINVAL : 0;
 	case OPT_DIRECTION:
 		if (!strcmp(arg, "in"))
-			o->direction = PACKET_HOST;
+			o->direction = DIR_IN;
 		else if (!strcmp(arg, "out"))
-			o->direction = PACKET_OUTGOING;
+			o->direction = DIR_OUT;
 		else
 			return -EINVAL;
 		return 0;
@@ -1088,7 +1090,6 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	o->gso_size = GSO_SIZE_DEFAULT;
 	o->timeout = 5;
 	o->port = -1;
-	o->direction = -1;
 	o->kinds[0] = KIND_SMALL;
 	o->nkinds = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
