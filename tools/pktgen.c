@@ -420,9 +420,13 @@ static uint64_t pktgen_claim(struct pktgen_ctx *c, uint64_t want, uint64_t per_n
 		now = pktgen_now_ns();
 		if (now >= c->deadline_ns)
 			return 0;
-		if (per_ns && (c->deadline_ns - now) / per_ns < want)
+		/* Never more than asked for (the AF_PACKET batch is fixed). */
+		if (per_ns && (c->deadline_ns - now) / per_ns < want) {
 			want = (c->deadline_ns - now) / per_ns;
-		return want > PKTGEN_CHUNK_MIN ? want : PKTGEN_CHUNK_MIN;
+			if (want < PKTGEN_CHUNK_MIN)
+				want = PKTGEN_CHUNK_MIN;
+		}
+		return want;
 	}
 	left = atomic_fetch_sub(&c->left, (int64_t)want);
 	if (left <= 0)
