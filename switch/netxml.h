@@ -20,6 +20,20 @@
 #define NET_MAX_RANGES 16
 #define NET_MAX_HOSTS 256
 #define NETXML_ERR_MAX 256
+/* Documents larger than this are refused unparsed. */
+#define NETXML_DOC_MAX (1024 * 1024)
+/* Longest gateway port (<bridge name=>) name: the daemon appends "-p" to it
+ * and the result must fit IFNAMSIZ (15 characters). */
+#define NET_BRIDGE_NAME_MAX 13
+/* <kvnet:fdb aging max> limits; the defaults are KVNET_AGING_DEFAULT_S and
+ * KVNET_FDB_MAX from ebpf/kvnet_shared.h (300 s, 8192). */
+#define NET_FDB_AGING_MIN 1
+#define NET_FDB_AGING_MAX 1000000
+#define NET_FDB_MAX_MIN 16
+#define NET_FDB_MAX_MAX 1048576
+/* Default <nat><port start end/> range, as libvirt's. */
+#define NET_NAT_PORT_MIN 1024
+#define NET_NAT_PORT_MAX 65535
 
 enum net_mode {
 	NET_MODE_ISOLATED, /* no <forward> */
@@ -66,29 +80,75 @@ struct net_def {
 	enum net_datapath datapath; /* <kvnet:datapath type='ebpf|user'/> */
 	unsigned fdb_aging_s;	    /* <kvnet:fdb aging='300' max='8192'/> */
 	unsigned fdb_max;
+	/* <port isolated='yes'/>: guests cannot reach each other, only the
+	 * gateway and the uplink (KVNET_PORT_ISOLATED on every guest port). */
+	bool port_isolated;
 };
 
 /* Parse a libvirt network XML document. On error returns -EINVAL (or
  * -ENOMEM) and writes a one-line, human-actionable message to err, e.g.
  * "unsupported element <dns> in <network>". Fills defaults (bridge name,
  * MAC, uuid, aging) and validates (netmask contiguous, ranges inside the
- * subnet and not covering the gateway, hosts inside the subnet, names). */
+ * subnet and not covering the gateway, hosts inside the subnet, names).
+ *
+ * Error codes: -EINVAL for anything malformed, invalid or unknown (an XML
+ * syntax error is reported as "XML error at line N: <libxml2 message>");
+ * -EOPNOTSUPP for libvirt features kvnet knows but does not implement
+ * (<dns>, <route>, <portgroup>, <vlan>, <bandwidth>, <tftp>, <bootp>, IPv6,
+ * forward modes private/vepa/passthrough/hostdev, a second <ip> or uplink
+ * <interface>, ...); -ENOMEM. Documents over NETXML_DOC_MAX bytes and any
+ * DOCTYPE (so no entity can be declared) are refused; the network is never
+ * used (XML_PARSE_NONET) and entities are never substituted.
+ * The network attributes connections= and ipv6= are accepted and ignored.
+ * Interface names (bridge, uplink) are printable ASCII without spaces, '/'
+ * or ':'; a bridge name has at most NET_BRIDGE_NAME_MAX characters.
+ * libxml2 is used single-threaded (call from the daemon's main thread). */
 int netxml_parse(const char *buf, size_t len, struct net_def *def, char *err,
 		 size_t errlen);
 
 /* Format def as libvirt network XML (what `net dumpxml` prints and what is
- * stored). The output parses back to an equal net_def. *out is malloc'd. */
+ * stored). The output parses back to an equal net_def. *out is malloc'd.
+ * xmlns:kvnet is declared only when a kvnet: setting is not its default;
+ * the prefix is always written as netmask=. Returns 0 or -ENOMEM. */
 int netxml_format(const struct net_def *def, char **out);
 
 /* Build a definition for `net create NAME --mode M --subnet CIDR
  * [--uplink IF] [--dhcp-range A-B]`. The gateway is the subnet's first
- * host address. Same error contract as netxml_parse. */
+ * host address. Same error contract as netxml_parse.
+ *  - mode NULL means "nat" (libvirt's default for <forward/>).
+ *  - subnet must be the network address ("10.0.0.0/24"): a host address
+ *    such as "10.0.0.5/24" is refused with a hint naming 10.0.0.0/24, since
+ *    silently turning it into gateway 10.0.0.1 would surprise whoever meant
+ *    10.0.0.5 to be the gateway. Prefix 1..30. Required for nat, route and
+ *    open; optional for isolated (pure L2 switch); refused for bridge.
+ *  - dhcp_range "A-B" (one range). NULL means every host address after the
+ *    gateway (.2-.254 for a /24, like libvirt's default network); "none"
+ *    means no DHCP. Refused without a subnet.
+ *  - uplink: required for bridge, optional for nat/route/open (restricts
+ *    forwarding to that device), refused for isolated. */
 int netxml_from_args(const char *name, const char *mode, const char *subnet,
 		     const char *uplink, const char *dhcp_range,
 		     struct net_def *def, char *err, size_t errlen);
 
-/* Checks shared by both constructors; exported for the daemon. */
+/* Checks shared by both constructors; exported for the daemon (e.g. after
+ * `dhcp host add` changed def->hosts). Fills the bridge name when it is ""
+ * and nothing else; everything else must already be set. */
 int netxml_validate(struct net_def *def, char *err, size_t errlen);
+
+/* Field-by-field equality (ignores bytes past string terminators and
+ * unused range/host slots), as the round trip parse(format(d)) == d. */
+bool netxml_equal(const struct net_def *a, const struct net_def *b);
+
+/* Network name rule, also used to build file names in the store:
+ * 1..63 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+bool netxml_name_valid(const char *name);
+
+/* "52:54:00:ab:cd:ef" (1 or 2 hex digits per octet, either case) <-> bytes.
+ * netxml_mac_parse returns 0 or -EINVAL. out holds 18 bytes. */
+int netxml_mac_parse(const char *s, uint8_t mac[6]);
+void netxml_mac_format(const uint8_t mac[6], char out[18]);
+/* Canonical lower-case 8-4-4-4-12 form; out holds 37 bytes. */
+void netxml_uuid_format(const uint8_t uuid[16], char out[37]);
 
 /* "isolated", "nat", ... and back (-1 if unknown). */
 const char *net_mode_name(enum net_mode mode);

@@ -1,0 +1,943 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests for switch/netxml: the libvirt documents kvnet must accept
+ * (the files in tests/data, including the shapes of libvirt's default network),
+ * every rejection path with its message, parse/format round trips,
+ * `net create` arguments, subnet overlap and the small helpers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "switch/netxml.h"
+
+#define NS "xmlns:kvnet='" KVNET_XML_NS "'"
+/* A minimal valid isolated network around body. */
+#define NET(body) "<network " NS "><name>t</name>" body "</network>"
+#define NETIP(body)                                                       \
+	NET("<ip address='10.0.0.1' prefix='24'><dhcp>" body "</dhcp></ip>")
+
+static char *read_data(const char *name, size_t *len)
+{
+	const char *env = getenv("KVNET_TEST_DATA"), *f = __FILE__;
+	const char *p = strstr(f, "unit/test_netxml.c");
+	char path[1024], *buf;
+	FILE *fp;
+
+	if (env)
+		snprintf(path, sizeof(path), "%s/%s", env, name);
+	else
+		snprintf(path, sizeof(path), "%.*sdata/%s",
+			 p ? (int)(p - f) : 0, f, name);
+	fp = fopen(path, "r");
+	if (!fp)
+		fail_msg("cannot open %s", path);
+	buf = calloc(1, 1 << 20);
+	assert_non_null(buf);
+	*len = fread(buf, 1, (1 << 20) - 1, fp);
+	fclose(fp);
+	return buf;
+}
+
+static int parse_str(const char *xml, struct net_def *def, char *err)
+{
+	return netxml_parse(xml, strlen(xml), def, err, NETXML_ERR_MAX);
+}
+
+static void parse_ok(const char *xml, struct net_def *def)
+{
+	char err[NETXML_ERR_MAX];
+	int rc = parse_str(xml, def, err);
+
+	if (rc)
+		fail_msg("rc %d, err '%s' for %s", rc, err, xml);
+}
+
+static void parse_data(const char *name, struct net_def *def)
+{
+	char err[NETXML_ERR_MAX], *buf;
+	size_t len;
+	int rc;
+
+	buf = read_data(name, &len);
+	rc = netxml_parse(buf, len, def, err, sizeof(err));
+	free(buf);
+	if (rc)
+		fail_msg("%s: rc %d, err '%s'", name, rc, err);
+}
+
+static const char *ip4(struct in_addr a)
+{
+	static char buf[4][INET_ADDRSTRLEN];
+	static int i;
+
+	i = (i + 1) % 4;
+	return inet_ntop(AF_INET, &a, buf[i], INET_ADDRSTRLEN);
+}
+
+static const char *mac_str(const uint8_t m[6])
+{
+	static char buf[18];
+
+	netxml_mac_format(m, buf);
+	return buf;
+}
+
+/* format(def) parses back to an equal definition. */
+static void round_trip(const struct net_def *def)
+{
+	struct net_def *back = calloc(1, sizeof(*back));
+	char err[NETXML_ERR_MAX], *xml = NULL;
+	int rc;
+
+	assert_non_null(back);
+	assert_int_equal(netxml_format(def, &xml), 0);
+	rc = parse_str(xml, back, err);
+	if (rc)
+		fail_msg("re-parse: rc %d, err '%s' for\n%s", rc, err, xml);
+	if (!netxml_equal(def, back))
+		fail_msg("round trip changed the definition:\n%s", xml);
+	free(xml);
+	free(back);
+}
+
+/* ---- good documents ------------------------------------------------------ */
+
+static void test_libvirt_default(void **state)
+{
+	struct net_def d;
+
+	(void)state;
+	parse_data("libvirt-default.xml", &d);
+	assert_string_equal(d.name, "default");
+	assert_int_equal(d.mode, NET_MODE_NAT);
+	assert_string_equal(d.bridge, "virbr0");
+	assert_true(d.bridge_stp);
+	assert_int_equal(d.bridge_delay, 0);
+	assert_string_equal(mac_str(d.mac), "52:54:00:4b:73:5e");
+	assert_int_equal(d.uuid[0], 0x3e);
+	assert_int_equal(d.uuid[15], 0x2b);
+	assert_true(d.has_ip);
+	assert_string_equal(ip4(d.ip), "192.168.122.1");
+	assert_int_equal(d.prefix, 24);
+	assert_int_equal(d.nranges, 1);
+	assert_string_equal(ip4(d.ranges[0].start), "192.168.122.2");
+	assert_string_equal(ip4(d.ranges[0].end), "192.168.122.254");
+	assert_int_equal(d.nhosts, 0);
+	assert_int_equal(d.nat_port_min, 1024);
+	assert_int_equal(d.nat_port_max, 65535);
+	assert_int_equal(d.datapath, NET_DATAPATH_EBPF);
+	assert_int_equal(d.fdb_aging_s, 300);
+	assert_int_equal(d.fdb_max, 8192);
+	assert_false(d.port_isolated);
+	assert_string_equal(d.uplink, "");
+	round_trip(&d);
+}
+
+/* /usr/share/libvirt/networks/default.xml: no uuid, no mac, <forward/>. */
+static void test_libvirt_template(void **state)
+{
+	struct net_def d, e;
+
+	(void)state;
+	parse_data("libvirt-default-template.xml", &d);
+	assert_int_equal(d.mode, NET_MODE_NAT);
+	assert_string_equal(d.bridge, "virbr0");
+	assert_int_equal(d.uuid[6] >> 4, 4);	  /* v4 */
+	assert_int_equal(d.uuid[8] & 0xc0, 0x80); /* RFC 4122 variant */
+	assert_memory_equal(d.mac, "\x52\x54\x00", 3);
+	parse_data("libvirt-default-template.xml", &e);
+	assert_memory_not_equal(d.uuid, e.uuid, 16);
+	round_trip(&d);
+}
+
+/* `virsh net-dumpxml default` of a running network. */
+static void test_libvirt_live(void **state)
+{
+	struct net_def d, e;
+
+	(void)state;
+	parse_data("libvirt-default-live.xml", &d);
+	parse_data("libvirt-default.xml", &e);
+	assert_true(netxml_equal(&d, &e));
+}
+
+static void test_isolated(void **state)
+{
+	struct net_def d;
+
+	(void)state;
+	parse_data("isolated.xml", &d);
+	assert_int_equal(d.mode, NET_MODE_ISOLATED);
+	assert_false(d.bridge_stp);
+	assert_string_equal(d.bridge, "kvnet-iso");
+	assert_int_equal(d.prefix, 24);
+	round_trip(&d);
+}
+
+static void test_route(void **state)
+{
+	struct net_def d;
+
+	(void)state;
+	parse_data("route.xml", &d);
+	assert_int_equal(d.mode, NET_MODE_ROUTE);
+	assert_string_equal(d.uplink, "eth0");
+	assert_string_equal(d.bridge, "kvnet-routed");
+	assert_string_equal(d.domain, "lab.example");
+	assert_int_equal(d.mtu, 9000);
+	assert_int_equal(d.prefix, 16);
+	assert_int_equal(d.nranges, 2);
+	assert_int_equal(d.nhosts, 3);
+	assert_true(d.hosts[0].has_mac);
+	assert_string_equal(mac_str(d.hosts[0].mac), "52:54:00:00:00:01");
+	assert_string_equal(d.hosts[0].name, "vm1");
+	assert_string_equal(ip4(d.hosts[0].ip), "172.20.0.10");
+	assert_string_equal(d.hosts[1].name, "");
+	assert_false(d.hosts[2].has_mac);
+	assert_string_equal(d.hosts[2].name, "vm3");
+	round_trip(&d);
+}
+
+static void test_bridged(void **state)
+{
+	struct net_def d;
+
+	(void)state;
+	parse_data("bridged.xml", &d);
+	assert_int_equal(d.mode, NET_MODE_BRIDGE);
+	assert_string_equal(d.uplink, "enp3s0");
+	assert_false(d.has_ip);
+	round_trip(&d);
+	parse_ok(NET("<forward mode='bridge' dev='eth1'/>"), &d);
+	assert_string_equal(d.uplink, "eth1");
+	parse_ok(NET("<forward mode='bridge' dev='eth1'>"
+		     "<interface dev='eth1'/></forward>"), &d);
+	assert_string_equal(d.uplink, "eth1");
+}
+
+static void test_kvnet_ext(void **state)
+{
+	struct net_def d;
+	char *xml;
+
+	(void)state;
+	parse_data("kvnet-ext.xml", &d);
+	assert_int_equal(d.datapath, NET_DATAPATH_USER);
+	assert_int_equal(d.fdb_aging_s, 60);
+	assert_int_equal(d.fdb_max, 1024);
+	assert_int_equal(d.nat_port_min, 20000);
+	assert_int_equal(d.nat_port_max, 30000);
+	assert_true(d.port_isolated);
+	round_trip(&d);
+	/* the namespace is declared only when a kvnet setting is not default */
+	assert_int_equal(netxml_format(&d, &xml), 0);
+	assert_non_null(strstr(xml, "xmlns:kvnet="));
+	free(xml);
+	d.datapath = NET_DATAPATH_EBPF, d.fdb_aging_s = 300, d.fdb_max = 8192;
+	assert_int_equal(netxml_format(&d, &xml), 0);
+	assert_null(strstr(xml, "kvnet:"));
+	free(xml);
+	round_trip(&d);
+}
+
+static void test_misc_good(void **state)
+{
+	struct net_def d;
+
+	(void)state;
+	/* comments, PIs, whitespace around text, XML declaration */
+	parse_ok("<?xml version='1.0' encoding='UTF-8'?>\n<!-- c -->"
+		 "<network><?pi x?><name>\n  n1 \n</name><!-- c -->"
+		 "<uuid>00112233445566778899AABBCCDDEEFF</uuid></network>", &d);
+	assert_string_equal(d.name, "n1");
+	assert_string_equal(d.bridge, "kvnet-n1");
+	assert_int_equal(d.uuid[15], 0xff);
+	/* libvirt attributes accepted and ignored */
+	parse_ok("<network connections='3' ipv6='yes'><name>n</name></network>",
+		 &d);
+	/* one-digit MAC octets, upper case; forward dev == interface dev */
+	parse_ok(NET("<mac address='52:54:0:A:b:C'/>"), &d);
+	assert_string_equal(mac_str(d.mac), "52:54:00:0a:0b:0c");
+	parse_ok(NET("<forward mode='nat' dev='eth0'><interface dev='eth0' "
+		     "connections='1'/></forward><ip address='10.0.0.1' "
+		     "netmask='255.255.255.0'/>"), &d);
+	assert_string_equal(d.uplink, "eth0");
+	parse_ok(NET("<forward mode='open'/><ip address='10.0.0.1' "
+		     "prefix='8' family='ipv4'/><mtu size='1400'/>"), &d);
+	assert_int_equal(d.mode, NET_MODE_OPEN);
+	assert_int_equal(d.prefix, 8);
+	/* the longest default bridge name: kvnet- plus 7 characters */
+	parse_ok("<network><name>abcdefg</name></network>", &d);
+	assert_string_equal(d.bridge, "kvnet-abcdefg");
+	parse_ok(NET("<bridge name='abcdefghijklm'/><port isolated='no'/>"
+		     "<kvnet:fdb aging='1' max='16'/>"
+		     "<kvnet:datapath type='ebpf'/>"), &d);
+	assert_int_equal(d.fdb_aging_s, 1);
+	round_trip(&d);
+	parse_ok(NET("<kvnet:fdb aging='1000000' max='1048576'/>"), &d);
+	round_trip(&d);
+}
+
+static void test_all_data_round_trip(void **state)
+{
+	static const char *const files[] = {
+		"libvirt-default.xml", "libvirt-default-template.xml",
+		"libvirt-default-live.xml", "isolated.xml", "route.xml",
+		"bridged.xml", "kvnet-ext.xml",
+	};
+	struct net_def d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		parse_data(files[i], &d);
+		round_trip(&d);
+	}
+}
+
+static void test_escaping_round_trip(void **state)
+{
+	struct net_def d;
+
+	(void)state;
+	parse_ok(NET("<forward mode='route' dev='a&amp;b&lt;&apos;&quot;'/>"
+		     "<ip address='10.0.0.1' prefix='24'/>"), &d);
+	assert_string_equal(d.uplink, "a&b<'\"");
+	round_trip(&d);
+}
+
+/* ---- rejections ------------------------------------------------------------ */
+
+struct reject {
+	const char *xml;
+	int rc;
+	const char *msg; /* expected substring of err */
+};
+
+static const struct reject rejects[] = {
+	/* syntax, document */
+	{ "<network><name>x</name>", -EINVAL, "XML error at line 1: " },
+	{ "", -EINVAL, "XML error at line 1: Document is empty" },
+	{ "<network><name>x</name></network>junk", -EINVAL,
+	  "XML error at line 1: Extra content at the end of the document" },
+	{ "<?xml version='1.0'?><!DOCTYPE network [<!ENTITY a 'b'>]>"
+	  "<network><name>&a;</name></network>", -EINVAL,
+	  "DOCTYPE declarations are not allowed" },
+	{ "<!DOCTYPE network SYSTEM 'http://example.com/x.dtd'><network/>",
+	  -EINVAL, "DOCTYPE declarations are not allowed" },
+	{ "<network><name>&xxe;</name></network>", -EINVAL,
+	  "XML error at line 1: Entity 'xxe' not defined" },
+	{ "<network><name>\xa0</name></network>", -EINVAL,
+	  "XML error at line 1: Input is not proper UTF-8, indicate encoding ! "
+	  "Bytes: 0xA0 0x3C" }, /* a two-line libxml2 message, folded */
+	{ "<net/>", -EINVAL, "root element is <net>, expected <network>" },
+	{ "<network xmlns='urn:x'><name>x</name></network>", -EINVAL,
+	  "root element is <network>, expected <network>" },
+	{ "<network/>", -EINVAL, "missing <name> in <network>" },
+	{ "<network>hello<name>x</name></network>", -EINVAL,
+	  "unexpected text 'hello' in <network>" },
+	/* names */
+	{ "<network><name></name></network>", -EINVAL,
+	  "invalid network name ''" },
+	{ "<network><name>.x</name></network>", -EINVAL,
+	  "invalid network name '.x'" },
+	{ "<network><name>-x</name></network>", -EINVAL,
+	  "invalid network name '-x'" },
+	{ "<network><name>a/b</name></network>", -EINVAL,
+	  "invalid network name 'a/b': use 1-63 of A-Z a-z 0-9 _ . -" },
+	{ "<network><name>a b</name></network>", -EINVAL,
+	  "invalid network name 'a b'" },
+	{ "<network><name>"
+	  "0123456789012345678901234567890123456789012345678901234567890123"
+	  "</name></network>", -EINVAL,
+	  "network name '0123456789012345678901234567890123456789...' is too "
+	  "long (max 63 characters)" },
+	{ "<network><name>x<b/></name></network>", -EINVAL,
+	  "unexpected element <b> in <name>" },
+	{ "<network><name a='1'>x</name></network>", -EINVAL,
+	  "unknown attribute 'a' on <name>" },
+	{ NET("<name>u</name>"), -EINVAL, "duplicate element <name> in "
+	  "<network>" },
+	/* allow-list */
+	{ NET("<foo/>"), -EINVAL, "unknown element <foo> in <network>" },
+	{ NET("<kvnet:foo/>"), -EINVAL, "unknown element <kvnet:foo> in "
+	  "<network>" },
+	{ NET("<o:fdb xmlns:o='urn:other'/>"), -EINVAL,
+	  "unknown element <o:fdb> in <network>" },
+	{ "<network><name>x</name><kvnet:fdb aging='3'/></network>", -EINVAL,
+	  "XML error at line 1: Namespace prefix kvnet on fdb is not defined" },
+	{ NET("<dns/>"), -EOPNOTSUPP, "unsupported element <dns> in <network>" },
+	{ NET("<route address='10.1.0.0' prefix='16' gateway='10.0.0.2'/>"),
+	  -EOPNOTSUPP, "unsupported element <route> in <network>" },
+	{ NET("<portgroup name='p'/>"), -EOPNOTSUPP,
+	  "unsupported element <portgroup> in <network>" },
+	{ NET("<vlan><tag id='42'/></vlan>"), -EOPNOTSUPP,
+	  "unsupported element <vlan> in <network>" },
+	{ NET("<bandwidth/>"), -EOPNOTSUPP,
+	  "unsupported element <bandwidth> in <network>" },
+	{ NET("<ip address='10.0.0.1' prefix='24'><tftp root='/x'/></ip>"),
+	  -EOPNOTSUPP, "unsupported element <tftp> in <ip>" },
+	{ NETIP("<bootp file='pxe'/>"), -EOPNOTSUPP,
+	  "unsupported element <bootp> in <dhcp>" },
+	{ "<network foo='1'><name>x</name></network>", -EINVAL,
+	  "unknown attribute 'foo' on <network>" },
+	{ "<network trustGuestRxFilters='yes'><name>x</name></network>",
+	  -EOPNOTSUPP, "unsupported attribute 'trustGuestRxFilters' on "
+	  "<network>" },
+	{ NET("<mac address='52:54:00:00:00:01'><x/></mac>"), -EINVAL,
+	  "unknown element <x> in <mac>" },
+	{ NET("<domain name='a' localOnly='yes'/>"), -EOPNOTSUPP,
+	  "unsupported attribute 'localOnly' on <domain>" },
+	/* IPv6 */
+	{ NET("<ip family='ipv6' address='fd00::1' prefix='64'/>"),
+	  -EOPNOTSUPP, "unsupported <ip family='ipv6'>: IPv6 is not "
+	  "supported yet" },
+	{ NET("<ip address='fd00::1' prefix='64'/>"), -EOPNOTSUPP,
+	  "IPv6 address address='fd00::1' on <ip>" },
+	{ NET("<ip family='ipx' address='10.0.0.1' prefix='24'/>"), -EINVAL,
+	  "unknown family='ipx' on <ip>" },
+	{ NET("<ip address='10.0.0.1' prefix='24'/>"
+	      "<ip address='10.1.0.1' prefix='24'/>"),
+	  -EOPNOTSUPP, "unsupported second <ip>" },
+	/* bridge */
+	{ NET("<bridge name='br0' macTableManager='libvirt'/>"), -EOPNOTSUPP,
+	  "unsupported attribute 'macTableManager' on <bridge>" },
+	{ NET("<bridge name='br0' color='red'/>"), -EINVAL,
+	  "unknown attribute 'color' on <bridge>" },
+	{ NET("<bridge name='abcdefghijklmn'/>"), -EINVAL,
+	  "bridge name 'abcdefghijklmn' is too long (max 13 characters: "
+	  "kvnetd appends '-p' within IFNAMSIZ)" },
+	{ NET("<bridge name='br 0'/>"), -EINVAL, "invalid bridge name 'br 0'" },
+	{ NET("<bridge name=''/>"), -EINVAL, "invalid bridge name ''" },
+	{ "<network><name>longname</name></network>", -EINVAL,
+	  "default bridge name 'kvnet-longname' is too long (max 13 "
+	  "characters: kvnetd appends '-p' within IFNAMSIZ); set <bridge "
+	  "name='...'/>" },
+	{ NET("<bridge stp='maybe'/>"), -EINVAL,
+	  "invalid stp='maybe' on <bridge>: use 'on' or 'off'" },
+	{ NET("<bridge delay='-1'/>"), -EINVAL,
+	  "invalid delay='-1' on <bridge>: expected an integer in 0..600" },
+	/* mac, uuid, mtu, domain, port */
+	{ NET("<mac address='52:54:00:00:00'/>"), -EINVAL,
+	  "invalid MAC address '52:54:00:00:00' in <mac>" },
+	{ NET("<mac address='01:00:5e:00:00:01'/>"), -EINVAL,
+	  "invalid bridge MAC 01:00:5e:00:00:01: must be unicast" },
+	{ NET("<mac address='00:00:00:00:00:00'/>"), -EINVAL,
+	  "invalid bridge MAC 00:00:00:00:00:00" },
+	{ NET("<mac/>"), -EINVAL, "missing attribute 'address' on <mac>" },
+	{ NET("<uuid>not-a-uuid</uuid>"), -EINVAL,
+	  "invalid uuid 'not-a-uuid'" },
+	{ NET("<uuid>3e3fce45-4f53-4fa7-bb32-11f34168b82</uuid>"), -EINVAL,
+	  "invalid uuid '3e3fce45-4f53-4fa7-bb32-11f34168b82'" },
+	{ NET("<mtu size='10'/>"), -EINVAL,
+	  "invalid size='10' on <mtu>: expected an integer in 68..65535" },
+	{ NET("<mtu/>"), -EINVAL, "missing attribute 'size' on <mtu>" },
+	{ NET("<domain name='bad domain'/>"), -EINVAL,
+	  "invalid domain name 'bad domain'" },
+	{ NET("<port isolated='maybe'/>"), -EINVAL,
+	  "invalid isolated='maybe' on <port>: use 'yes' or 'no'" },
+	/* forward */
+	{ NET("<forward mode='foo'/>"), -EINVAL,
+	  "unknown forward mode 'foo': use nat, route, open or bridge" },
+	{ NET("<forward mode='isolated'/>"), -EINVAL,
+	  "unknown forward mode 'isolated'" },
+	{ NET("<forward mode='vepa'/>"), -EOPNOTSUPP,
+	  "unsupported forward mode 'vepa'" },
+	{ NET("<forward mode='hostdev' managed='yes'/>"), -EOPNOTSUPP,
+	  "unsupported attribute 'managed' on <forward>" },
+	{ NET("<forward mode='passthrough'/>"), -EOPNOTSUPP,
+	  "unsupported forward mode 'passthrough'" },
+	{ NET("<forward mode='bridge'/>"), -EINVAL,
+	  "forward mode 'bridge' needs an uplink" },
+	{ NET("<forward mode='bridge' dev='eth0'/>"
+	      "<ip address='10.0.0.1' prefix='24'/>"), -EINVAL,
+	  "forward mode 'bridge' takes no <ip>" },
+	{ NET("<forward/>"), -EINVAL, "forward mode 'nat' needs an <ip>" },
+	{ NET("<forward mode='route'/>"), -EINVAL,
+	  "forward mode 'route' needs an <ip>" },
+	{ NET("<forward mode='open'/>"), -EINVAL,
+	  "forward mode 'open' needs an <ip>" },
+	{ NET("<forward mode='route'><nat/></forward>"
+	      "<ip address='10.0.0.1' prefix='24'/>"), -EINVAL,
+	  "<nat> is only valid in <forward mode='nat'>, not mode 'route'" },
+	{ NET("<forward><nat><port start='2000' end='1000'/></nat></forward>"
+	      "<ip address='10.0.0.1' prefix='24'/>"), -EINVAL,
+	  "NAT port range 2000-1000: start is after end" },
+	{ NET("<forward><nat><port start='2000'/></nat></forward>"), -EINVAL,
+	  "<port> in <nat> needs start= and end=" },
+	{ NET("<forward><nat><port start='0' end='10'/></nat></forward>"),
+	  -EINVAL, "invalid start='0' on <port>: expected an integer in "
+	  "1..65535" },
+	{ NET("<forward><nat><address start='1.2.3.4' end='1.2.3.5'/></nat>"
+	      "</forward>"), -EOPNOTSUPP, "unsupported element <address> in "
+	  "<nat>" },
+	{ NET("<forward><nat ipv6='yes'/></forward>"), -EOPNOTSUPP,
+	  "unsupported attribute 'ipv6' on <nat>" },
+	{ NET("<forward mode='bridge'><interface dev='eth0'/>"
+	      "<interface dev='eth1'/></forward>"), -EOPNOTSUPP,
+	  "only one uplink <interface> in <forward> is supported" },
+	{ NET("<forward mode='bridge' dev='eth0'><interface dev='eth1'/>"
+	      "</forward>"), -EINVAL,
+	  "<forward dev='eth0'> does not match <interface dev='eth1'>" },
+	{ NET("<forward mode='bridge'><interface/></forward>"), -EINVAL,
+	  "missing attribute 'dev' on <interface>" },
+	{ NET("<forward mode='bridge' dev='eth/0'/>"), -EINVAL,
+	  "invalid uplink 'eth/0': no spaces, '/' or ':' allowed" },
+	{ NET("<forward mode='bridge' dev='abcdefghijklmnop'/>"), -EINVAL,
+	  "uplink 'abcdefghijklmnop' is too long (max 15 characters)" },
+	{ NET("<forward/><forward/>"), -EINVAL,
+	  "duplicate element <forward> in <network>" },
+	/* ip */
+	{ NET("<ip address='10.0.0.1'/>"), -EINVAL,
+	  "<ip> needs exactly one of netmask= and prefix=" },
+	{ NET("<ip address='10.0.0.1' prefix='24' netmask='255.0.0.0'/>"),
+	  -EINVAL, "<ip> needs exactly one of netmask= and prefix=" },
+	{ NET("<ip prefix='24'/>"), -EINVAL,
+	  "missing attribute 'address' on <ip>" },
+	{ NET("<ip address='10.0.0.256' prefix='24'/>"), -EINVAL,
+	  "invalid IPv4 address address='10.0.0.256' on <ip>" },
+	{ NET("<ip address='10.0.0.1' netmask='255.0.255.0'/>"), -EINVAL,
+	  "netmask 255.0.255.0 is not contiguous" },
+	{ NET("<ip address='10.0.0.1' netmask='255.255.255.254'/>"), -EINVAL,
+	  "netmask 255.255.255.254 (/31) out of range: use a prefix of 1..30" },
+	{ NET("<ip address='10.0.0.1' netmask='0.0.0.0'/>"), -EINVAL,
+	  "netmask 0.0.0.0 (/0) out of range" },
+	{ NET("<ip address='10.0.0.1' prefix='31'/>"), -EINVAL,
+	  "invalid prefix='31' on <ip>: expected an integer in 1..30" },
+	{ NET("<ip address='10.0.0.1' prefix='0'/>"), -EINVAL,
+	  "invalid prefix='0' on <ip>" },
+	{ NET("<ip address='10.0.0.0' prefix='24'/>"), -EINVAL,
+	  "gateway 10.0.0.0 is the network address of 10.0.0.0/24" },
+	{ NET("<ip address='10.0.0.255' prefix='24'/>"), -EINVAL,
+	  "gateway 10.0.0.255 is the broadcast address of 10.0.0.0/24" },
+	{ NET("<ip address='127.0.0.1' prefix='8'/>"), -EINVAL,
+	  "gateway 127.0.0.1 is not a usable unicast address" },
+	{ NET("<ip address='224.0.0.1' prefix='24'/>"), -EINVAL,
+	  "gateway 224.0.0.1 is not a usable unicast address" },
+	{ NET("<ip address='10.0.0.1' prefix='24' localPtr='yes'/>"),
+	  -EOPNOTSUPP, "unsupported attribute 'localPtr' on <ip>" },
+	{ NET("<ip address='10.0.0.1' prefix='24'><dhcp/><dhcp/></ip>"),
+	  -EINVAL, "duplicate element <dhcp> in <ip>" },
+	/* DHCP ranges */
+	{ NETIP("<range start='10.0.1.2' end='10.0.1.9'/>"), -EINVAL,
+	  "DHCP range 10.0.1.2-10.0.1.9 is not inside the hosts of subnet "
+	  "10.0.0.0/24" },
+	{ NETIP("<range start='10.0.0.0' end='10.0.0.9'/>"), -EINVAL,
+	  "DHCP range 10.0.0.0-10.0.0.9 is not inside" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.255'/>"), -EINVAL,
+	  "DHCP range 10.0.0.2-10.0.0.255 is not inside" },
+	{ NETIP("<range start='10.0.0.9' end='10.0.0.2'/>"), -EINVAL,
+	  "DHCP range 10.0.0.9-10.0.0.2: start is after end" },
+	{ "<network><name>t</name><ip address='10.0.0.5' prefix='24'><dhcp>"
+	  "<range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip></network>",
+	  -EINVAL, "DHCP range 10.0.0.2-10.0.0.9 covers the gateway 10.0.0.5" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.9'/>"
+		"<range start='10.0.0.9' end='10.0.0.20'/>"), -EINVAL,
+	  "DHCP ranges 10.0.0.2-10.0.0.9 and 10.0.0.9-10.0.0.20 overlap" },
+	{ NETIP("<range start='10.0.0.2'/>"), -EINVAL,
+	  "missing attribute 'end' on <range>" },
+	{ NETIP("<range start='10.0.0.2' end='x'/>"), -EINVAL,
+	  "invalid IPv4 address end='x' on <range>" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.3'>"
+		"<lease expiry='1' unit='hours'/></range>"), -EOPNOTSUPP,
+	  "unsupported element <lease> in <range>" },
+	{ NETIP("<range start='10.0.0.1' end='10.0.0.3' step='1'/>"), -EINVAL,
+	  "unknown attribute 'step' on <range>" },
+	/* DHCP hosts */
+	{ NETIP("<host mac='52:54:00:00:00:zz' ip='10.0.0.5'/>"), -EINVAL,
+	  "invalid MAC address '52:54:00:00:00:zz' in <host>" },
+	{ NETIP("<host mac='01:54:00:00:00:01' ip='10.0.0.5'/>"), -EINVAL,
+	  "DHCP host 10.0.0.5: MAC 01:54:00:00:00:01 is not a unicast address" },
+	{ NETIP("<host mac='52:54:00:00:00:01' ip='10.0.0.5'/>"
+		"<host mac='52:54:00:00:00:01' ip='10.0.0.6'/>"), -EINVAL,
+	  "duplicate DHCP host MAC 52:54:00:00:00:01" },
+	{ NETIP("<host mac='52:54:00:00:00:01' ip='10.0.0.5'/>"
+		"<host mac='52:54:00:00:00:02' ip='10.0.0.5'/>"), -EINVAL,
+	  "duplicate DHCP host IP 10.0.0.5" },
+	{ NETIP("<host name='a' ip='10.0.0.5'/><host name='a' ip='10.0.0.6'/>"),
+	  -EINVAL, "duplicate DHCP host name 'a'" },
+	{ NETIP("<host mac='52:54:00:00:00:01' ip='10.0.1.5'/>"), -EINVAL,
+	  "DHCP host IP 10.0.1.5 is not a host address of the subnet" },
+	{ NETIP("<host mac='52:54:00:00:00:01' ip='10.0.0.1'/>"), -EINVAL,
+	  "DHCP host IP 10.0.0.1 is the gateway address" },
+	{ NETIP("<host mac='52:54:00:00:00:01'/>"), -EINVAL,
+	  "missing attribute 'ip' on <host>" },
+	{ NETIP("<host ip='10.0.0.5'/>"), -EINVAL,
+	  "DHCP host 10.0.0.5 needs a mac or a name" },
+	{ NETIP("<host name='-bad' ip='10.0.0.5'/>"), -EINVAL,
+	  "DHCP host 10.0.0.5: invalid host name '-bad'" },
+	{ NETIP("<host id='0:1' ip='10.0.0.5'/>"), -EOPNOTSUPP,
+	  "unsupported attribute 'id' on <host>" },
+	/* kvnet namespace */
+	{ NET("<kvnet:datapath type='dpdk'/>"), -EINVAL,
+	  "unknown datapath type='dpdk': use 'ebpf' or 'user'" },
+	{ NET("<kvnet:datapath/>"), -EINVAL,
+	  "missing attribute 'type' on <kvnet:datapath>" },
+	{ NET("<kvnet:fdb aging='0'/>"), -EINVAL,
+	  "invalid aging='0' on <kvnet:fdb>: expected an integer in "
+	  "1..1000000" },
+	{ NET("<kvnet:fdb aging='1000001'/>"), -EINVAL,
+	  "invalid aging='1000001' on <kvnet:fdb>" },
+	{ NET("<kvnet:fdb max='15'/>"), -EINVAL,
+	  "invalid max='15' on <kvnet:fdb>: expected an integer in "
+	  "16..1048576" },
+	{ NET("<kvnet:fdb max='1048577'/>"), -EINVAL,
+	  "invalid max='1048577' on <kvnet:fdb>" },
+	{ NET("<kvnet:fdb max='99999999999999999999'/>"), -EINVAL,
+	  "invalid max='99999999999999999999' on <kvnet:fdb>" },
+	{ NET("<kvnet:fdb kvnet:max='16'/>"), -EINVAL,
+	  "unknown attribute 'kvnet:max' on <kvnet:fdb>" },
+	{ NET("<kvnet:fdb/><kvnet:fdb/>"), -EINVAL,
+	  "duplicate element <kvnet:fdb> in <network>" },
+};
+
+static void test_rejections(void **state)
+{
+	char err[NETXML_ERR_MAX];
+	struct net_def d;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(rejects) / sizeof(rejects[0]); i++) {
+		err[0] = '\0';
+		rc = parse_str(rejects[i].xml, &d, err);
+		if (rc != rejects[i].rc || !strstr(err, rejects[i].msg))
+			fail_msg("case %zu: %s\n  got rc %d err '%s'\n  want rc "
+				 "%d err '%s'", i, rejects[i].xml, rc, err,
+				 rejects[i].rc, rejects[i].msg);
+		assert_null(strchr(err, '\n'));
+	}
+}
+
+static void test_reject_line_number(void **state)
+{
+	const char *xml = "<network>\n  <name>x</name>\n  <bridge>\n"
+			  "</network>\n";
+	char err[NETXML_ERR_MAX];
+	struct net_def d;
+
+	(void)state;
+	assert_int_equal(parse_str(xml, &d, err), -EINVAL);
+	assert_string_equal(err, "XML error at line 4: Opening and ending tag "
+			    "mismatch: bridge line 3 and network");
+}
+
+static void test_reject_too_large(void **state)
+{
+	size_t len = NETXML_DOC_MAX + 1;
+	char *buf = malloc(len), err[NETXML_ERR_MAX];
+	struct net_def d;
+
+	(void)state;
+	assert_non_null(buf);
+	memset(buf, ' ', len);
+	memcpy(buf + 1, "<network><name>x</name>", 23);
+	memcpy(buf + len - 10, "</network>", 10);
+	assert_int_equal(netxml_parse(buf, len, &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "document too large (1048577 bytes, max "
+			    "1048576)");
+	/* exactly the limit is fine */
+	assert_int_equal(netxml_parse(buf + 1, len - 1, &d, err, sizeof(err)),
+			 0);
+	free(buf);
+}
+
+static void test_reject_limits(void **state)
+{
+	char *xml = malloc(64 * 1024), err[NETXML_ERR_MAX];
+	struct net_def d;
+	size_t off;
+	int i;
+
+	(void)state;
+	assert_non_null(xml);
+	off = (size_t)sprintf(xml, "<network><name>t</name><ip address="
+			      "'10.0.0.1' prefix='16'><dhcp>");
+	for (i = 0; i <= NET_MAX_RANGES; i++)
+		off += (size_t)sprintf(xml + off, "<range start='10.0.%d.1' "
+				       "end='10.0.%d.9'/>", i + 1, i + 1);
+	strcpy(xml + off, "</dhcp></ip></network>");
+	assert_int_equal(parse_str(xml, &d, err), -EINVAL);
+	assert_string_equal(err, "too many DHCP <range> elements (max 16)");
+
+	off = (size_t)sprintf(xml, "<network><name>t</name><ip address="
+			      "'10.0.0.1' prefix='16'><dhcp>");
+	for (i = 0; i <= NET_MAX_HOSTS; i++)
+		off += (size_t)sprintf(xml + off, "<host name='h%d' "
+				       "ip='10.0.%d.%d'/>", i, 1 + i / 200,
+				       1 + i % 200);
+	strcpy(xml + off, "</dhcp></ip></network>");
+	assert_int_equal(parse_str(xml, &d, err), -EINVAL);
+	assert_string_equal(err, "too many DHCP <host> elements (max 256)");
+	/* exactly the limit parses and round-trips */
+	strcpy(strstr(xml, "<host name='h256'"), "</dhcp></ip></network>");
+	parse_ok(xml, &d);
+	assert_int_equal(d.nhosts, NET_MAX_HOSTS);
+	round_trip(&d);
+	free(xml);
+}
+
+/* ---- net create ------------------------------------------------------------ */
+
+static int args(const char *name, const char *mode, const char *subnet,
+		const char *uplink, const char *range, struct net_def *d,
+		char *err)
+{
+	return netxml_from_args(name, mode, subnet, uplink, range, d, err,
+				NETXML_ERR_MAX);
+}
+
+static void test_from_args(void **state)
+{
+	char err[NETXML_ERR_MAX];
+	struct net_def d;
+
+	(void)state;
+	assert_int_equal(args("lab", "nat", "10.1.0.0/24", NULL, NULL, &d, err),
+			 0);
+	assert_int_equal(d.mode, NET_MODE_NAT);
+	assert_string_equal(ip4(d.ip), "10.1.0.1");
+	assert_int_equal(d.prefix, 24);
+	assert_string_equal(d.bridge, "kvnet-lab");
+	assert_int_equal(d.nranges, 1);
+	assert_string_equal(ip4(d.ranges[0].start), "10.1.0.2");
+	assert_string_equal(ip4(d.ranges[0].end), "10.1.0.254");
+	assert_memory_equal(d.mac, "\x52\x54\x00", 3);
+	assert_int_equal(d.fdb_aging_s, 300);
+	round_trip(&d);
+
+	assert_int_equal(args("r", "route", "10.2.0.0/16", "eth0",
+			      "10.2.1.1-10.2.1.100", &d, err), 0);
+	assert_string_equal(d.uplink, "eth0");
+	assert_string_equal(ip4(d.ranges[0].start), "10.2.1.1");
+	assert_string_equal(ip4(d.ranges[0].end), "10.2.1.100");
+	round_trip(&d);
+
+	assert_int_equal(args("o", "open", "10.3.0.0/24", NULL, "none", &d,
+			      err), 0);
+	assert_int_equal(d.nranges, 0);
+	round_trip(&d);
+
+	assert_int_equal(args("p", "nat", "10.4.0.0/30", NULL, NULL, &d, err),
+			 0);
+	assert_int_equal(d.nranges, 1);
+	assert_string_equal(ip4(d.ranges[0].start), "10.4.0.2");
+	assert_string_equal(ip4(d.ranges[0].end), "10.4.0.2");
+
+	assert_int_equal(args("d", NULL, "10.5.0.0/24", NULL, NULL, &d, err),
+			 0);
+	assert_int_equal(d.mode, NET_MODE_NAT);
+
+	assert_int_equal(args("iso", "isolated", NULL, NULL, NULL, &d, err), 0);
+	assert_false(d.has_ip);
+	assert_int_equal(d.nranges, 0);
+	round_trip(&d);
+	assert_int_equal(args("iso", "isolated", "10.6.0.0/24", NULL, NULL, &d,
+			      err), 0);
+	assert_true(d.has_ip);
+
+	assert_int_equal(args("br", "bridge", NULL, "eth0", NULL, &d, err), 0);
+	assert_int_equal(d.mode, NET_MODE_BRIDGE);
+	assert_string_equal(d.uplink, "eth0");
+	round_trip(&d);
+}
+
+static const struct {
+	const char *name, *mode, *subnet, *uplink, *range;
+	int rc;
+	const char *msg;
+} bad_args[] = {
+	{ "lab", "nat", "10.1.0.5/24", NULL, NULL, -EINVAL,
+	  "subnet '10.1.0.5/24' is not a network address (did you mean "
+	  "10.1.0.0/24?)" },
+	{ "lab", "nat", "10.1.0.0", NULL, NULL, -EINVAL,
+	  "invalid subnet '10.1.0.0': use A.B.C.D/PREFIX" },
+	{ "lab", "nat", "10.1.0.0/31", NULL, NULL, -EINVAL,
+	  "invalid subnet '10.1.0.0/31': use A.B.C.D/PREFIX with a prefix of "
+	  "1..30" },
+	{ "lab", "nat", "10.1.0.0/x", NULL, NULL, -EINVAL,
+	  "invalid subnet '10.1.0.0/x'" },
+	{ "lab", "nat", "fd00::/64", NULL, NULL, -EOPNOTSUPP,
+	  "subnet 'fd00::/64': IPv6 is not supported yet" },
+	{ "lab", "nat", NULL, NULL, NULL, -EINVAL, "mode nat needs --subnet "
+	  "CIDR" },
+	{ "lab", "route", NULL, NULL, NULL, -EINVAL,
+	  "mode route needs --subnet CIDR" },
+	{ "lab", "magic", "10.1.0.0/24", NULL, NULL, -EINVAL,
+	  "unknown mode 'magic': use isolated, nat, route, open or bridge" },
+	{ "lab", "vepa", NULL, "eth0", NULL, -EOPNOTSUPP,
+	  "unsupported mode 'vepa'" },
+	{ "lab", "bridge", NULL, NULL, NULL, -EINVAL,
+	  "forward mode 'bridge' needs an uplink" },
+	{ "lab", "bridge", "10.1.0.0/24", "eth0", NULL, -EINVAL,
+	  "mode bridge takes no --subnet" },
+	{ "lab", "isolated", NULL, "eth0", NULL, -EINVAL,
+	  "uplink 'eth0' needs a forward mode" },
+	{ "lab", "isolated", NULL, NULL, "10.0.0.2-10.0.0.9", -EINVAL,
+	  "--dhcp-range needs --subnet" },
+	{ "lab", "nat", "10.1.0.0/24", NULL, "10.1.0.9", -EINVAL,
+	  "invalid DHCP range '10.1.0.9': use A.B.C.D-A.B.C.D" },
+	{ "lab", "nat", "10.1.0.0/24", NULL, "10.1.0.9-10.1.0.2", -EINVAL,
+	  "DHCP range 10.1.0.9-10.1.0.2: start is after end" },
+	{ "lab", "nat", "10.1.0.0/24", NULL, "10.1.0.1-10.1.0.20", -EINVAL,
+	  "DHCP range 10.1.0.1-10.1.0.20 covers the gateway 10.1.0.1" },
+	{ "lab", "nat", "10.1.0.0/24", NULL, "10.2.0.2-10.2.0.20", -EINVAL,
+	  "is not inside the hosts of subnet 10.1.0.0/24" },
+	{ "lab", "nat", "10.1.0.0/24", "eth 0", NULL, -EINVAL,
+	  "invalid uplink 'eth 0'" },
+	{ "../x", "nat", "10.1.0.0/24", NULL, NULL, -EINVAL,
+	  "invalid network name '../x'" },
+	{ NULL, "nat", "10.1.0.0/24", NULL, NULL, -EINVAL,
+	  "invalid network name ''" },
+	{ "verylongname", "nat", "10.1.0.0/24", NULL, NULL, -EINVAL,
+	  "default bridge name 'kvnet-verylongname' is too long" },
+};
+
+static void test_from_args_rejects(void **state)
+{
+	char err[NETXML_ERR_MAX];
+	struct net_def d;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_args) / sizeof(bad_args[0]); i++) {
+		err[0] = '\0';
+		rc = args(bad_args[i].name, bad_args[i].mode,
+			  bad_args[i].subnet, bad_args[i].uplink,
+			  bad_args[i].range, &d, err);
+		if (rc != bad_args[i].rc || !strstr(err, bad_args[i].msg))
+			fail_msg("case %zu: got rc %d err '%s', want rc %d "
+				 "err '%s'", i, rc, err, bad_args[i].rc,
+				 bad_args[i].msg);
+	}
+}
+
+/* ---- overlap, validate, helpers ----------------------------------------- */
+
+static void test_overlap(void **state)
+{
+	struct net_def a, b, c, d, iso;
+	char err[NETXML_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(args("a", "nat", "10.0.0.0/24", NULL, NULL, &a, err), 0);
+	assert_int_equal(args("b", "nat", "10.0.0.0/16", NULL, NULL, &b, err), 0);
+	assert_int_equal(args("c", "nat", "10.0.1.0/24", NULL, NULL, &c, err), 0);
+	assert_int_equal(args("d", "nat", "192.168.0.0/16", NULL, NULL, &d,
+			      err), 0);
+	assert_int_equal(args("i", "isolated", NULL, NULL, NULL, &iso, err), 0);
+	assert_true(net_subnets_overlap(&a, &b));
+	assert_true(net_subnets_overlap(&b, &a));
+	assert_true(net_subnets_overlap(&b, &c));
+	assert_true(net_subnets_overlap(&a, &a));
+	assert_false(net_subnets_overlap(&a, &c));
+	assert_false(net_subnets_overlap(&c, &d));
+	assert_false(net_subnets_overlap(&a, &iso));
+	assert_false(net_subnets_overlap(&iso, &iso));
+}
+
+static void test_validate(void **state)
+{
+	char err[NETXML_ERR_MAX];
+	struct net_def d;
+
+	(void)state;
+	assert_int_equal(args("v", "nat", "10.0.0.0/24", NULL, NULL, &d, err), 0);
+	/* the daemon adds a reservation, then re-validates */
+	d.hosts[0].has_mac = true;
+	memcpy(d.hosts[0].mac, "\x52\x54\x00\x01\x02\x03", 6);
+	inet_pton(AF_INET, "10.0.0.50", &d.hosts[0].ip);
+	d.nhosts = 1;
+	assert_int_equal(netxml_validate(&d, err, sizeof(err)), 0);
+	d.hosts[1] = d.hosts[0];
+	d.nhosts = 2;
+	assert_int_equal(netxml_validate(&d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "duplicate DHCP host IP 10.0.0.50");
+	d.nhosts = 1;
+	/* an empty bridge name is filled in */
+	d.bridge[0] = '\0';
+	assert_int_equal(netxml_validate(&d, err, sizeof(err)), 0);
+	assert_string_equal(d.bridge, "kvnet-v");
+	d.nhosts = NET_MAX_HOSTS + 1;
+	assert_int_equal(netxml_validate(&d, err, sizeof(err)), -EINVAL);
+	d.nhosts = 0;
+	d.mode = NET_MODE_ROUTE, d.nat_port_min = 2000;
+	assert_int_equal(netxml_validate(&d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "NAT port range 2000-65535 set on a 'route' "
+			    "network");
+	d.mode = NET_MODE_COUNT;
+	assert_int_equal(netxml_validate(&d, err, sizeof(err)), -EINVAL);
+	/* a NULL or short err buffer is fine */
+	assert_int_equal(netxml_validate(&d, NULL, 0), -EINVAL);
+	assert_int_equal(netxml_validate(&d, err, 4), -EINVAL);
+	assert_int_equal(strlen(err), 3);
+}
+
+static void test_helpers(void **state)
+{
+	uint8_t mac[6], u[16];
+	char s[40];
+	int i;
+
+	(void)state;
+	assert_int_equal(netxml_mac_parse("52:54:00:AB:cd:0f", mac), 0);
+	netxml_mac_format(mac, s);
+	assert_string_equal(s, "52:54:00:ab:cd:0f");
+	assert_int_equal(netxml_mac_parse("52:54:00:ab:cd", mac), -EINVAL);
+	assert_int_equal(netxml_mac_parse("52:54:00:ab:cd:0f:", mac), -EINVAL);
+	assert_int_equal(netxml_mac_parse("52-54-00-ab-cd-0f", mac), -EINVAL);
+	assert_int_equal(netxml_mac_parse("525:4:00:ab:cd:0f", mac), -EINVAL);
+	assert_int_equal(netxml_mac_parse("", mac), -EINVAL);
+	for (i = 0; i < 16; i++)
+		u[i] = (uint8_t)(i * 17);
+	netxml_uuid_format(u, s);
+	assert_string_equal(s, "00112233-4455-6677-8899-aabbccddeeff");
+	assert_true(netxml_name_valid("default"));
+	assert_true(netxml_name_valid("a.b_c-d9"));
+	assert_false(netxml_name_valid(".."));
+	assert_false(netxml_name_valid("a/b"));
+	assert_false(netxml_name_valid(""));
+	assert_false(netxml_name_valid(NULL));
+	for (i = 0; i < NET_MODE_COUNT; i++)
+		assert_int_equal(net_mode_parse(net_mode_name(i)), i);
+	assert_string_equal(net_mode_name(NET_MODE_ROUTE), "route");
+	assert_int_equal(net_mode_parse("NAT"), -1);
+	assert_int_equal(net_mode_parse(NULL), -1);
+	assert_string_equal(net_mode_name(NET_MODE_COUNT), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libvirt_default),
+		cmocka_unit_test(test_libvirt_template),
+		cmocka_unit_test(test_libvirt_live),
+		cmocka_unit_test(test_isolated),
+		cmocka_unit_test(test_route),
+		cmocka_unit_test(test_bridged),
+		cmocka_unit_test(test_kvnet_ext),
+		cmocka_unit_test(test_misc_good),
+		cmocka_unit_test(test_all_data_round_trip),
+		cmocka_unit_test(test_escaping_round_trip),
+		cmocka_unit_test(test_rejections),
+		cmocka_unit_test(test_reject_line_number),
+		cmocka_unit_test(test_reject_too_large),
+		cmocka_unit_test(test_reject_limits),
+		cmocka_unit_test(test_from_args),
+		cmocka_unit_test(test_from_args_rejects),
+		cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_helpers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
