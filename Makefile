@@ -102,7 +102,9 @@ demo: all
 	./tools/demo.sh
 
 fuzz: $(FUZZERS)
-	@set -e; for f in $(FUZZERS); do echo "== $$f"; $$f -max_total_time=20 -print_final_stats=0 tests/fuzz/corpus/$$(basename $$f); done
+	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$f"; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		$$f -max_total_time=20 -print_final_stats=0 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n; done
 
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

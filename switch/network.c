@@ -58,10 +58,15 @@ const char *netw_port_name(const struct kv_network *n, int ifindex)
 	return "?";
 }
 
-static uint32_t netw_port_flags(const struct kv_port *p, const struct link_info *li)
+static uint32_t netw_port_flags(const struct kv_network *n, const struct kv_port *p,
+				const struct link_info *li)
 {
 	uint32_t f = 0;
 
+	/* <port isolated='yes'/>: guests cannot reach each other, only the
+	 * gateway (and later the uplink) */
+	if (n->def.port_isolated && p->kind != PORT_KIND_GATEWAY)
+		f |= KVNET_PORT_ISOLATED;
 	if (p->kind == PORT_KIND_GATEWAY)
 		f |= KVNET_PORT_GATEWAY;
 	if (p->kind == PORT_KIND_TAP)
@@ -433,7 +438,7 @@ static int netw_port_plug(struct kvnetd *d, struct kv_network *n,
 		if (ret < 0)
 			return ret;
 	}
-	ret = dp_port_attach(&n->dp, p->ifindex, netw_port_flags(p, li), li->mtu, e);
+	ret = dp_port_attach(&n->dp, p->ifindex, netw_port_flags(n, p, li), li->mtu, e);
 	if (!ret && p->has_guest_mac && dp_fdb_add_static(&n->dp, p->guest_mac, p->ifindex) < 0)
 		ret = kv_fail(e, KV_ERR_SYSTEM, -ENOSPC, "cannot add static FDB entry");
 	return ret;

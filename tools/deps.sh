@@ -10,7 +10,7 @@ pkgs=(
 	make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev libpcap-dev libxml2-dev libjansson-dev
 	# unit tests, checks
-	libcmocka-dev cppcheck clang-tidy
+	libcmocka-dev cppcheck clang-tidy libclang-rt-14-dev
 	# integration tests and benchmarks
 	iproute2 iputils-ping ethtool tcpdump iperf3 procps
 	python3 python3-pytest python3-scapy
