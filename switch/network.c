@@ -151,13 +151,12 @@ int netw_define(struct kvnetd *d, const struct net_def *def,
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot store network '%s': %s",
 			       def->name, strerror(-ret));
 	if (!n) {
-		n = calloc(1, sizeof(*n));
 		nets = realloc(d->nets, (size_t)(d->nnets + 1) * sizeof(*nets));
-		if (!n || !nets) {
-			free(n);
+		if (nets)
+			d->nets = nets;
+		n = nets ? calloc(1, sizeof(*n)) : NULL;
+		if (!n)
 			return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
-		}
-		d->nets = nets;
 		d->nets[d->nnets++] = n;
 	}
 	n->def = *def;
