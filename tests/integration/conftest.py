@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from kvnet_harness import (  # noqa: E402
     Capture, Guest, HarnessError, KvnetEnv, Netns, check_binaries, check_tools,
-    poll,
+    cleanup_leftovers, poll,
 )
 
 __all__ = ["Capture", "Guest", "KvnetEnv", "Netns", "poll"]
@@ -31,7 +31,23 @@ def pytest_configure(config):
         "markers", "kvnet_timeout(seconds): bound on a test's call phase")
 
 
+def _terminate(signum, frame):
+    # SIGTERM (a CI timeout, say) unwinds like Ctrl-C, so fixtures still
+    # delete their namespaces and stop their processes.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    leaked = cleanup_leftovers()
+    leaked += [n for n in Netns.created if os.path.exists(f"/run/netns/{n}")]
+    if leaked:
+        print(f"\nkvnet harness: namespaces left behind (now deleted): "
+              f"{', '.join(sorted(set(leaked)))}")
+        session.exitstatus = 1
+
+
 def pytest_sessionstart(session):
+    signal.signal(signal.SIGTERM, _terminate)
     if os.geteuid() != 0:
         pytest.exit("kvnet integration tests must run as root", returncode=1)
     try:

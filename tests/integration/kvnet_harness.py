@@ -120,6 +120,7 @@ class Netns:
     """A network namespace this harness created (and only those)."""
 
     _live = {}
+    created = []   # every name this process made, for the leak check
 
     def __init__(self, name):
         self.name = name
@@ -134,6 +135,7 @@ class Netns:
         run(["ip", "netns", "add", name])
         ns = cls(name)
         cls._live[name] = ns
+        cls.created.append(name)
         ns.ip("link", "set", "lo", "up")
         return ns
 
@@ -190,9 +192,13 @@ class Netns:
 
 
 @atexit.register
-def _cleanup_leftovers():
-    for ns in list(Netns._live.values()):
+def cleanup_leftovers():
+    """Delete namespaces this process created and has not deleted yet;
+    returns their names (the session reports them as a leak)."""
+    left = list(Netns._live.values())
+    for ns in left:
         ns.delete()
+    return [ns.name for ns in left]
 
 
 class Capture:
