@@ -21,7 +21,10 @@
 const volatile __u32 ifindex;
 const volatile __u16 sport_base;
 const volatile __u16 nflows = 1;
-const volatile __u8 hdr[PKTGEN_HDR_LEN];
+/* The header template as 8-byte words (42 bytes used of 48). Every read
+ * goes through the volatile object: a plain memcpy from a const global is
+ * folded by clang to the zeros it was initialised with. */
+const volatile __u64 hdr[6];
 
 /* Per-CPU flow cursor and run counter. */
 struct pktgen_state {
@@ -37,10 +40,17 @@ struct {
 	__type(value, struct pktgen_state);
 } state SEC(".maps");
 
-static __always_inline void pktgen_write_hdr(__u8 *p)
+static __always_inline void pktgen_write_hdr(void *p)
 {
+	__u64 *w = p;
+
 	/* Eight bytes at a time: 5 * 8 + 2 = 42. */
-	__builtin_memcpy(p, (const void *)hdr, PKTGEN_HDR_LEN);
+	w[0] = hdr[0];
+	w[1] = hdr[1];
+	w[2] = hdr[2];
+	w[3] = hdr[3];
+	w[4] = hdr[4];
+	*(__u16 *)(p + 40) = (__u16)hdr[5];
 }
 
 SEC("xdp")

@@ -491,6 +491,7 @@ static int pktgen_load_xdp(struct pktgen_ctx *c, struct pktgen_bpf **skelp)
 	skel->rodata->ifindex = o->ifindex;
 	skel->rodata->sport_base = o->sport;
 	skel->rodata->nflows = o->flows;
+	/* hdr[5] holds the last 2 bytes in its low-order (first) bytes. */
 	memcpy((void *)skel->rodata->hdr, c->frame, PKTGEN_HDR_LEN);
 	err = pktgen_bpf__load(skel);
 	if (err) {
