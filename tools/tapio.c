@@ -62,10 +62,10 @@
 enum cmd { CMD_NONE, CMD_WRITE, CMD_READ, CMD_RELAY, CMD_SNIFF };
 enum kind { KIND_SMALL, KIND_GSO, KIND_FULL, KIND_OVERSIZE };
 static const char *const kind_names[] = {
-	[KIND_SMALL] = "small",
-	[KIND_GSO] = "gso",
-	[KIND_FULL] = "full",
-	[KIND_OVERSIZE] = "oversize",
+    [KIND_SMALL] = "small",
+    [KIND_GSO] = "gso",
+    [KIND_FULL] = "full",
+    [KIND_OVERSIZE] = "oversize",
 };
 
 struct opts {
@@ -80,14 +80,14 @@ struct opts {
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t tcp_flags;
-	long payload;  /* -1: the kind's default */
+	long payload; /* -1: the kind's default */
 	long gso_size;
 	bool csum_full; /* compute the TCP checksum instead of offloading it */
 	bool uso;
 	bool no_offload; /* TUNSETOFFLOAD 0: the kernel segments for us */
 	double timeout;
-	long count;	/* 0: until timeout */
-	long port;	/* -1: any; else match TCP sport or dport */
+	long count;				     /* 0: until timeout */
+	long port;				     /* -1: any; else match TCP sport or dport */
 	enum { DIR_ANY, DIR_IN, DIR_OUT } direction; /* sniff */
 	bool json;
 };
@@ -154,8 +154,8 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /* Sum of the TCP/UDP pseudo-header (RFC 793 §3.1, RFC 8200 §8.1). */
-static uint32_t csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen,
-			    uint8_t proto, uint32_t l4len)
+static uint32_t csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
+			    uint32_t l4len)
 {
 	uint32_t sum = 0;
 
@@ -254,7 +254,7 @@ fail:
  * link running. A tap that is administratively down never gets there. */
 static int dev_wait_running(const char *name, double timeout)
 {
-	struct timespec step = { .tv_nsec = 2 * 1000 * 1000 };
+	struct timespec step = {.tv_nsec = 2 * 1000 * 1000};
 	struct timespec t0, t;
 	struct ifreq ifr;
 	int s, ret = -ETIMEDOUT;
@@ -302,12 +302,12 @@ static int tap_open(const char *name, const char *ns, const struct opts *o)
  * GSO skb shows up whole with its gso_type and gso_size. */
 static int sniff_open(const char *name, const char *ns)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET};
 	int orig, fd, one = 1, rcvbuf = 8 << 20, err;
 
 	err = netns_enter(ns, &orig);
-	fd = err ? err : socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-				htons(ETH_P_ALL));
+	fd = err ? err
+		 : socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
 	if (fd < 0 && !err)
 		fd = -errno;
 	sll.sll_protocol = htons(ETH_P_ALL);
@@ -360,7 +360,7 @@ static size_t build_tcp4(const struct opts *o, uint32_t seq, uint8_t *f, size_t 
 	ip[0] = 0x45;
 	put16(ip + 2, (uint16_t)(IP4_LEN + TCP_LEN + plen));
 	put16(ip + 4, (uint16_t)(seq & 0xffff)); /* id */
-	put16(ip + 6, 0x4000);			     /* DF, as Linux TCP */
+	put16(ip + 6, 0x4000);			 /* DF, as Linux TCP */
 	ip[8] = 64;
 	ip[9] = IPPROTO_TCP;
 	memcpy(ip + 12, &o->src_ip, 4);
@@ -381,8 +381,8 @@ static size_t build_tcp4(const struct opts *o, uint32_t seq, uint8_t *f, size_t 
 /* Fill the vnet header and the TCP checksum: left to offload
  * (NEEDS_CSUM, the field holds the pseudo-header sum, as a virtio guest
  * with checksum offload sends), or computed in full. */
-static void build_vnet(const struct opts *o, enum kind k,
-		       struct virtio_net_hdr_mrg_rxbuf *vh, uint8_t *f, size_t plen)
+static void build_vnet(const struct opts *o, enum kind k, struct virtio_net_hdr_mrg_rxbuf *vh,
+		       uint8_t *f, size_t plen)
 {
 	uint8_t *ip = f + ETH_LEN, *tcp = ip + IP4_LEN;
 	uint32_t l4len = (uint32_t)(TCP_LEN + plen);
@@ -420,7 +420,8 @@ static int write_frame(const struct opts *o, int fd, enum kind k, uint32_t seq, 
 		fprintf(stderr, "tapio: write %s: %s\n", o->dev_a, strerror(errno));
 		return -errno;
 	}
-	fprintf(stderr, "tapio: wrote %s frame to %s: %zu bytes + %d vnet, payload %ld, seq %" PRIu32 "\n",
+	fprintf(stderr,
+		"tapio: wrote %s frame to %s: %zu bytes + %d vnet, payload %ld, seq %" PRIu32 "\n",
 		kind_names[k], o->dev_a, len, TAP_VNET_LEN, plen, seq);
 	return (int)plen;
 }
@@ -662,20 +663,24 @@ static void print_json(const struct summary *s)
 	if (s->have_vnet)
 		printf(",\"vnet\":{\"flags\":%u,\"gso_type\":\"%s\",\"hdr_len\":%u,"
 		       "\"gso_size\":%u,\"csum_start\":%u,\"csum_offset\":%u}",
-		       s->vh.flags, gso_name(s->vh.gso_type), s->vh.hdr_len,
-		       s->vh.gso_size, s->vh.csum_start, s->vh.csum_offset);
+		       s->vh.flags, gso_name(s->vh.gso_type), s->vh.hdr_len, s->vh.gso_size,
+		       s->vh.csum_start, s->vh.csum_offset);
 	printf(",\"src_mac\":\"%s\",\"dst_mac\":\"%s\",\"ethertype\":%u", sm, dm, s->ethertype);
 	if (s->l3)
-		printf(",\"ip\":%d,\"src\":\"%s\",\"dst\":\"%s\",\"proto\":%u,\"ip_len\":%u",
-		       s->l3, s->src, s->dst, s->proto, s->ip_len);
+		printf(",\"ip\":%d,\"src\":\"%s\",\"dst\":\"%s\",\"proto\":%u,\"ip_len\":%u", s->l3,
+		       s->src, s->dst, s->proto, s->ip_len);
 	if (s->ip_csum >= 0)
 		printf(",\"ip_csum_ok\":%s", s->ip_csum ? "true" : "false");
 	if (s->tcp) {
 		tcp_flags_str(fl, s->flags);
-		printf(",\"sport\":%u,\"dport\":%u,\"seq\":%" PRIu32 ",\"ack\":%" PRIu32
-		       ",\"tcp_flags\":\"%s\",\"payload_len\":%zu,\"pattern_ok\":%s,\"csum\":\"%s\"",
-		       s->sport, s->dport, s->seq, s->ack, fl, s->payload_len,
-		       s->pattern < 0 ? "null" : s->pattern ? "true" : "false", s->csum);
+		printf(
+		    ",\"sport\":%u,\"dport\":%u,\"seq\":%" PRIu32 ",\"ack\":%" PRIu32
+		    ",\"tcp_flags\":\"%s\",\"payload_len\":%zu,\"pattern_ok\":%s,\"csum\":\"%s\"",
+		    s->sport, s->dport, s->seq, s->ack, fl, s->payload_len,
+		    s->pattern < 0 ? "null"
+		    : s->pattern   ? "true"
+				   : "false",
+		    s->csum);
 	}
 	printf("}\n");
 }
@@ -690,9 +695,9 @@ static void print_text(const struct summary *s)
 	if (s->pkttype >= 0)
 		printf(" %s", pkttype_name(s->pkttype));
 	if (s->have_vnet)
-		printf(" vnet flags 0x%x gso %s hdr_len %u gso_size %u csum %u+%u",
-		       s->vh.flags, gso_name(s->vh.gso_type), s->vh.hdr_len,
-		       s->vh.gso_size, s->vh.csum_start, s->vh.csum_offset);
+		printf(" vnet flags 0x%x gso %s hdr_len %u gso_size %u csum %u+%u", s->vh.flags,
+		       gso_name(s->vh.gso_type), s->vh.hdr_len, s->vh.gso_size, s->vh.csum_start,
+		       s->vh.csum_offset);
 	printf(" | %s > %s type 0x%04x", sm, dm, s->ethertype);
 	if (s->l3)
 		printf(" | ipv%d %s > %s proto %u len %u%s", s->l3, s->src, s->dst, s->proto,
@@ -701,7 +706,10 @@ static void print_text(const struct summary *s)
 		tcp_flags_str(fl, s->flags);
 		printf(" | tcp %u > %u seq %" PRIu32 " ack %" PRIu32 " [%s] payload %zu %s csum %s",
 		       s->sport, s->dport, s->seq, s->ack, fl, s->payload_len,
-		       s->pattern < 0 ? "-" : s->pattern ? "pattern-ok" : "PATTERN-BAD", s->csum);
+		       s->pattern < 0 ? "-"
+		       : s->pattern   ? "pattern-ok"
+				      : "PATTERN-BAD",
+		       s->csum);
 	}
 	printf("\n");
 }
@@ -737,8 +745,8 @@ static int read_one(const struct opts *o, int fd, bool is_tap, uint8_t *buf)
 	ssize_t n;
 
 	memset(&sll, 0, sizeof(sll));
-	n = is_tap ? read(fd, buf, BUF_LEN) :
-		     recvfrom(fd, buf, BUF_LEN, MSG_TRUNC, (struct sockaddr *)&sll, &slen);
+	n = is_tap ? read(fd, buf, BUF_LEN)
+		   : recvfrom(fd, buf, BUF_LEN, MSG_TRUNC, (struct sockaddr *)&sll, &slen);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
 	if (n < vlen || n > BUF_LEN)
@@ -762,7 +770,7 @@ static int cmd_read(const struct opts *o, bool is_tap)
 {
 	static uint8_t buf[BUF_LEN];
 	double end = now_s() + o->timeout, left;
-	struct pollfd pfd = { .events = POLLIN };
+	struct pollfd pfd = {.events = POLLIN};
 	long seen = 0;
 	int ret;
 
@@ -839,14 +847,16 @@ static int signalfd_term(void)
 
 static void relay_report(const struct relay_dir *d)
 {
-	fprintf(stderr, "tapio: %s: %" PRIu64 " frames, %" PRIu64 " bytes, %" PRIu64
-		" gso, %" PRIu64 " write errors\n", d->name, d->frames, d->bytes, d->gso, d->errors);
+	fprintf(stderr,
+		"tapio: %s: %" PRIu64 " frames, %" PRIu64 " bytes, %" PRIu64 " gso, %" PRIu64
+		" write errors\n",
+		d->name, d->frames, d->bytes, d->gso, d->errors);
 }
 
 static int cmd_relay(const struct opts *o)
 {
 	static uint8_t buf[BUF_LEN];
-	struct relay_dir ab = { .name = "a->b" }, ba = { .name = "b->a" };
+	struct relay_dir ab = {.name = "a->b"}, ba = {.name = "b->a"};
 	struct pollfd pfd[3];
 	int ret = 1, err = 0;
 
@@ -890,19 +900,18 @@ out:
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tapio write TAP --src-mac M --dst-mac M --src-ip A --dst-ip A\n"
-		"                 --kind K[,K...] [--sport P] [--dport P]\n"
-		"                 [--seq N] [--ack N] [--flags FSRPAU] [--payload N]\n"
-		"                 [--gso-size N] [--csum-full]\n"
-		"       tapio read TAP [--timeout S] [--count N] [--port P] [--json]\n"
-		"       tapio sniff IFACE [--timeout S] [--count N] [--port P]\n"
-		"                 [--direction in|out] [--json]   (in: received by IFACE)\n"
-		"       tapio relay TAP_A TAP_B [--netns-b NS]   (until SIGTERM)\n"
-		"common: [--netns NS] (TAP/IFACE/TAP_A lives in /run/netns/NS or path NS)\n"
-		"        [--uso] also offer TUN_F_USO4|USO6; [--no-offload] offer nothing\n"
-		"K is small|gso|full|oversize; several kinds go out as one stream.\n"
-		"read/sniff exit 3 if --count frames did not arrive within --timeout.\n");
+	fprintf(f, "usage: tapio write TAP --src-mac M --dst-mac M --src-ip A --dst-ip A\n"
+		   "                 --kind K[,K...] [--sport P] [--dport P]\n"
+		   "                 [--seq N] [--ack N] [--flags FSRPAU] [--payload N]\n"
+		   "                 [--gso-size N] [--csum-full]\n"
+		   "       tapio read TAP [--timeout S] [--count N] [--port P] [--json]\n"
+		   "       tapio sniff IFACE [--timeout S] [--count N] [--port P]\n"
+		   "                 [--direction in|out] [--json]   (in: received by IFACE)\n"
+		   "       tapio relay TAP_A TAP_B [--netns-b NS]   (until SIGTERM)\n"
+		   "common: [--netns NS] (TAP/IFACE/TAP_A lives in /run/netns/NS or path NS)\n"
+		   "        [--uso] also offer TUN_F_USO4|USO6; [--no-offload] offer nothing\n"
+		   "K is small|gso|full|oversize; several kinds go out as one stream.\n"
+		   "read/sniff exit 3 if --count frames did not arrive within --timeout.\n");
 }
 
 static int parse_mac(const char *s, uint8_t *m)
@@ -968,39 +977,67 @@ static int parse_num(const char *s, unsigned long max, unsigned long *v)
 }
 
 enum {
-	OPT_SRC_MAC = 256, OPT_DST_MAC, OPT_SRC_IP, OPT_DST_IP, OPT_KIND, OPT_SPORT,
-	OPT_DPORT, OPT_SEQ, OPT_ACK, OPT_FLAGS, OPT_PAYLOAD, OPT_GSO_SIZE, OPT_CSUM_FULL,
-	OPT_TIMEOUT, OPT_COUNT, OPT_PORT, OPT_JSON, OPT_NETNS, OPT_NETNS_B, OPT_USO,
-	OPT_DIRECTION, OPT_NO_OFFLOAD, OPT_HELP,
+	OPT_SRC_MAC = 256,
+	OPT_DST_MAC,
+	OPT_SRC_IP,
+	OPT_DST_IP,
+	OPT_KIND,
+	OPT_SPORT,
+	OPT_DPORT,
+	OPT_SEQ,
+	OPT_ACK,
+	OPT_FLAGS,
+	OPT_PAYLOAD,
+	OPT_GSO_SIZE,
+	OPT_CSUM_FULL,
+	OPT_TIMEOUT,
+	OPT_COUNT,
+	OPT_PORT,
+	OPT_JSON,
+	OPT_NETNS,
+	OPT_NETNS_B,
+	OPT_USO,
+	OPT_DIRECTION,
+	OPT_NO_OFFLOAD,
+	OPT_HELP,
 };
 
 static const struct option long_opts[] = {
-	{ "src-mac", required_argument, NULL, OPT_SRC_MAC },
-	{ "dst-mac", required_argument, NULL, OPT_DST_MAC },
-	{ "src-ip", required_argument, NULL, OPT_SRC_IP },
-	{ "dst-ip", required_argument, NULL, OPT_DST_IP },
-	{ "kind", required_argument, NULL, OPT_KIND },
-	{ "sport", required_argument, NULL, OPT_SPORT },
-	{ "dport", required_argument, NULL, OPT_DPORT },
-	{ "seq", required_argument, NULL, OPT_SEQ },
-	{ "ack", required_argument, NULL, OPT_ACK },
-	{ "flags", required_argument, NULL, OPT_FLAGS },
-	{ "payload", required_argument, NULL, OPT_PAYLOAD },
-	{ "gso-size", required_argument, NULL, OPT_GSO_SIZE },
-	{ "csum-full", no_argument, NULL, OPT_CSUM_FULL },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "netns", required_argument, NULL, OPT_NETNS },
-	{ "netns-a", required_argument, NULL, OPT_NETNS },
-	{ "netns-b", required_argument, NULL, OPT_NETNS_B },
-	{ "uso", no_argument, NULL, OPT_USO },
-	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
-	{ "direction", required_argument, NULL, OPT_DIRECTION },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+    {"src-mac", required_argument, NULL, OPT_SRC_MAC},
+    {"dst-mac", required_argument, NULL, OPT_DST_MAC},
+    {"src-ip", required_argument, NULL, OPT_SRC_IP},
+    {"dst-ip", required_argument, NULL, OPT_DST_IP},
+    {"kind", required_argument, NULL, OPT_KIND},
+    {"sport", required_argument, NULL, OPT_SPORT},
+    {"dport", required_argument, NULL, OPT_DPORT},
+    {"seq", required_argument, NULL, OPT_SEQ},
+    {"ack", required_argument, NULL, OPT_ACK},
+    {"flags", required_argument, NULL, OPT_FLAGS},
+    {"payload", required_argument, NULL, OPT_PAYLOAD},
+    {"gso-size", required_argument, NULL, OPT_GSO_SIZE},
+    {"csum-full", no_argument, NULL, OPT_CSUM_FULL},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"netns", required_argument, NULL, OPT_NETNS},
+    {"netns-a", required_argument, NULL, OPT_NETNS},
+    {"netns-b", required_argument, NULL, OPT_NETNS_B},
+    {"uso", no_argument, NULL, OPT_USO},
+    {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
+    {"direction", required_argument, NULL, OPT_DIRECTION},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
+
+static unsigned long num_limit(int c)
+{
+	if (c == OPT_SEQ || c == OPT_ACK)
+		return 0xffffffffUL;
+	if (c == OPT_SPORT || c == OPT_DPORT || c == OPT_PORT)
+		return 0xffff;
+	return 1000000UL;
+}
 
 /* Options that take a number: where it goes and its limit. */
 static int parse_numeric_opt(struct opts *o, int c, const char *arg)
@@ -1008,21 +1045,36 @@ static int parse_numeric_opt(struct opts *o, int c, const char *arg)
 	unsigned long v;
 	int err;
 
-	err = parse_num(arg, c == OPT_SEQ || c == OPT_ACK ? 0xffffffffUL :
-			     c == OPT_SPORT || c == OPT_DPORT || c == OPT_PORT ? 0xffff :
-								   1000000UL, &v);
+	err = parse_num(arg, num_limit(c), &v);
 	if (err)
 		return err;
 	switch (c) {
-	case OPT_SPORT: o->sport = (uint16_t)v; break;
-	case OPT_DPORT: o->dport = (uint16_t)v; break;
-	case OPT_SEQ: o->seq = (uint32_t)v; break;
-	case OPT_ACK: o->ack = (uint32_t)v; break;
-	case OPT_PAYLOAD: o->payload = (long)v; break;
-	case OPT_GSO_SIZE: o->gso_size = (long)v; break;
-	case OPT_COUNT: o->count = (long)v; break;
-	case OPT_PORT: o->port = (long)v; break;
-	default: return -EINVAL;
+	case OPT_SPORT:
+		o->sport = (uint16_t)v;
+		break;
+	case OPT_DPORT:
+		o->dport = (uint16_t)v;
+		break;
+	case OPT_SEQ:
+		o->seq = (uint32_t)v;
+		break;
+	case OPT_ACK:
+		o->ack = (uint32_t)v;
+		break;
+	case OPT_PAYLOAD:
+		o->payload = (long)v;
+		break;
+	case OPT_GSO_SIZE:
+		o->gso_size = (long)v;
+		break;
+	case OPT_COUNT:
+		o->count = (long)v;
+		break;
+	case OPT_PORT:
+		o->port = (long)v;
+		break;
+	default:
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -1032,18 +1084,40 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	char *end;
 
 	switch (c) {
-	case OPT_SRC_MAC: o->have_src_mac = true; return parse_mac(arg, o->src_mac);
-	case OPT_DST_MAC: o->have_dst_mac = true; return parse_mac(arg, o->dst_mac);
-	case OPT_SRC_IP: o->have_src_ip = true; return inet_pton(AF_INET, arg, &o->src_ip) == 1 ? 0 : -EINVAL;
-	case OPT_DST_IP: o->have_dst_ip = true; return inet_pton(AF_INET, arg, &o->dst_ip) == 1 ? 0 : -EINVAL;
-	case OPT_KIND: return parse_kinds(arg, o);
-	case OPT_FLAGS: return parse_flags(arg, &o->tcp_flags);
-	case OPT_CSUM_FULL: o->csum_full = true; return 0;
-	case OPT_JSON: o->json = true; return 0;
-	case OPT_USO: o->uso = true; return 0;
-	case OPT_NO_OFFLOAD: o->no_offload = true; return 0;
-	case OPT_NETNS: o->netns_a = arg; return 0;
-	case OPT_NETNS_B: o->netns_b = arg; return 0;
+	case OPT_SRC_MAC:
+		o->have_src_mac = true;
+		return parse_mac(arg, o->src_mac);
+	case OPT_DST_MAC:
+		o->have_dst_mac = true;
+		return parse_mac(arg, o->dst_mac);
+	case OPT_SRC_IP:
+		o->have_src_ip = true;
+		return inet_pton(AF_INET, arg, &o->src_ip) == 1 ? 0 : -EINVAL;
+	case OPT_DST_IP:
+		o->have_dst_ip = true;
+		return inet_pton(AF_INET, arg, &o->dst_ip) == 1 ? 0 : -EINVAL;
+	case OPT_KIND:
+		return parse_kinds(arg, o);
+	case OPT_FLAGS:
+		return parse_flags(arg, &o->tcp_flags);
+	case OPT_CSUM_FULL:
+		o->csum_full = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_USO:
+		o->uso = true;
+		return 0;
+	case OPT_NO_OFFLOAD:
+		o->no_offload = true;
+		return 0;
+	case OPT_NETNS:
+		o->netns_a = arg;
+		return 0;
+	case OPT_NETNS_B:
+		o->netns_b = arg;
+		return 0;
 	case OPT_TIMEOUT:
 		o->timeout = strtod(arg, &end);
 		return *end || end == arg || o->timeout <= 0 ? -EINVAL : 0;
@@ -1062,7 +1136,7 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 
 static int parse_cmd(struct opts *o, int argc, char **argv)
 {
-	static const char *const cmds[] = { NULL, "write", "read", "relay", "sniff" };
+	static const char *const cmds[] = {NULL, "write", "read", "relay", "sniff"};
 	int i, need;
 
 	for (i = 1; i < 5; i++)
