@@ -45,7 +45,7 @@ static __always_inline int kvnet_unicast(struct __sk_buff *skb,
 		return kvnet_drop(in->ifindex, KVNET_DROP_ISOLATED);
 	if (!kvnet_port_fits(&out, l3_len, kvnet_skb_is_gso(skb)))
 		return kvnet_drop(in->ifindex, KVNET_DROP_TOO_BIG);
-	verdict = kvnet_port_redirect(&out);
+	verdict = kvnet_port_redirect_known(&out);
 	if (verdict != TC_ACT_REDIRECT)
 		return kvnet_drop(in->ifindex, KVNET_DROP_REDIRECT);
 	kvnet_stats_tx(out.ifindex, skb->len);

@@ -27,6 +27,7 @@ struct kvnet_flood {
 	__u32 l3_len;		   /* for the MTU check */
 	__u32 gso;
 	__u32 nports;
+	__u32 too_big; /* some port was skipped for its MTU */
 };
 
 /* Send a clone to fl->pending; a failure is counted, not fatal. */
@@ -34,12 +35,14 @@ static __always_inline void kvnet_flood_clone(struct kvnet_flood *fl)
 {
 	long ret = bpf_clone_redirect(fl->skb, fl->pending.ifindex, 0);
 
-	/* < 0: the helper failed; NET_XMIT_DROP/CN: the qdisc dropped it
-	 * (a device that is down drops through noop_qdisc with _CN). */
-	if (ret != NET_XMIT_SUCCESS)
-		kvnet_drop_count(fl->in.ifindex, KVNET_DROP_REDIRECT);
-	else
+	/* < 0: the helper failed; NET_XMIT_DROP: the qdisc dropped it.
+	 * NET_XMIT_CN is what a port without carrier answers (noop_qdisc):
+	 * a tap no qemu holds yet. A bridge skips such a disabled port
+	 * without counting anything, and so do we. */
+	if (ret == NET_XMIT_SUCCESS)
 		kvnet_stats_tx(fl->pending.ifindex, fl->len);
+	else if (ret != NET_XMIT_CN)
+		kvnet_drop_count(fl->in.ifindex, KVNET_DROP_REDIRECT);
 }
 
 /* bpf_loop callback: consider flood_list[i]. 0 = go on, 1 = stop. */
@@ -59,7 +62,7 @@ static long kvnet_flood_one(__u32 i, void *data)
 	if (kvnet_port_isolated_pair(&fl->in, &port))
 		return 0;
 	if (!kvnet_port_fits(&port, fl->l3_len, fl->gso)) {
-		kvnet_drop_count(fl->in.ifindex, KVNET_DROP_TOO_BIG);
+		fl->too_big = 1;
 		return 0;
 	}
 	if (fl->pending.ifindex)
@@ -86,7 +89,11 @@ static __always_inline int kvnet_flood(struct __sk_buff *skb,
 
 	bpf_loop(nports, kvnet_flood_one, &fl, 0);
 	if (!fl.pending.ifindex)
-		return kvnet_drop(in->ifindex, KVNET_DROP_NO_PORTS);
+		return kvnet_drop(in->ifindex, fl.too_big ? KVNET_DROP_TOO_BIG :
+							    KVNET_DROP_NO_PORTS);
+	/* Too big for some ports, delivered to the others: counted once. */
+	if (fl.too_big)
+		kvnet_drop_count(in->ifindex, KVNET_DROP_TOO_BIG);
 	kvnet_stats_flood(in->ifindex);
 	verdict = kvnet_port_redirect(&fl.pending);
 	if (verdict != TC_ACT_REDIRECT)

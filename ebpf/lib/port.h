@@ -46,11 +46,20 @@ static __always_inline int kvnet_skb_is_gso(const struct __sk_buff *skb)
 	return skb->gso_size != 0;
 }
 
-/* Send the frame (not a clone) out of port. A veth whose peer sits in
- * another netns gets it straight into the peer's ingress, skipping the
- * backlog; everything else (tap, gateway veth, NIC) at its egress.
- * Returns TC_ACT_REDIRECT, or TC_ACT_SHOT if the helper refused. */
+/* Send the frame (not a clone) out of port, at its egress: the receiving
+ * device classifies it (host, broadcast, multicast, other host) itself. */
 static __always_inline int kvnet_port_redirect(const struct kvnet_port *port)
+{
+	return bpf_redirect(port->ifindex, 0);
+}
+
+/* Send a unicast frame to the port its destination MAC was learned behind.
+ * A veth whose peer sits in another netns gets it straight into the peer's
+ * ingress, skipping the backlog. bpf_redirect_peer() marks the skb
+ * PACKET_HOST, which is right only because the FDB says the destination
+ * lives there: floods and unknown unicast must not take this path, or a
+ * guest would take frames for other MACs as its own. */
+static __always_inline int kvnet_port_redirect_known(const struct kvnet_port *port)
 {
 	if (port->flags & KVNET_PORT_VETH_PEER)
 		return bpf_redirect_peer(port->ifindex, 0);

@@ -1135,6 +1135,27 @@ static void check_clone_fail(struct tctx *t, struct run *r)
 }
 KVNET_CASE(clone_fail)
 
+/* A flood too big for every other port: one TOO_BIG, not NO_PORTS too. */
+static size_t pktgen_mtu_flood_all(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 14 + 1001);
+}
+
+static void setup_mtu_flood_all(struct tctx *t, struct run *r)
+{
+	(void)r;
+	for (int i = 1; i < 4; i++)
+		port_mtu(t, t->port[i], 1000);
+}
+
+static void check_mtu_flood_all(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_TOO_BIG);
+	for (int i = 1; i < 4; i++)
+		assert_tx(t, t->port[i], 0, 0);
+}
+KVNET_CASE(mtu_flood_all)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1168,6 +1189,7 @@ int main(void)
 		T(not_port),
 		T(no_ports),
 		T(clone_fail),
+		T(mtu_flood_all),
 #undef T
 	};
 
