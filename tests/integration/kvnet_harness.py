@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / "build"
+# KVNET_BUILD points the suite at another build (say, a patched daemon).
+BUILD = Path(os.environ.get("KVNET_BUILD", ROOT / "build"))
 KVNETD = BUILD / "kvnetd"
 KVNET = BUILD / "kvnet"
 PYTHON = "/usr/bin/python3"
