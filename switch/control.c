@@ -412,11 +412,29 @@ static json_t *control_dispatch(struct kvnetd *d, json_t *req, struct kv_error *
 		kv_fail(e, KV_ERR_INVALID, -EINVAL, "\"args\" must be an object");
 		return NULL;
 	}
-	for (size_t i = 0; i < sizeof(control_cmds) / sizeof(*control_cmds); i++)
-		if (!strcmp(cmd, control_cmds[i].name))
-			return control_cmds[i].fn(d, args ? args : json_object(), e);
+	for (size_t i = 0; i < sizeof(control_cmds) / sizeof(*control_cmds); i++) {
+		json_t *none, *res;
+
+		if (strcmp(cmd, control_cmds[i].name))
+			continue;
+		if (args)
+			return control_cmds[i].fn(d, args, e);
+		none = json_object();
+		res = control_cmds[i].fn(d, none, e);
+		json_decref(none);
+		return res;
+	}
 	kv_fail(e, KV_ERR_INVALID, -EINVAL, "unknown command '%s'", cmd);
 	return NULL;
+}
+
+/* Replace every non-ASCII byte of s with '?', in place. */
+static const char *control_ascii(char *s)
+{
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p > 0x7e)
+			*p = '?';
+	return s;
 }
 
 char *control_handle(struct kvnetd *d, const char *req, size_t len)
@@ -439,6 +457,9 @@ char *control_handle(struct kvnetd *d, const char *req, size_t len)
 			kv_fail(&e, KV_ERR_SYSTEM, -EIO, "internal error");
 		out = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", e.code,
 				"message", e.msg);
+		if (!out) /* not UTF-8 (bytes from a parser's message) */
+			out = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code",
+					e.code, "message", control_ascii(e.msg));
 	}
 	json_decref(r);
 	text = json_dumps(out, JSON_COMPACT);

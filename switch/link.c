@@ -178,7 +178,7 @@ static int link_set_mac(struct link_ctx *l, int ifindex, const uint8_t *mac)
 {
 	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
 	struct nl_addr *addr = link_mac_addr(mac);
-	int ret = -ENOMEM;
+	int ret = -NLE_NOMEM;
 
 	if (orig && chg && addr) {
 		rtnl_link_set_ifindex(orig, ifindex);
@@ -217,9 +217,9 @@ int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
 	}
 	close(fd);
 	if (mac) {
-		ret = link_get(l, 0, name, &info);
-		if (!ret)
-			ret = link_set_mac(l, info.ifindex, mac);
+		if (link_get(l, 0, name, &info) < 0)
+			return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "tap '%s' vanished", name);
+		ret = link_set_mac(l, info.ifindex, mac);
 		if (ret < 0)
 			return link_nl_err(e, ret, "cannot set MAC of tap", name);
 	}

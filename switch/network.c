@@ -355,9 +355,10 @@ static int netw_check_port(struct kvnetd *d, struct kv_network *n,
 	if (!n->active)
 		return kv_fail(e, KV_ERR_STATE, -EINVAL,
 			       "network '%s' is not active; start it first", n->def.name);
-	if (!iface[0] || strlen(iface) >= IFNAMSIZ || strchr(iface, '/'))
-		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
-			       "invalid interface name '%s' (1-15 characters)", iface);
+	char why[NETXML_ERR_MAX];
+
+	if (netxml_check_ifname(iface, IFNAMSIZ - 1, "interface name", why, sizeof(why)) < 0)
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL, "%s", why);
 	if (n->nports >= KVNET_MAX_PORTS)
 		return kv_fail(e, KV_ERR_CONFLICT, -ENOSPC,
 			       "network '%s' has the maximum of %d ports", n->def.name,

@@ -232,9 +232,10 @@ bool netxml_name_valid(const char *name)
 }
 
 /* Interface names: what the kernel accepts (dev_valid_name), narrowed to
- * printable ASCII so that every name survives XML and JSON unchanged. */
-static int nx_check_ifname(const char *s, size_t max, const char *what,
-			   char *err, size_t errlen)
+ * printable ASCII so that every name survives XML and JSON unchanged, and
+ * without '%', which the kernel takes as a template ("vm%d" -> "vm0"). */
+int netxml_check_ifname(const char *s, size_t max, const char *what,
+			char *err, size_t errlen)
 {
 	size_t i, len = strlen(s);
 
@@ -242,10 +243,10 @@ static int nx_check_ifname(const char *s, size_t max, const char *what,
 		return netxml_fail(err, errlen, -EINVAL, "invalid %s '%s'",
 				   what, SHOW(s));
 	for (i = 0; i < len; i++)
-		if (s[i] <= ' ' || s[i] > '~' || s[i] == '/' || s[i] == ':')
+		if (s[i] <= ' ' || s[i] > '~' || strchr("/:%", s[i]))
 			return netxml_fail(err, errlen, -EINVAL,
-					   "invalid %s '%s': no spaces, '/' or "
-					   "':' allowed", what, SHOW(s));
+					   "invalid %s '%s': no spaces, '/', "
+					   "':' or '%%' allowed", what, SHOW(s));
 	if (len > max)
 		return netxml_fail(err, errlen, -EINVAL,
 				   "%s '%s' is too long (max %zu characters%s)",
@@ -304,7 +305,7 @@ static int nx_check_bridge(struct net_def *def, char *err, size_t errlen)
 	char dflt[8 + NET_NAME_MAX];
 
 	if (def->bridge[0])
-		return nx_check_ifname(def->bridge, NET_BRIDGE_NAME_MAX,
+		return netxml_check_ifname(def->bridge, NET_BRIDGE_NAME_MAX,
 				       "bridge name", err, errlen);
 	snprintf(dflt, sizeof(dflt), "kvnet-%s", def->name);
 	if (strlen(dflt) > NET_BRIDGE_NAME_MAX)
@@ -557,7 +558,7 @@ int netxml_validate(struct net_def *def, char *err, size_t errlen)
 				   "or '-'", SHOW(def->name));
 	rc = nx_check_bridge(def, err, errlen);
 	if (rc == 0 && def->uplink[0])
-		rc = nx_check_ifname(def->uplink, IFNAMSIZ - 1, "uplink", err,
+		rc = netxml_check_ifname(def->uplink, IFNAMSIZ - 1, "uplink", err,
 				     errlen);
 	if (rc == 0)
 		rc = nx_check_mode(def, err, errlen);
@@ -788,7 +789,7 @@ static int nx_get_ifname(struct nx *x, xmlNode *n, const char *attr,
 
 	if (rc <= 0)
 		return rc;
-	rc = nx_check_ifname(buf, max, what, x->err, x->errlen);
+	rc = netxml_check_ifname(buf, max, what, x->err, x->errlen);
 	if (rc < 0)
 		return rc;
 	memcpy(out, buf, strlen(buf) + 1);
@@ -1646,7 +1647,7 @@ int netxml_from_args(const char *name, const char *mode, const char *subnet,
 	memcpy(def->name, name, strlen(name) + 1);
 	rc = nx_args_mode(def, mode, subnet, err, errlen);
 	if (rc == 0 && uplink && uplink[0]) {
-		rc = nx_check_ifname(uplink, IFNAMSIZ - 1, "uplink", err,
+		rc = netxml_check_ifname(uplink, IFNAMSIZ - 1, "uplink", err,
 				     errlen);
 		if (rc == 0)
 			memcpy(def->uplink, uplink, strlen(uplink) + 1);

@@ -150,6 +150,11 @@ void netxml_mac_format(const uint8_t mac[6], char out[18]);
 /* Canonical lower-case 8-4-4-4-12 form; out holds 37 bytes. */
 void netxml_uuid_format(const uint8_t uuid[16], char out[37]);
 
+/* Is s a usable interface name of at most max characters? Same error
+ * contract as netxml_parse; `what` names it in the message. */
+int netxml_check_ifname(const char *s, size_t max, const char *what,
+			char *err, size_t errlen);
+
 /* "isolated", "nat", ... and back (-1 if unknown). */
 const char *net_mode_name(enum net_mode mode);
 int net_mode_parse(const char *s);
