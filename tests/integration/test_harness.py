@@ -51,8 +51,7 @@ def test_capture_and_guest_plumbing():
         assert a.ns.ip_json("link", "show", "dev", "eth0")[0]["address"] \
             == a.mac
         assert a.ns.addrs("eth0") == ["10.66.0.1/24"]
-        # Splice the two host ends together by moving them into one guest
-        # pair: easiest is a direct veth between two fresh namespaces.
+        # Two namespaces joined directly by one veth pair (no switch).
         x, y = env.new_ns("kvt-x-"), env.new_ns("kvt-y-")
         x.ip("link", "add", "eth0", "type", "veth", "peer", "name", "eth0",
              "netns", y.name)
