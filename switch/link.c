@@ -239,6 +239,19 @@ int link_delete(struct link_ctx *l, int ifindex)
 	return ret < 0 ? -EIO : 0;
 }
 
+int link_delete_name(struct link_ctx *l, const char *name)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	int ret;
+
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, name);
+	ret = rtnl_link_delete(l->sk, link);
+	rtnl_link_put(link);
+	return ret < 0 ? -EIO : 0;
+}
+
 int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 		unsigned mtu, struct kv_error *e)
 {

@@ -54,6 +54,7 @@ int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
 int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
 		    struct kv_error *e);
 int link_delete(struct link_ctx *l, int ifindex);
+int link_delete_name(struct link_ctx *l, const char *name);
 int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 		unsigned mtu, struct kv_error *e);
 int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,

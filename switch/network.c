@@ -258,9 +258,11 @@ static int netw_gateway_up(struct kvnetd *d, struct kv_network *n,
 	if (ret < 0)
 		return ret;
 	if (link_get(&d->link, 0, def->bridge, &gw) < 0 ||
-	    link_get(&d->link, 0, peer, &sw) < 0)
+	    link_get(&d->link, 0, peer, &sw) < 0) {
+		link_delete_name(&d->link, def->bridge);
 		return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "gateway veth '%s' vanished",
 			       def->bridge);
+	}
 	p = &n->ports[n->nports++];
 	*p = (struct kv_port){ .ifindex = sw.ifindex, .dev_ifindex = gw.ifindex,
 			       .kind = PORT_KIND_GATEWAY, .owned = true };
