@@ -98,13 +98,13 @@ static json_t *render_net(const struct kv_network *n)
 static json_t *render_port(struct kvnetd *d, const struct kv_port *p)
 {
 	struct link_info li = { 0 };
-	int dev = p->kind == PORT_KIND_GATEWAY ? p->dev_ifindex : p->ifindex;
+	int dev = netw_port_user_ifindex(p);
 	char mac[18];
 
 	link_get(&d->link, dev, NULL, &li);
 	link_format_mac(li.mac, mac);
 	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:b,s:i,s:s}", "iface", p->iface,
-			      "ifindex", p->ifindex, "kind", port_kind_name(p->kind),
+			      "ifindex", dev, "kind", port_kind_name(p->kind),
 			      "mac", mac, "owned", p->owned, "trusted", p->trusted,
 			      "mtu", (int)li.mtu, "oper", li.carrier ? "up" : "down");
 
@@ -311,7 +311,7 @@ static json_t *render_fdb_entry(const struct kv_network *n,
 	link_format_mac(f->key.mac, mac);
 	return json_pack("{s:s,s:i,s:s,s:i,s:b,s:f}", "mac", mac, "vlan",
 			 (int)f->key.vlan, "port", netw_port_name(n, (int)f->val.ifindex),
-			 "ifindex", (int)f->val.ifindex, "static", is_static, "age_s", age);
+			 "ifindex", netw_user_ifindex(n, (int)f->val.ifindex), "static", is_static, "age_s", age);
 }
 
 static json_t *cmd_fdb(struct kvnetd *d, json_t *args, struct kv_error *e)
@@ -353,7 +353,7 @@ static json_t *render_stats(const struct kv_port *p, const struct kvnet_port_sta
 			total += (json_int_t)s->drops[r];
 	}
 	return json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "port", p->iface,
-			 "ifindex", p->ifindex, "rx_packets", (json_int_t)s->rx_packets,
+			 "ifindex", netw_port_user_ifindex(p), "rx_packets", (json_int_t)s->rx_packets,
 			 "rx_bytes", (json_int_t)s->rx_bytes, "tx_packets",
 			 (json_int_t)s->tx_packets, "tx_bytes", (json_int_t)s->tx_bytes,
 			 "flood_packets", (json_int_t)s->flood_packets, "drops", drops,

@@ -296,22 +296,37 @@ int dp_set_aging(struct dp_net *dp, unsigned seconds)
 	return bpf_map_update_elem(dp->config_fd, &key, &cfg, BPF_ANY) < 0 ? -errno : 0;
 }
 
+/* The keys of the ports map. Collected before anything is written back:
+ * updating a hash entry moves it within its bucket, and a walk that writes
+ * as it goes can circle two entries forever and never reach the rest. */
+static int dp_port_keys(struct dp_net *dp, __u32 keys[KVNET_MAX_PORTS])
+{
+	__u32 key, next, *prev = NULL;
+	int n = 0;
+
+	while (n < KVNET_MAX_PORTS &&
+	       bpf_map_get_next_key(dp->ports_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		keys[n++] = key;
+	}
+	return n;
+}
+
 /* Rewrite the flood list from the ports map: entries first, count last. */
 static void dp_rebuild_flood(struct dp_net *dp)
 {
 	struct kvnet_config cfg = { 0 };
-	__u32 key, next, *prev = NULL, slot = 0, zero = 0;
+	__u32 keys[KVNET_MAX_PORTS], slot = 0, zero = 0;
+	int n = dp_port_keys(dp, keys);
 	struct kvnet_port p;
 
-	while (slot < KVNET_MAX_PORTS &&
-	       bpf_map_get_next_key(dp->ports_fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(dp->ports_fd, &key, &p) < 0)
+	for (int i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(dp->ports_fd, &keys[i], &p) < 0)
 			continue;
 		if (p.slot != slot) {
 			p.slot = slot;
-			bpf_map_update_elem(dp->ports_fd, &key, &p, BPF_EXIST);
+			bpf_map_update_elem(dp->ports_fd, &keys[i], &p, BPF_EXIST);
 		}
 		bpf_map_update_elem(dp->flood_fd, &slot, &p.ifindex, BPF_ANY);
 		slot++;
@@ -539,16 +554,10 @@ int dp_port_stats(struct dp_net *dp, int ifindex, struct kvnet_port_stats *out)
 void dp_ports_prune(struct dp_net *dp, bool (*keep)(int ifindex, void *arg),
 		    void *arg)
 {
-	__u32 key, next, *prev = NULL, stale[KVNET_MAX_PORTS];
-	int nstale = 0;
+	__u32 keys[KVNET_MAX_PORTS];
+	int n = dp_port_keys(dp, keys);
 
-	while (nstale < KVNET_MAX_PORTS &&
-	       bpf_map_get_next_key(dp->ports_fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (!keep((int)key, arg))
-			stale[nstale++] = key;
-	}
-	for (int i = 0; i < nstale; i++)
-		dp_port_detach(dp, (int)stale[i]);
+	for (int i = 0; i < n; i++)
+		if (!keep((int)keys[i], arg))
+			dp_port_detach(dp, (int)keys[i]);
 }

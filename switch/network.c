@@ -58,6 +58,19 @@ const char *netw_port_name(const struct kv_network *n, int ifindex)
 	return "?";
 }
 
+int netw_port_user_ifindex(const struct kv_port *p)
+{
+	return p->kind == PORT_KIND_GATEWAY ? p->dev_ifindex : p->ifindex;
+}
+
+int netw_user_ifindex(const struct kv_network *n, int ifindex)
+{
+	for (int i = 0; i < n->nports; i++)
+		if (n->ports[i].ifindex == ifindex)
+			return netw_port_user_ifindex(&n->ports[i]);
+	return ifindex;
+}
+
 static uint32_t netw_port_flags(const struct kv_network *n, const struct kv_port *p,
 				const struct link_info *li)
 {

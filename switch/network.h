@@ -69,6 +69,9 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
 		  struct kv_error *e);
 const char *netw_port_name(const struct kv_network *n, int ifindex);
+/* The ifindex users see for a port: the gateway's host-side device. */
+int netw_port_user_ifindex(const struct kv_port *p);
+int netw_user_ifindex(const struct kv_network *n, int ifindex);
 
 /* A link changed (gone: deleted or moved away); ifindex 0: re-check all. */
 void netw_link_changed(struct kvnetd *d, int ifindex, bool gone);
