@@ -43,7 +43,7 @@ UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps test unit integration bench demo check fuzz clean
+.PHONY: all deps test unit integration bench demo check fuzz fuzz-regress clean
 all: $(BUILD)/kvnetd $(TOOLS) $(UNITS)
 
 $(BUILD)/vmlinux.h:
@@ -105,6 +105,12 @@ fuzz: $(FUZZERS)
 	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$f"; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		$$f -max_total_time=20 -print_final_stats=0 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n; done
+
+# Every seed and every input a fuzzer once found, run once: deterministic,
+# so `make test` can hold the parsers to them.
+fuzz-regress: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$f"; \
+		$$f -runs=0 tests/fuzz/corpus/$$n; done
 
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

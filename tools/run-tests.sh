@@ -20,6 +20,12 @@ unit_rc=$?
 unit_time=$((SECONDS - start))
 
 start=$SECONDS
+echo "=== fuzz regression (every corpus input once, ASan+UBSan)"
+make --no-print-directory fuzz-regress
+fuzz_rc=$?
+fuzz_time=$((SECONDS - start))
+
+start=$SECONDS
 echo "=== integration tests (pytest tests/integration)"
 PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -v -rfE tests/integration "$@"
 int_rc=$?
@@ -35,8 +41,9 @@ verdict() {
 echo
 echo "=== summary"
 printf '  unit tests:        %-28s %4ss\n' "$(verdict $unit_rc)" "$unit_time"
+printf '  fuzz regression:   %-28s %4ss\n' "$(verdict $fuzz_rc)" "$fuzz_time"
 printf '  integration tests: %-28s %4ss\n' "$(verdict $int_rc)" "$int_time"
-if [ $unit_rc -ne 0 ] || [ $int_rc -ne 0 ]; then
+if [ $unit_rc -ne 0 ] || [ $fuzz_rc -ne 0 ] || [ $int_rc -ne 0 ]; then
 	echo "  RESULT: FAIL"
 	exit 1
 fi
