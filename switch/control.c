@@ -349,7 +349,9 @@ static json_t *render_stats(const struct kv_port *p, const struct kvnet_port_sta
 		if (!s->drops[r])
 			continue;
 		json_object_set_new(drops, dp_drop_name(r), json_integer((json_int_t)s->drops[r]));
-		if (r != KVNET_DROP_FDB_FULL) /* counted, but the frame went on */
+		/* fdb-full: counted, but the frame went on; no-ports: a flood
+		 * with nowhere to go (a port alone on its network) */
+		if (r != KVNET_DROP_FDB_FULL && r != KVNET_DROP_NO_PORTS)
 			total += (json_int_t)s->drops[r];
 	}
 	return json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "port", p->iface,

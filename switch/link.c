@@ -381,9 +381,12 @@ static void link_probe_addr(struct nl_object *obj, void *arg)
 int link_check_subnet_free(struct link_ctx *l, struct in_addr net,
 			   unsigned prefix, struct kv_error *e)
 {
-	struct subnet_probe p = { .net = net, .prefix = prefix, .l = l };
+	struct subnet_probe p = { .prefix = prefix, .l = l };
 	struct nl_cache *routes = NULL, *addrs = NULL;
 	char want[INET_ADDRSTRLEN];
+
+	net.s_addr &= link_mask(prefix);
+	p.net = net;
 
 	if (rtnl_route_alloc_cache(l->sk, AF_INET, 0, &routes) < 0 ||
 	    rtnl_addr_alloc_cache(l->sk, &addrs) < 0) {

@@ -32,7 +32,7 @@ cleanup() {
 	echo "demo: cleaned up"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 0' INT TERM
 
 kv() { ip netns exec "$host" "$kvnet" --run-dir "$work/run" "$@"; }
 
@@ -99,7 +99,7 @@ ip netns exec "$host" ping -c 3 -i 0.2 -W 2 10.213.0.12
 
 say "the subnet check: a network on the host's LAN subnet is refused"
 # a stand-in for the host's LAN, inside the demo's host namespace
-ip -n "$host" link add lan0 type dummy
+ip -n "$host" link add lan0 type veth peer name lan0-peer
 ip -n "$host" addr add 10.250.0.5/24 dev lan0
 ip -n "$host" link set lan0 up
 kv net create clash --mode isolated --subnet 10.250.0.0/24 >/dev/null
