@@ -33,9 +33,10 @@ daemon_pid=
 # Table rows: "label<TAB>unit<TAB>kvnet values<TAB>bridge values".
 rows=()
 
-# Guests are the same on both sides.
+# Guests are the same on both sides (add_guest reads these indirectly).
 subnet=10.77.0
 gw_ip=$subnet.1
+# shellcheck disable=SC2034
 g1_ip=$subnet.11 g1_mac=52:54:00:77:00:11
 g2_ip=$subnet.12 g2_mac=52:54:00:77:00:12
 

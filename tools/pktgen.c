@@ -195,7 +195,7 @@ static const struct option pktgen_longopts[] = {
 /* Numeric options: where each one goes and its range. */
 static int pktgen_parse_num(struct pktgen_opts *o, int opt, const char *arg)
 {
-	unsigned long v;
+	unsigned long v = 0;
 	int err;
 
 	switch (opt) {
@@ -442,9 +442,13 @@ static void *pktgen_xdp_thread(void *arg)
 {
 	struct pktgen_ctx *c = arg;
 	uint64_t chunk = PKTGEN_CHUNK_MIN, n, per = 0;
-	LIBBPF_OPTS(bpf_test_run_opts, ro, .data_in = c->frame,
-		    .data_size_in = c->len, .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-		    .batch_size = c->o->batch);
+	struct bpf_test_run_opts ro = {
+		.sz = sizeof(ro),
+		.data_in = c->frame,
+		.data_size_in = c->len,
+		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+		.batch_size = c->o->batch,
+	};
 
 	while ((n = pktgen_claim(c, chunk, per))) {
 		ro.repeat = (uint32_t)n;
