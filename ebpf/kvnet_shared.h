@@ -63,16 +63,15 @@ enum kvnet_port_flags {
 /* ports map value, keyed by ifindex. */
 struct kvnet_port {
 	__u32 ifindex;
-	__u32 flags; /* enum kvnet_port_flags */
-	__u32 mtu;   /* L3 MTU of the device, as the Linux bridge compares */
-	__u32 slot;  /* index in flood_list */
+	__u32 flags;	 /* enum kvnet_port_flags */
+	__u32 mtu;	 /* L3 MTU of the device, as the Linux bridge compares */
+	__u32 stats_idx; /* this port's entry in port_stats, fixed for its life */
 };
 
 /* Why the datapath dropped a frame. Stable numbers: they are stored in
  * per-port counters and, later, in trace events. */
 enum kvnet_drop {
 	KVNET_DROP_NONE = 0,
-	KVNET_DROP_NOT_PORT,	   /* ingress device is not a port (stale attach) */
 	KVNET_DROP_MALFORMED,	   /* shorter than an Ethernet header */
 	KVNET_DROP_SRC_MULTICAST,  /* source MAC is multicast/broadcast */
 	KVNET_DROP_TOO_BIG,	   /* non-GSO frame larger than egress MTU */
@@ -82,11 +81,16 @@ enum kvnet_drop {
 				      is still forwarded; counted only) */
 	KVNET_DROP_NO_PORTS,	   /* flood with no other port */
 	KVNET_DROP_REDIRECT,	   /* redirect helper failed */
+	KVNET_DROP_NOT_ROUTED,	   /* IPv4 the network must not route: to or from
+				      beyond the gateway in an isolated network */
+	KVNET_DROP_LINK_LOCAL,	   /* 01:80:c2:00:00:0x (STP, pause, LACP, LLDP,
+				      802.1X): never forwarded, as by a bridge */
 	KVNET_DROP_MAX
 };
 
-/* Per-port counters, one per CPU (PERCPU_HASH keyed by ifindex). rx is what
- * entered the switch from the port, tx what the switch sent out of it. */
+/* Per-port counters, one per CPU (PERCPU_ARRAY indexed by the port's
+ * stats_idx). rx is what entered the switch from the port, tx what the
+ * switch sent out of it. */
 struct kvnet_port_stats {
 	__u64 rx_packets;
 	__u64 rx_bytes;
@@ -96,11 +100,19 @@ struct kvnet_port_stats {
 	__u64 drops[KVNET_DROP_MAX];
 };
 
+enum kvnet_config_flags {
+	/* The network does not route (isolated mode): IPv4 through the gateway
+	 * port must come from or go to the gateway address itself. */
+	KVNET_CFG_NO_ROUTE = 1 << 0,
+};
+
 /* config map, one entry (key 0). */
 struct kvnet_config {
 	__u64 aging_ns; /* FDB entries older than this are ignored */
 	__u32 nports;	/* valid entries in flood_list */
-	__u32 flags;	/* reserved */
+	__u32 flags;	/* enum kvnet_config_flags */
+	__u32 gw_ip;	/* gateway IPv4 address, network byte order */
+	__u32 gw_bcast; /* the subnet's broadcast address, network byte order */
 };
 
 #endif /* KVNET_SHARED_H */

@@ -25,6 +25,7 @@
 #include "lib/port.h"
 #include "lib/fdb.h"
 #include "lib/flood.h"
+#include "lib/l3.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -32,24 +33,45 @@ char LICENSE[] SEC("license") = "GPL";
  * the frame must be flooded instead (dst is no longer a port). */
 static __always_inline int kvnet_unicast(struct __sk_buff *skb,
 					 const struct kvnet_port *in, __u32 dst,
-					 __u32 l3_len)
+					 const struct kvnet_eth *eth,
+					 const struct kvnet_config *cfg)
 {
 	struct kvnet_port out;
 	int verdict;
 
 	if (dst == in->ifindex)
-		return kvnet_drop(in->ifindex, KVNET_DROP_SAME_PORT);
+		return kvnet_drop(in, KVNET_DROP_SAME_PORT);
 	if (kvnet_port_get(dst, &out) < 0)
 		return TC_ACT_UNSPEC;
 	if (kvnet_port_isolated_pair(in, &out))
-		return kvnet_drop(in->ifindex, KVNET_DROP_ISOLATED);
-	if (!kvnet_port_fits(&out, l3_len, kvnet_skb_is_gso(skb)))
-		return kvnet_drop(in->ifindex, KVNET_DROP_TOO_BIG);
+		return kvnet_drop(in, KVNET_DROP_ISOLATED);
+	if ((out.flags & KVNET_PORT_GATEWAY) && (cfg->flags & KVNET_CFG_NO_ROUTE) &&
+	    !kvnet_l3_to_gateway_ok(skb, eth, cfg))
+		return kvnet_drop(in, KVNET_DROP_NOT_ROUTED);
+	if (!kvnet_port_fits(&out, kvnet_eth_l3_len(skb, eth), kvnet_skb_is_gso(skb)))
+		return kvnet_drop(in, KVNET_DROP_TOO_BIG);
 	verdict = kvnet_port_redirect_known(&out);
 	if (verdict != TC_ACT_REDIRECT)
-		return kvnet_drop(in->ifindex, KVNET_DROP_REDIRECT);
-	kvnet_stats_tx(out.ifindex, skb->len);
+		return kvnet_drop(in, KVNET_DROP_REDIRECT);
+	kvnet_stats_tx(&out, skb->len);
 	return verdict;
+}
+
+/* Frames the switch refuses before it looks at their destination. Returns
+ * a drop reason, or KVNET_DROP_NONE. */
+static __always_inline __u32 kvnet_ingress_check(struct __sk_buff *skb,
+						 const struct kvnet_port *in,
+						 const struct kvnet_eth *eth,
+						 const struct kvnet_config *cfg)
+{
+	if (kvnet_mac_is_multicast(eth->src))
+		return KVNET_DROP_SRC_MULTICAST;
+	if (kvnet_mac_is_link_local(eth->dst))
+		return KVNET_DROP_LINK_LOCAL;
+	if ((in->flags & KVNET_PORT_GATEWAY) && (cfg->flags & KVNET_CFG_NO_ROUTE) &&
+	    !kvnet_l3_from_gateway_ok(skb, eth, cfg))
+		return KVNET_DROP_NOT_ROUTED;
+	return KVNET_DROP_NONE;
 }
 
 SEC("tc")
@@ -59,32 +81,32 @@ int kvnet_ingress(struct __sk_buff *skb)
 	struct kvnet_fdb_key key;
 	struct kvnet_port in;
 	struct kvnet_eth eth;
-	__u32 dst = 0, l3_len;
+	__u32 dst = 0, reason;
 	int verdict;
 	__u64 now;
 
 	if (kvnet_port_get(skb->ifindex, &in) < 0)
 		return TC_ACT_OK;
-	kvnet_stats_rx(in.ifindex, skb->len);
+	kvnet_stats_rx(&in, skb->len);
 	if (kvnet_eth_parse(skb, &eth) < 0)
-		return kvnet_drop(in.ifindex, KVNET_DROP_MALFORMED);
-	if (kvnet_mac_is_multicast(eth.src))
-		return kvnet_drop(in.ifindex, KVNET_DROP_SRC_MULTICAST);
-
+		return kvnet_drop(&in, KVNET_DROP_MALFORMED);
 	kvnet_config_read(&cfg);
+	reason = kvnet_ingress_check(skb, &in, &eth, &cfg);
+	if (reason != KVNET_DROP_NONE)
+		return kvnet_drop(&in, reason);
+
 	now = bpf_ktime_get_ns();
 	kvnet_fdb_key_make(&key, eth.src, eth.vlan);
-	kvnet_drop_count(in.ifindex, kvnet_fdb_learn(&key, in.ifindex, now));
+	kvnet_drop_count(&in, kvnet_fdb_learn(&key, in.ifindex, now));
 
-	l3_len = kvnet_eth_l3_len(skb, &eth);
 	if (!kvnet_mac_is_multicast(eth.dst)) {
 		kvnet_fdb_key_make(&key, eth.dst, eth.vlan);
 		dst = kvnet_fdb_lookup(&key, now, cfg.aging_ns);
 	}
 	if (dst) {
-		verdict = kvnet_unicast(skb, &in, dst, l3_len);
+		verdict = kvnet_unicast(skb, &in, dst, &eth, &cfg);
 		if (verdict != TC_ACT_UNSPEC)
 			return verdict;
 	}
-	return kvnet_flood(skb, &in, l3_len, cfg.nports);
+	return kvnet_flood(skb, &in, kvnet_eth_l3_len(skb, &eth), cfg.nports);
 }

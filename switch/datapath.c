@@ -25,7 +25,6 @@
 
 static const char *const dp_drop_names[KVNET_DROP_MAX] = {
 	[KVNET_DROP_NONE] = "none",
-	[KVNET_DROP_NOT_PORT] = "not-port",
 	[KVNET_DROP_MALFORMED] = "malformed",
 	[KVNET_DROP_SRC_MULTICAST] = "src-multicast",
 	[KVNET_DROP_TOO_BIG] = "too-big",
@@ -34,6 +33,8 @@ static const char *const dp_drop_names[KVNET_DROP_MAX] = {
 	[KVNET_DROP_FDB_FULL] = "fdb-full",
 	[KVNET_DROP_NO_PORTS] = "no-ports",
 	[KVNET_DROP_REDIRECT] = "redirect",
+	[KVNET_DROP_NOT_ROUTED] = "not-routed",
+	[KVNET_DROP_LINK_LOCAL] = "link-local",
 };
 
 const char *dp_drop_name(unsigned reason)
@@ -88,13 +89,15 @@ int dp_ensure_bpffs(const char *dir, struct kv_error *e)
 	return 0;
 }
 
+#define DP_NMAPS 5
+
 struct dp_map_slot {
 	const char *name;
 	struct bpf_map *map;
 	int fd; /* adopted fd, or -1 */
 };
 
-static void dp_map_slots(struct dp_net *dp, struct dp_map_slot s[5])
+static void dp_map_slots(struct dp_net *dp, struct dp_map_slot s[DP_NMAPS])
 {
 	struct switch_bpf *k = dp->skel;
 
@@ -105,15 +108,24 @@ static void dp_map_slots(struct dp_net *dp, struct dp_map_slot s[5])
 	s[4] = (struct dp_map_slot){ KVNET_MAP_CONFIG, k->maps.config, -1 };
 }
 
+static void dp_close_slots(struct dp_map_slot *s)
+{
+	for (int i = 0; i < DP_NMAPS; i++) {
+		if (s[i].fd >= 0)
+			close(s[i].fd);
+		s[i].fd = -1;
+	}
+}
+
 /* Adopt maps from pins. Returns how many were found. */
-static int dp_adopt_pins(struct dp_net *dp, struct dp_map_slot *s, int n)
+static int dp_adopt_pins(struct dp_net *dp, struct dp_map_slot *s)
 {
 	char path[PATH_MAX + 32];
 	int found = 0;
 
 	if (!dp->pin_dir[0])
 		return 0;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < DP_NMAPS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, s[i].name);
 		s[i].fd = bpf_obj_get(path);
 		found += s[i].fd >= 0;
@@ -121,7 +133,7 @@ static int dp_adopt_pins(struct dp_net *dp, struct dp_map_slot *s, int n)
 	return found;
 }
 
-static void dp_adopt_prog_maps(int prog_fd, struct dp_map_slot *s, int n)
+static void dp_adopt_prog_maps(int prog_fd, struct dp_map_slot *s)
 {
 	__u32 ids[16], nids;
 	struct bpf_prog_info info = { 0 };
@@ -140,7 +152,7 @@ static void dp_adopt_prog_maps(int prog_fd, struct dp_map_slot *s, int n)
 		if (fd < 0)
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) == 0)
-			for (int j = 0; j < n; j++)
+			for (int j = 0; j < DP_NMAPS; j++)
 				if (s[j].fd < 0 && !strcmp(mi.name, s[j].name)) {
 					s[j].fd = fd;
 					fd = -1;
@@ -149,6 +161,24 @@ static void dp_adopt_prog_maps(int prog_fd, struct dp_map_slot *s, int n)
 		if (fd >= 0)
 			close(fd);
 	}
+}
+
+/* Does the running map have the layout this build's program expects? An
+ * upgrade that changed a struct must not reuse it (the verifier would
+ * refuse the program, or worse, the daemon would misread the values). The
+ * FDB may differ in size (<kvnet:fdb max>); every other map may not. */
+static bool dp_map_compatible(const struct dp_map_slot *s)
+{
+	struct bpf_map_info mi = { 0 };
+	__u32 len = sizeof(mi);
+
+	if (bpf_obj_get_info_by_fd(s->fd, &mi, &len) < 0)
+		return false;
+	return mi.type == (__u32)bpf_map__type(s->map) &&
+	       mi.key_size == bpf_map__key_size(s->map) &&
+	       mi.value_size == bpf_map__value_size(s->map) &&
+	       (!strcmp(s->name, KVNET_MAP_FDB) ||
+		mi.max_entries == bpf_map__max_entries(s->map));
 }
 
 /* The kvnet program attached to ifindex's tcx ingress, as an fd, or -1. */
@@ -174,44 +204,56 @@ static int dp_find_attached(int ifindex)
 	return -1;
 }
 
+/* Reuse the maps of the datapath that still runs: all of them, or none (a
+ * half-adopted switch would pair an old FDB with a new port table). Returns
+ * 1 if adopted, 0 if there is nothing (compatible) to adopt. */
 static int dp_adopt(struct dp_net *dp, int adopt_ifindex)
 {
-	struct dp_map_slot s[5];
-	int found, ret = 0;
+	struct dp_map_slot s[DP_NMAPS];
+	int found = 0;
 
 	dp_map_slots(dp, s);
-	found = dp_adopt_pins(dp, s, 5);
-	if (found < 5 && adopt_ifindex > 0) {
+	/* What runs on a port is the truth; pins are the fallback (a port
+	 * may have vanished while the daemon was down). */
+	if (adopt_ifindex > 0) {
 		int prog = dp_find_attached(adopt_ifindex);
 
 		if (prog >= 0) {
-			dp_adopt_prog_maps(prog, s, 5);
+			dp_adopt_prog_maps(prog, s);
 			close(prog);
 		}
 	}
-	for (int i = 0; i < 5; i++) {
-		if (s[i].fd < 0)
-			continue;
-		if (!ret && bpf_map__reuse_fd(s[i].map, s[i].fd) < 0)
-			ret = -EINVAL;
-		else if (!ret)
-			log_info("adopted map %s", s[i].name);
-		close(s[i].fd);
+	for (int i = 0; i < DP_NMAPS; i++)
+		found += s[i].fd >= 0;
+	if (found < DP_NMAPS) {
+		dp_close_slots(s);
+		dp_adopt_pins(dp, s);
 	}
-	return ret;
+	found = 0;
+	for (int i = 0; i < DP_NMAPS; i++)
+		found += s[i].fd >= 0 && dp_map_compatible(&s[i]);
+	if (found && found < DP_NMAPS)
+		log_warn("the running datapath's maps do not match this kvnetd "
+			 "(an upgrade?): starting with a fresh FDB and counters");
+	for (int i = 0; found == DP_NMAPS && i < DP_NMAPS; i++)
+		if (bpf_map__reuse_fd(s[i].map, s[i].fd) < 0)
+			found = -1;
+	dp_close_slots(s);
+	return found == DP_NMAPS;
 }
 
 static void dp_pin_all(struct dp_net *dp)
 {
-	struct dp_map_slot s[5];
+	struct dp_map_slot s[DP_NMAPS];
 	char path[PATH_MAX + 32];
 
 	if (!dp->pin_dir[0] || dp_mkdir_p(dp->pin_dir) < 0)
 		return;
 	dp_map_slots(dp, s);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < DP_NMAPS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, s[i].name);
-		if (bpf_obj_pin(bpf_map__fd(s[i].map), path) < 0 && errno != EEXIST)
+		unlink(path); /* a stale pin would be adopted next time */
+		if (bpf_obj_pin(bpf_map__fd(s[i].map), path) < 0)
 			log_warn("cannot pin %s: %s", path, strerror(errno));
 	}
 	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, KVNET_PROG_INGRESS);
@@ -247,32 +289,50 @@ static void dp_take_fds(struct dp_net *dp)
 	dp->config_fd = bpf_map__fd(k->maps.config);
 }
 
-int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
-	    unsigned fdb_max, int adopt_ifindex, struct kv_error *e)
+/* Open the skeleton and load it, over the running maps when adopting. */
+static int dp_load(struct dp_net *dp, unsigned fdb_max, bool adopt, int adopt_ifindex)
 {
 	int ret;
 
-	memset(dp, 0, sizeof(*dp));
-	if (bpffs && bpffs[0])
-		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", bpffs, net);
 	dp->skel = switch_bpf__open();
 	if (!dp->skel)
-		return kv_fail(e, KV_ERR_SYSTEM, -errno, "cannot open BPF object: %s",
-			       strerror(errno));
+		return -errno;
 	bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_ingress,
 					      DP_TCX_INGRESS);
 	if (fdb_max)
 		bpf_map__set_max_entries(dp->skel->maps.fdb, fdb_max);
-	ret = dp_adopt(dp, adopt_ifindex);
-	if (!ret)
-		ret = switch_bpf__load(dp->skel);
+	if (adopt && dp_adopt(dp, adopt_ifindex))
+		log_info("adopted the running datapath's maps");
+	ret = switch_bpf__load(dp->skel);
 	if (ret) {
 		switch_bpf__destroy(dp->skel);
 		dp->skel = NULL;
-		return kv_fail(e, KV_ERR_SYSTEM, ret < 0 ? ret : -EINVAL,
-			       "cannot load the BPF datapath: %s",
-			       strerror(ret < 0 ? -ret : EINVAL));
 	}
+	return ret < 0 ? ret : (ret ? -EINVAL : 0);
+}
+
+int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
+	    unsigned fdb_max, bool adopt, int adopt_ifindex, struct kv_error *e)
+{
+	int ret;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->prog_fd = dp->fdb_fd = dp->ports_fd = dp->flood_fd = -1;
+	dp->stats_fd = dp->config_fd = -1;
+	if (bpffs && bpffs[0])
+		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", bpffs, net);
+	if (!adopt)
+		dp_unpin(dp); /* leftovers of a daemon that died mid-stop */
+	ret = dp_load(dp, fdb_max, adopt, adopt_ifindex);
+	if (ret < 0 && adopt) {
+		log_warn("cannot load over the running maps (%s): starting afresh",
+			 strerror(-ret));
+		dp_unpin(dp);
+		ret = dp_load(dp, fdb_max, false, 0);
+	}
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot load the BPF datapath: %s",
+			       strerror(-ret));
 	dp_take_fds(dp);
 	dp_pin_all(dp);
 	return 0;
@@ -285,15 +345,41 @@ void dp_close(struct dp_net *dp)
 	dp->skel = NULL;
 }
 
+static void dp_config_get(struct dp_net *dp, struct kvnet_config *cfg)
+{
+	__u32 zero = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	bpf_map_lookup_elem(dp->config_fd, &zero, cfg);
+}
+
+static void dp_config_put(struct dp_net *dp, const struct kvnet_config *cfg)
+{
+	__u32 zero = 0;
+
+	bpf_map_update_elem(dp->config_fd, &zero, cfg, BPF_ANY);
+}
+
 int dp_set_aging(struct dp_net *dp, unsigned seconds)
 {
-	struct kvnet_config cfg = { 0 };
+	struct kvnet_config cfg;
 	__u32 key = 0;
 
-	bpf_map_lookup_elem(dp->config_fd, &key, &cfg);
+	dp_config_get(dp, &cfg);
 	cfg.aging_ns = (uint64_t)seconds * 1000000000ULL;
 	dp->aging_ns = cfg.aging_ns;
 	return bpf_map_update_elem(dp->config_fd, &key, &cfg, BPF_ANY) < 0 ? -errno : 0;
+}
+
+void dp_set_no_route(struct dp_net *dp, bool on, uint32_t gw_ip, uint32_t gw_bcast)
+{
+	struct kvnet_config cfg;
+
+	dp_config_get(dp, &cfg);
+	cfg.flags = on ? cfg.flags | KVNET_CFG_NO_ROUTE : cfg.flags & ~KVNET_CFG_NO_ROUTE;
+	cfg.gw_ip = gw_ip;
+	cfg.gw_bcast = gw_bcast;
+	dp_config_put(dp, &cfg);
 }
 
 /* The keys of the ports map. Collected before anything is written back:
@@ -313,44 +399,90 @@ static int dp_port_keys(struct dp_net *dp, __u32 keys[KVNET_MAX_PORTS])
 	return n;
 }
 
-/* Rewrite the flood list from the ports map: entries first, count last. */
+/* Rewrite the whole flood list from the ports map: entries first, count
+ * last. Only for adoption; a port added or removed touches one slot. */
 static void dp_rebuild_flood(struct dp_net *dp)
 {
-	struct kvnet_config cfg = { 0 };
-	__u32 keys[KVNET_MAX_PORTS], slot = 0, zero = 0;
+	__u32 keys[KVNET_MAX_PORTS], slot;
 	int n = dp_port_keys(dp, keys);
-	struct kvnet_port p;
+	struct kvnet_config cfg;
 
-	for (int i = 0; i < n; i++) {
-		if (bpf_map_lookup_elem(dp->ports_fd, &keys[i], &p) < 0)
-			continue;
-		if (p.slot != slot) {
-			p.slot = slot;
-			bpf_map_update_elem(dp->ports_fd, &keys[i], &p, BPF_EXIST);
-		}
-		bpf_map_update_elem(dp->flood_fd, &slot, &p.ifindex, BPF_ANY);
-		slot++;
-	}
-	bpf_map_lookup_elem(dp->config_fd, &zero, &cfg);
-	cfg.nports = slot;
-	bpf_map_update_elem(dp->config_fd, &zero, &cfg, BPF_ANY);
+	for (slot = 0; slot < (__u32)n; slot++)
+		bpf_map_update_elem(dp->flood_fd, &slot, &keys[slot], BPF_ANY);
+	dp_config_get(dp, &cfg);
+	cfg.nports = (__u32)n;
+	dp_config_put(dp, &cfg);
 }
 
-static int dp_zero_stats(struct dp_net *dp, __u32 ifindex)
+/* The flood list stays put while frames walk it: a new port is appended
+ * (entry first, then the count that makes it visible). */
+static void dp_flood_add(struct dp_net *dp, __u32 ifindex)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	size_t sz = (sizeof(struct kvnet_port_stats) + 7) & ~7ul;
-	void *zero;
-	int ret = 0;
+	struct kvnet_config cfg;
+	__u32 v;
 
-	if (ncpu <= 0)
-		return -EINVAL;
+	dp_config_get(dp, &cfg);
+	for (__u32 i = 0; i < cfg.nports; i++)
+		if (bpf_map_lookup_elem(dp->flood_fd, &i, &v) == 0 && v == ifindex)
+			return;
+	if (cfg.nports >= KVNET_MAX_PORTS)
+		return;
+	bpf_map_update_elem(dp->flood_fd, &cfg.nports, &ifindex, BPF_ANY);
+	cfg.nports++;
+	dp_config_put(dp, &cfg);
+}
+
+/* A removed port's slot takes the last entry: the count shrinks first, so
+ * a frame flooded meanwhile misses the last port once rather than reaching
+ * it twice. */
+static void dp_flood_del(struct dp_net *dp, __u32 ifindex)
+{
+	struct kvnet_config cfg;
+	__u32 v, last;
+
+	dp_config_get(dp, &cfg);
+	for (__u32 i = 0; i < cfg.nports; i++) {
+		if (bpf_map_lookup_elem(dp->flood_fd, &i, &v) < 0 || v != ifindex)
+			continue;
+		last = cfg.nports - 1;
+		cfg.nports = last;
+		dp_config_put(dp, &cfg);
+		if (i != last && bpf_map_lookup_elem(dp->flood_fd, &last, &v) == 0)
+			bpf_map_update_elem(dp->flood_fd, &i, &v, BPF_ANY);
+		return;
+	}
+}
+
+/* The port's stats_idx: kept if it has one, else the lowest free one,
+ * whose counters are then zeroed. */
+static int dp_stats_idx(struct dp_net *dp, __u32 ifindex, __u32 *idx)
+{
+	bool used[KVNET_MAX_PORTS] = { false };
+	__u32 keys[KVNET_MAX_PORTS];
+	int n = dp_port_keys(dp, keys), ncpu = libbpf_num_possible_cpus();
+	size_t sz = (sizeof(struct kvnet_port_stats) + 7) & ~7ul;
+	struct kvnet_port p;
+	void *zero;
+	int ret;
+
+	for (int i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(dp->ports_fd, &keys[i], &p) < 0 ||
+		    p.stats_idx >= KVNET_MAX_PORTS)
+			continue;
+		if (keys[i] == ifindex) {
+			*idx = p.stats_idx;
+			return 0;
+		}
+		used[p.stats_idx] = true;
+	}
+	for (*idx = 0; *idx < KVNET_MAX_PORTS && used[*idx]; (*idx)++)
+		;
+	if (*idx == KVNET_MAX_PORTS || ncpu <= 0)
+		return -ENOSPC;
 	zero = calloc((size_t)ncpu, sz);
 	if (!zero)
 		return -ENOMEM;
-	if (bpf_map_update_elem(dp->stats_fd, &ifindex, zero, BPF_NOEXIST) < 0 &&
-	    errno != EEXIST)
-		ret = -errno;
+	ret = bpf_map_update_elem(dp->stats_fd, idx, zero, BPF_ANY) < 0 ? -errno : 0;
 	free(zero);
 	return ret;
 }
@@ -388,13 +520,13 @@ int dp_port_attach(struct dp_net *dp, int ifindex, uint32_t flags,
 	__u32 key = (__u32)ifindex;
 	int ret;
 
-	ret = dp_zero_stats(dp, key);
+	ret = dp_stats_idx(dp, key, &p.stats_idx);
 	if (!ret && bpf_map_update_elem(dp->ports_fd, &key, &p, BPF_ANY) < 0)
 		ret = -errno;
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot add port to the datapath: %s",
 			       strerror(-ret));
-	dp_rebuild_flood(dp);
+	dp_flood_add(dp, key);
 	ret = dp_tcx_attach(dp, ifindex);
 	if (ret < 0) {
 		dp_port_detach(dp, ifindex);
@@ -428,9 +560,8 @@ void dp_port_detach(struct dp_net *dp, int ifindex)
 		close(fd);
 	}
 	bpf_map_delete_elem(dp->ports_fd, &key);
-	dp_rebuild_flood(dp);
+	dp_flood_del(dp, key);
 	dp_fdb_flush_port(dp, ifindex);
-	bpf_map_delete_elem(dp->stats_fd, &key);
 }
 
 int dp_fdb_add_static(struct dp_net *dp, const uint8_t mac[6], int ifindex)
@@ -524,15 +655,18 @@ int dp_port_stats(struct dp_net *dp, int ifindex, struct kvnet_port_stats *out)
 	int ncpu = libbpf_num_possible_cpus();
 	size_t sz = (sizeof(struct kvnet_port_stats) + 7) & ~7ul;
 	__u32 key = (__u32)ifindex;
+	struct kvnet_port p;
 	char *buf;
 
 	memset(out, 0, sizeof(*out));
 	if (ncpu <= 0)
 		return -EINVAL;
+	if (bpf_map_lookup_elem(dp->ports_fd, &key, &p) < 0)
+		return -ENOENT;
 	buf = calloc((size_t)ncpu, sz);
 	if (!buf)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(dp->stats_fd, &key, buf) < 0) {
+	if (bpf_map_lookup_elem(dp->stats_fd, &p.stats_idx, buf) < 0) {
 		free(buf);
 		return -ENOENT;
 	}
@@ -560,4 +694,5 @@ void dp_ports_prune(struct dp_net *dp, bool (*keep)(int ifindex, void *arg),
 	for (int i = 0; i < n; i++)
 		if (!keep((int)keys[i], arg))
 			dp_port_detach(dp, (int)keys[i]);
+	dp_rebuild_flood(dp);
 }

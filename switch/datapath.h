@@ -40,17 +40,23 @@ struct dp_fdb_entry {
 /* Make sure dir is a bpffs, mounting one there if it is not. */
 int dp_ensure_bpffs(const char *dir, struct kv_error *e);
 
-/* Load the datapath of network `net`. Adopts existing maps, first from the
- * pins under <bpffs>/kvnet/<net>/, else from the program attached to
- * adopt_ifindex (if > 0); otherwise creates them (fdb sized fdb_max). */
+/* Load the datapath of network `net`, with fresh maps (fdb sized fdb_max),
+ * or, with adopt, over the maps of the datapath that still runs: found
+ * through the pins under <bpffs>/kvnet/<net>/, else through the program
+ * attached to adopt_ifindex. Maps whose layout this build does not share
+ * (an upgrade) are not adopted: the switch then starts with an empty FDB
+ * and zero counters, and keeps forwarding. */
 int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
-	    unsigned fdb_max, int adopt_ifindex, struct kv_error *e);
+	    unsigned fdb_max, bool adopt, int adopt_ifindex, struct kv_error *e);
 /* Close our handles; attachments, maps and pins stay. */
 void dp_close(struct dp_net *dp);
 /* Remove the pins (after every port has been detached). */
 void dp_unpin(struct dp_net *dp);
 
 int dp_set_aging(struct dp_net *dp, unsigned seconds);
+/* A network that must not route: IPv4 through the gateway port only to or
+ * from gw_ip (and the broadcast/multicast addresses). Network byte order. */
+void dp_set_no_route(struct dp_net *dp, bool on, uint32_t gw_ip, uint32_t gw_bcast);
 /* Add or update a port and attach the program to its tcx ingress
  * (replacing any older kvnet program already there). */
 int dp_port_attach(struct dp_net *dp, int ifindex, uint32_t flags,
@@ -76,7 +82,8 @@ uint64_t dp_now_ns(void);
 
 
 /* Detach and forget every port in the ports map that keep() rejects (ports
- * that vanished or were removed while the daemon was down). */
+ * that vanished or were removed while the daemon was down), then rewrite
+ * the flood list from what remains. */
 void dp_ports_prune(struct dp_net *dp, bool (*keep)(int ifindex, void *arg),
 		    void *arg);
 

@@ -18,6 +18,9 @@
 #include <netlink/cache.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/link/inet.h>
+#include <netlink/route/link/inet6.h>
+#include <linux/ip.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
 
@@ -274,6 +277,33 @@ int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot bring up ifindex %d: %s",
 			       ifindex, nl_geterror(ret));
+	return 0;
+}
+
+#define LINK_IN6_ADDR_GEN_MODE_NONE 1
+
+int link_set_l3_isolated(struct link_ctx *l, int ifindex, struct kv_error *e)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	int ret = -NLE_NOMEM;
+
+	if (orig && chg) {
+		rtnl_link_set_ifindex(orig, ifindex);
+		ret = rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_FORWARDING, 0);
+		if (!ret)
+			ret = rtnl_link_inet6_set_addr_gen_mode(chg,
+								LINK_IN6_ADDR_GEN_MODE_NONE);
+		if (!ret)
+			ret = rtnl_link_change(l->sk, orig, chg, 0);
+	}
+	if (orig)
+		rtnl_link_put(orig);
+	if (chg)
+		rtnl_link_put(chg);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -EIO,
+			       "cannot turn forwarding off on ifindex %d: %s", ifindex,
+			       nl_geterror(ret));
 	return 0;
 }
 

@@ -57,6 +57,10 @@ int link_delete(struct link_ctx *l, int ifindex);
 int link_delete_name(struct link_ctx *l, const char *name);
 int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 		unsigned mtu, struct kv_error *e);
+/* The gateway of a network that must not route: IPv4 forwarding off for
+ * what arrives on the device, and no IPv6 link-local address (the network
+ * has no IPv6; as libvirt does). */
+int link_set_l3_isolated(struct link_ctx *l, int ifindex, struct kv_error *e);
 int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
 		  unsigned prefix, struct kv_error *e);
 

@@ -146,10 +146,30 @@ static int netw_check_unique(struct kvnetd *d, const struct net_def *def,
 	return 0;
 }
 
+/* Add def to the table, or replace the definition of the same name. */
+static int netw_insert(struct kvnetd *d, const struct net_def *def,
+		       struct kv_network **out, struct kv_error *e)
+{
+	struct kv_network *n = netw_find(d, def->name), **nets;
+
+	if (!n) {
+		nets = realloc(d->nets, (size_t)(d->nnets + 1) * sizeof(*nets));
+		if (nets)
+			d->nets = nets;
+		n = nets ? calloc(1, sizeof(*n)) : NULL;
+		if (!n)
+			return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+		d->nets[d->nnets++] = n;
+	}
+	n->def = *def;
+	*out = n;
+	return 0;
+}
+
 int netw_define(struct kvnetd *d, const struct net_def *def,
 		struct kv_network **out, struct kv_error *e)
 {
-	struct kv_network *n = netw_find(d, def->name), **nets;
+	struct kv_network *n = netw_find(d, def->name);
 	int ret;
 
 	if (n && n->active)
@@ -163,19 +183,10 @@ int netw_define(struct kvnetd *d, const struct net_def *def,
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot store network '%s': %s",
 			       def->name, strerror(-ret));
-	if (!n) {
-		nets = realloc(d->nets, (size_t)(d->nnets + 1) * sizeof(*nets));
-		if (nets)
-			d->nets = nets;
-		n = nets ? calloc(1, sizeof(*n)) : NULL;
-		if (!n)
-			return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
-		d->nets[d->nnets++] = n;
-	}
-	n->def = *def;
-	*out = n;
-	log_info("network '%s' defined", def->name);
-	return 0;
+	ret = netw_insert(d, def, out, e);
+	if (!ret)
+		log_info("network '%s' defined", def->name);
+	return ret;
 }
 
 int netw_undefine(struct kvnetd *d, const char *name, struct kv_error *e)
@@ -217,11 +228,50 @@ int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 
 /* ---- start / stop ----------------------------------------------------- */
 
+/* Datapath settings that follow from the definition. */
+static int netw_dp_configure(struct kv_network *n)
+{
+	const struct net_def *def = &n->def;
+	uint32_t mask = def->prefix ? htonl(~0u << (32 - def->prefix)) : 0;
+
+	if (def->has_ip)
+		dp_set_no_route(&n->dp, def->mode == NET_MODE_ISOLATED, def->ip.s_addr,
+				def->ip.s_addr | ~mask);
+	return dp_set_aging(&n->dp, n->def.fdb_aging_s);
+}
+
+static void netw_gateway_names(const struct net_def *def, char peer[IFNAMSIZ],
+			       char alias[96])
+{
+	snprintf(peer, IFNAMSIZ, "%.13s" GW_PEER_SUFFIX, def->bridge);
+	snprintf(alias, 96, ALIAS_PREFIX "%s:gateway", def->name);
+}
+
+/* Is the interface name free for a device kvnet is about to create? A
+ * device that carries our own alias is a leftover of a daemon killed
+ * before it recorded it: it is deleted, not reported. */
+static int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
+			   struct kv_error *e)
+{
+	struct link_info li;
+
+	if (link_get(&d->link, 0, name, &li) < 0)
+		return 0;
+	if (!strcmp(li.alias, alias)) {
+		log_info("deleting leftover %s (%s)", name, alias);
+		link_delete(&d->link, li.ifindex);
+		return 0;
+	}
+	return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+		       "interface '%s' already exists; choose another <bridge name=>",
+		       name);
+}
+
 static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 				struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
-	struct link_info li;
+	char peer[IFNAMSIZ], alias[96];
 
 	if (n->active)
 		return kv_fail(e, KV_ERR_STATE, -EALREADY, "network '%s' is already active",
@@ -241,18 +291,11 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 				       def->name, d->nets[i]->def.name);
 	if (!def->has_ip)
 		return 0;
-	if (link_get(&d->link, 0, def->bridge, &li) == 0)
-		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
-			       "interface '%s' already exists; choose another <bridge name=>",
-			       def->bridge);
+	netw_gateway_names(def, peer, alias);
+	if (netw_name_taken(d, def->bridge, alias, e) < 0 ||
+	    netw_name_taken(d, peer, alias, e) < 0)
+		return -EEXIST;
 	return link_check_subnet_free(&d->link, def->ip, def->prefix, e);
-}
-
-static void netw_gateway_names(const struct net_def *def, char peer[IFNAMSIZ],
-			       char alias[96])
-{
-	snprintf(peer, IFNAMSIZ, "%.13s" GW_PEER_SUFFIX, def->bridge);
-	snprintf(alias, 96, ALIAS_PREFIX "%s:gateway", def->name);
 }
 
 /* The gateway port: a veth pair; <bridge> holds the IP in this namespace,
@@ -280,7 +323,10 @@ static int netw_gateway_up(struct kvnetd *d, struct kv_network *n,
 	*p = (struct kv_port){ .ifindex = sw.ifindex, .dev_ifindex = gw.ifindex,
 			       .kind = PORT_KIND_GATEWAY, .owned = true };
 	snprintf(p->iface, sizeof(p->iface), "%s", def->bridge);
-	ret = link_set_up(&d->link, sw.ifindex, alias, def->mtu, e);
+	/* isolated (the only mode so far): the host does not route for guests */
+	ret = link_set_l3_isolated(&d->link, gw.ifindex, e);
+	if (!ret)
+		ret = link_set_up(&d->link, sw.ifindex, alias, def->mtu, e);
 	if (!ret)
 		ret = link_set_up(&d->link, gw.ifindex, alias, def->mtu, e);
 	if (!ret)
@@ -315,10 +361,10 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 
 	if (ret < 0)
 		return ret;
-	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, 0, e);
+	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, false, 0, e);
 	if (ret < 0)
 		return ret;
-	ret = dp_set_aging(&n->dp, n->def.fdb_aging_s);
+	ret = netw_dp_configure(n);
 	if (!ret && n->def.has_ip)
 		ret = netw_gateway_up(d, n, e);
 	if (ret < 0) {
@@ -384,10 +430,16 @@ static int netw_check_port(struct kvnetd *d, struct kv_network *n,
 		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
 			       "interface '%s' is already a port of network '%s'",
 			       iface, owner->def.name);
-	if (tap && exists)
+	if (tap && exists) {
+		char alias[96];
+
+		snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s:tap", n->def.name);
+		if (netw_name_taken(d, iface, alias, NULL) == 0)
+			return 0; /* our own leftover, deleted */
 		return kv_fail(e, KV_ERR_EXISTS, -EEXIST,
 			       "interface '%s' already exists; --tap creates a new tap "
 			       "(omit --tap to attach an existing one)", iface);
+	}
 	if (!tap && !exists)
 		return kv_fail(e, KV_ERR_NOT_FOUND, -ENODEV, "no such interface '%s'", iface);
 	if (!tap && (!li->ether || li->ifindex == 1))
@@ -659,17 +711,22 @@ static int netw_adopt(struct kvnetd *d, struct kv_network *n, const char *state)
 		    netw_port_from_json(d, o, &n->ports[n->nports]))
 			n->nports++;
 	json_decref(root);
-	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max,
+	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, true,
 		      n->nports ? n->ports[0].ifindex : 0, &e);
-	if (!ret)
-		ret = dp_set_aging(&n->dp, n->def.fdb_aging_s);
-	for (int k = 0; !ret && k < n->nports; k++)
-		ret = netw_replug(d, n, &n->ports[k], &e);
 	if (ret < 0) {
+		/* Leave the kernel alone: what runs keeps running. */
 		log_err("network '%s': cannot adopt the running datapath: %s",
 			n->def.name, e.msg);
-		netw_teardown(d, n);
 		return ret;
+	}
+	netw_dp_configure(n);
+	for (int k = n->nports - 1; k >= 0; k--) {
+		memset(&e, 0, sizeof(e));
+		if (netw_replug(d, n, &n->ports[k], &e) == 0)
+			continue;
+		log_err("network '%s': port %s dropped on restart: %s", n->def.name,
+			n->ports[k].iface, e.msg);
+		n->ports[k] = n->ports[--n->nports];
 	}
 	dp_ports_prune(&n->dp, netw_keep_port, n);
 	n->active = true;
@@ -701,7 +758,9 @@ int netw_restore(struct kvnetd *d)
 		return ret;
 	for (int i = 0; i < ndefs; i++) {
 		memset(&e, 0, sizeof(e));
-		if (netw_define(d, &defs[i], &n, &e) < 0) {
+		/* as stored: not written back (the state dir may be read-only) */
+		if (netw_check_unique(d, &defs[i], &e) < 0 ||
+		    netw_insert(d, &defs[i], &n, &e) < 0) {
 			log_err("network '%s': %s", defs[i].name, e.msg);
 			continue;
 		}

@@ -23,6 +23,8 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->aging_ns = KVNET_AGING_DEFAULT_S * 1000ULL * 1000 * 1000;
 	out->nports = 0;
 	out->flags = 0;
+	out->gw_ip = 0;
+	out->gw_bcast = 0;
 	c = bpf_map_lookup_elem(&config, &zero);
 	if (!c)
 		return;
@@ -30,6 +32,8 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 		out->aging_ns = c->aging_ns;
 	out->nports = c->nports < KVNET_MAX_PORTS ? c->nports : KVNET_MAX_PORTS;
 	out->flags = c->flags;
+	out->gw_ip = c->gw_ip;
+	out->gw_bcast = c->gw_bcast;
 }
 
 #endif /* KVNET_LIB_CONFIG_H */

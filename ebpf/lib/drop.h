@@ -8,21 +8,21 @@
 
 /* Count reason against the ingress port without dropping (a clone that
  * failed, a flood destination skipped, a MAC that could not be learned). */
-static __always_inline void kvnet_drop_count(__u32 in_ifindex, __u32 reason)
+static __always_inline void kvnet_drop_count(const struct kvnet_port *in, __u32 reason)
 {
 	struct kvnet_port_stats *st;
 
 	if (reason == KVNET_DROP_NONE || reason >= KVNET_DROP_MAX)
 		return;
-	st = kvnet_stats_get(in_ifindex);
+	st = kvnet_stats_get(in);
 	if (st)
 		st->drops[reason]++;
 }
 
 /* Count reason and return the verdict that drops the frame. */
-static __always_inline int kvnet_drop(__u32 in_ifindex, __u32 reason)
+static __always_inline int kvnet_drop(const struct kvnet_port *in, __u32 reason)
 {
-	kvnet_drop_count(in_ifindex, reason);
+	kvnet_drop_count(in, reason);
 	return TC_ACT_SHOT;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Ethernet parsing. Frame bytes are untrusted and are read only through
  * kvnet_pkt_load(), which copies them to the stack after checking them
- * against the skb's length (linear or paged data alike). The parsed header
+ * against the skb's linear data (direct access, the common case) or its
+ * whole length (bpf_skb_load_bytes, for paged data). The parsed header
  * lives on the stack, so it stays valid across helpers that invalidate
  * packet pointers (bpf_clone_redirect).
  */
@@ -19,8 +20,9 @@
 struct kvnet_eth {
 	__u8 dst[ETH_ALEN];
 	__u8 src[ETH_ALEN];
-	__u16 vlan; /* FDB VLAN: accelerated tag, else in-band tag, else 0 */
-	__u16 hlen; /* bytes of L2 header in the data: 14, or 18 if tagged */
+	__u16 vlan;  /* FDB VLAN: accelerated tag, else in-band tag, else 0 */
+	__u16 hlen;  /* bytes of L2 header in the data: 14, or 18 if tagged */
+	__be16 proto; /* ethertype behind the tag, network byte order */
 };
 
 struct kvnet_eth_wire {
@@ -37,9 +39,24 @@ struct kvnet_vlan_wire {
 /* The one accessor for frame bytes: copy len bytes at off into to.
  * Returns 0, or a negative errno if the frame is shorter than off + len. */
 static __always_inline int kvnet_pkt_load(struct __sk_buff *skb, __u32 off,
-					  void *to, __u32 len)
+					  void *to, const __u32 len)
 {
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
+	if (off < 64 && data + off + len <= end) {
+		__builtin_memcpy(to, data + off, len);
+		return 0;
+	}
 	return bpf_skb_load_bytes(skb, off, to, len);
+}
+
+/* 01:80:c2:00:00:00-0f: link-local control protocols (STP, pause, LACP,
+ * 802.1X, LLDP) that a bridge consumes and never forwards. */
+static __always_inline int kvnet_mac_is_link_local(const __u8 *mac)
+{
+	return mac[0] == 0x01 && mac[1] == 0x80 && mac[2] == 0xc2 &&
+	       mac[3] == 0 && mac[4] == 0 && (mac[5] & 0xf0) == 0;
 }
 
 static __always_inline int kvnet_mac_is_multicast(const __u8 *mac)
@@ -61,12 +78,14 @@ static __always_inline int kvnet_eth_parse(struct __sk_buff *skb,
 	__builtin_memcpy(eth->dst, hdr.dst, ETH_ALEN);
 	__builtin_memcpy(eth->src, hdr.src, ETH_ALEN);
 	eth->hlen = ETH_HLEN;
+	eth->proto = hdr.proto;
 	if (hdr.proto == bpf_htons(ETH_P_8021Q) ||
 	    hdr.proto == bpf_htons(ETH_P_8021AD)) {
 		if (kvnet_pkt_load(skb, ETH_HLEN, &tag, sizeof(tag)) < 0)
 			return -1;
 		vid = bpf_ntohs(tag.tci) & VLAN_VID_MASK;
 		eth->hlen += VLAN_HLEN;
+		eth->proto = tag.proto;
 	}
 	/* A tag the device (or __netif_receive_skb_core's skb_vlan_untag)
 	 * already took out of the data is the outer one; an in-band tag behind

@@ -40,9 +40,9 @@ static __always_inline void kvnet_flood_clone(struct kvnet_flood *fl)
 	 * a tap no qemu holds yet. A bridge skips such a disabled port
 	 * without counting anything, and so do we. */
 	if (ret == NET_XMIT_SUCCESS)
-		kvnet_stats_tx(fl->pending.ifindex, fl->len);
+		kvnet_stats_tx(&fl->pending, fl->len);
 	else if (ret != NET_XMIT_CN)
-		kvnet_drop_count(fl->in.ifindex, KVNET_DROP_REDIRECT);
+		kvnet_drop_count(&fl->in, KVNET_DROP_REDIRECT);
 }
 
 /* bpf_loop callback: consider flood_list[i]. 0 = go on, 1 = stop. */
@@ -89,16 +89,16 @@ static __always_inline int kvnet_flood(struct __sk_buff *skb,
 
 	bpf_loop(nports, kvnet_flood_one, &fl, 0);
 	if (!fl.pending.ifindex)
-		return kvnet_drop(in->ifindex, fl.too_big ? KVNET_DROP_TOO_BIG :
+		return kvnet_drop(in, fl.too_big ? KVNET_DROP_TOO_BIG :
 							    KVNET_DROP_NO_PORTS);
 	/* Too big for some ports, delivered to the others: counted once. */
 	if (fl.too_big)
-		kvnet_drop_count(in->ifindex, KVNET_DROP_TOO_BIG);
-	kvnet_stats_flood(in->ifindex);
+		kvnet_drop_count(in, KVNET_DROP_TOO_BIG);
+	kvnet_stats_flood(in);
 	verdict = kvnet_port_redirect(&fl.pending);
 	if (verdict != TC_ACT_REDIRECT)
-		return kvnet_drop(in->ifindex, KVNET_DROP_REDIRECT);
-	kvnet_stats_tx(fl.pending.ifindex, fl.len);
+		return kvnet_drop(in, KVNET_DROP_REDIRECT);
+	kvnet_stats_tx(&fl.pending, fl.len);
 	return verdict;
 }
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -217,7 +218,7 @@ static void port_set(struct tctx *t, uint32_t ifindex, uint32_t flags,
 		     uint32_t mtu, uint32_t slot)
 {
 	struct kvnet_port port = {
-		.ifindex = ifindex, .flags = flags, .mtu = mtu, .slot = slot,
+		.ifindex = ifindex, .flags = flags, .mtu = mtu, .stats_idx = slot,
 	};
 	struct kvnet_port_stats *zero = calloc((size_t)t->ncpus, sizeof(*zero));
 
@@ -227,7 +228,7 @@ static void port_set(struct tctx *t, uint32_t ifindex, uint32_t flags,
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.flood_list),
 					     &slot, &ifindex, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_stats),
-					     &ifindex, zero, BPF_ANY), 0);
+					     &slot, zero, BPF_ANY), 0);
 	free(zero);
 }
 
@@ -301,15 +302,19 @@ static unsigned int fdb_count(struct tctx *t)
 }
 
 /* The port's counters summed over CPUs; all zero if it has no entry. */
+/* The counters of the port behind ifindex (zero if it is not a port). */
 static struct kvnet_port_stats stats(struct tctx *t, uint32_t ifindex)
 {
 	struct kvnet_port_stats sum = { 0 }, *pcpu;
+	struct kvnet_port port;
 	int cpu, reason;
 
+	if (bpf_map_lookup_elem(map_fd(t->skel->maps.ports), &ifindex, &port))
+		return sum;
 	pcpu = calloc((size_t)t->ncpus, sizeof(*pcpu));
 	assert_non_null(pcpu);
-	if (bpf_map_lookup_elem(map_fd(t->skel->maps.port_stats), &ifindex,
-				pcpu) == 0) {
+	if (bpf_map_lookup_elem(map_fd(t->skel->maps.port_stats),
+				&port.stats_idx, pcpu) == 0) {
 		for (cpu = 0; cpu < t->ncpus; cpu++) {
 			sum.rx_packets += pcpu[cpu].rx_packets;
 			sum.rx_bytes += pcpu[cpu].rx_bytes;
@@ -324,16 +329,33 @@ static struct kvnet_port_stats stats(struct tctx *t, uint32_t ifindex)
 	return sum;
 }
 
-static int stats_present(struct tctx *t, uint32_t ifindex)
+/* Zero every port's counters (an array has no entries to delete). */
+static void stats_clear(struct tctx *t)
+{
+	struct kvnet_port_stats *zero = calloc((size_t)t->ncpus, sizeof(*zero));
+
+	assert_non_null(zero);
+	for (uint32_t i = 0; i < KVNET_MAX_PORTS; i++)
+		assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_stats),
+						     &i, zero, BPF_ANY), 0);
+	free(zero);
+}
+
+/* Sum of every counter of every stats slot: nothing counted at all? */
+static uint64_t stats_all(struct tctx *t)
 {
 	struct kvnet_port_stats *pcpu = calloc((size_t)t->ncpus, sizeof(*pcpu));
-	int err;
+	uint64_t sum = 0;
 
 	assert_non_null(pcpu);
-	err = bpf_map_lookup_elem(map_fd(t->skel->maps.port_stats), &ifindex,
-				  pcpu);
+	for (uint32_t i = 0; i < KVNET_MAX_PORTS; i++) {
+		assert_int_equal(bpf_map_lookup_elem(map_fd(t->skel->maps.port_stats),
+						     &i, pcpu), 0);
+		for (int c = 0; c < t->ncpus; c++)
+			sum += pcpu[c].rx_packets + pcpu[c].tx_packets;
+	}
 	free(pcpu);
-	return err == 0;
+	return sum;
 }
 
 /* Every drop counter of ifindex is zero except reason, which is n. */
@@ -374,7 +396,7 @@ static int topo_setup(void **state)
 
 	map_clear(t->skel->maps.fdb, sizeof(struct kvnet_fdb_key));
 	map_clear(t->skel->maps.ports, sizeof(uint32_t));
-	map_clear(t->skel->maps.port_stats, sizeof(uint32_t));
+	stats_clear(t);
 	for (i = 0; i < KVNET_MAX_PORTS; i++)
 		assert_int_equal(bpf_map_update_elem(
 			map_fd(t->skel->maps.flood_list), &i, &zero, BPF_ANY), 0);
@@ -1082,7 +1104,7 @@ static void check_not_port(struct tctx *t, struct run *r)
 
 	assert_int_equal(r->retval, TC_ACT_OK);
 	assert_int_equal(fdb_count(t), 0);
-	assert_false(stats_present(t, t->peer));
+	assert_int_equal(stats_all(t), 0);
 	for (i = 0; i < NPORTS; i++) {
 		struct kvnet_port_stats st = stats(t, t->port[i]);
 
@@ -1156,6 +1178,180 @@ static void check_mtu_flood_all(struct tctx *t, struct run *r)
 }
 KVNET_CASE(mtu_flood_all)
 
+/* ---- the L3 guard of an isolated network (KVNET_CFG_NO_ROUTE) ------------ */
+
+#define GW_IP 0x0a4d0001u	/* 10.77.0.1 */
+#define GW_BCAST 0x0a4d00ffu	/* 10.77.0.255 */
+#define GUEST_IP 0x0a4d000bu	/* 10.77.0.11 */
+#define OUTSIDE_IP 0x0ac90002u	/* 10.201.0.2 */
+
+/* An IPv4 frame from saddr to daddr (host byte order). */
+static size_t ipv4_frame(uint8_t *buf, const uint8_t *dst, const uint8_t *src,
+			 uint32_t saddr, uint32_t daddr)
+{
+	uint32_t s = htonl(saddr), d = htonl(daddr);
+	size_t len = frame(buf, dst, src, -1, 14 + 20 + 16);
+
+	buf[12] = 0x08;
+	buf[13] = 0x00;
+	memset(buf + 14, 0, 20);
+	buf[14] = 0x45;
+	buf[17] = 36;
+	buf[22] = 64;
+	buf[23] = 17;
+	memcpy(buf + 26, &s, 4);
+	memcpy(buf + 30, &d, 4);
+	return len;
+}
+
+/* port[2] is the gateway, whose MAC is MAC_B; the network does not route. */
+static void no_route_setup(struct tctx *t)
+{
+	struct kvnet_config cfg = {
+		.aging_ns = KVNET_AGING_DEFAULT_S * NSEC, .nports = NPORTS,
+		.flags = KVNET_CFG_NO_ROUTE, .gw_ip = htonl(GW_IP),
+		.gw_bcast = htonl(GW_BCAST),
+	};
+	uint32_t zero = 0;
+
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.config),
+					     &zero, &cfg, BPF_ANY), 0);
+	port_flags(t, t->port[2], KVNET_PORT_GATEWAY);
+	fdb_put(t, MAC_B, 0, t->port[2], KVNET_FDB_STATIC, 0);
+	fdb_put(t, MAC_A, 0, t->port[0], KVNET_FDB_STATIC, 0);
+}
+
+/* A guest sends through the gateway to an address beyond it: refused. */
+static size_t pktgen_route_out(uint8_t *buf)
+{
+	return ipv4_frame(buf, MAC_B, MAC_A, GUEST_IP, OUTSIDE_IP);
+}
+
+static void setup_route_out(struct tctx *t, struct run *r)
+{
+	(void)r;
+	no_route_setup(t);
+}
+
+static void check_route_out(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_NOT_ROUTED);
+}
+KVNET_CASE(route_out)
+
+/* To the gateway's own address, and to the subnet broadcast: delivered. */
+static size_t pktgen_to_gateway(uint8_t *buf)
+{
+	return ipv4_frame(buf, MAC_B, MAC_A, GUEST_IP, GW_IP);
+}
+
+static void setup_to_gateway(struct tctx *t, struct run *r)
+{
+	(void)r;
+	no_route_setup(t);
+}
+
+static void check_to_gateway(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 2);
+}
+KVNET_CASE(to_gateway)
+
+static size_t pktgen_to_gw_bcast(uint8_t *buf)
+{
+	return ipv4_frame(buf, MAC_B, MAC_A, GUEST_IP, GW_BCAST);
+}
+
+static void setup_to_gw_bcast(struct tctx *t, struct run *r)
+{
+	(void)r;
+	no_route_setup(t);
+}
+
+static void check_to_gw_bcast(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 2);
+}
+KVNET_CASE(to_gw_bcast)
+
+/* The host forwards something in through the gateway port: refused. */
+static size_t pktgen_route_in(uint8_t *buf)
+{
+	return ipv4_frame(buf, MAC_A, MAC_B, OUTSIDE_IP, GUEST_IP);
+}
+
+static void setup_route_in(struct tctx *t, struct run *r)
+{
+	no_route_setup(t);
+	r->ifindex = t->port[2];
+}
+
+static void check_route_in(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_SHOT);
+	assert_drops(t, t->port[2], KVNET_DROP_NOT_ROUTED, 1);
+	assert_tx(t, t->port[0], 0, 0);
+}
+KVNET_CASE(route_in)
+
+/* The host's own packets from the gateway address: delivered. */
+static size_t pktgen_from_gateway(uint8_t *buf)
+{
+	return ipv4_frame(buf, MAC_A, MAC_B, GW_IP, GUEST_IP);
+}
+
+static void setup_from_gateway(struct tctx *t, struct run *r)
+{
+	no_route_setup(t);
+	r->ifindex = t->port[2];
+}
+
+static void check_from_gateway(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_drops(t, t->port[2], KVNET_DROP_NONE, 0);
+	assert_tx(t, t->port[0], 1, r->len);
+}
+KVNET_CASE(from_gateway)
+
+/* Without KVNET_CFG_NO_ROUTE the same frame goes through. */
+static size_t pktgen_route_allowed(uint8_t *buf)
+{
+	return ipv4_frame(buf, MAC_B, MAC_A, GUEST_IP, OUTSIDE_IP);
+}
+
+static void setup_route_allowed(struct tctx *t, struct run *r)
+{
+	(void)r;
+	no_route_setup(t);
+	config_set(t, KVNET_AGING_DEFAULT_S * NSEC, NPORTS);
+}
+
+static void check_route_allowed(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 2);
+}
+KVNET_CASE(route_allowed)
+
+/* 01:80:c2:00:00:0e (LLDP): never forwarded, counted. */
+static const uint8_t MAC_LLDP[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
+
+static size_t pktgen_link_local(uint8_t *buf)
+{
+	return frame(buf, MAC_LLDP, MAC_A, -1, 64);
+}
+
+static void setup_link_local(struct tctx *t, struct run *r)
+{
+	(void)t, (void)r;
+}
+
+static void check_link_local(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_LINK_LOCAL);
+}
+KVNET_CASE(link_local)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1190,6 +1386,13 @@ int main(void)
 		T(no_ports),
 		T(clone_fail),
 		T(mtu_flood_all),
+		T(route_out),
+		T(to_gateway),
+		T(to_gw_bcast),
+		T(route_in),
+		T(from_gateway),
+		T(route_allowed),
+		T(link_local),
 #undef T
 	};
 
