@@ -13,7 +13,7 @@ CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 BUILD    := build
-WERROR   ?=
+WERROR   ?= -Werror
 CFLAGS   ?= -O2 -g
 PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap
 CFLAGS   += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE \

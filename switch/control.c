@@ -1,22 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* kvnetd's control socket and command table (see control.h). */
+/* kvnetd's command table: one handler per request type of the control
+ * protocol (docs/protocol.md), rendering results as JSON (see control.h). */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <arpa/inet.h>
 #include <jansson.h>
 
 #include "switch/control.h"
 #include "switch/log.h"
 
-#define CONTROL_MAX_REQUEST (2u << 20)
-#define CONTROL_TIMEOUT_MS 5000
 #define KVNET_VERSION "0.1.0"
 
 typedef json_t *(*control_fn)(struct kvnetd *d, json_t *args, struct kv_error *e);
@@ -35,9 +29,15 @@ static const char *arg_str(json_t *args, const char *key, bool required,
 	return NULL;
 }
 
-static bool arg_bool(json_t *args, const char *key)
+/* An optional boolean: absent is false; anything but true/false is an
+ * error (a "yes" string must not quietly mean no). */
+static bool arg_bool(json_t *args, const char *key, struct kv_error *e)
 {
-	return json_is_true(json_object_get(args, key));
+	json_t *v = json_object_get(args, key);
+
+	if (v && !json_is_boolean(v))
+		kv_fail(e, KV_ERR_INVALID, -EINVAL, "argument '%s' must be true or false", key);
+	return json_is_true(v);
 }
 
 static struct kv_network *arg_net(struct kvnetd *d, json_t *args, const char *key,
@@ -61,13 +61,9 @@ static json_t *render_net(const struct kv_network *n)
 	const struct net_def *def = &n->def;
 	char uuid[37], mac[18], ip[INET_ADDRSTRLEN] = "", subnet[32] = "";
 	json_t *ranges = json_array();
-	const uint8_t *u = def->uuid;
 
-	snprintf(uuid, sizeof(uuid),
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10],
-		 u[11], u[12], u[13], u[14], u[15]);
-	link_format_mac(def->mac, mac);
+	netxml_uuid_format(def->uuid, uuid);
+	netxml_mac_format(def->mac, mac);
 	if (def->has_ip) {
 		struct in_addr net = { def->ip.s_addr &
 				       htonl(def->prefix ? ~0u << (32 - def->prefix) : 0) };
@@ -102,14 +98,14 @@ static json_t *render_port(struct kvnetd *d, const struct kv_port *p)
 	char mac[18];
 
 	link_get(&d->link, dev, NULL, &li);
-	link_format_mac(li.mac, mac);
+	netxml_mac_format(li.mac, mac);
 	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:b,s:i,s:s}", "iface", p->iface,
 			      "ifindex", dev, "kind", port_kind_name(p->kind),
 			      "mac", mac, "owned", p->owned, "trusted", p->trusted,
 			      "mtu", (int)li.mtu, "oper", li.carrier ? "up" : "down");
 
 	if (p->has_guest_mac) {
-		link_format_mac(p->guest_mac, mac);
+		netxml_mac_format(p->guest_mac, mac);
 		json_object_set_new(o, "guest_mac", json_string(mac));
 	}
 	return o;
@@ -209,10 +205,11 @@ static json_t *cmd_net_undefine(struct kvnetd *d, json_t *args, struct kv_error 
 static json_t *cmd_net_autostart(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
 	struct kv_network *n = arg_net(d, args, "name", e);
-	json_t *v = json_object_get(args, "enable");
-	bool on = !v || json_is_true(v);
+	bool on = !json_object_get(args, "enable") || arg_bool(args, "enable", e);
 
-	return n && netw_set_autostart(d, n, on, e) == 0 ? render_net(n) : NULL;
+	if (!n || e->code)
+		return NULL;
+	return netw_set_autostart(d, n, on, e) == 0 ? render_net(n) : NULL;
 }
 
 static json_t *cmd_net_show(struct kvnetd *d, json_t *args, struct kv_error *e)
@@ -266,12 +263,12 @@ static json_t *cmd_port_add(struct kvnetd *d, json_t *args, struct kv_error *e)
 	struct kv_network *n = arg_net(d, args, "net", e);
 	const char *iface = arg_str(args, "iface", true, e);
 	const char *mac = arg_str(args, "mac", false, e);
+	bool tap = arg_bool(args, "tap", e), trusted = arg_bool(args, "trusted", e);
 	struct kv_port *p;
 
 	if (!n || !iface || e->code)
 		return NULL;
-	if (netw_port_add(d, n, iface, arg_bool(args, "tap"), mac,
-			  arg_bool(args, "trusted"), &p, e) < 0)
+	if (netw_port_add(d, n, iface, tap, mac, trusted, &p, e) < 0)
 		return NULL;
 	return render_port(d, p);
 }
@@ -308,7 +305,7 @@ static json_t *render_fdb_entry(const struct kv_network *n,
 
 	if (!is_static && now > f->val.last_seen_ns)
 		age = (double)(now - f->val.last_seen_ns) / 1e9;
-	link_format_mac(f->key.mac, mac);
+	netxml_mac_format(f->key.mac, mac);
 	return json_pack("{s:s,s:i,s:s,s:i,s:b,s:f}", "mac", mac, "vlan",
 			 (int)f->key.vlan, "port", netw_port_name(n, (int)f->val.ifindex),
 			 "ifindex", netw_user_ifindex(n, (int)f->val.ifindex), "static", is_static, "age_s", age);
@@ -329,13 +326,9 @@ static json_t *cmd_fdb(struct kvnetd *d, json_t *args, struct kv_error *e)
 		return NULL;
 	}
 	list = json_array();
-	for (int i = 0; i < cnt; i++) {
-		bool expired = !(v[i].val.flags & KVNET_FDB_STATIC) &&
-			       now - v[i].val.last_seen_ns > n->dp.aging_ns;
-
-		if (!expired)
+	for (int i = 0; i < cnt; i++)
+		if (!dp_fdb_entry_expired(&n->dp, &v[i].val, now))
 			json_array_append_new(list, render_fdb_entry(n, &v[i], now));
-	}
 	free(v);
 	return list;
 }
@@ -477,109 +470,4 @@ char *control_handle(struct kvnetd *d, const char *req, size_t len)
 		}
 	}
 	return text;
-}
-
-static int control_read_request(int fd, char **out, size_t *len)
-{
-	size_t cap = 4096, used = 0;
-	char *buf = malloc(cap);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	while (buf) {
-		ssize_t r;
-
-		if (poll(&pfd, 1, CONTROL_TIMEOUT_MS) <= 0)
-			break;
-		r = read(fd, buf + used, cap - used);
-		if (r <= 0)
-			break;
-		used += (size_t)r;
-		if (memchr(buf + used - (size_t)r, '\n', (size_t)r)) {
-			*out = buf;
-			*len = used;
-			return 0;
-		}
-		if (used == cap) {
-			char *nb = cap >= CONTROL_MAX_REQUEST ? NULL : realloc(buf, cap * 2);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	if (buf && used) { /* EOF without newline: take what came */
-		*out = buf;
-		*len = used;
-		return 0;
-	}
-	free(buf);
-	return -EIO;
-}
-
-static void control_write_all(int fd, const char *s, size_t len)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-	while (len) {
-		ssize_t w = send(fd, s, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (w < 0 && errno == EAGAIN && poll(&pfd, 1, CONTROL_TIMEOUT_MS) > 0)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		len -= (size_t)w;
-	}
-}
-
-void control_serve(struct kvnetd *d, int listen_fd)
-{
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	char *req, *resp;
-	size_t len;
-
-	if (fd < 0)
-		return;
-	if (control_read_request(fd, &req, &len) == 0) {
-		resp = control_handle(d, req, len);
-		if (resp)
-			control_write_all(fd, resp, strlen(resp));
-		free(resp);
-		free(req);
-	}
-	close(fd);
-}
-
-int control_listen(const char *path, struct kv_error *e)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, probe;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return kv_fail(e, KV_ERR_INVALID, -ENAMETOOLONG, "socket path too long: %s", path);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		close(probe);
-		return kv_fail(e, KV_ERR_CONFLICT, -EADDRINUSE,
-			       "another kvnetd is already serving %s", path);
-	}
-	if (probe >= 0)
-		close(probe);
-	unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return kv_fail(e, KV_ERR_SYSTEM, -errno, "socket: %s", strerror(errno));
-	mode_t old = umask(0177);
-	int ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-
-	umask(old);
-	if (ret < 0 || chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
-		ret = -errno;
-		close(fd);
-		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot listen on %s: %s", path,
-			       strerror(-ret));
-	}
-	return fd;
 }

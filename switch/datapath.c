@@ -537,16 +537,17 @@ int dp_port_attach(struct dp_net *dp, int ifindex, uint32_t flags,
 	return 0;
 }
 
-int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu)
+int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu, uint32_t flags)
 {
 	__u32 key = (__u32)ifindex;
 	struct kvnet_port p;
 
 	if (bpf_map_lookup_elem(dp->ports_fd, &key, &p) < 0)
 		return -ENOENT;
-	if (p.mtu == mtu)
+	if (p.mtu == mtu && p.flags == flags)
 		return 0;
 	p.mtu = mtu;
+	p.flags = flags;
 	return bpf_map_update_elem(dp->ports_fd, &key, &p, BPF_EXIST) < 0 ? -errno : 0;
 }
 
@@ -619,21 +620,30 @@ static int dp_fdb_delete_if(struct dp_net *dp,
 	return deleted;
 }
 
+/* As the datapath decides (lib/fdb.h): a signed age, so an entry another
+ * CPU refreshed after we read the clock is fresh, not ancient. */
+bool dp_fdb_entry_expired(const struct dp_net *dp, const struct kvnet_fdb_val *v,
+			  uint64_t now)
+{
+	return !(v->flags & KVNET_FDB_STATIC) &&
+	       (int64_t)(now - v->last_seen_ns) > (int64_t)dp->aging_ns;
+}
+
 struct dp_expiry {
-	uint64_t now, aging;
+	const struct dp_net *dp;
+	uint64_t now;
 };
 
 static bool dp_fdb_expired(const struct dp_fdb_entry *e, const void *arg)
 {
 	const struct dp_expiry *x = arg;
 
-	return !(e->val.flags & KVNET_FDB_STATIC) &&
-	       x->now > e->val.last_seen_ns && x->now - e->val.last_seen_ns > x->aging;
+	return dp_fdb_entry_expired(x->dp, &e->val, x->now);
 }
 
 int dp_fdb_expire(struct dp_net *dp)
 {
-	struct dp_expiry x = { dp_now_ns(), dp->aging_ns };
+	struct dp_expiry x = { dp, dp_now_ns() };
 
 	return dp_fdb_delete_if(dp, dp_fdb_expired, &x);
 }

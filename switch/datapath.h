@@ -61,13 +61,17 @@ void dp_set_no_route(struct dp_net *dp, bool on, uint32_t gw_ip, uint32_t gw_bca
  * (replacing any older kvnet program already there). */
 int dp_port_attach(struct dp_net *dp, int ifindex, uint32_t flags,
 		   unsigned mtu, struct kv_error *e);
-int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu);
+/* New facts about a port's device (its MTU, where its veth peer lives). */
+int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu, uint32_t flags);
 /* Detach (if the device still exists), forget the port and its MACs. */
 void dp_port_detach(struct dp_net *dp, int ifindex);
 
 int dp_fdb_add_static(struct dp_net *dp, const uint8_t mac[6], int ifindex);
 /* Fill *out (malloc'd) with every FDB entry. */
 int dp_fdb_dump(struct dp_net *dp, struct dp_fdb_entry **out, int *n);
+/* Is the entry past the aging time (and so ignored by the datapath)? */
+bool dp_fdb_entry_expired(const struct dp_net *dp, const struct kvnet_fdb_val *v,
+			  uint64_t now);
 /* Delete dynamic entries older than the aging time; returns how many. */
 int dp_fdb_expire(struct dp_net *dp);
 /* Delete every entry that points at ifindex. */

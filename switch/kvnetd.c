@@ -14,7 +14,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
-#include "switch/control.h"
+#include "switch/ctlsock.h"
 #include "switch/log.h"
 #include "switch/network.h"
 
@@ -99,14 +99,30 @@ static int kvnetd_make_fds(int *timer, int *sig)
 	return 0;
 }
 
-static int kvnetd_loop(struct kvnetd *d, int lfd)
+/* A signal: 0 to go on, 1 to leave the loop. */
+static int kvnetd_signal(int sig)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sig, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		log_info("SIGHUP: nothing to reload; definitions are read on request");
+		return 0;
+	}
+	log_info("exiting on signal %u; networks keep running", si.ssi_signo);
+	return 1;
+}
+
+static int kvnetd_loop(struct kvnetd *d, struct ctlsock *ctl)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC), timer, sig;
 	struct epoll_event evs[8];
 	uint64_t ticks;
 
 	if (ep < 0 || kvnetd_make_fds(&timer, &sig) < 0 ||
-	    kvnetd_add_fd(ep, lfd, EV_CONTROL) || kvnetd_add_fd(ep, timer, EV_TIMER) ||
+	    kvnetd_add_fd(ep, ctlsock_fd(ctl), EV_CONTROL) ||
+	    kvnetd_add_fd(ep, timer, EV_TIMER) ||
 	    kvnetd_add_fd(ep, sig, EV_SIGNAL) ||
 	    kvnetd_add_fd(ep, link_monitor_fd(&d->link), EV_LINK)) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
@@ -118,15 +134,18 @@ static int kvnetd_loop(struct kvnetd *d, int lfd)
 
 		for (int i = 0; i < n; i++) {
 			switch (evs[i].data.u32) {
-			case EV_CONTROL: control_serve(d, lfd); break;
+			case EV_CONTROL: ctlsock_run(ctl, d); break;
 			case EV_LINK: link_monitor_read(&d->link); break;
 			case EV_TIMER:
-				if (read(timer, &ticks, sizeof(ticks)) > 0)
+				if (read(timer, &ticks, sizeof(ticks)) > 0) {
 					netw_tick(d);
+					ctlsock_expire(ctl);
+				}
 				break;
 			case EV_SIGNAL:
-				log_info("exiting; networks keep running");
-				return 0;
+				if (kvnetd_signal(sig))
+					return 0;
+				break;
 			}
 		}
 		if (n < 0 && errno != EINTR) {
@@ -150,8 +169,9 @@ int main(int argc, char **argv)
 	struct kvnetd d = { 0 };
 	struct kvnetd_opts o;
 	struct kv_error e = { 0 };
+	struct ctlsock *ctl = NULL;
 	char sock[PATH_MAX];
-	int lfd, ret;
+	int ret;
 
 	if (kvnetd_parse(argc, argv, &o) < 0)
 		return 2;
@@ -162,17 +182,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	store_sock_path(&d.store, sock, sizeof(sock));
-	lfd = control_listen(sock, &e);
-	if (lfd < 0 || dp_ensure_bpffs(d.bpffs, &e) < 0 ||
+	if (ctlsock_open(&ctl, sock, &e) < 0 || dp_ensure_bpffs(d.bpffs, &e) < 0 ||
 	    link_open(&d.link, kvnetd_on_link, &d, &e) < 0) {
 		log_err("%s", e.msg);
 		return 1;
 	}
 	kvnetd_write_pid(&d);
 	netw_restore(&d);
-	ret = kvnetd_loop(&d, lfd);
-	close(lfd);
-	unlink(sock);
+	ret = kvnetd_loop(&d, ctl);
+	ctlsock_close(ctl);
 	netw_free_all(&d);
 	link_close(&d.link);
 	return ret;

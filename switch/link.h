@@ -69,8 +69,4 @@ int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
 int link_check_subnet_free(struct link_ctx *l, struct in_addr net,
 			   unsigned prefix, struct kv_error *e);
 
-/* "aa:bb:cc:dd:ee:ff" <-> bytes. */
-int link_parse_mac(const char *s, uint8_t mac[6]);
-void link_format_mac(const uint8_t mac[6], char buf[18]);
-
 #endif /* KVNET_LINK_H */

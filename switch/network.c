@@ -106,7 +106,7 @@ static json_t *netw_runtime_json(const struct kv_network *n)
 				      "trusted", p->trusted);
 
 		if (p->has_guest_mac) {
-			link_format_mac(p->guest_mac, mac);
+			netxml_mac_format(p->guest_mac, mac);
 			json_object_set_new(o, "guest_mac", json_string(mac));
 		}
 		json_array_append_new(ports, o);
@@ -319,6 +319,10 @@ static int netw_gateway_up(struct kvnetd *d, struct kv_network *n,
 		return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "gateway veth '%s' vanished",
 			       def->bridge);
 	}
+	if (n->nports >= KVNET_MAX_PORTS) {
+		link_delete(&d->link, gw.ifindex);
+		return kv_fail(e, KV_ERR_CONFLICT, -ENOSPC, "no room for the gateway port");
+	}
 	p = &n->ports[n->nports++];
 	*p = (struct kv_port){ .ifindex = sw.ifindex, .dev_ifindex = gw.ifindex,
 			       .kind = PORT_KIND_GATEWAY, .owned = true };
@@ -482,7 +486,7 @@ static int netw_make_tap(struct kvnetd *d, struct kv_network *n, const char *ifa
 	ret = link_get(&d->link, 0, iface, li);
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "tap '%s' vanished", iface);
-	return link_set_up(&d->link, li->ifindex, alias, 0, e);
+	return link_set_up(&d->link, li->ifindex, alias, n->def.mtu, e);
 }
 
 static enum port_kind netw_kind_of(const struct link_info *li)
@@ -519,7 +523,7 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 	struct link_info li;
 	int ret;
 
-	if (mac && link_parse_mac(mac, port.guest_mac) < 0)
+	if (mac && netxml_mac_parse(mac, port.guest_mac) < 0)
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", mac);
 	if (mac && (port.guest_mac[0] & 1))
@@ -597,7 +601,11 @@ static void netw_recheck_port(struct kvnetd *d, struct kv_network *n, struct kv_
 		netw_forget_port(d, n, p, false);
 		return;
 	}
-	dp_port_update(&n->dp, p->ifindex, li.mtu);
+	/* a veth whose peer moved into (or out of) our namespace needs the
+	 * other redirect */
+	dp_port_update(&n->dp, p->ifindex,
+		       p->kind == PORT_KIND_GATEWAY && n->def.mtu ? n->def.mtu : li.mtu,
+		       netw_port_flags(n, p, &li));
 }
 
 void netw_link_changed(struct kvnetd *d, int ifindex, bool gone)
@@ -617,14 +625,27 @@ void netw_link_changed(struct kvnetd *d, int ifindex, bool gone)
 	}
 }
 
+/* Sweep the FDB a few times per aging period, at most once a second and at
+ * least every 30 s: the datapath already ignores expired entries, the
+ * sweep only frees their room. */
+static uint64_t netw_expiry_interval_ns(const struct kv_network *n)
+{
+	unsigned s = n->def.fdb_aging_s / 4;
+
+	return (uint64_t)(s < 1 ? 1 : s > 30 ? 30 : s) * 1000000000ULL;
+}
+
 void netw_tick(struct kvnetd *d)
 {
+	uint64_t now = dp_now_ns();
+
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
 		int expired;
 
-		if (!n->active)
+		if (!n->active || now < n->next_expiry_ns)
 			continue;
+		n->next_expiry_ns = now + netw_expiry_interval_ns(n);
 		expired = dp_fdb_expire(&n->dp);
 		if (expired > 0)
 			log_debug("network '%s': %d FDB entries aged out", n->def.name, expired);
@@ -663,7 +684,7 @@ static bool netw_port_from_json(struct kvnetd *d, json_t *o, struct kv_port *p)
 	for (unsigned k = 0; k < sizeof(port_kind_names) / sizeof(*port_kind_names); k++)
 		if (!strcmp(kind, port_kind_names[k]))
 			p->kind = (enum port_kind)k;
-	p->has_guest_mac = mac && link_parse_mac(mac, p->guest_mac) == 0;
+	p->has_guest_mac = mac && netxml_mac_parse(mac, p->guest_mac) == 0;
 	/* the device must still be the one we attached to */
 	if (link_get(&d->link, ifindex, NULL, &li) < 0)
 		return false;

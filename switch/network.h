@@ -39,6 +39,7 @@ struct kv_network {
 	struct dp_net dp;
 	struct kv_port ports[KVNET_MAX_PORTS];
 	int nports;
+	uint64_t next_expiry_ns; /* when netw_tick next sweeps the FDB */
 };
 
 struct kvnetd {

@@ -1014,6 +1014,44 @@ static int nx_domain(struct nx *x, xmlNode *n)
 	return rc < 0 ? rc : 0;
 }
 
+/* <title> and <description>: plain text, kept and written back.
+ * (<metadata> belongs to other applications: accepted and dropped.) */
+static int nx_text_elem(struct nx *x, xmlNode *n, char *out, size_t len)
+{
+	xmlChar *text;
+	int rc = nx_attrs(x, n, NULL, NULL);
+
+	for (xmlNode *c = n->children; rc == 0 && c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			rc = nx_fail(x, -EINVAL, "<%s> holds text only", TAG(n));
+	if (rc < 0)
+		return rc;
+	text = xmlNodeGetContent(n);
+	if (text && strlen((const char *)text) >= len)
+		rc = nx_fail(x, -EINVAL, "<%s> is longer than %zu characters", TAG(n),
+			     len - 1);
+	else if (text)
+		snprintf(out, len, "%s", (const char *)text);
+	xmlFree(text);
+	return rc;
+}
+
+static int nx_title(struct nx *x, xmlNode *n)
+{
+	return nx_text_elem(x, n, x->def->title, sizeof(x->def->title));
+}
+
+static int nx_description(struct nx *x, xmlNode *n)
+{
+	return nx_text_elem(x, n, x->def->description, sizeof(x->def->description));
+}
+
+static int nx_metadata(struct nx *x, xmlNode *n)
+{
+	(void)x, (void)n;
+	return 0;
+}
+
 static int nx_mtu(struct nx *x, xmlNode *n)
 {
 	static const char *const ok[] = { "size", NULL };
@@ -1228,6 +1266,9 @@ static const struct nx_elem nx_network_elems[] = {
 	{ "mtu", false, false, nx_mtu },
 	{ "ip", false, true, nx_ip },
 	{ "port", false, false, nx_port },
+	{ "title", false, false, nx_title },
+	{ "description", false, false, nx_description },
+	{ "metadata", false, false, nx_metadata },
 	{ "datapath", true, false, nx_kv_datapath },
 	{ "fdb", true, false, nx_kv_fdb },
 	/* libvirt features kvnet does not implement (yet) */
@@ -1237,9 +1278,6 @@ static const struct nx_elem nx_network_elems[] = {
 	{ "vlan", false, true, NULL },
 	{ "bandwidth", false, true, NULL },
 	{ "virtualport", false, true, NULL },
-	{ "title", false, true, NULL },
-	{ "description", false, true, NULL },
-	{ "metadata", false, true, NULL },
 };
 
 static int nx_network(struct nx *x, xmlNode *root)
@@ -1480,6 +1518,16 @@ static void nx_put_body(FILE *f, const struct net_def *def)
 	nx_put_esc(f, def->name);
 	netxml_uuid_format(def->uuid, s);
 	fprintf(f, "</name>\n  <uuid>%s</uuid>\n", s);
+	if (def->title[0]) {
+		fputs("  <title>", f);
+		nx_put_esc(f, def->title);
+		fputs("</title>\n", f);
+	}
+	if (def->description[0]) {
+		fputs("  <description>", f);
+		nx_put_esc(f, def->description);
+		fputs("</description>\n", f);
+	}
 	nx_put_forward(f, def);
 	fputs("  <bridge", f);
 	nx_put_attr(f, "name", def->bridge);
@@ -1704,6 +1752,7 @@ bool netxml_equal(const struct net_def *a, const struct net_def *b)
 	       a->nat_port_min == b->nat_port_min &&
 	       a->nat_port_max == b->nat_port_max &&
 	       !strcmp(a->domain, b->domain) && a->mtu == b->mtu &&
+	       !strcmp(a->title, b->title) && !strcmp(a->description, b->description) &&
 	       a->datapath == b->datapath && a->fdb_aging_s == b->fdb_aging_s &&
 	       a->fdb_max == b->fdb_max &&
 	       a->port_isolated == b->port_isolated && nx_eq_ip(a, b);

@@ -68,6 +68,8 @@ struct net_def {
 	char uplink[IFNAMSIZ];	  /* <forward dev=...>, "" if none */
 	uint16_t nat_port_min, nat_port_max; /* <nat><port start end/>; 1024-65535 */
 	char domain[64];	  /* <domain name=...>, "" if none */
+	char title[256];	  /* <title>, kept for dumpxml */
+	char description[2048];	  /* <description>, kept for dumpxml */
 	unsigned mtu;		  /* <mtu size=...>, 0 = default */
 	bool has_ip;
 	struct in_addr ip;	  /* gateway address */

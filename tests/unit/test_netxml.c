@@ -262,6 +262,21 @@ static void test_misc_good(void **state)
 	/* libvirt attributes accepted and ignored */
 	parse_ok("<network connections='3' ipv6='yes'><name>n</name></network>",
 		 &d);
+	/* <title> and <description> kept (escaped on output), <metadata> dropped */
+	parse_ok(NET("<title>Lab &amp; test</title><description>for\nVMs</description>"
+		     "<metadata><app:x xmlns:app='urn:x'>1</app:x></metadata>"), &d);
+	assert_string_equal(d.title, "Lab & test");
+	assert_string_equal(d.description, "for\nVMs");
+	{
+		struct net_def back;
+		char *xml = NULL;
+
+		assert_int_equal(netxml_format(&d, &xml), 0);
+		assert_non_null(strstr(xml, "<title>Lab &amp; test</title>"));
+		parse_ok(xml, &back);
+		assert_true(netxml_equal(&d, &back));
+		free(xml);
+	}
 	/* one-digit MAC octets, upper case; forward dev == interface dev */
 	parse_ok(NET("<mac address='52:54:0:A:b:C'/>"), &d);
 	assert_string_equal(mac_str(d.mac), "52:54:00:0a:0b:0c");
