@@ -122,6 +122,7 @@ static void link_fill_info(struct rtnl_link *link, struct link_info *out)
 			     rtnl_link_get_link_netnsid(link, &nsid) == 0;
 	if (alias)
 		snprintf(out->alias, sizeof(out->alias), "%s", alias);
+	out->master = rtnl_link_get_master(link);
 }
 
 int link_get(struct link_ctx *l, int ifindex, const char *name,

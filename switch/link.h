@@ -36,6 +36,7 @@ struct link_info {
 	bool peer_other_ns;   /* veth whose peer lives in another netns */
 	bool ether;	      /* ARPHRD_ETHER */
 	char alias[64];	      /* IFLA_IFALIAS; kvnet marks its devices */
+	int master;	      /* ifindex of the bridge/bond it is enslaved to */
 };
 
 int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool),

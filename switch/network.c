@@ -449,6 +449,10 @@ static int netw_check_port(struct kvnetd *d, struct kv_network *n,
 	if (!tap && (!li->ether || li->ifindex == 1))
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "interface '%s' is not an Ethernet device", iface);
+	if (!tap && li->master)
+		return kv_fail(e, KV_ERR_CONFLICT, -EBUSY,
+			       "interface '%s' is enslaved to ifindex %d (a bridge or bond); "
+			       "release it first", iface, li->master);
 	if (!tap && !strncmp(li->alias, ALIAS_PREFIX, strlen(ALIAS_PREFIX)) &&
 	    strstr(li->alias, ":gateway"))
 		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
