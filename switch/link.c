@@ -230,30 +230,31 @@ int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
 	return 0;
 }
 
-int link_delete(struct link_ctx *l, int ifindex)
+/* Delete the link with this ifindex (or, if 0, this name). */
+static int link_delete_obj(struct link_ctx *l, int ifindex, const char *name)
 {
 	struct rtnl_link *link = rtnl_link_alloc();
 	int ret;
 
 	if (!link)
 		return -ENOMEM;
-	rtnl_link_set_ifindex(link, ifindex);
+	if (ifindex)
+		rtnl_link_set_ifindex(link, ifindex);
+	else
+		rtnl_link_set_name(link, name);
 	ret = rtnl_link_delete(l->sk, link);
 	rtnl_link_put(link);
 	return ret < 0 ? -EIO : 0;
 }
 
+int link_delete(struct link_ctx *l, int ifindex)
+{
+	return link_delete_obj(l, ifindex, NULL);
+}
+
 int link_delete_name(struct link_ctx *l, const char *name)
 {
-	struct rtnl_link *link = rtnl_link_alloc();
-	int ret;
-
-	if (!link)
-		return -ENOMEM;
-	rtnl_link_set_name(link, name);
-	ret = rtnl_link_delete(l->sk, link);
-	rtnl_link_put(link);
-	return ret < 0 ? -EIO : 0;
+	return link_delete_obj(l, 0, name);
 }
 
 int link_set_up(struct link_ctx *l, int ifindex, const char *alias,

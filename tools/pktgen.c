@@ -35,6 +35,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "switch/netxml.h"
 #include "pktgen.skel.h"
 
 #define PKTGEN_HDR_LEN 42
@@ -122,22 +123,6 @@ static void pktgen_usage(FILE *f)
 		"  --cpu C             pin sender thread i to CPU C+i\n"
 		"  --json              print one JSON object\n",
 		PKTGEN_MIN_SIZE, PKTGEN_MAX_SIZE);
-}
-
-static int pktgen_parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned int b[6];
-	char end;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
-		   &b[5], &end) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
-			return -EINVAL;
-		mac[i] = (uint8_t)b[i];
-	}
-	return 0;
 }
 
 static int pktgen_parse_ulong(const char *s, unsigned long min,
@@ -247,10 +232,10 @@ static int pktgen_parse_opt(struct pktgen_opts *o, int opt, const char *arg)
 		return 0;
 	case OPT_SRC_MAC:
 		o->have_src_mac = true;
-		return pktgen_parse_mac(arg, o->src_mac);
+		return netxml_mac_parse(arg, o->src_mac);
 	case OPT_DST_MAC:
 		o->have_dst_mac = true;
-		return pktgen_parse_mac(arg, o->dst_mac);
+		return netxml_mac_parse(arg, o->dst_mac);
 	case OPT_SRC_IP:
 		o->have_src_ip = true;
 		return inet_pton(AF_INET, arg, &o->src_ip) == 1 ? 0 : -EINVAL;

@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "switch/netxml.h"
 
 #ifndef TUN_F_USO4
 #define TUN_F_USO4 0x20
@@ -914,21 +915,6 @@ static void usage(FILE *f)
 		   "read/sniff exit 3 if --count frames did not arrive within --timeout.\n");
 }
 
-static int parse_mac(const char *s, uint8_t *m)
-{
-	unsigned int b[6];
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
-			return -EINVAL;
-		m[i] = (uint8_t)b[i];
-	}
-	return 0;
-}
-
 static int parse_flags(const char *s, uint8_t *f)
 {
 	static const char names[] = "FSRPAUEC";
@@ -1086,10 +1072,10 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	switch (c) {
 	case OPT_SRC_MAC:
 		o->have_src_mac = true;
-		return parse_mac(arg, o->src_mac);
+		return netxml_mac_parse(arg, o->src_mac);
 	case OPT_DST_MAC:
 		o->have_dst_mac = true;
-		return parse_mac(arg, o->dst_mac);
+		return netxml_mac_parse(arg, o->dst_mac);
 	case OPT_SRC_IP:
 		o->have_src_ip = true;
 		return inet_pton(AF_INET, arg, &o->src_ip) == 1 ? 0 : -EINVAL;
