@@ -153,7 +153,7 @@ static int netw_insert(struct kvnetd *d, const struct net_def *def,
 	struct kv_network *n = netw_find(d, def->name), **nets;
 
 	if (!n) {
-		nets = realloc(d->nets, (size_t)(d->nnets + 1) * sizeof(*nets));
+		nets = realloc(d->nets, (size_t)(d->nnets + 1) * sizeof(struct kv_network *));
 		if (nets)
 			d->nets = nets;
 		n = nets ? calloc(1, sizeof(*n)) : NULL;
@@ -524,7 +524,7 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 		  struct kv_error *e)
 {
 	struct kv_port port = { .trusted = trusted, .owned = tap };
-	struct link_info li;
+	struct link_info li = { 0 };
 	int ret;
 
 	if (mac && netxml_mac_parse(mac, port.guest_mac) < 0)
@@ -776,7 +776,7 @@ int netw_restore(struct kvnetd *d)
 	struct kv_error e = { 0 };
 	struct kv_network *n;
 	int ndefs = 0, ret;
-	char *state;
+	char *state = NULL;
 
 	ret = store_load_nets(&d->store, &defs, &ndefs, netw_report_bad, NULL);
 	if (ret < 0)
