@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -155,6 +157,27 @@ static int kvnetd_loop(struct kvnetd *d, struct ctlsock *ctl)
 	}
 }
 
+/* One kvnetd per state dir: two would fight over the same networks. The
+ * lock lives as long as the process (the fd is never closed). */
+static int kvnetd_lock_state(const char *state_dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/kvnetd.lock", state_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_err("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		log_err("another kvnetd is using the state dir %s", state_dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int kvnetd_write_pid(struct kvnetd *d)
 {
 	char path[PATH_MAX], buf[32];
@@ -181,6 +204,8 @@ int main(int argc, char **argv)
 		log_err("cannot create %s or %s: %s", o.state_dir, o.run_dir, strerror(errno));
 		return 1;
 	}
+	if (kvnetd_lock_state(o.state_dir) < 0)
+		return 1;
 	store_sock_path(&d.store, sock, sizeof(sock));
 	if (ctlsock_open(&ctl, sock, &e) < 0 || dp_ensure_bpffs(d.bpffs, &e) < 0 ||
 	    link_open(&d.link, kvnetd_on_link, &d, &e) < 0) {

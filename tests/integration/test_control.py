@@ -52,8 +52,12 @@ def test_socket_mode_and_single_instance(kvnet):
     env = kvnet
     mode = stat.S_IMODE(os.stat(env.run_dir / "kvnetd.sock").st_mode)
     assert mode == 0o600, oct(mode)
-    second = env.host.run([KVNETD, "--state-dir", env.state_dir, "--run-dir",
-                           env.run_dir], check=False, timeout=10)
-    assert second.returncode != 0
-    assert "another kvnetd" in second.stderr, second.stderr
+    other = env.tmp / "other"
+    for state, run in ((env.state_dir, env.run_dir),       # the same daemon
+                       (env.state_dir, other / "run"),      # same networks
+                       (other / "state", env.run_dir)):     # same socket
+        second = env.host.run([KVNETD, "--state-dir", state, "--run-dir", run],
+                              check=False, timeout=10)
+        assert second.returncode != 0
+        assert "another kvnetd" in second.stderr, second.stderr
     env.cli("net", "list")   # the first one still serves
