@@ -166,17 +166,51 @@ static int netw_insert(struct kvnetd *d, const struct net_def *def,
 	return 0;
 }
 
-int netw_define(struct kvnetd *d, const struct net_def *def,
+static int netw_define_checked(struct kvnetd *d, const struct net_def *def,
+			       struct kv_network **out, struct kv_error *e);
+
+/* Redefining a network keeps its identity, as libvirt does: a document
+ * without <uuid> or <mac> keeps the ones it had; a different <uuid> is
+ * another network and is refused. */
+static int netw_keep_identity(const struct kv_network *n, struct net_def *def,
+			      struct kv_error *e)
+{
+	if (!def->uuid_generated && memcmp(def->uuid, n->def.uuid, 16))
+		return kv_fail(e, KV_ERR_EXISTS, -EEXIST,
+			       "network '%s' already exists with another uuid", def->name);
+	memcpy(def->uuid, n->def.uuid, 16);
+	if (def->mac_generated)
+		memcpy(def->mac, n->def.mac, 6);
+	return 0;
+}
+
+int netw_define(struct kvnetd *d, const struct net_def *in,
 		struct kv_network **out, struct kv_error *e)
 {
-	struct kv_network *n = netw_find(d, def->name);
+	struct kv_network *n = netw_find(d, in->name);
+	struct net_def *def;
 	int ret;
 
 	if (n && n->active)
 		return kv_fail(e, KV_ERR_STATE, -EBUSY,
 			       "network '%s' is active; stop it before redefining it",
-			       def->name);
-	ret = netw_check_unique(d, def, e);
+			       in->name);
+	def = malloc(sizeof(*def));
+	if (!def)
+		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	*def = *in;
+	ret = n ? netw_keep_identity(n, def, e) : 0;
+	if (!ret)
+		ret = netw_define_checked(d, def, out, e);
+	free(def);
+	return ret;
+}
+
+static int netw_define_checked(struct kvnetd *d, const struct net_def *def,
+			       struct kv_network **out, struct kv_error *e)
+{
+	int ret = netw_check_unique(d, def, e);
+
 	if (ret < 0)
 		return ret;
 	ret = store_save_net(&d->store, def);
@@ -240,10 +274,15 @@ static int netw_dp_configure(struct kv_network *n)
 	return dp_set_aging(&n->dp, n->def.fdb_aging_s);
 }
 
+/* The switch side of the gateway is <bridge>-p, or, for a bridge name
+ * with no room for the suffix, kvgw-<8 hex digits of its hash>. */
 static void netw_gateway_names(const struct net_def *def, char peer[IFNAMSIZ],
 			       char alias[96])
 {
-	snprintf(peer, IFNAMSIZ, "%.13s" GW_PEER_SUFFIX, def->bridge);
+	if (strlen(def->bridge) + strlen(GW_PEER_SUFFIX) < IFNAMSIZ)
+		snprintf(peer, IFNAMSIZ, "%s" GW_PEER_SUFFIX, def->bridge);
+	else
+		snprintf(peer, IFNAMSIZ, "kvgw-%08x", netxml_name_hash(def->bridge));
 	snprintf(alias, 96, ALIAS_PREFIX "%s:gateway", def->name);
 }
 
@@ -379,6 +418,10 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 	n->active = true;
 	netw_save_runtime(d, n);
 	log_info("network '%s' started", n->def.name);
+	if (n->def.nranges)
+		log_warn("network '%s': DHCP is not served yet; guests need static "
+			 "addresses in %s/%u", n->def.name, inet_ntoa(n->def.ip),
+			 n->def.prefix);
 	return 0;
 }
 
@@ -519,6 +562,34 @@ static int netw_port_plug(struct kvnetd *d, struct kv_network *n,
 	return ret;
 }
 
+/* A guest MAC is pinned to one port: not a second one, not the gateway's. */
+static int netw_check_guest_mac(struct kvnetd *d, const struct kv_network *n,
+				const uint8_t mac[6], struct kv_error *e)
+{
+	static const uint8_t zero[6];
+	char s[18];
+
+	netxml_mac_format(mac, s);
+	if (!memcmp(mac, zero, 6) || (mac[0] & 1))
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "MAC address %s is not a unicast address", s);
+	if (!memcmp(mac, n->def.mac, 6))
+		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+			       "MAC address %s is the gateway's of network '%s'", s,
+			       n->def.name);
+	for (int i = 0; i < d->nnets; i++)
+		for (int j = 0; d->nets[i]->active && j < d->nets[i]->nports; j++) {
+			const struct kv_port *p = &d->nets[i]->ports[j];
+
+			if (p->has_guest_mac && !memcmp(p->guest_mac, mac, 6))
+				return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+					       "MAC address %s is already pinned to port "
+					       "'%s' of network '%s'", s, p->iface,
+					       d->nets[i]->def.name);
+		}
+	return 0;
+}
+
 int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 		  bool tap, const char *mac, bool trusted, struct kv_port **out,
 		  struct kv_error *e)
@@ -530,9 +601,8 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 	if (mac && netxml_mac_parse(mac, port.guest_mac) < 0)
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", mac);
-	if (mac && (port.guest_mac[0] & 1))
-		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
-			       "MAC address '%s' is multicast", mac);
+	if (mac && netw_check_guest_mac(d, n, port.guest_mac, e) < 0)
+		return -EINVAL;
 	port.has_guest_mac = mac != NULL;
 	ret = netw_check_port(d, n, iface, tap, &li, e);
 	if (ret < 0)
@@ -731,10 +801,16 @@ static int netw_adopt(struct kvnetd *d, struct kv_network *n, const char *state)
 
 	ports = root ? json_object_get(root, "ports") : NULL;
 	n->nports = 0;
-	json_array_foreach(ports, i, o)
-		if (n->nports < KVNET_MAX_PORTS &&
-		    netw_port_from_json(d, o, &n->ports[n->nports]))
+	json_array_foreach(ports, i, o) {
+		if (n->nports >= KVNET_MAX_PORTS)
+			break;
+		if (netw_port_from_json(d, o, &n->ports[n->nports]))
 			n->nports++;
+		else
+			log_info("network '%s': port %s disappeared while kvnetd was "
+				 "down; removed", n->def.name,
+				 json_string_value(json_object_get(o, "iface")));
+	}
 	json_decref(root);
 	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, true,
 		      n->nports ? n->ports[0].ifindex : 0, &e);
@@ -789,6 +865,12 @@ int netw_restore(struct kvnetd *d)
 			log_err("network '%s': %s", defs[i].name, e.msg);
 			continue;
 		}
+		/* a hand-written file without <uuid>/<mac>: keep what was
+		 * generated, or the network would change identity each start */
+		if ((n->def.uuid_generated || n->def.mac_generated) &&
+		    store_save_net(&d->store, &n->def) < 0)
+			log_warn("network '%s': cannot store its generated uuid/mac",
+				 n->def.name);
 		n->autostart = store_get_autostart(&d->store, n->def.name);
 		if (store_load_runtime(&d->store, n->def.name, &state) == 0) {
 			netw_adopt(d, n, state);

@@ -249,10 +249,8 @@ int netxml_check_ifname(const char *s, size_t max, const char *what,
 					   "':' or '%%' allowed", what, SHOW(s));
 	if (len > max)
 		return netxml_fail(err, errlen, -EINVAL,
-				   "%s '%s' is too long (max %zu characters%s)",
-				   what, SHOW(s), max,
-				   max == NET_BRIDGE_NAME_MAX ?
-				   ": kvnetd appends '-p' within IFNAMSIZ" : "");
+				   "%s '%s' is too long (max %zu characters)",
+				   what, SHOW(s), max);
 	return 0;
 }
 
@@ -300,6 +298,18 @@ static void nx_init_def(struct net_def *def)
  * Everything the two constructors share. Messages name the offending value.
  */
 
+uint32_t netxml_name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/* The default gateway device is kvnet-<name>; a name too long for
+ * IFNAMSIZ gets kvnet-<8 hex digits of its hash> instead (stable, and
+ * checked for clashes like any bridge name). */
 static int nx_check_bridge(struct net_def *def, char *err, size_t errlen)
 {
 	char dflt[8 + NET_NAME_MAX];
@@ -309,11 +319,7 @@ static int nx_check_bridge(struct net_def *def, char *err, size_t errlen)
 				       "bridge name", err, errlen);
 	snprintf(dflt, sizeof(dflt), "kvnet-%s", def->name);
 	if (strlen(dflt) > NET_BRIDGE_NAME_MAX)
-		return netxml_fail(err, errlen, -EINVAL,
-				   "default bridge name '%s' is too long (max "
-				   "%d characters: kvnetd appends '-p' within "
-				   "IFNAMSIZ); set <bridge name='...'/>",
-				   dflt, NET_BRIDGE_NAME_MAX);
+		snprintf(dflt, sizeof(dflt), "kvnet-%08x", netxml_name_hash(def->name));
 	memcpy(def->bridge, dflt, strlen(dflt) + 1);
 	return 0;
 }
@@ -1052,6 +1058,26 @@ static int nx_metadata(struct nx *x, xmlNode *n)
 	return 0;
 }
 
+/* <dns enable='no'/> says what kvnet does (it serves no DNS yet); any
+ * other <dns> asks for what it cannot do. */
+static int nx_dns(struct nx *x, xmlNode *n)
+{
+	static const char *const ok[] = { "enable", NULL };
+	char enable[8] = "";
+	int rc = nx_attrs(x, n, ok, NULL);
+
+	bool elements = false;
+
+	for (xmlNode *c = n->children; c; c = c->next)
+		elements |= c->type == XML_ELEMENT_NODE;
+	if (rc == 0)
+		rc = nx_get(x, n, "enable", enable, sizeof(enable), false);
+	if (rc >= 0 && (strcmp(enable, "no") || elements))
+		return nx_fail(x, -EOPNOTSUPP, "unsupported element <dns>: kvnet "
+			       "serves no DNS yet (only <dns enable='no'/> is accepted)");
+	return rc < 0 ? rc : 0;
+}
+
 static int nx_mtu(struct nx *x, xmlNode *n)
 {
 	static const char *const ok[] = { "size", NULL };
@@ -1272,7 +1298,7 @@ static const struct nx_elem nx_network_elems[] = {
 	{ "datapath", true, false, nx_kv_datapath },
 	{ "fdb", true, false, nx_kv_fdb },
 	/* libvirt features kvnet does not implement (yet) */
-	{ "dns", false, true, NULL },
+	{ "dns", false, false, nx_dns },
 	{ "route", false, true, NULL },
 	{ "portgroup", false, true, NULL },
 	{ "vlan", false, true, NULL },
@@ -1310,6 +1336,8 @@ static int nx_finish(struct nx *x)
 			       "<interface dev='%s'>", x->fwd_dev, x->if_dev);
 	memcpy(def->uplink, x->fwd_dev[0] ? x->fwd_dev : x->if_dev,
 	       IFNAMSIZ);
+	def->uuid_generated = !x->has_uuid;
+	def->mac_generated = !x->has_mac;
 	if (!x->has_uuid)
 		rc = nx_random_uuid(def->uuid);
 	if (rc == 0 && !x->has_mac)

@@ -24,7 +24,7 @@
 #define NETXML_DOC_MAX (1024 * 1024)
 /* Longest gateway port (<bridge name=>) name: the daemon appends "-p" to it
  * and the result must fit IFNAMSIZ (15 characters). */
-#define NET_BRIDGE_NAME_MAX 13
+#define NET_BRIDGE_NAME_MAX 15
 /* <kvnet:fdb aging max> limits; the defaults are KVNET_AGING_DEFAULT_S and
  * KVNET_FDB_MAX from ebpf/kvnet_shared.h (300 s, 8192). */
 #define NET_FDB_AGING_MIN 1
@@ -64,6 +64,8 @@ struct net_def {
 	bool bridge_stp;	  /* accepted for libvirt compatibility */
 	unsigned bridge_delay;
 	uint8_t mac[6];		  /* gateway MAC; generated 52:54:00:xx:xx:xx */
+	bool uuid_generated;	  /* the document had no <uuid> */
+	bool mac_generated;	  /* the document had no <mac> */
 	enum net_mode mode;
 	char uplink[IFNAMSIZ];	  /* <forward dev=...>, "" if none */
 	uint16_t nat_port_min, nat_port_max; /* <nat><port start end/>; 1024-65535 */
@@ -156,6 +158,10 @@ void netxml_uuid_format(const uint8_t uuid[16], char out[37]);
  * contract as netxml_parse; `what` names it in the message. */
 int netxml_check_ifname(const char *s, size_t max, const char *what,
 			char *err, size_t errlen);
+
+/* FNV-1a of s: a short, stable tag for names too long to spell out in an
+ * interface name. */
+uint32_t netxml_name_hash(const char *s);
 
 /* "isolated", "nat", ... and back (-1 if unknown). */
 const char *net_mode_name(enum net_mode mode);

@@ -112,7 +112,7 @@ static const struct cli_field kvnet_net_fields[] = {
 	{ "ip", "Gateway", CLI_T_STR },
 	{ "prefix", "Prefix", CLI_T_INT },
 	{ "subnet", "Subnet", CLI_T_STR },
-	{ "dhcp_ranges", "DHCP ranges", CLI_T_LIST },
+	{ "dhcp_ranges", "DHCP ranges (not served yet)", CLI_T_LIST },
 	{ "ports", "Ports", CLI_T_INT },
 	{ NULL, NULL, 0 },
 };

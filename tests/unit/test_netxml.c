@@ -277,6 +277,8 @@ static void test_misc_good(void **state)
 		assert_true(netxml_equal(&d, &back));
 		free(xml);
 	}
+	/* <dns enable='no'/>: exactly what kvnet does */
+	parse_ok(NET("<dns enable='no'>\n</dns>"), &d);
 	/* one-digit MAC octets, upper case; forward dev == interface dev */
 	parse_ok(NET("<mac address='52:54:0:A:b:C'/>"), &d);
 	assert_string_equal(mac_str(d.mac), "52:54:00:0a:0b:0c");
@@ -288,9 +290,20 @@ static void test_misc_good(void **state)
 		     "prefix='8' family='ipv4'/><mtu size='1400'/>"), &d);
 	assert_int_equal(d.mode, NET_MODE_OPEN);
 	assert_int_equal(d.prefix, 8);
-	/* the longest default bridge name: kvnet- plus 7 characters */
-	parse_ok("<network><name>abcdefg</name></network>", &d);
-	assert_string_equal(d.bridge, "kvnet-abcdefg");
+	/* the longest spelled-out default bridge name: kvnet- plus 9
+	 * characters; longer names get kvnet-<hash>, the same every time */
+	parse_ok("<network><name>abcdefghi</name></network>", &d);
+	assert_string_equal(d.bridge, "kvnet-abcdefghi");
+	assert_true(d.uuid_generated && d.mac_generated);
+	parse_ok("<network><name>abcdefghij</name></network>", &d);
+	assert_int_equal(strlen(d.bridge), 14);
+	assert_memory_equal(d.bridge, "kvnet-", 6);
+	{
+		struct net_def again;
+
+		parse_ok("<network><name>abcdefghij</name></network>", &again);
+		assert_string_equal(d.bridge, again.bridge);
+	}
 	parse_ok(NET("<bridge name='abcdefghijklm'/><port isolated='no'/>"
 		     "<kvnet:fdb aging='1' max='16'/>"
 		     "<kvnet:datapath type='ebpf'/>"), &d);
@@ -388,7 +401,7 @@ static const struct reject rejects[] = {
 	  "unknown element <o:fdb> in <network>" },
 	{ "<network><name>x</name><kvnet:fdb aging='3'/></network>", -EINVAL,
 	  "XML error at line 1: Namespace prefix kvnet on fdb is not defined" },
-	{ NET("<dns/>"), -EOPNOTSUPP, "unsupported element <dns> in <network>" },
+	{ NET("<dns/>"), -EOPNOTSUPP, "unsupported element <dns>: kvnet serves no DNS yet (only <dns enable='no'/> is accepted)" },
 	{ NET("<route address='10.1.0.0' prefix='16' gateway='10.0.0.2'/>"),
 	  -EOPNOTSUPP, "unsupported element <route> in <network>" },
 	{ NET("<portgroup name='p'/>"), -EOPNOTSUPP,
@@ -426,15 +439,10 @@ static const struct reject rejects[] = {
 	  "unsupported attribute 'macTableManager' on <bridge>" },
 	{ NET("<bridge name='br0' color='red'/>"), -EINVAL,
 	  "unknown attribute 'color' on <bridge>" },
-	{ NET("<bridge name='abcdefghijklmn'/>"), -EINVAL,
-	  "bridge name 'abcdefghijklmn' is too long (max 13 characters: "
-	  "kvnetd appends '-p' within IFNAMSIZ)" },
+	{ NET("<bridge name='abcdefghijklmnop'/>"), -EINVAL,
+	  "bridge name 'abcdefghijklmnop' is too long (max 15 characters)" },
 	{ NET("<bridge name='br 0'/>"), -EINVAL, "invalid bridge name 'br 0'" },
 	{ NET("<bridge name=''/>"), -EINVAL, "invalid bridge name ''" },
-	{ "<network><name>longname</name></network>", -EINVAL,
-	  "default bridge name 'kvnet-longname' is too long (max 13 "
-	  "characters: kvnetd appends '-p' within IFNAMSIZ); set <bridge "
-	  "name='...'/>" },
 	{ NET("<bridge stp='maybe'/>"), -EINVAL,
 	  "invalid stp='maybe' on <bridge>: use 'on' or 'off'" },
 	{ NET("<bridge delay='-1'/>"), -EINVAL,
@@ -814,8 +822,6 @@ static const struct {
 	  "invalid network name '../x'" },
 	{ NULL, "nat", "10.1.0.0/24", NULL, NULL, -EINVAL,
 	  "invalid network name ''" },
-	{ "verylongname", "nat", "10.1.0.0/24", NULL, NULL, -EINVAL,
-	  "default bridge name 'kvnet-verylongname' is too long" },
 };
 
 static void test_from_args_rejects(void **state)
