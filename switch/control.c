@@ -24,8 +24,10 @@ static const char *arg_str(json_t *args, const char *key, bool required,
 
 	if (v && json_is_string(v))
 		return json_string_value(v);
-	if (v || required)
+	if (v)
 		kv_fail(e, KV_ERR_INVALID, -EINVAL, "argument '%s' must be a string", key);
+	else if (required)
+		kv_fail(e, KV_ERR_INVALID, -EINVAL, "missing argument '%s'", key);
 	return NULL;
 }
 

@@ -38,6 +38,8 @@ struct ctlsock {
 	char path[108];
 	int listen_fd;
 	int epfd;
+	time_t last_refusal_log;
+	unsigned refused;
 	struct ctl_client clients[CTLSOCK_MAX_CLIENTS];
 };
 
@@ -73,7 +75,13 @@ static void ctl_accept(struct ctlsock *c)
 			break;
 	ev.data.u64 = (uint64_t)i;
 	if (i == CTLSOCK_MAX_CLIENTS || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		log_warn("control socket: too many clients, refusing one");
+		c->refused++;
+		if (ctl_now() != c->last_refusal_log) {
+			log_warn("control socket: %d clients busy, refused %u connection(s)",
+				 CTLSOCK_MAX_CLIENTS, c->refused);
+			c->last_refusal_log = ctl_now();
+			c->refused = 0;
+		}
 		close(fd);
 		return;
 	}
@@ -81,8 +89,13 @@ static void ctl_accept(struct ctlsock *c)
 					     .deadline = ctl_now() + CTLSOCK_TIMEOUT_S };
 }
 
+static const char ctl_too_large[] =
+	"{\"ok\": false, \"error\": {\"code\": \"invalid\", \"message\": "
+	"\"request larger than 2 MiB\"}}\n";
+
 /* Read what is there. Returns 1 when the request is complete (a newline,
- * or EOF after some bytes), 0 to wait for more, -1 to drop the client. */
+ * or EOF after some bytes), 0 to wait for more, 2 if it is too large (the
+ * buffer then holds the error reply), -1 to drop the client. */
 static int client_read(struct ctl_client *cl)
 {
 	for (;;) {
@@ -92,6 +105,11 @@ static int client_read(struct ctl_client *cl)
 			size_t cap = cl->cap ? cl->cap * 2 : 4096;
 			char *nb = cap > CTLSOCK_MAX_REQUEST ? NULL : realloc(cl->buf, cap);
 
+			if (!nb && cap > CTLSOCK_MAX_REQUEST) {
+				free(cl->buf);
+				cl->buf = strdup(ctl_too_large);
+				return cl->buf ? 2 : -1;
+			}
 			if (!nb)
 				return -1;
 			cl->buf = nb;
@@ -108,12 +126,11 @@ static int client_read(struct ctl_client *cl)
 	}
 }
 
-static void client_answer(struct ctlsock *c, struct ctl_client *cl, struct kvnetd *d)
+/* Switch the client to writing resp (malloc'd; NULL sends nothing). */
+static void client_reply(struct ctlsock *c, struct ctl_client *cl, char *resp)
 {
 	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = (uint64_t)(cl - c->clients) };
-	char *resp = control_handle(d, cl->buf, cl->len);
 
-	free(cl->buf);
 	cl->buf = resp;
 	cl->len = resp ? strlen(resp) : 0;
 	cl->off = 0;
@@ -140,6 +157,8 @@ static void client_event(struct ctlsock *c, struct ctl_client *cl, struct kvnetd
 	int ret;
 
 	if (cl->state == CLIENT_READING) {
+		char *resp;
+
 		ret = client_read(cl);
 		if (ret < 0) {
 			client_drop(c, cl);
@@ -147,7 +166,10 @@ static void client_event(struct ctlsock *c, struct ctl_client *cl, struct kvnetd
 		}
 		if (ret == 0)
 			return;
-		client_answer(c, cl, d);
+		resp = ret == 2 ? cl->buf : control_handle(d, cl->buf, cl->len);
+		if (ret != 2)
+			free(cl->buf);
+		client_reply(c, cl, resp);
 	}
 	if (cl->state == CLIENT_WRITING && client_write(cl))
 		client_drop(c, cl);

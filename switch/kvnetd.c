@@ -216,6 +216,8 @@ int main(int argc, char **argv)
 	netw_restore(&d);
 	ret = kvnetd_loop(&d, ctl);
 	ctlsock_close(ctl);
+	store_pid_path(&d.store, sock, sizeof(sock));
+	unlink(sock);
 	netw_free_all(&d);
 	link_close(&d.link);
 	return ret;

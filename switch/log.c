@@ -35,13 +35,17 @@ void log_set_level(enum log_level lvl)
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	struct timespec ts;
+	char when[32];
+	struct tm tm;
 	va_list ap;
 
 	if (lvl > log_threshold)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "%lld.%03ld kvnetd %s: ", (long long)ts.tv_sec,
-		ts.tv_nsec / 1000000, log_level_names[lvl]);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ldZ kvnetd %s: ", when, ts.tv_nsec / 1000000,
+		log_level_names[lvl]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

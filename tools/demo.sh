@@ -17,7 +17,11 @@ work=$(mktemp -d /tmp/kvnet-demo.XXXXXX)
 daemon_pid=
 guests=()
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
 
 cleanup() {
 	set +e

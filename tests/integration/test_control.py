@@ -61,3 +61,16 @@ def test_socket_mode_and_single_instance(kvnet):
         assert second.returncode != 0
         assert "another kvnetd" in second.stderr, second.stderr
     env.cli("net", "list")   # the first one still serves
+
+
+def test_oversized_request_gets_an_error(kvnet):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(str(kvnet.run_dir / "kvnetd.sock"))
+    try:
+        s.sendall(b'{"cmd": "ping", "pad": "' + b"x" * (3 << 20))
+    except OSError:
+        pass   # the daemon may stop reading once it has answered
+    resp = json.loads(s.makefile().readline())
+    s.close()
+    assert resp["ok"] is False and "larger than" in resp["error"]["message"]
+    kvnet.cli("net", "list")
