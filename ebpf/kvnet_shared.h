@@ -106,6 +106,10 @@ enum kvnet_config_flags {
 	KVNET_CFG_NO_ROUTE = 1 << 0,
 };
 
+/* Bumped whenever a map's key or value changes meaning, even at the same
+ * size: a restarted kvnetd adopts running maps only of its own layout. */
+#define KVNET_LAYOUT_VERSION 2
+
 /* config map, one entry (key 0). */
 struct kvnet_config {
 	__u64 aging_ns; /* FDB entries older than this are ignored */
@@ -113,6 +117,8 @@ struct kvnet_config {
 	__u32 flags;	/* enum kvnet_config_flags */
 	__u32 gw_ip;	/* gateway IPv4 address, network byte order */
 	__u32 gw_bcast; /* the subnet's broadcast address, network byte order */
+	__u32 layout;	/* KVNET_LAYOUT_VERSION of the daemon that made the maps */
+	__u32 reserved;
 };
 
 #endif /* KVNET_SHARED_H */

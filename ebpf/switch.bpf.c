@@ -108,5 +108,8 @@ int kvnet_ingress(struct __sk_buff *skb)
 		if (verdict != TC_ACT_UNSPEC)
 			return verdict;
 	}
+	/* A flood reaches the gateway port unguarded: the host drops unicast
+	 * for other MACs (PACKET_OTHERHOST) and routes only what is sent to
+	 * its own MAC, which the FDB always holds (a static entry). */
 	return kvnet_flood(skb, &in, kvnet_eth_l3_len(skb, &eth), cfg.nports);
 }

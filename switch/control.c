@@ -83,14 +83,14 @@ static json_t *render_net(const struct kv_network *n)
 		snprintf(r, sizeof(r), "%s-%s", a, b);
 		json_array_append_new(ranges, json_string(r));
 	}
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:b,s:b,s:s,s:i,s:i}",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:b,s:b,s:s,s:i,s:i,s:b}",
 			 "name", def->name, "uuid", uuid, "mode", net_mode_name(def->mode),
 			 "bridge", def->bridge, "mac", mac, "ip", ip, "prefix",
 			 def->has_ip ? (int)def->prefix : 0, "subnet", subnet,
 			 "dhcp_ranges", ranges, "active", n->active, "autostart",
 			 n->autostart, "datapath",
 			 def->datapath == NET_DATAPATH_EBPF ? "ebpf" : "user", "ports",
-			 n->nports, "fdb_aging", (int)def->fdb_aging_s);
+			 n->nports, "fdb_aging", (int)def->fdb_aging_s, "stale", n->stale);
 }
 
 static json_t *render_port(struct kvnetd *d, const struct kv_port *p)

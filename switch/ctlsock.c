@@ -116,6 +116,8 @@ static int client_read(struct ctl_client *cl)
 			cl->cap = cap;
 		}
 		r = read(cl->fd, cl->buf + cl->len, cl->cap - cl->len);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r < 0)
 			return errno == EAGAIN ? 0 : -1;
 		if (r == 0)

@@ -204,42 +204,89 @@ static int dp_find_attached(int ifindex)
 	return -1;
 }
 
-/* Reuse the maps of the datapath that still runs: all of them, or none (a
- * half-adopted switch would pair an old FDB with a new port table). Returns
- * 1 if adopted, 0 if there is nothing (compatible) to adopt. */
-static int dp_adopt(struct dp_net *dp, int adopt_ifindex)
+static int dp_count_found(const struct dp_map_slot *s)
 {
-	struct dp_map_slot s[DP_NMAPS];
 	int found = 0;
 
-	dp_map_slots(dp, s);
-	/* What runs on a port is the truth; pins are the fallback (a port
-	 * may have vanished while the daemon was down). */
-	if (adopt_ifindex > 0) {
-		int prog = dp_find_attached(adopt_ifindex);
-
-		if (prog >= 0) {
-			dp_adopt_prog_maps(prog, s);
-			close(prog);
-		}
-	}
 	for (int i = 0; i < DP_NMAPS; i++)
 		found += s[i].fd >= 0;
-	if (found < DP_NMAPS) {
+	return found;
+}
+
+/* The running datapath's maps: from the first port that runs a kvnet
+ * program (what runs is the truth), else from the pins. */
+static void dp_adopt_find(struct dp_net *dp, struct dp_map_slot *s,
+			  const int *ports, int nports)
+{
+	for (int k = 0; k < nports; k++) {
+		int prog = dp_find_attached(ports[k]);
+
+		if (prog < 0)
+			continue;
+		dp_adopt_prog_maps(prog, s);
+		close(prog);
+		if (dp_count_found(s) == DP_NMAPS)
+			return;
 		dp_close_slots(s);
-		dp_adopt_pins(dp, s);
 	}
-	found = 0;
+	if (dp_adopt_pins(dp, s) < DP_NMAPS)
+		dp_close_slots(s);
+}
+
+/* Was the config map written by a daemon of this layout? */
+static bool dp_layout_ok(int config_fd)
+{
+	struct kvnet_config cfg = { 0 };
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(config_fd, &zero, &cfg) == 0 &&
+	       cfg.layout == KVNET_LAYOUT_VERSION;
+}
+
+/* Remember the ports of a running datapath we cannot adopt. */
+static void dp_note_orphans(struct dp_net *dp, int old_ports_fd)
+{
+	__u32 key, next, *prev = NULL;
+
+	dp->norphans = 0;
+	while (dp->norphans < KVNET_MAX_PORTS &&
+	       bpf_map_get_next_key(old_ports_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		dp->orphans[dp->norphans++] = (int)key;
+	}
+}
+
+/* Reuse the maps of the datapath that still runs: all of them, or none (a
+ * half-adopted switch would pair an old FDB with a new port table).
+ * Returns 1 if adopted, 0 if there is nothing (compatible) to adopt, -1 if
+ * libbpf refused one after taking others (the skeleton must be reopened). */
+static int dp_adopt(struct dp_net *dp, const int *ports, int nports)
+{
+	struct dp_map_slot s[DP_NMAPS];
+	int ok = 0, ret = 1;
+
+	dp_map_slots(dp, s);
+	dp_adopt_find(dp, s, ports, nports);
+	if (dp_count_found(s) < DP_NMAPS) {
+		dp_close_slots(s);
+		return 0;
+	}
 	for (int i = 0; i < DP_NMAPS; i++)
-		found += s[i].fd >= 0 && dp_map_compatible(&s[i]);
-	if (found && found < DP_NMAPS)
+		ok += dp_map_compatible(&s[i]);
+	if (ok < DP_NMAPS || !dp_layout_ok(s[4].fd)) {
 		log_warn("the running datapath's maps do not match this kvnetd "
 			 "(an upgrade?): starting with a fresh FDB and counters");
-	for (int i = 0; found == DP_NMAPS && i < DP_NMAPS; i++)
+		if (bpf_map__key_size(s[1].map) == sizeof(__u32))
+			dp_note_orphans(dp, s[1].fd);
+		dp_close_slots(s);
+		return 0;
+	}
+	for (int i = 0; ret == 1 && i < DP_NMAPS; i++)
 		if (bpf_map__reuse_fd(s[i].map, s[i].fd) < 0)
-			found = -1;
+			ret = -1;
 	dp_close_slots(s);
-	return found == DP_NMAPS;
+	return ret;
 }
 
 static void dp_pin_all(struct dp_net *dp)
@@ -290,29 +337,47 @@ static void dp_take_fds(struct dp_net *dp)
 }
 
 /* Open the skeleton and load it, over the running maps when adopting. */
-static int dp_load(struct dp_net *dp, unsigned fdb_max, bool adopt, int adopt_ifindex)
+static int dp_load(struct dp_net *dp, unsigned fdb_max, const int *ports, int nports)
 {
-	int ret;
+	int adopted = 0, ret;
 
-	dp->skel = switch_bpf__open();
-	if (!dp->skel)
-		return -errno;
-	bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_ingress,
-					      DP_TCX_INGRESS);
-	if (fdb_max)
-		bpf_map__set_max_entries(dp->skel->maps.fdb, fdb_max);
-	if (adopt && dp_adopt(dp, adopt_ifindex))
-		log_info("adopted the running datapath's maps");
+	for (int attempt = 0; attempt < 2; attempt++) {
+		dp->skel = switch_bpf__open();
+		if (!dp->skel)
+			return -errno;
+		bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_ingress,
+						      DP_TCX_INGRESS);
+		if (fdb_max)
+			bpf_map__set_max_entries(dp->skel->maps.fdb, fdb_max);
+		adopted = nports && attempt == 0 ? dp_adopt(dp, ports, nports) : 0;
+		if (adopted >= 0)
+			break;
+		switch_bpf__destroy(dp->skel); /* half-adopted: start over fresh */
+		dp->skel = NULL;
+	}
 	ret = switch_bpf__load(dp->skel);
 	if (ret) {
 		switch_bpf__destroy(dp->skel);
 		dp->skel = NULL;
+		return ret < 0 ? ret : -EINVAL;
 	}
-	return ret < 0 ? ret : (ret ? -EINVAL : 0);
+	dp->adopted = adopted == 1;
+	return 0;
+}
+
+/* Fresh maps carry this build's layout version. */
+static void dp_stamp_layout(struct dp_net *dp)
+{
+	struct kvnet_config cfg = { 0 };
+	__u32 zero = 0;
+
+	bpf_map_lookup_elem(dp->config_fd, &zero, &cfg);
+	cfg.layout = KVNET_LAYOUT_VERSION;
+	bpf_map_update_elem(dp->config_fd, &zero, &cfg, BPF_ANY);
 }
 
 int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
-	    unsigned fdb_max, bool adopt, int adopt_ifindex, struct kv_error *e)
+	    unsigned fdb_max, const int *ports, int nports, struct kv_error *e)
 {
 	int ret;
 
@@ -321,19 +386,20 @@ int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
 	dp->stats_fd = dp->config_fd = -1;
 	if (bpffs && bpffs[0])
 		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", bpffs, net);
-	if (!adopt)
-		dp_unpin(dp); /* leftovers of a daemon that died mid-stop */
-	ret = dp_load(dp, fdb_max, adopt, adopt_ifindex);
-	if (ret < 0 && adopt) {
+	ret = dp_load(dp, fdb_max, ports, nports);
+	if (ret < 0 && nports) {
 		log_warn("cannot load over the running maps (%s): starting afresh",
 			 strerror(-ret));
-		dp_unpin(dp);
-		ret = dp_load(dp, fdb_max, false, 0);
+		ret = dp_load(dp, fdb_max, NULL, 0);
 	}
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot load the BPF datapath: %s",
 			       strerror(-ret));
 	dp_take_fds(dp);
+	if (dp->adopted)
+		log_info("adopted the running datapath's maps");
+	else
+		dp_stamp_layout(dp);
 	dp_pin_all(dp);
 	return 0;
 }
@@ -551,17 +617,37 @@ int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu, uint32_t flags)
 	return bpf_map_update_elem(dp->ports_fd, &key, &p, BPF_EXIST) < 0 ? -errno : 0;
 }
 
-void dp_port_detach(struct dp_net *dp, int ifindex)
+bool dp_attached(int ifindex)
 {
-	__u32 key = (__u32)ifindex;
+	int fd = dp_find_attached(ifindex);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+void dp_detach_any(int ifindex)
+{
 	int fd = dp_find_attached(ifindex);
 
 	if (fd >= 0) {
 		bpf_prog_detach2(fd, ifindex, DP_TCX_INGRESS);
 		close(fd);
 	}
+}
+
+void dp_port_detach_fast(struct dp_net *dp, int ifindex)
+{
+	__u32 key = (__u32)ifindex;
+
+	dp_detach_any(ifindex);
 	bpf_map_delete_elem(dp->ports_fd, &key);
 	dp_flood_del(dp, key);
+}
+
+void dp_port_detach(struct dp_net *dp, int ifindex)
+{
+	dp_port_detach_fast(dp, ifindex);
 	dp_fdb_flush_port(dp, ifindex);
 }
 

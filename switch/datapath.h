@@ -30,6 +30,11 @@ struct dp_net {
 	int fdb_fd, ports_fd, flood_fd, stats_fd, config_fd;
 	char pin_dir[PATH_MAX]; /* "" when pinning is not possible */
 	uint64_t aging_ns;
+	bool adopted;		/* the maps are the running datapath's */
+	/* Ports of a running datapath whose maps could not be adopted: the
+	 * caller detaches the old program from those it does not re-plug. */
+	int orphans[KVNET_MAX_PORTS];
+	int norphans;
 };
 
 struct dp_fdb_entry {
@@ -41,13 +46,18 @@ struct dp_fdb_entry {
 int dp_ensure_bpffs(const char *dir, struct kv_error *e);
 
 /* Load the datapath of network `net`, with fresh maps (fdb sized fdb_max),
- * or, with adopt, over the maps of the datapath that still runs: found
- * through the pins under <bpffs>/kvnet/<net>/, else through the program
- * attached to adopt_ifindex. Maps whose layout this build does not share
- * (an upgrade) are not adopted: the switch then starts with an empty FDB
- * and zero counters, and keeps forwarding. */
+ * or, with adopt (nports > 0), over the maps of the datapath that still
+ * runs: found through the program attached to the first of ports[] that
+ * has one, else through the pins under <bpffs>/kvnet/<net>/. Maps whose
+ * layout this build does not share (an upgrade) are not adopted: the
+ * switch then starts with an empty FDB and zero counters, keeps
+ * forwarding, and lists the old datapath's ports in dp->orphans. */
 int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
-	    unsigned fdb_max, bool adopt, int adopt_ifindex, struct kv_error *e);
+	    unsigned fdb_max, const int *ports, int nports, struct kv_error *e);
+/* Detach any kvnet program from ifindex (one this dp_net may not know). */
+void dp_detach_any(int ifindex);
+/* Does ifindex run a kvnet program (ours or anyone's)? */
+bool dp_attached(int ifindex);
 /* Close our handles; attachments, maps and pins stay. */
 void dp_close(struct dp_net *dp);
 /* Remove the pins (after every port has been detached). */
@@ -65,6 +75,9 @@ int dp_port_attach(struct dp_net *dp, int ifindex, uint32_t flags,
 int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu, uint32_t flags);
 /* Detach (if the device still exists), forget the port and its MACs. */
 void dp_port_detach(struct dp_net *dp, int ifindex);
+/* The same, without forgetting the port's MACs one by one (for a whole
+ * network going away: its maps are freed anyway). */
+void dp_port_detach_fast(struct dp_net *dp, int ifindex);
 
 int dp_fdb_add_static(struct dp_net *dp, const uint8_t mac[6], int ifindex);
 /* Fill *out (malloc'd) with every FDB entry. */

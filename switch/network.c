@@ -287,16 +287,22 @@ static void netw_gateway_names(const struct net_def *def, char peer[IFNAMSIZ],
 }
 
 /* Is the interface name free for a device kvnet is about to create? A
- * device that carries our own alias is a leftover of a daemon killed
- * before it recorded it: it is deleted, not reported. */
+ * device that carries our own alias and whose switch side (live_side)
+ * runs no kvnet program is a leftover of a daemon killed before it
+ * recorded it: it is deleted, not reported. One that still forwards is
+ * never touched. */
 static int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
-			   struct kv_error *e)
+			   const char *live_side, struct kv_error *e)
 {
-	struct link_info li;
+	struct link_info li, sw;
 
 	if (link_get(&d->link, 0, name, &li) < 0)
 		return 0;
 	if (!strcmp(li.alias, alias)) {
+		if (link_get(&d->link, 0, live_side, &sw) == 0 && dp_attached(sw.ifindex))
+			return kv_fail(e, KV_ERR_CONFLICT, -EBUSY,
+				       "interface '%s' belongs to a network that is still "
+				       "forwarding (another kvnetd's?); not touching it", name);
 		log_info("deleting leftover %s (%s)", name, alias);
 		link_delete(&d->link, li.ifindex);
 		return 0;
@@ -315,6 +321,11 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 	if (n->active)
 		return kv_fail(e, KV_ERR_STATE, -EALREADY, "network '%s' is already active",
 			       def->name);
+	if (n->stale)
+		return kv_fail(e, KV_ERR_STATE, -EBUSY,
+			       "network '%s' still runs from an earlier kvnetd that this "
+			       "one could not adopt (see its log); `kvnet net stop %s` "
+			       "removes it first", def->name, def->name);
 	if (def->mode != NET_MODE_ISOLATED)
 		return kv_fail(e, KV_ERR_UNSUPPORTED, -EOPNOTSUPP,
 			       "forward mode '%s' is not implemented yet: only isolated "
@@ -331,8 +342,8 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 	if (!def->has_ip)
 		return 0;
 	netw_gateway_names(def, peer, alias);
-	if (netw_name_taken(d, def->bridge, alias, e) < 0 ||
-	    netw_name_taken(d, peer, alias, e) < 0)
+	if (netw_name_taken(d, def->bridge, alias, peer, e) < 0 ||
+	    netw_name_taken(d, peer, alias, peer, e) < 0)
 		return -EEXIST;
 	return link_check_subnet_free(&d->link, def->ip, def->prefix, e);
 }
@@ -387,7 +398,10 @@ static void netw_teardown(struct kvnetd *d, struct kv_network *n)
 	for (int i = n->nports - 1; i >= 0; i--) {
 		struct kv_port *p = &n->ports[i];
 
-		dp_port_detach(&n->dp, p->ifindex);
+		if (n->dp.skel)
+			dp_port_detach_fast(&n->dp, p->ifindex);
+		else
+			dp_detach_any(p->ifindex); /* stale: no datapath of ours */
 		if (p->owned)
 			link_delete(&d->link, p->kind == PORT_KIND_GATEWAY ?
 					     p->dev_ifindex : p->ifindex);
@@ -404,7 +418,7 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 
 	if (ret < 0)
 		return ret;
-	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, false, 0, e);
+	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, NULL, 0, e);
 	if (ret < 0)
 		return ret;
 	ret = netw_dp_configure(n);
@@ -427,10 +441,11 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 
 int netw_stop(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 {
-	if (!n->active)
+	if (!n->active && !n->stale)
 		return kv_fail(e, KV_ERR_STATE, -EINVAL, "network '%s' is not active",
 			       n->def.name);
 	netw_teardown(d, n);
+	n->stale = false;
 	store_delete_runtime(&d->store, n->def.name);
 	log_info("network '%s' stopped", n->def.name);
 	return 0;
@@ -481,7 +496,7 @@ static int netw_check_port(struct kvnetd *d, struct kv_network *n,
 		char alias[96];
 
 		snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s:tap", n->def.name);
-		if (netw_name_taken(d, iface, alias, NULL) == 0)
+		if (netw_name_taken(d, iface, alias, iface, NULL) == 0)
 			return 0; /* our own leftover, deleted */
 		return kv_fail(e, KV_ERR_EXISTS, -EEXIST,
 			       "interface '%s' already exists; --tap creates a new tap "
@@ -787,9 +802,24 @@ static int netw_replug(struct kvnetd *d, struct kv_network *n, struct kv_port *p
 	if (link_get(&d->link, p->ifindex, NULL, &li) < 0)
 		return -ENODEV;
 	ret = netw_port_plug(d, n, p, &li, e);
-	if (!ret && p->kind == PORT_KIND_GATEWAY)
-		ret = dp_fdb_add_static(&n->dp, n->def.mac, p->ifindex);
+	/* the MAC the host really sends from (the definition may have been
+	 * edited while the network ran) */
+	if (!ret && p->kind == PORT_KIND_GATEWAY &&
+	    link_get(&d->link, p->dev_ifindex, NULL, &li) == 0)
+		ret = dp_fdb_add_static(&n->dp, li.mac, p->ifindex);
 	return ret;
+}
+
+/* Open the datapath over the maps that the listed ports still run. */
+static int netw_adopt_datapath(struct kvnetd *d, struct kv_network *n,
+			       struct kv_error *e)
+{
+	int ifindexes[KVNET_MAX_PORTS];
+
+	for (int k = 0; k < n->nports; k++)
+		ifindexes[k] = n->ports[k].ifindex;
+	return dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, ifindexes,
+		       n->nports, e);
 }
 
 static int netw_adopt(struct kvnetd *d, struct kv_network *n, const char *state)
@@ -812,12 +842,13 @@ static int netw_adopt(struct kvnetd *d, struct kv_network *n, const char *state)
 				 json_string_value(json_object_get(o, "iface")));
 	}
 	json_decref(root);
-	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, true,
-		      n->nports ? n->ports[0].ifindex : 0, &e);
+	ret = netw_adopt_datapath(d, n, &e);
 	if (ret < 0) {
 		/* Leave the kernel alone: what runs keeps running. */
-		log_err("network '%s': cannot adopt the running datapath: %s",
-			n->def.name, e.msg);
+		log_err("network '%s': cannot adopt the running datapath: %s; it keeps "
+			"forwarding unmanaged until `kvnet net stop %s`", n->def.name,
+			e.msg, n->def.name);
+		n->stale = true;
 		return ret;
 	}
 	netw_dp_configure(n);
@@ -827,8 +858,13 @@ static int netw_adopt(struct kvnetd *d, struct kv_network *n, const char *state)
 			continue;
 		log_err("network '%s': port %s dropped on restart: %s", n->def.name,
 			n->ports[k].iface, e.msg);
+		dp_port_detach(&n->dp, n->ports[k].ifindex);
 		n->ports[k] = n->ports[--n->nports];
 	}
+	/* an old datapath we could not adopt: nothing of it stays attached */
+	for (int k = 0; k < n->dp.norphans; k++)
+		if (!netw_keep_port(n->dp.orphans[k], n))
+			dp_detach_any(n->dp.orphans[k]);
 	dp_ports_prune(&n->dp, netw_keep_port, n);
 	n->active = true;
 	if (n->def.has_ip && !netw_port_by_name(n, n->def.bridge) &&
@@ -881,7 +917,7 @@ int netw_restore(struct kvnetd *d)
 	for (int i = 0; i < d->nnets; i++) {
 		n = d->nets[i];
 		memset(&e, 0, sizeof(e));
-		if (n->autostart && !n->active && netw_start(d, n, &e) < 0)
+		if (n->autostart && !n->active && !n->stale && netw_start(d, n, &e) < 0)
 			log_err("autostart of network '%s' failed: %s", n->def.name, e.msg);
 	}
 	return 0;

@@ -35,6 +35,8 @@ struct kv_port {
 struct kv_network {
 	struct net_def def;
 	bool active;
+	bool stale;	/* still runs from an earlier kvnetd that could not be
+			   adopted: start refused, stop cleans it up */
 	bool autostart;
 	struct dp_net dp;
 	struct kv_port ports[KVNET_MAX_PORTS];

@@ -6,14 +6,16 @@
  * host would route out of the network: what a guest sends through the
  * gateway must be for the gateway address (or a broadcast or multicast
  * group), and what the gateway port sends in must come from the gateway
- * address. Everything else (ARP, other ethertypes) passes: IPv6 has no
- * address on the gateway. Only frames to or from the gateway port pay for
- * the look at the IPv4 header.
+ * address. IPv6 does not cross the gateway at all (the network has no
+ * IPv6, and a host with IPv6 forwarding on would route it). ARP and other
+ * ethertypes pass. Only frames to or from the gateway port pay for the look
+ * at the IP header.
  */
 #ifndef KVNET_LIB_L3_H
 #define KVNET_LIB_L3_H
 
 #define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
 
 /* The source and destination of an IPv4 packet behind eth. Returns 1 if
  * the frame is IPv4 and both are set, 0 if it is not IPv4, -1 if
@@ -45,8 +47,11 @@ static __always_inline int kvnet_l3_to_gateway_ok(struct __sk_buff *skb,
 						  const struct kvnet_config *cfg)
 {
 	__be32 saddr, daddr;
-	int ip = kvnet_ipv4_addrs(skb, eth, &saddr, &daddr);
+	int ip;
 
+	if (eth->proto == bpf_htons(ETH_P_IPV6))
+		return 0;
+	ip = kvnet_ipv4_addrs(skb, eth, &saddr, &daddr);
 	if (ip <= 0)
 		return ip == 0;
 	return daddr == cfg->gw_ip || daddr == cfg->gw_bcast ||
@@ -59,8 +64,11 @@ static __always_inline int kvnet_l3_from_gateway_ok(struct __sk_buff *skb,
 						    const struct kvnet_config *cfg)
 {
 	__be32 saddr, daddr;
-	int ip = kvnet_ipv4_addrs(skb, eth, &saddr, &daddr);
+	int ip;
 
+	if (eth->proto == bpf_htons(ETH_P_IPV6))
+		return 0;
+	ip = kvnet_ipv4_addrs(skb, eth, &saddr, &daddr);
 	if (ip <= 0)
 		return ip == 0;
 	return saddr == cfg->gw_ip;

@@ -1352,6 +1352,30 @@ static void check_link_local(struct tctx *t, struct run *r)
 }
 KVNET_CASE(link_local)
 
+/* IPv6 does not cross the gateway of an isolated network. */
+static size_t pktgen_ipv6_out(uint8_t *buf)
+{
+	size_t len = frame(buf, MAC_B, MAC_A, -1, 14 + 40 + 8);
+
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	buf[14] = 0x60;
+	return len;
+}
+
+static void setup_ipv6_out(struct tctx *t, struct run *r)
+{
+	(void)r;
+	no_route_setup(t);
+}
+
+static void check_ipv6_out(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_NOT_ROUTED);
+}
+KVNET_CASE(ipv6_out)
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1393,6 +1417,7 @@ int main(void)
 		T(from_gateway),
 		T(route_allowed),
 		T(link_local),
+		T(ipv6_out),
 #undef T
 	};
 
