@@ -46,7 +46,7 @@ static __always_inline int kvnet_unicast(struct __sk_buff *skb,
 	if (kvnet_port_isolated_pair(in, &out))
 		return kvnet_drop(in, KVNET_DROP_ISOLATED);
 	if ((out.flags & KVNET_PORT_GATEWAY) && (cfg->flags & KVNET_CFG_NO_ROUTE) &&
-	    !kvnet_l3_to_gateway_ok(skb, eth, cfg))
+	    !kvnet_l3_gateway_ok(skb, eth, cfg, 1))
 		return kvnet_drop(in, KVNET_DROP_NOT_ROUTED);
 	if (!kvnet_port_fits(&out, kvnet_eth_l3_len(skb, eth), kvnet_skb_is_gso(skb)))
 		return kvnet_drop(in, KVNET_DROP_TOO_BIG);
@@ -69,7 +69,7 @@ static __always_inline __u32 kvnet_ingress_check(struct __sk_buff *skb,
 	if (kvnet_mac_is_link_local(eth->dst))
 		return KVNET_DROP_LINK_LOCAL;
 	if ((in->flags & KVNET_PORT_GATEWAY) && (cfg->flags & KVNET_CFG_NO_ROUTE) &&
-	    !kvnet_l3_from_gateway_ok(skb, eth, cfg))
+	    !kvnet_l3_gateway_ok(skb, eth, cfg, 0))
 		return KVNET_DROP_NOT_ROUTED;
 	return KVNET_DROP_NONE;
 }

@@ -178,23 +178,37 @@ int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
 	return 0;
 }
 
-static int link_set_mac(struct link_ctx *l, int ifindex, const uint8_t *mac)
+/* Apply the changes in chg (which this consumes) to the link ifindex. A
+ * NULL chg (allocation failed) is -NLE_NOMEM. Returns a libnl error. */
+static int link_change(struct link_ctx *l, int ifindex, struct rtnl_link *chg)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
-	struct nl_addr *addr = link_mac_addr(mac);
+	struct rtnl_link *orig = rtnl_link_alloc();
 	int ret = -NLE_NOMEM;
 
-	if (orig && chg && addr) {
+	if (orig && chg) {
 		rtnl_link_set_ifindex(orig, ifindex);
-		rtnl_link_set_addr(chg, addr);
 		ret = rtnl_link_change(l->sk, orig, chg, 0);
 	}
-	if (addr)
-		nl_addr_put(addr);
 	if (orig)
 		rtnl_link_put(orig);
 	if (chg)
 		rtnl_link_put(chg);
+	return ret;
+}
+
+static int link_set_mac(struct link_ctx *l, int ifindex, const uint8_t *mac)
+{
+	struct rtnl_link *chg = rtnl_link_alloc();
+	struct nl_addr *addr = link_mac_addr(mac);
+	int ret;
+
+	if (chg && addr)
+		rtnl_link_set_addr(chg, addr);
+	ret = addr ? link_change(l, ifindex, chg) : -NLE_NOMEM;
+	if (!addr && chg)
+		rtnl_link_put(chg);
+	if (addr)
+		nl_addr_put(addr);
 	return ret;
 }
 
@@ -260,22 +274,17 @@ int link_delete_name(struct link_ctx *l, const char *name)
 int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 		unsigned mtu, struct kv_error *e)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
-	int ret = -NLE_NOMEM;
+	struct rtnl_link *chg = rtnl_link_alloc();
+	int ret;
 
-	if (orig && chg) {
-		rtnl_link_set_ifindex(orig, ifindex);
+	if (chg) {
 		rtnl_link_set_flags(chg, IFF_UP);
 		if (alias)
 			rtnl_link_set_ifalias(chg, alias);
 		if (mtu)
 			rtnl_link_set_mtu(chg, mtu);
-		ret = rtnl_link_change(l->sk, orig, chg, 0);
 	}
-	if (orig)
-		rtnl_link_put(orig);
-	if (chg)
-		rtnl_link_put(chg);
+	ret = link_change(l, ifindex, chg);
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot bring up ifindex %d: %s",
 			       ifindex, nl_geterror(ret));
@@ -286,21 +295,16 @@ int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 
 int link_set_l3_isolated(struct link_ctx *l, int ifindex, struct kv_error *e)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
-	int ret = -NLE_NOMEM;
+	struct rtnl_link *chg = rtnl_link_alloc();
+	int ret = chg ? 0 : -NLE_NOMEM;
 
-	if (orig && chg) {
-		rtnl_link_set_ifindex(orig, ifindex);
+	if (!ret)
 		ret = rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_FORWARDING, 0);
-		if (!ret)
-			ret = rtnl_link_inet6_set_addr_gen_mode(chg,
-								LINK_IN6_ADDR_GEN_MODE_NONE);
-		if (!ret)
-			ret = rtnl_link_change(l->sk, orig, chg, 0);
-	}
-	if (orig)
-		rtnl_link_put(orig);
-	if (chg)
+	if (!ret)
+		ret = rtnl_link_inet6_set_addr_gen_mode(chg, LINK_IN6_ADDR_GEN_MODE_NONE);
+	if (!ret)
+		ret = link_change(l, ifindex, chg);
+	else if (chg)
 		rtnl_link_put(chg);
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, -EIO,

@@ -41,10 +41,13 @@ static __always_inline int kvnet_ipv4_is_multicast(__be32 addr)
 	return (bpf_ntohl(addr) >> 28) == 0xe;
 }
 
-/* May this frame, from a guest to the gateway port, enter the host? */
-static __always_inline int kvnet_l3_to_gateway_ok(struct __sk_buff *skb,
-						  const struct kvnet_eth *eth,
-						  const struct kvnet_config *cfg)
+/* May this frame cross the gateway port: to_host, a guest's frame into the
+ * host (for the gateway address, or a broadcast or multicast group); else
+ * the host's frame into the network (from the gateway address)? */
+static __always_inline int kvnet_l3_gateway_ok(struct __sk_buff *skb,
+					       const struct kvnet_eth *eth,
+					       const struct kvnet_config *cfg,
+					       int to_host)
 {
 	__be32 saddr, daddr;
 	int ip;
@@ -54,24 +57,10 @@ static __always_inline int kvnet_l3_to_gateway_ok(struct __sk_buff *skb,
 	ip = kvnet_ipv4_addrs(skb, eth, &saddr, &daddr);
 	if (ip <= 0)
 		return ip == 0;
+	if (!to_host)
+		return saddr == cfg->gw_ip;
 	return daddr == cfg->gw_ip || daddr == cfg->gw_bcast ||
 	       daddr == 0xffffffff || kvnet_ipv4_is_multicast(daddr);
-}
-
-/* May this frame, from the gateway port (the host), enter the network? */
-static __always_inline int kvnet_l3_from_gateway_ok(struct __sk_buff *skb,
-						    const struct kvnet_eth *eth,
-						    const struct kvnet_config *cfg)
-{
-	__be32 saddr, daddr;
-	int ip;
-
-	if (eth->proto == bpf_htons(ETH_P_IPV6))
-		return 0;
-	ip = kvnet_ipv4_addrs(skb, eth, &saddr, &daddr);
-	if (ip <= 0)
-		return ip == 0;
-	return saddr == cfg->gw_ip;
 }
 
 #endif /* KVNET_LIB_L3_H */
