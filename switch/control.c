@@ -85,7 +85,8 @@ static json_t *render_net(const struct kv_network *n)
 	}
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:b,s:b,s:s,s:i,s:i,s:b}",
 			 "name", def->name, "uuid", uuid, "mode", net_mode_name(def->mode),
-			 "bridge", def->bridge, "mac", mac, "ip", ip, "prefix",
+			 /* no <ip>: no gateway device exists */
+			 "bridge", def->has_ip ? def->bridge : "", "mac", mac, "ip", ip, "prefix",
 			 def->has_ip ? (int)def->prefix : 0, "subnet", subnet,
 			 "dhcp_ranges", ranges, "active", n->active, "autostart",
 			 n->autostart, "datapath",

@@ -434,7 +434,7 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 	log_info("network '%s' started", n->def.name);
 	if (n->def.nranges)
 		log_warn("network '%s': DHCP is not served yet; guests need static "
-			 "addresses in %s/%u", n->def.name, inet_ntoa(n->def.ip),
+			 "addresses (gateway %s/%u)", n->def.name, inet_ntoa(n->def.ip),
 			 n->def.prefix);
 	return 0;
 }
