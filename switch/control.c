@@ -68,7 +68,7 @@ static json_t *render_net(const struct kv_network *n)
 	netxml_mac_format(def->mac, mac);
 	if (def->has_ip) {
 		struct in_addr net = { def->ip.s_addr &
-				       htonl(def->prefix ? ~0u << (32 - def->prefix) : 0) };
+				       htonl(net_prefix_mask(def->prefix)) };
 		char nb[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &def->ip, ip, sizeof(ip));

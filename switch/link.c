@@ -25,6 +25,7 @@
 #include <netlink/route/route.h>
 
 #include "switch/log.h"
+#include "switch/netxml.h"
 
 static int link_monitor_cb(struct nl_msg *msg, void *arg)
 {
@@ -338,7 +339,7 @@ int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
 
 static uint32_t link_mask(unsigned prefix)
 {
-	return prefix ? htonl(~0u << (32 - prefix)) : 0;
+	return htonl(net_prefix_mask(prefix));
 }
 
 /* Two prefixes overlap iff they agree on the shorter one's bits. */

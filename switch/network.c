@@ -266,7 +266,7 @@ int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 static int netw_dp_configure(struct kv_network *n)
 {
 	const struct net_def *def = &n->def;
-	uint32_t mask = def->prefix ? htonl(~0u << (32 - def->prefix)) : 0;
+	uint32_t mask = htonl(net_prefix_mask(def->prefix));
 
 	if (def->has_ip)
 		dp_set_no_route(&n->dp, def->mode == NET_MODE_ISOLATED, def->ip.s_addr,

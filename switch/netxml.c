@@ -89,9 +89,9 @@ static bool nx_in(const char *const *list, const char *s)
 	return false;
 }
 
-static uint32_t nx_mask(unsigned prefix)
+uint32_t net_prefix_mask(unsigned prefix)
 {
-	return prefix ? ~0u << (32 - prefix) : 0;
+	return prefix ? ~0u << (32 - (prefix > 32 ? 32 : prefix)) : 0;
 }
 
 static const char *nx_ntoa(uint32_t host_order, char buf[INET_ADDRSTRLEN])
@@ -279,7 +279,7 @@ bool net_subnets_overlap(const struct net_def *a, const struct net_def *b)
 	if (!a->has_ip || !b->has_ip)
 		return false;
 	p = a->prefix < b->prefix ? a->prefix : b->prefix;
-	m = nx_mask(p > 32 ? 32 : p);
+	m = net_prefix_mask(p);
 	return (ntohl(a->ip.s_addr) & m) == (ntohl(b->ip.s_addr) & m);
 }
 
@@ -407,7 +407,7 @@ static struct nx_subnet nx_subnet(const struct net_def *def)
 	char a[INET_ADDRSTRLEN];
 
 	sn.gw = ntohl(def->ip.s_addr);
-	sn.mask = nx_mask(def->prefix);
+	sn.mask = net_prefix_mask(def->prefix);
 	sn.net = sn.gw & sn.mask;
 	sn.bcast = sn.net | ~sn.mask;
 	snprintf(sn.str, sizeof(sn.str), "%s/%u", nx_ntoa(sn.net, a),
@@ -1200,7 +1200,7 @@ static int nx_ip_prefix(struct nx *x, xmlNode *n)
 	mask = ntohl(m.s_addr);
 	for (p = 0; p < 32 && (mask & (1u << (31 - p))); p++)
 		;
-	if (mask != nx_mask(p))
+	if (mask != net_prefix_mask(p))
 		return nx_fail(x, -EINVAL, "netmask %s is not contiguous",
 			       nx_ntoa(mask, a));
 	if (p < 1 || p > 30)
@@ -1504,7 +1504,7 @@ static void nx_put_ip(FILE *f, const struct net_def *def)
 		return;
 	fprintf(f, "  <ip address='%s' netmask='%s'",
 		inet_ntop(AF_INET, &def->ip, a, sizeof(a)),
-		nx_ntoa(nx_mask(def->prefix > 32 ? 32 : def->prefix), b));
+		nx_ntoa(net_prefix_mask(def->prefix), b));
 	if (!def->nranges && !def->nhosts) {
 		fputs("/>\n", f);
 		return;
@@ -1633,7 +1633,7 @@ static int nx_args_subnet(struct net_def *def, const char *subnet, char *err,
 		return netxml_fail(err, errlen, -EINVAL, "invalid subnet '%s': "
 				   "use A.B.C.D/PREFIX with a prefix of 1..30",
 				   SHOW(subnet));
-	net = ntohl(def->ip.s_addr) & nx_mask((unsigned)p);
+	net = ntohl(def->ip.s_addr) & net_prefix_mask((unsigned)p);
 	if (net != ntohl(def->ip.s_addr))
 		return netxml_fail(err, errlen, -EINVAL, "subnet '%s' is not a "
 				   "network address (did you mean %s/%lu?)",

@@ -167,6 +167,9 @@ uint32_t netxml_name_hash(const char *s);
 const char *net_mode_name(enum net_mode mode);
 int net_mode_parse(const char *s);
 
+/* The netmask of an IPv4 prefix length, in host byte order. */
+uint32_t net_prefix_mask(unsigned prefix);
+
 /* True if the two networks' IPv4 subnets overlap. */
 bool net_subnets_overlap(const struct net_def *a, const struct net_def *b);
 

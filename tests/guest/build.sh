@@ -217,7 +217,7 @@ echo 1 >/proc/sys/net/ipv6/conf/eth0/disable_ipv6
 # (this runs inside the qemu guest, whose network is its own)
 guest_ip() { busybox ip "$@"; }
 guest_ip link set lo up
-guest_ip addr add "$ip" dev eth0 || fail "ip addr add $ip"
+guest_ip addr add "$ip" dev eth0 || fail "cannot add address $ip to eth0"
 guest_ip link set eth0 up || fail "eth0 up"
 [ -z "$gw" ] || guest_ip route add default via "$gw" || fail "route via $gw"
 # ready means frames go out: until virtio-net reports the link up, the
