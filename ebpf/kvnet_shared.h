@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Types, codes and limits shared by the eBPF datapath (ebpf/ programs), the
- * daemon that loads it (switch/datapath.c) and every tool that reads its
+ * daemon that loads it (switch/dp_ebpf*.c) and every tool that reads its
  * maps (kvnet fdb/stats, trace). The same drop codes name drop reasons in
  * `kvnet stats` and, later, in `kvnet trace`: add new codes at the end and
- * give each one a name in kvnet_drop_names (switch/datapath.c).
+ * give each one a name in dp_drop_names (switch/datapath.c).
  *
  * Everything here is plain fixed-size C so that the BPF side (vmlinux.h
  * types) and the userspace side (<linux/types.h>) see the same layout.
+ *
+ * Upgrades: every map has its own version (KVNET_MAPVER_*), recorded in the
+ * map_versions map, whose layout never changes. A restarted kvnetd adopts
+ * each running map whose version and shape it shares, one by one, and
+ * starts the others fresh. Structs reserve room (drops[], reserved[]) so
+ * that a new drop reason or setting does not change a map's layout.
  */
 #ifndef KVNET_SHARED_H
 #define KVNET_SHARED_H
@@ -17,34 +23,78 @@
 
 /* Ports one network can hold; also the size of the flood list. */
 #define KVNET_MAX_PORTS 256
-/* Default FDB capacity (dynamic + static entries) of one network. */
+/* Default capacity of the learned FDB (an LRU map) of one network. */
 #define KVNET_FDB_MAX 8192
+/* Room for static entries: a pinned MAC per port and the gateway's. */
+#define KVNET_FDB_STATIC_MAX (2 * KVNET_MAX_PORTS)
+/* Default cap on the MACs one untrusted port may have learned. */
+#define KVNET_PORT_LEARN_MAX 1024
 /* Default FDB aging time, as Linux bridge and Open vSwitch use. */
 #define KVNET_AGING_DEFAULT_S 300
 /* A learned entry's last_seen is refreshed at most this often, so that a
  * busy flow does not write the FDB on every frame. */
 #define KVNET_FDB_REFRESH_NS (1000ULL * 1000 * 1000)
+/* Default flood storm guard: floods (broadcast, multicast, unknown
+ * unicast) one port may start per second, and the burst above that. */
+#define KVNET_FLOOD_RATE 20000
+#define KVNET_FLOOD_BURST 2000
+/* Bytes of a punted frame handed to kvnetd (a BPDU is 35 to 60). */
+#define KVNET_PUNT_BYTES 128
 
 /* Map names, as pinned under <bpffs>/kvnet/<net>/ and as the kernel reports
  * them (BPF object names are at most 15 characters). */
 #define KVNET_MAP_FDB "fdb"
+#define KVNET_MAP_FDB_STATIC "fdb_static"
 #define KVNET_MAP_PORTS "ports"
 #define KVNET_MAP_FLOOD "flood_list"
 #define KVNET_MAP_STATS "port_stats"
+#define KVNET_MAP_PORT_STATE "port_state"
 #define KVNET_MAP_CONFIG "config"
+#define KVNET_MAP_PUNT "punt"
+#define KVNET_MAP_VERSIONS "map_versions"
 #define KVNET_PROG_INGRESS "kvnet_ingress"
 
+/* Slots of map_versions (ARRAY of __u32, KVNET_MAPID_SLOTS entries): the
+ * version of the map of that id that the datapath runs with. Never reorder;
+ * a version of 0 means "absent". */
+enum kvnet_map_id {
+	KVNET_MAPID_FDB,
+	KVNET_MAPID_FDB_STATIC,
+	KVNET_MAPID_PORTS,
+	KVNET_MAPID_FLOOD,
+	KVNET_MAPID_STATS,
+	KVNET_MAPID_PORT_STATE,
+	KVNET_MAPID_CONFIG,
+	KVNET_MAPID_PUNT,
+	KVNET_MAPID_COUNT,
+};
+#define KVNET_MAPID_SLOTS 32
+
+/* Bump one of these whenever that map's key or value changes meaning, even
+ * at the same size. */
+#define KVNET_MAPVER_FDB 1
+#define KVNET_MAPVER_FDB_STATIC 1
+#define KVNET_MAPVER_PORTS 1
+#define KVNET_MAPVER_FLOOD 1
+#define KVNET_MAPVER_STATS 1
+#define KVNET_MAPVER_PORT_STATE 1
+#define KVNET_MAPVER_CONFIG 1
+#define KVNET_MAPVER_PUNT 1
+
 /* FDB key: one MAC on one VLAN of one network (each network has its own
- * map, so the network is implicit). vlan is 0 for untagged frames. */
+ * maps, so the network is implicit). vlan is 0: VLANs are refused until
+ * networks have them. */
 struct kvnet_fdb_key {
 	__u8 mac[6];
 	__u16 vlan;
 };
 
 enum kvnet_fdb_flags {
-	KVNET_FDB_STATIC = 1 << 0, /* pinned by the daemon; never aged/moved */
+	KVNET_FDB_STATIC = 1 << 0, /* in fdb_static: pinned by the daemon */
 };
 
+/* Value of both FDB maps: fdb (LRU, learned) and fdb_static (pinned guest
+ * and gateway MACs, never aged, evicted or moved by frames). */
 struct kvnet_fdb_val {
 	__u32 ifindex;	    /* port the MAC lives behind */
 	__u32 flags;	    /* enum kvnet_fdb_flags */
@@ -58,6 +108,8 @@ enum kvnet_port_flags {
 					 bpf_redirect_peer() delivers to it */
 	KVNET_PORT_TRUSTED = 1 << 3,  /* exempt from per-port guards */
 	KVNET_PORT_ISOLATED = 1 << 4, /* <port isolated='yes'/> */
+	KVNET_PORT_BLOCKED = 1 << 5,  /* STP: neither receives nor sends
+					 (BPDUs still reach kvnetd) */
 };
 
 /* ports map value, keyed by ifindex. */
@@ -65,11 +117,13 @@ struct kvnet_port {
 	__u32 ifindex;
 	__u32 flags;	 /* enum kvnet_port_flags */
 	__u32 mtu;	 /* L3 MTU of the device, as the Linux bridge compares */
-	__u32 stats_idx; /* this port's entry in port_stats, fixed for its life */
+	__u32 stats_idx; /* this port's slot in port_stats and port_state,
+			    fixed for its life */
 };
 
 /* Why the datapath dropped a frame. Stable numbers: they are stored in
- * per-port counters and, later, in trace events. */
+ * per-port counters and, later, in trace events. Some only count an event
+ * and let the frame go on (see dp_drop_is_event in switch/datapath.c). */
 enum kvnet_drop {
 	KVNET_DROP_NONE = 0,
 	KVNET_DROP_MALFORMED,	   /* shorter than an Ethernet header */
@@ -77,48 +131,82 @@ enum kvnet_drop {
 	KVNET_DROP_TOO_BIG,	   /* non-GSO frame larger than egress MTU */
 	KVNET_DROP_SAME_PORT,	   /* destination lives behind the ingress port */
 	KVNET_DROP_ISOLATED,	   /* isolated port to isolated port */
-	KVNET_DROP_FDB_FULL,	   /* could not learn: FDB at capacity (frame
-				      is still forwarded; counted only) */
-	KVNET_DROP_NO_PORTS,	   /* flood with no other port */
+	KVNET_DROP_FDB_FULL,	   /* event: could not learn (FDB at capacity) */
+	KVNET_DROP_NO_PORTS,	   /* event: flood with no other port */
 	KVNET_DROP_REDIRECT,	   /* redirect helper failed */
-	KVNET_DROP_NOT_ROUTED,	   /* IPv4 the network must not route: to or from
+	KVNET_DROP_NOT_ROUTED,	   /* IP the network must not route: to or from
 				      beyond the gateway in an isolated network */
-	KVNET_DROP_LINK_LOCAL,	   /* 01:80:c2:00:00:0x (STP, pause, LACP, LLDP,
+	KVNET_DROP_LINK_LOCAL,	   /* 01:80:c2:00:00:01-0f (pause, LACP, LLDP,
 				      802.1X): never forwarded, as by a bridge */
+	KVNET_DROP_VLAN,	   /* 802.1Q/802.1ad tagged: the network has no
+				      VLANs */
+	KVNET_DROP_ETHERTYPE,	   /* an ethertype the gateway does not take */
+	KVNET_DROP_FLOOD_LIMIT,	   /* the port's flood storm guard */
+	KVNET_DROP_LEARN_LIMIT,	   /* event: the port's MAC learning cap */
+	KVNET_DROP_STP_BLOCKED,	   /* the port is blocked by STP */
+	KVNET_DROP_STP_BPDU,	   /* event: a BPDU handed to kvnetd's STP */
 	KVNET_DROP_MAX
 };
+/* Room for drop reasons in the counters, so that a new reason does not
+ * change the layout of port_stats. */
+#define KVNET_DROP_SLOTS 64
 
 /* Per-port counters, one per CPU (PERCPU_ARRAY indexed by the port's
- * stats_idx). rx is what entered the switch from the port, tx what the
- * switch sent out of it. */
+ * stats_idx). rx is what entered the switch from the port; tx is what the
+ * switch handed to the port (redirected or cloned to it: a device that
+ * then drops it, a veth whose peer is down, counts it in its own stats). */
 struct kvnet_port_stats {
 	__u64 rx_packets;
 	__u64 rx_bytes;
 	__u64 tx_packets;
 	__u64 tx_bytes;
 	__u64 flood_packets; /* rx frames that were flooded */
-	__u64 drops[KVNET_DROP_MAX];
+	__u64 drops[KVNET_DROP_SLOTS];
+};
+
+/* Per-port guard state shared by every CPU (ARRAY indexed by stats_idx);
+ * updated without locks, so both guards are approximate under contention. */
+struct kvnet_port_state {
+	__u64 flood_tat; /* flood guard: theoretical arrival time (GCRA) */
+	__u32 learned;	 /* MACs learned in fdb (the daemon recounts it on
+			    every aging sweep: LRU evictions are silent) */
+	__u32 reserved[5];
 };
 
 enum kvnet_config_flags {
 	/* The network does not route (isolated mode): IPv4 through the gateway
 	 * port must come from or go to the gateway address itself. */
 	KVNET_CFG_NO_ROUTE = 1 << 0,
+	/* The network has IPv6: the gateway takes it (with the guard). */
+	KVNET_CFG_IPV6 = 1 << 1,
+	/* kvnetd runs STP: BPDUs are punted to it, not forwarded. */
+	KVNET_CFG_STP = 1 << 2,
 };
-
-/* Bumped whenever a map's key or value changes meaning, even at the same
- * size: a restarted kvnetd adopts running maps only of its own layout. */
-#define KVNET_LAYOUT_VERSION 2
 
 /* config map, one entry (key 0). */
 struct kvnet_config {
-	__u64 aging_ns; /* FDB entries older than this are ignored */
-	__u32 nports;	/* valid entries in flood_list */
-	__u32 flags;	/* enum kvnet_config_flags */
-	__u32 gw_ip;	/* gateway IPv4 address, network byte order */
-	__u32 gw_bcast; /* the subnet's broadcast address, network byte order */
-	__u32 layout;	/* KVNET_LAYOUT_VERSION of the daemon that made the maps */
+	__u64 aging_ns;	   /* FDB entries older than this are ignored */
+	__u32 nports;	   /* valid entries in flood_list */
+	__u32 flags;	   /* enum kvnet_config_flags */
+	__u32 gw_ip;	   /* gateway IPv4 address, network byte order */
+	__u32 gw_bcast;	   /* the subnet's broadcast address, network order */
+	__u32 learn_max;   /* MACs one untrusted port may learn; 0: no cap */
+	__u32 flood_burst; /* flood guard burst; 0 with flood_ns 0: no guard */
+	__u64 flood_ns;	   /* flood guard: ns per flood at the sustained rate */
+	__u32 reserved[16];
+};
+
+/* A frame the datapath hands to kvnetd (punt ring buffer). */
+enum kvnet_punt_kind {
+	KVNET_PUNT_BPDU = 1,
+};
+
+struct kvnet_punt {
+	__u32 kind;    /* enum kvnet_punt_kind */
+	__u32 ifindex; /* ingress port */
+	__u32 len;     /* bytes of the frame (data holds the first ones) */
 	__u32 reserved;
+	__u8 data[KVNET_PUNT_BYTES];
 };
 
 #endif /* KVNET_SHARED_H */

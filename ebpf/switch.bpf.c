@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kvnet L2 switch, tc/tcx ingress of every port of one network. A frame that
- * enters a port is counted, its source MAC learned into the FDB, and it is
- * then redirected to the port its destination MAC lives behind, or flooded
- * to every other port (broadcast, multicast, unknown or aged-out unicast).
- * Drops are counted per ingress port by reason (enum kvnet_drop). Frames on
- * a device that is not a port pass to the host untouched.
+ * enters a port is counted and checked, its source MAC learned into the
+ * FDB, and it is then redirected to the port its destination MAC lives
+ * behind, or flooded to every other port (broadcast, multicast, unknown or
+ * aged-out unicast). Whatever crosses the gateway port, into the host or
+ * out of it, passes one decision point (lib/l3.h). Drops are counted per
+ * ingress port by reason (enum kvnet_drop). Frames on a device that is not
+ * a port pass to the host untouched.
  *
  * The helpers live in ebpf/lib/, one concern per header; this file decides.
  */
@@ -22,94 +24,119 @@
 #include "lib/stats.h"
 #include "lib/drop.h"
 #include "lib/config.h"
+#include "lib/frame.h"
 #include "lib/port.h"
+#include "lib/state.h"
 #include "lib/fdb.h"
-#include "lib/flood.h"
 #include "lib/l3.h"
+#include "lib/flood.h"
+#include "lib/punt.h"
+#include "lib/versions.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Deliver to the known port dst. Returns the verdict, or TC_ACT_UNSPEC if
  * the frame must be flooded instead (dst is no longer a port). */
-static __always_inline int kvnet_unicast(struct __sk_buff *skb,
-					 const struct kvnet_port *in, __u32 dst,
-					 const struct kvnet_eth *eth,
-					 const struct kvnet_config *cfg)
+static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 {
 	struct kvnet_port out;
+	__u32 reason;
 	int verdict;
 
-	if (dst == in->ifindex)
-		return kvnet_drop(in, KVNET_DROP_SAME_PORT);
+	if (dst == fr->in.ifindex)
+		return kvnet_drop(&fr->in, KVNET_DROP_SAME_PORT);
 	if (kvnet_port_get(dst, &out) < 0)
 		return TC_ACT_UNSPEC;
-	if (kvnet_port_isolated_pair(in, &out))
-		return kvnet_drop(in, KVNET_DROP_ISOLATED);
-	if ((out.flags & KVNET_PORT_GATEWAY) && (cfg->flags & KVNET_CFG_NO_ROUTE) &&
-	    !kvnet_l3_gateway_ok(skb, eth, cfg, 1))
-		return kvnet_drop(in, KVNET_DROP_NOT_ROUTED);
-	if (!kvnet_port_fits(&out, kvnet_eth_l3_len(skb, eth), kvnet_skb_is_gso(skb)))
-		return kvnet_drop(in, KVNET_DROP_TOO_BIG);
+	if (kvnet_port_blocked(&out))
+		return kvnet_drop(&fr->in, KVNET_DROP_STP_BLOCKED);
+	if (kvnet_port_isolated_pair(&fr->in, &out))
+		return kvnet_drop(&fr->in, KVNET_DROP_ISOLATED);
+	if (out.flags & KVNET_PORT_GATEWAY) {
+		reason = kvnet_frame_gateway(fr);
+		if (reason != KVNET_DROP_NONE)
+			return kvnet_drop(&fr->in, reason);
+	}
+	if (!kvnet_port_fits(&out, fr->l3_len, fr->gso))
+		return kvnet_drop(&fr->in, KVNET_DROP_TOO_BIG);
 	verdict = kvnet_port_redirect_known(&out);
 	if (verdict != TC_ACT_REDIRECT)
-		return kvnet_drop(in, KVNET_DROP_REDIRECT);
-	kvnet_stats_tx(&out, skb->len);
+		return kvnet_drop(&fr->in, KVNET_DROP_REDIRECT);
+	kvnet_stats_tx(&out, fr->len);
 	return verdict;
+}
+
+/* A BPDU on a network whose STP kvnetd runs (stp='on') goes to kvnetd and
+ * no further (KVNET_DROP_STP_BPDU counts it, as consumed). Without STP it
+ * is flooded like any multicast, as a Linux bridge with STP off does, so
+ * that the guests' own STP sees a loop they build. */
+static __always_inline __u32 kvnet_bpdu(struct kvnet_frame *fr)
+{
+	kvnet_punt(fr, KVNET_PUNT_BPDU);
+	return KVNET_DROP_STP_BPDU;
 }
 
 /* Frames the switch refuses before it looks at their destination. Returns
  * a drop reason, or KVNET_DROP_NONE. */
-static __always_inline __u32 kvnet_ingress_check(struct __sk_buff *skb,
-						 const struct kvnet_port *in,
-						 const struct kvnet_eth *eth,
-						 const struct kvnet_config *cfg)
+static __always_inline __u32 kvnet_ingress_check(struct kvnet_frame *fr)
 {
+	const struct kvnet_eth *eth = &fr->eth;
+
 	if (kvnet_mac_is_multicast(eth->src))
 		return KVNET_DROP_SRC_MULTICAST;
-	if (kvnet_mac_is_link_local(eth->dst))
+	if (kvnet_mac_is_stp(eth->dst)) {
+		if (fr->cfg.flags & KVNET_CFG_STP)
+			return kvnet_bpdu(fr);
+	} else if (kvnet_mac_is_link_local(eth->dst)) {
 		return KVNET_DROP_LINK_LOCAL;
-	if ((in->flags & KVNET_PORT_GATEWAY) && (cfg->flags & KVNET_CFG_NO_ROUTE) &&
-	    !kvnet_l3_gateway_ok(skb, eth, cfg, 0))
-		return KVNET_DROP_NOT_ROUTED;
+	}
+	if (kvnet_port_blocked(&fr->in))
+		return KVNET_DROP_STP_BLOCKED;
+	if (kvnet_eth_tagged(fr->skb, eth))
+		return KVNET_DROP_VLAN;
+	if (fr->in.flags & KVNET_PORT_GATEWAY)
+		return kvnet_frame_gateway(fr);
+	return KVNET_DROP_NONE;
+}
+
+/* Fill the frame context. Returns 0, or a drop reason. */
+static __always_inline __u32 kvnet_frame_init(struct kvnet_frame *fr,
+					      struct __sk_buff *skb)
+{
+	fr->skb = skb;
+	fr->len = skb->len;
+	fr->gso = kvnet_skb_is_gso(skb);
+	fr->gw_reason = KVNET_GW_UNKNOWN;
+	if (kvnet_eth_parse(skb, &fr->eth) < 0)
+		return KVNET_DROP_MALFORMED;
+	fr->l3_len = kvnet_eth_l3_len(skb, &fr->eth);
+	kvnet_config_read(&fr->cfg);
+	fr->now = bpf_ktime_get_ns();
 	return KVNET_DROP_NONE;
 }
 
 SEC("tc")
 int kvnet_ingress(struct __sk_buff *skb)
 {
-	struct kvnet_config cfg;
-	struct kvnet_fdb_key key;
-	struct kvnet_port in;
-	struct kvnet_eth eth;
+	struct kvnet_frame fr;
 	__u32 dst = 0, reason;
 	int verdict;
-	__u64 now;
 
-	if (kvnet_port_get(skb->ifindex, &in) < 0)
+	if (kvnet_port_get(skb->ifindex, &fr.in) < 0)
 		return TC_ACT_OK;
-	kvnet_stats_rx(&in, skb->len);
-	if (kvnet_eth_parse(skb, &eth) < 0)
-		return kvnet_drop(&in, KVNET_DROP_MALFORMED);
-	kvnet_config_read(&cfg);
-	reason = kvnet_ingress_check(skb, &in, &eth, &cfg);
+	kvnet_stats_rx(&fr.in, skb->len);
+	reason = kvnet_frame_init(&fr, skb);
+	if (reason == KVNET_DROP_NONE)
+		reason = kvnet_ingress_check(&fr);
 	if (reason != KVNET_DROP_NONE)
-		return kvnet_drop(&in, reason);
+		return kvnet_drop(&fr.in, reason);
 
-	now = bpf_ktime_get_ns();
-	kvnet_fdb_key_make(&key, eth.src, eth.vlan);
-	kvnet_drop_count(&in, kvnet_fdb_learn(&key, in.ifindex, now));
-
-	if (!kvnet_mac_is_multicast(eth.dst)) {
-		kvnet_fdb_key_make(&key, eth.dst, eth.vlan);
-		dst = kvnet_fdb_lookup(&key, now, cfg.aging_ns);
-	}
+	kvnet_drop_count(&fr.in, kvnet_fdb_learn(&fr));
+	if (!kvnet_mac_is_multicast(fr.eth.dst))
+		dst = kvnet_fdb_lookup(&fr);
 	if (dst) {
-		verdict = kvnet_unicast(skb, &in, dst, &eth, &cfg);
+		verdict = kvnet_unicast(&fr, dst);
 		if (verdict != TC_ACT_UNSPEC)
 			return verdict;
 	}
-	/* A flood reaches the gateway port unguarded: the host drops unicast
-	 * for other MACs (PACKET_OTHERHOST) and routes only what is sent to
-	 * its own MAC, which the FDB always holds (a static entry). */
-	return kvnet_flood(skb, &in, kvnet_eth_l3_len(skb, &eth), cfg.nports);
+	return kvnet_flood(&fr);
 }

@@ -102,10 +102,11 @@ static json_t *render_port(struct kvnetd *d, const struct kv_port *p)
 
 	link_get(&d->link, dev, NULL, &li);
 	netxml_mac_format(li.mac, mac);
-	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:b,s:i,s:s}", "iface", p->iface,
+	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:b,s:i,s:s,s:s}", "iface", p->iface,
 			      "ifindex", dev, "kind", port_kind_name(p->kind),
 			      "mac", mac, "owned", p->owned, "trusted", p->trusted,
-			      "mtu", (int)li.mtu, "oper", li.carrier ? "up" : "down");
+			      "mtu", (int)li.mtu, "oper", li.carrier ? "up" : "down",
+			      "stp", stp_state_name(p->stp.state));
 
 	if (p->has_guest_mac) {
 		netxml_mac_format(p->guest_mac, mac);
@@ -324,13 +325,13 @@ static json_t *cmd_fdb(struct kvnetd *d, json_t *args, struct kv_error *e)
 
 	if (!n)
 		return NULL;
-	if (dp_fdb_dump(&n->dp, &v, &cnt) < 0) {
+	if (dp_fdb_dump(n->dp, &v, &cnt) < 0) {
 		kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "cannot read the FDB");
 		return NULL;
 	}
 	list = json_array();
 	for (int i = 0; i < cnt; i++)
-		if (!dp_fdb_entry_expired(&n->dp, &v[i].val, now))
+		if (!dp_fdb_entry_expired(n->dp, &v[i].val, now))
 			json_array_append_new(list, render_fdb_entry(n, &v[i], now));
 	free(v);
 	return list;
@@ -345,9 +346,7 @@ static json_t *render_stats(const struct kv_port *p, const struct kvnet_port_sta
 		if (!s->drops[r])
 			continue;
 		json_object_set_new(drops, dp_drop_name(r), json_integer((json_int_t)s->drops[r]));
-		/* fdb-full: counted, but the frame went on; no-ports: a flood
-		 * with nowhere to go (a port alone on its network) */
-		if (r != KVNET_DROP_FDB_FULL && r != KVNET_DROP_NO_PORTS)
+		if (!dp_drop_is_event(r))
 			total += (json_int_t)s->drops[r];
 	}
 	return json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:I}", "port", p->iface,
@@ -368,7 +367,7 @@ static json_t *cmd_stats(struct kvnetd *d, json_t *args, struct kv_error *e)
 		return NULL;
 	list = json_array();
 	for (int i = 0; i < n->nports; i++) {
-		dp_port_stats(&n->dp, n->ports[i].ifindex, &s);
+		dp_port_stats(n->dp, n->ports[i].ifindex, &s);
 		json_array_append_new(list, render_stats(&n->ports[i], &s));
 	}
 	return list;

@@ -1,107 +1,153 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The eBPF datapath of one network, as the daemon sees it: loading the
- * switch program from its skeleton (or adopting the maps of a copy that is
- * still attached after a daemon restart), pinning under
- * <bpffs>/kvnet/<net>/, attaching it to ports, and reading and writing its
- * maps (ports, flood list, FDB, counters, config).
+/* The datapath interface: what the network model (network.c) and the
+ * control handlers (control.c) ask of the datapath of one network, behind
+ * a table of operations (struct dp_ops), so that another datapath (the
+ * userspace one of DESIGN.md) can be added without touching the callers.
+ * The eBPF datapath (dp_ebpf.c) is the one implementation today.
  *
- * Attachment: tcx ingress through BPF_PROG_ATTACH, not through a bpf_link.
- * The kernel itself then holds the program on the device, so forwarding
- * goes on when kvnetd dies, even when the bpffs its pins live in dies with
- * it (a bpffs mounted under `ip netns exec` lives in a private mount
- * namespace). A restarted kvnetd finds the maps again through its pins or,
- * failing that, by asking a port which program it runs (BPF_PROG_QUERY).
+ * A network's datapath holds: its ports (each with flags and MTU), its
+ * settings (struct dp_config), the FDB (pinned and learned MACs), per-port
+ * counters, and a queue of punted frames (BPDUs) for the daemon. Every
+ * operation that changes the datapath reports failure, with the errno and
+ * what failed in the kv_error.
  */
 #ifndef KVNET_DATAPATH_H
 #define KVNET_DATAPATH_H
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kvnet_shared.h"
 #include "switch/error.h"
 
-struct switch_bpf;
+struct dp_ops;
 
-struct dp_net {
-	struct switch_bpf *skel;
-	int prog_fd;
-	int fdb_fd, ports_fd, flood_fd, stats_fd, config_fd;
-	char pin_dir[PATH_MAX]; /* "" when pinning is not possible */
-	uint64_t aging_ns;
-	bool adopted;		/* the maps are the running datapath's */
-	/* Ports of a running datapath whose maps could not be adopted: the
-	 * caller detaches the old program from those it does not re-plug. */
+/* Every datapath's handle starts with this (implementations embed it as
+ * their first member). */
+struct dp {
+	const struct dp_ops *ops;
+	bool adopted;	  /* it took over the state of one that still ran */
+	/* Ports of a running datapath whose state could not be taken over
+	 * (an upgrade): the caller detaches them unless it re-plugs them. */
 	int orphans[KVNET_MAX_PORTS];
 	int norphans;
+	uint64_t aging_ns;
+};
+
+/* Settings that follow from the network's definition. */
+struct dp_config {
+	bool no_route;	      /* isolated: IPv4 only to/from the gateway */
+	bool ipv6;	      /* the network has IPv6 */
+	bool stp;	      /* kvnetd runs STP: BPDUs are punted to it */
+	uint32_t gw_ip;	      /* network byte order; 0 without <ip> */
+	uint32_t gw_bcast;    /* network byte order */
+	unsigned aging_s;     /* FDB aging */
+	unsigned learn_max;   /* MACs one untrusted port may learn; 0: no cap */
+	unsigned flood_rate;  /* floods per second one port may start; 0: none */
+	unsigned flood_burst;
+};
+
+/* One port as the datapath sees it. */
+struct dp_port {
+	int ifindex;
+	uint32_t flags; /* enum kvnet_port_flags */
+	unsigned mtu;
+};
+
+/* How to open a network's datapath. With nports > 0 it takes over the
+ * datapath that still runs on those ports (a daemon restart). */
+struct dp_open_args {
+	const char *bpffs; /* where pins live; "" for none */
+	const char *net;   /* network name */
+	unsigned fdb_max;  /* learned FDB capacity; 0 = default */
+	const int *ports;
+	int nports;
 };
 
 struct dp_fdb_entry {
 	struct kvnet_fdb_key key;
-	struct kvnet_fdb_val val;
+	struct kvnet_fdb_val val; /* flags KVNET_FDB_STATIC for pinned MACs */
 };
 
-/* Make sure dir is a bpffs, mounting one there if it is not. */
-int dp_ensure_bpffs(const char *dir, struct kv_error *e);
+/* A sweep's progress: the sweep runs in slices, one per call. */
+struct dp_sweep {
+	int deleted; /* entries deleted in this slice */
+	bool done;   /* the slice finished a whole pass over the FDB */
+};
 
-/* Load the datapath of network `net`, with fresh maps (fdb sized fdb_max),
- * or, with adopt (nports > 0), over the maps of the datapath that still
- * runs: found through the program attached to the first of ports[] that
- * has one, else through the pins under <bpffs>/kvnet/<net>/. Maps whose
- * layout this build does not share (an upgrade) are not adopted: the
- * switch then starts with an empty FDB and zero counters, keeps
- * forwarding, and lists the old datapath's ports in dp->orphans. */
-int dp_open(struct dp_net *dp, const char *bpffs, const char *net,
-	    unsigned fdb_max, const int *ports, int nports, struct kv_error *e);
-/* Detach any kvnet program from ifindex (one this dp_net may not know). */
-void dp_detach_any(int ifindex);
-/* Does ifindex run a kvnet program (ours or anyone's)? */
-bool dp_attached(int ifindex);
-/* Close our handles; attachments, maps and pins stay. */
-void dp_close(struct dp_net *dp);
-/* Remove the pins (after every port has been detached). */
-void dp_unpin(struct dp_net *dp);
+struct dp_ops {
+	const char *name;
+	int (*open)(struct dp **out, const struct dp_open_args *a, struct kv_error *e);
+	/* Close our handles; the datapath keeps forwarding. */
+	void (*close)(struct dp *dp);
+	/* Remove what outlives the process (pins), after every detach. */
+	void (*forget)(struct dp *dp);
+	int (*configure)(struct dp *dp, const struct dp_config *c, struct kv_error *e);
+	/* Add or update a port and start switching its frames. */
+	int (*port_attach)(struct dp *dp, const struct dp_port *p, struct kv_error *e);
+	/* New facts about a port (MTU, flags). */
+	int (*port_update)(struct dp *dp, const struct dp_port *p, struct kv_error *e);
+	/* Stop switching the port's frames and forget it (and, with flush,
+	 * the MACs learned on it). */
+	int (*port_detach)(struct dp *dp, int ifindex, bool flush);
+	int (*fdb_pin)(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);
+	int (*fdb_unpin)(struct dp *dp, const uint8_t mac[6]);
+	int (*fdb_dump)(struct dp *dp, struct dp_fdb_entry **out, int *n);
+	int (*fdb_flush_port)(struct dp *dp, int ifindex);
+	/* Age out up to budget learned entries; see struct dp_sweep. */
+	int (*fdb_sweep)(struct dp *dp, unsigned budget, struct dp_sweep *out);
+	int (*port_stats)(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
+	/* The ifindexes of the ports the datapath knows. */
+	int (*port_list)(struct dp *dp, int *ifindexes, int max);
+	/* fd that polls readable when punted frames wait, or -1. */
+	int (*punt_fd)(struct dp *dp);
+	/* Hand every waiting punted frame to fn. */
+	int (*punt_read)(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
+			 void *arg);
+};
 
-int dp_set_aging(struct dp_net *dp, unsigned seconds);
-/* A network that must not route: IPv4 through the gateway port only to or
- * from gw_ip (and the broadcast/multicast addresses). Network byte order. */
-void dp_set_no_route(struct dp_net *dp, bool on, uint32_t gw_ip, uint32_t gw_bcast);
-/* Add or update a port and attach the program to its tcx ingress
- * (replacing any older kvnet program already there). */
-int dp_port_attach(struct dp_net *dp, int ifindex, uint32_t flags,
-		   unsigned mtu, struct kv_error *e);
-/* New facts about a port's device (its MTU, where its veth peer lives). */
-int dp_port_update(struct dp_net *dp, int ifindex, unsigned mtu, uint32_t flags);
-/* Detach (if the device still exists), forget the port and its MACs. */
-void dp_port_detach(struct dp_net *dp, int ifindex);
-/* The same, without forgetting the port's MACs one by one (for a whole
- * network going away: its maps are freed anyway). */
-void dp_port_detach_fast(struct dp_net *dp, int ifindex);
+extern const struct dp_ops dp_ebpf_ops;
 
-int dp_fdb_add_static(struct dp_net *dp, const uint8_t mac[6], int ifindex);
-/* Fill *out (malloc'd) with every FDB entry. */
-int dp_fdb_dump(struct dp_net *dp, struct dp_fdb_entry **out, int *n);
+/* The calls, dispatched through dp->ops. */
+int dp_open(const struct dp_ops *ops, struct dp **out, const struct dp_open_args *a,
+	    struct kv_error *e);
+void dp_close(struct dp *dp);
+void dp_forget(struct dp *dp);
+int dp_configure(struct dp *dp, const struct dp_config *c, struct kv_error *e);
+int dp_port_attach(struct dp *dp, const struct dp_port *p, struct kv_error *e);
+int dp_port_update(struct dp *dp, const struct dp_port *p, struct kv_error *e);
+int dp_port_detach(struct dp *dp, int ifindex, bool flush);
+int dp_fdb_pin(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);
+int dp_fdb_unpin(struct dp *dp, const uint8_t mac[6]);
+int dp_fdb_dump(struct dp *dp, struct dp_fdb_entry **out, int *n);
+int dp_fdb_flush_port(struct dp *dp, int ifindex);
+int dp_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out);
+int dp_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
+int dp_port_list(struct dp *dp, int *ifindexes, int max);
+int dp_punt_fd(struct dp *dp);
+int dp_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
+		 void *arg);
+
+/* Detach and forget every port that keep() rejects (ports that vanished
+ * or were removed while the daemon was down). */
+void dp_ports_prune(struct dp *dp, bool (*keep)(int ifindex, void *arg), void *arg);
+
 /* Is the entry past the aging time (and so ignored by the datapath)? */
-bool dp_fdb_entry_expired(const struct dp_net *dp, const struct kvnet_fdb_val *v,
+bool dp_fdb_entry_expired(const struct dp *dp, const struct kvnet_fdb_val *v,
 			  uint64_t now);
-/* Delete dynamic entries older than the aging time; returns how many. */
-int dp_fdb_expire(struct dp_net *dp);
-/* Delete every entry that points at ifindex. */
-void dp_fdb_flush_port(struct dp_net *dp, int ifindex);
-
-/* Sum one port's per-CPU counters. */
-int dp_port_stats(struct dp_net *dp, int ifindex, struct kvnet_port_stats *out);
 
 /* "too-big" etc., as in docs/protocol.md. */
 const char *dp_drop_name(unsigned reason);
+/* Reasons that count an event, not a frame lost (the frame went on, or
+ * was consumed by kvnetd). */
+bool dp_drop_is_event(unsigned reason);
 uint64_t dp_now_ns(void);
 
-
-/* Detach and forget every port in the ports map that keep() rejects (ports
- * that vanished or were removed while the daemon was down), then rewrite
- * the flood list from what remains. */
-void dp_ports_prune(struct dp_net *dp, bool (*keep)(int ifindex, void *arg),
-		    void *arg);
+/* eBPF facts about a device, whatever network (or daemon) put them there:
+ * does it run a kvnet program at its tcx ingress, and detach it. */
+bool dp_ebpf_attached(int ifindex);
+void dp_ebpf_detach_any(int ifindex);
+/* Make sure dir is a bpffs, mounting one there if it is not. */
+int dp_ebpf_ensure_bpffs(const char *dir, struct kv_error *e);
 
 #endif /* KVNET_DATAPATH_H */

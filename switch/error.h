@@ -22,4 +22,10 @@ struct kv_error {
 int kv_fail(struct kv_error *e, const char *code, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Put context in front of the recorded message ("cannot start network
+ * 'x': <what failed>"); with none recorded, record the context and ret as
+ * a system error. Returns ret. */
+int kv_context(struct kv_error *e, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif /* KVNET_ERROR_H */

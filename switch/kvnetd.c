@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* kvnetd: the kvnet daemon. One process, one epoll loop over the control
- * socket, link notifications, a one-second timer (FDB aging) and signals.
+/* kvnetd: the kvnet daemon. One process, one event loop (loop.c) over the
+ * control socket, link notifications, a one-second timer (FDB aging, STP),
+ * signals, and whatever the networks watch (their punted frames).
  * Stopping kvnetd leaves every network running in the kernel; the next
  * kvnetd adopts them (see network.c, netw_restore). */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -25,7 +26,13 @@ struct kvnetd_opts {
 	int log_level;
 };
 
-enum { EV_CONTROL = 1, EV_LINK, EV_TIMER, EV_SIGNAL };
+/* The daemon's own watches on the loop. */
+struct kvnetd_main {
+	struct kvnetd *d;
+	struct ctlsock *ctl;
+	struct loop_watch control, link, timer, signal;
+	bool quit;
+};
 
 static void kvnetd_usage(FILE *f)
 {
@@ -71,17 +78,13 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 	return 0;
 }
 
-static void kvnetd_on_link(void *arg, int ifindex, bool gone)
+static void kvnetd_on_link(void *arg, int ifindex, bool gone, int link)
 {
-	netw_link_changed(arg, ifindex, gone);
+	netw_link_changed(arg, ifindex, gone, link);
 }
 
-static int kvnetd_add_fd(int ep, int fd, uint32_t tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
-
-	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-}
+#define KVNETD_MAIN(w, field) \
+	((struct kvnetd_main *)((char *)(w) - offsetof(struct kvnetd_main, field)))
 
 static int kvnetd_make_fds(int *timer, int *sig)
 {
@@ -101,60 +104,71 @@ static int kvnetd_make_fds(int *timer, int *sig)
 	return 0;
 }
 
-/* A signal: 0 to go on, 1 to leave the loop. */
-static int kvnetd_signal(int sig)
+static void kvnetd_control_ready(struct loop_watch *w)
 {
-	struct signalfd_siginfo si;
+	struct kvnetd_main *m = KVNETD_MAIN(w, control);
 
-	if (read(sig, &si, sizeof(si)) != sizeof(si))
-		return 0;
-	if (si.ssi_signo == SIGHUP) {
-		log_info("SIGHUP: nothing to reload; definitions are read on request");
-		return 0;
-	}
-	log_info("exiting on signal %u; networks keep running", si.ssi_signo);
-	return 1;
+	ctlsock_run(m->ctl, m->d);
 }
 
-static int kvnetd_loop(struct kvnetd *d, struct ctlsock *ctl)
+static void kvnetd_link_ready(struct loop_watch *w)
 {
-	int ep = epoll_create1(EPOLL_CLOEXEC), timer, sig;
-	struct epoll_event evs[8];
+	link_monitor_read(&KVNETD_MAIN(w, link)->d->link);
+}
+
+static void kvnetd_timer_ready(struct loop_watch *w)
+{
+	struct kvnetd_main *m = KVNETD_MAIN(w, timer);
 	uint64_t ticks;
 
-	if (ep < 0 || kvnetd_make_fds(&timer, &sig) < 0 ||
-	    kvnetd_add_fd(ep, ctlsock_fd(ctl), EV_CONTROL) ||
-	    kvnetd_add_fd(ep, timer, EV_TIMER) ||
-	    kvnetd_add_fd(ep, sig, EV_SIGNAL) ||
-	    kvnetd_add_fd(ep, link_monitor_fd(&d->link), EV_LINK)) {
+	if (read(w->fd, &ticks, sizeof(ticks)) > 0) {
+		netw_tick(m->d);
+		ctlsock_expire(m->ctl);
+	}
+}
+
+static void kvnetd_signal_ready(struct loop_watch *w)
+{
+	struct kvnetd_main *m = KVNETD_MAIN(w, signal);
+	struct signalfd_siginfo si;
+
+	if (read(w->fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		log_info("SIGHUP: nothing to reload; definitions are read on request");
+		return;
+	}
+	log_info("exiting on signal %u; networks keep running", si.ssi_signo);
+	m->quit = true;
+}
+
+static int kvnetd_watch(struct kvnetd_main *m, struct loop_watch *w,
+			void (*fn)(struct loop_watch *), int fd)
+{
+	w->fn = fn;
+	return loop_add(&m->d->loop, w, fd);
+}
+
+static int kvnetd_loop(struct kvnetd_main *m, int timer, int sig)
+{
+	int ret;
+
+	if (kvnetd_watch(m, &m->control, kvnetd_control_ready, ctlsock_fd(m->ctl)) ||
+	    kvnetd_watch(m, &m->timer, kvnetd_timer_ready, timer) ||
+	    kvnetd_watch(m, &m->signal, kvnetd_signal_ready, sig) ||
+	    kvnetd_watch(m, &m->link, kvnetd_link_ready, link_monitor_fd(&m->d->link))) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
 		return 1;
 	}
 	log_info("ready");
-	for (;;) {
-		int n = epoll_wait(ep, evs, 8, -1);
-
-		for (int i = 0; i < n; i++) {
-			switch (evs[i].data.u32) {
-			case EV_CONTROL: ctlsock_run(ctl, d); break;
-			case EV_LINK: link_monitor_read(&d->link); break;
-			case EV_TIMER:
-				if (read(timer, &ticks, sizeof(ticks)) > 0) {
-					netw_tick(d);
-					ctlsock_expire(ctl);
-				}
-				break;
-			case EV_SIGNAL:
-				if (kvnetd_signal(sig))
-					return 0;
-				break;
-			}
-		}
-		if (n < 0 && errno != EINTR) {
-			log_err("epoll_wait: %s", strerror(errno));
+	while (!m->quit) {
+		ret = loop_run_once(&m->d->loop, -1);
+		if (ret < 0) {
+			log_err("epoll_wait: %s", strerror(-ret));
 			return 1;
 		}
 	}
+	return 0;
 }
 
 /* One kvnetd per state dir: two would fight over the same networks. The
@@ -190,11 +204,11 @@ static int kvnetd_write_pid(struct kvnetd *d)
 int main(int argc, char **argv)
 {
 	struct kvnetd d = { 0 };
+	struct kvnetd_main m = { .d = &d };
 	struct kvnetd_opts o;
 	struct kv_error e = { 0 };
-	struct ctlsock *ctl = NULL;
 	char sock[PATH_MAX];
-	int ret;
+	int ret, timer, sig;
 
 	if (kvnetd_parse(argc, argv, &o) < 0)
 		return 2;
@@ -207,18 +221,25 @@ int main(int argc, char **argv)
 	if (kvnetd_lock_state(o.state_dir) < 0)
 		return 1;
 	store_sock_path(&d.store, sock, sizeof(sock));
-	if (ctlsock_open(&ctl, sock, &e) < 0 || dp_ensure_bpffs(d.bpffs, &e) < 0 ||
+	/* signals are blocked before anything else, so a SIGTERM during the
+	 * restore (autostart) waits for the loop, which exits cleanly */
+	if (kvnetd_make_fds(&timer, &sig) < 0 || loop_open(&d.loop) < 0) {
+		log_err("cannot set up the event loop: %s", strerror(errno));
+		return 1;
+	}
+	if (ctlsock_open(&m.ctl, sock, &e) < 0 || dp_ebpf_ensure_bpffs(d.bpffs, &e) < 0 ||
 	    link_open(&d.link, kvnetd_on_link, &d, &e) < 0) {
 		log_err("%s", e.msg);
 		return 1;
 	}
 	kvnetd_write_pid(&d);
 	netw_restore(&d);
-	ret = kvnetd_loop(&d, ctl);
-	ctlsock_close(ctl);
+	ret = kvnetd_loop(&m, timer, sig);
+	ctlsock_close(m.ctl);
 	store_pid_path(&d.store, sock, sizeof(sock));
 	unlink(sock);
 	netw_free_all(&d);
 	link_close(&d.link);
+	loop_close(&d.loop);
 	return ret;
 }

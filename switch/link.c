@@ -5,6 +5,7 @@
 #include "switch/link.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if_arp.h>
+#include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <netinet/if_ether.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/cache.h>
@@ -27,6 +30,35 @@
 #include "switch/log.h"
 #include "switch/netxml.h"
 
+int link_errno(int nlerr)
+{
+	static const struct { int nle, err; } map[] = {
+		{ NLE_EXIST, EEXIST }, { NLE_NODEV, ENODEV }, { NLE_PERM, EPERM },
+		{ NLE_BUSY, EBUSY }, { NLE_INVAL, EINVAL }, { NLE_NOMEM, ENOMEM },
+		{ NLE_RANGE, ERANGE }, { NLE_OPNOTSUPP, EOPNOTSUPP }, { NLE_AGAIN, EAGAIN },
+		{ NLE_OBJ_NOTFOUND, ENOENT }, { NLE_NOADDR, EADDRNOTAVAIL },
+		{ NLE_AF_NOSUPPORT, EAFNOSUPPORT }, { NLE_NOACCESS, EACCES },
+		{ NLE_MSGSIZE, EMSGSIZE }, { NLE_NOATTR, ENOENT },
+	};
+	int e = nlerr < 0 ? -nlerr : nlerr;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
+		if (map[i].nle == e)
+			return -map[i].err;
+	return -EIO;
+}
+
+/* The IFLA_LINK of a link message (a veth's peer), or 0. */
+static int link_msg_link(struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+
+	if (nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_LINK])
+		return 0;
+	return (int)nla_get_u32(tb[IFLA_LINK]);
+}
+
 static int link_monitor_cb(struct nl_msg *msg, void *arg)
 {
 	struct link_ctx *l = arg;
@@ -39,7 +71,8 @@ static int link_monitor_cb(struct nl_msg *msg, void *arg)
 		return NL_OK;
 	ifi = nlmsg_data(nlh);
 	if (l->on_change)
-		l->on_change(l->arg, ifi->ifi_index, nlh->nlmsg_type == RTM_DELLINK);
+		l->on_change(l->arg, ifi->ifi_index, nlh->nlmsg_type == RTM_DELLINK,
+			     link_msg_link(nlh));
 	return NL_OK;
 }
 
@@ -59,10 +92,11 @@ static int link_open_monitor(struct link_ctx *l)
 	return 0;
 }
 
-int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool),
+int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool, int),
 	      void *arg, struct kv_error *e)
 {
 	memset(l, 0, sizeof(*l));
+	l->pkt_fd = -1;
 	l->on_change = on_change;
 	l->arg = arg;
 	l->sk = nl_socket_alloc();
@@ -70,6 +104,12 @@ int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool),
 		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot open rtnetlink socket");
 	if (link_open_monitor(l) < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot subscribe to link notifications");
+	/* for frames kvnetd sends itself (STP's BPDUs); protocol 0: it
+	 * receives nothing */
+	l->pkt_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (l->pkt_fd < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -errno, "cannot open a packet socket: %s",
+			       strerror(errno));
 	return 0;
 }
 
@@ -79,6 +119,9 @@ void link_close(struct link_ctx *l)
 		nl_socket_free(l->mon);
 	if (l->sk)
 		nl_socket_free(l->sk);
+	if (l->pkt_fd >= 0)
+		close(l->pkt_fd);
+	l->pkt_fd = -1;
 	l->mon = l->sk = NULL;
 }
 
@@ -94,7 +137,7 @@ int link_monitor_read(struct link_ctx *l)
 	/* -NLE_NOMEM is ENOBUFS: notifications were lost; tell the owner to
 	 * re-check everything (ifindex 0). */
 	if (ret == -NLE_NOMEM && l->on_change)
-		l->on_change(l->arg, 0, false);
+		l->on_change(l->arg, 0, false, 0);
 	return ret == -NLE_AGAIN ? 0 : ret;
 }
 
@@ -121,6 +164,8 @@ static void link_fill_info(struct rtnl_link *link, struct link_info *out)
 	out->ether = rtnl_link_get_arptype(link) == ARPHRD_ETHER;
 	out->peer_other_ns = out->kind == LINK_KIND_VETH &&
 			     rtnl_link_get_link_netnsid(link, &nsid) == 0;
+	if (out->kind == LINK_KIND_VETH && !out->peer_other_ns)
+		out->peer_ifindex = (int)rtnl_link_get_link(link);
 	if (alias)
 		snprintf(out->alias, sizeof(out->alias), "%s", alias);
 	out->master = rtnl_link_get_master(link);
@@ -143,7 +188,7 @@ int link_get(struct link_ctx *l, int ifindex, const char *name,
 static int link_nl_err(struct kv_error *e, int nlerr, const char *what,
 		       const char *name)
 {
-	return kv_fail(e, KV_ERR_SYSTEM, -EIO, "%s '%s': %s", what, name,
+	return kv_fail(e, KV_ERR_SYSTEM, link_errno(nlerr), "%s '%s': %s", what, name,
 		       nl_geterror(nlerr));
 }
 
@@ -259,7 +304,7 @@ static int link_delete_obj(struct link_ctx *l, int ifindex, const char *name)
 		rtnl_link_set_name(link, name);
 	ret = rtnl_link_delete(l->sk, link);
 	rtnl_link_put(link);
-	return ret < 0 ? -EIO : 0;
+	return ret < 0 ? link_errno(ret) : 0;
 }
 
 int link_delete(struct link_ctx *l, int ifindex)
@@ -287,30 +332,78 @@ int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 	}
 	ret = link_change(l, ifindex, chg);
 	if (ret < 0)
-		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot bring up ifindex %d: %s",
-			       ifindex, nl_geterror(ret));
+		return kv_fail(e, KV_ERR_SYSTEM, link_errno(ret),
+			       "cannot bring up ifindex %d: %s", ifindex, nl_geterror(ret));
 	return 0;
 }
 
 #define LINK_IN6_ADDR_GEN_MODE_NONE 1
 
-int link_set_l3_isolated(struct link_ctx *l, int ifindex, struct kv_error *e)
+/* Write val to /proc/sys/net/ipv6/conf/<dev>/<key> (no netlink attribute
+ * sets these; the file belongs to the daemon's own network namespace). */
+static int link_ipv6_sysctl(int ifindex, const char *key, const char *val)
+{
+	char dev[IF_NAMESIZE], path[128];
+	ssize_t n;
+	int fd;
+
+	if (!if_indextoname((unsigned)ifindex, dev))
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", dev, key);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+int link_ipv6_off(int ifindex, struct kv_error *e)
+{
+	int ret = link_ipv6_sysctl(ifindex, "accept_ra", "0");
+
+	if (!ret)
+		ret = link_ipv6_sysctl(ifindex, "disable_ipv6", "1");
+	/* no IPv6 in the kernel at all: nothing to turn off */
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot turn IPv6 off on ifindex %d: %s",
+			       ifindex, strerror(-ret));
+	return 0;
+}
+
+int link_gateway_setup(struct link_ctx *l, int ifindex, bool route, bool ipv6,
+		       struct kv_error *e)
 {
 	struct rtnl_link *chg = rtnl_link_alloc();
 	int ret = chg ? 0 : -NLE_NOMEM;
 
-	if (!ret)
+	if (!ret && !route)
 		ret = rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_FORWARDING, 0);
-	if (!ret)
+	if (!ret && !ipv6)
 		ret = rtnl_link_inet6_set_addr_gen_mode(chg, LINK_IN6_ADDR_GEN_MODE_NONE);
 	if (!ret)
 		ret = link_change(l, ifindex, chg);
 	else if (chg)
 		rtnl_link_put(chg);
 	if (ret < 0)
-		return kv_fail(e, KV_ERR_SYSTEM, -EIO,
-			       "cannot turn forwarding off on ifindex %d: %s", ifindex,
+		return kv_fail(e, KV_ERR_SYSTEM, link_errno(ret),
+			       "cannot set up the gateway ifindex %d: %s", ifindex,
 			       nl_geterror(ret));
+	return ipv6 ? 0 : link_ipv6_off(ifindex, e);
+}
+
+int link_send_frame(struct link_ctx *l, int ifindex, const void *frame, size_t len)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex,
+				   .sll_halen = ETH_ALEN };
+
+	if (len < ETH_HLEN || l->pkt_fd < 0)
+		return -EINVAL;
+	memcpy(sll.sll_addr, frame, ETH_ALEN);
+	if (sendto(l->pkt_fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -332,7 +425,7 @@ int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
 	if (addr)
 		rtnl_addr_put(addr);
 	if (ret < 0)
-		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot add %s/%u: %s",
+		return kv_fail(e, KV_ERR_SYSTEM, link_errno(ret), "cannot add %s/%u: %s",
 			       inet_ntoa(ip), prefix, nl_geterror(ret));
 	return 0;
 }

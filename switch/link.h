@@ -18,8 +18,11 @@ struct nl_sock;
 struct link_ctx {
 	struct nl_sock *sk;	 /* requests */
 	struct nl_sock *mon;	 /* RTNLGRP_LINK notifications */
-	void (*on_change)(void *arg, int ifindex, bool gone);
+	/* ifindex changed (gone: deleted or moved away); link: its IFLA_LINK
+	 * (a veth's peer), 0 if none. ifindex 0: re-check everything. */
+	void (*on_change)(void *arg, int ifindex, bool gone, int link);
 	void *arg;
+	int pkt_fd; /* AF_PACKET socket for link_send_frame, or -1 */
 };
 
 enum link_kind { LINK_KIND_OTHER, LINK_KIND_VETH, LINK_KIND_TAP };
@@ -34,12 +37,13 @@ struct link_info {
 	bool up;	      /* IFF_UP */
 	bool carrier;	      /* IFF_LOWER_UP */
 	bool peer_other_ns;   /* veth whose peer lives in another netns */
+	int peer_ifindex;     /* veth whose peer is in this netns: its ifindex */
 	bool ether;	      /* ARPHRD_ETHER */
 	char alias[64];	      /* IFLA_IFALIAS; kvnet marks its devices */
 	int master;	      /* ifindex of the bridge/bond it is enslaved to */
 };
 
-int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool),
+int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool, int),
 	      void *arg, struct kv_error *e);
 void link_close(struct link_ctx *l);
 /* fd to poll for link notifications; link_monitor_read() dispatches them. */
@@ -58,10 +62,19 @@ int link_delete(struct link_ctx *l, int ifindex);
 int link_delete_name(struct link_ctx *l, const char *name);
 int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 		unsigned mtu, struct kv_error *e);
-/* The gateway of a network that must not route: IPv4 forwarding off for
- * what arrives on the device, and no IPv6 link-local address (the network
- * has no IPv6; as libvirt does). */
-int link_set_l3_isolated(struct link_ctx *l, int ifindex, struct kv_error *e);
+/* The host side of a gateway, right after it was made and before it is
+ * up: without route, IPv4 forwarding off for what arrives on it; without
+ * ipv6, IPv6 off on it altogether (disable_ipv6=1, accept_ra=0, as libvirt
+ * does), so that no guest Router Advertisement can configure the host. */
+int link_gateway_setup(struct link_ctx *l, int ifindex, bool route, bool ipv6,
+		       struct kv_error *e);
+/* IPv6 off on a device kvnet made (a tap, the switch side of a gateway):
+ * it has no business sending its own RS, MLD or DAD into the network. */
+int link_ipv6_off(int ifindex, struct kv_error *e);
+/* Send one whole Ethernet frame out of ifindex (its egress). */
+int link_send_frame(struct link_ctx *l, int ifindex, const void *frame, size_t len);
+/* A libnl error (-NLE_*) as the nearest -errno. */
+int link_errno(int nlerr);
 int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
 		  unsigned prefix, struct kv_error *e);
 

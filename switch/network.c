@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Network lifecycle and ports (see network.h). */
+/* Network definitions, start and stop, and adoption after a restart (see
+ * network.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <arpa/inet.h>
 #include <jansson.h>
 
-#include "switch/network.h"
+#include "switch/network_int.h"
 #include "switch/log.h"
-
-#define GW_PEER_SUFFIX "-p"
-#define ALIAS_PREFIX "kvnet:"
 
 static const char *const port_kind_names[] = {
 	[PORT_KIND_OTHER] = "other",
@@ -32,63 +29,6 @@ struct kv_network *netw_find(struct kvnetd *d, const char *name)
 		if (!strcmp(d->nets[i]->def.name, name))
 			return d->nets[i];
 	return NULL;
-}
-
-static struct kv_port *netw_port_by_name(struct kv_network *n, const char *iface)
-{
-	for (int i = 0; i < n->nports; i++)
-		if (!strcmp(n->ports[i].iface, iface))
-			return &n->ports[i];
-	return NULL;
-}
-
-static struct kv_port *netw_port_by_ifindex(struct kv_network *n, int ifindex)
-{
-	for (int i = 0; i < n->nports; i++)
-		if (n->ports[i].ifindex == ifindex || n->ports[i].dev_ifindex == ifindex)
-			return &n->ports[i];
-	return NULL;
-}
-
-const char *netw_port_name(const struct kv_network *n, int ifindex)
-{
-	for (int i = 0; i < n->nports; i++)
-		if (n->ports[i].ifindex == ifindex)
-			return n->ports[i].iface;
-	return "?";
-}
-
-int netw_port_user_ifindex(const struct kv_port *p)
-{
-	return p->kind == PORT_KIND_GATEWAY ? p->dev_ifindex : p->ifindex;
-}
-
-int netw_user_ifindex(const struct kv_network *n, int ifindex)
-{
-	for (int i = 0; i < n->nports; i++)
-		if (n->ports[i].ifindex == ifindex)
-			return netw_port_user_ifindex(&n->ports[i]);
-	return ifindex;
-}
-
-static uint32_t netw_port_flags(const struct kv_network *n, const struct kv_port *p,
-				const struct link_info *li)
-{
-	uint32_t f = 0;
-
-	/* <port isolated='yes'/>: guests cannot reach each other, only the
-	 * gateway (and later the uplink) */
-	if (n->def.port_isolated && p->kind != PORT_KIND_GATEWAY)
-		f |= KVNET_PORT_ISOLATED;
-	if (p->kind == PORT_KIND_GATEWAY)
-		f |= KVNET_PORT_GATEWAY;
-	if (p->kind == PORT_KIND_TAP)
-		f |= KVNET_PORT_TAP;
-	if (p->kind == PORT_KIND_VETH && li->peer_other_ns)
-		f |= KVNET_PORT_VETH_PEER;
-	if (p->trusted)
-		f |= KVNET_PORT_TRUSTED;
-	return f;
 }
 
 /* ---- runtime state ---------------------------------------------------- */
@@ -114,7 +54,7 @@ static json_t *netw_runtime_json(const struct kv_network *n)
 	return json_pack("{s:o}", "ports", ports);
 }
 
-static void netw_save_runtime(struct kvnetd *d, const struct kv_network *n)
+void netw_save_runtime(struct kvnetd *d, const struct kv_network *n)
 {
 	json_t *j = netw_runtime_json(n);
 	char *s = json_dumps(j, JSON_COMPACT);
@@ -159,6 +99,8 @@ static int netw_insert(struct kvnetd *d, const struct net_def *def,
 		n = nets ? calloc(1, sizeof(*n)) : NULL;
 		if (!n)
 			return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+		n->punt.fd = -1;
+		n->d = d;
 		d->nets[d->nnets++] = n;
 	}
 	n->def = *def;
@@ -263,43 +205,47 @@ int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 /* ---- start / stop ----------------------------------------------------- */
 
 /* Datapath settings that follow from the definition. */
-static int netw_dp_configure(struct kv_network *n)
+static int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
 	uint32_t mask = htonl(net_prefix_mask(def->prefix));
+	struct dp_config c = {
+		.no_route = def->mode == NET_MODE_ISOLATED,
+		.stp = def->bridge_stp,
+		.aging_s = def->fdb_aging_s,
+		.learn_max = NETW_LEARN_MAX,
+		.flood_rate = NETW_FLOOD_RATE,
+		.flood_burst = NETW_FLOOD_BURST,
+	};
 
-	if (def->has_ip)
-		dp_set_no_route(&n->dp, def->mode == NET_MODE_ISOLATED, def->ip.s_addr,
-				def->ip.s_addr | ~mask);
-	return dp_set_aging(&n->dp, n->def.fdb_aging_s);
+	if (def->has_ip) {
+		c.gw_ip = def->ip.s_addr;
+		c.gw_bcast = def->ip.s_addr | ~mask;
+	}
+	return dp_configure(n->dp, &c, e);
 }
 
 /* The switch side of the gateway is <bridge>-p, or, for a bridge name
  * with no room for the suffix, kvgw-<8 hex digits of its hash>. */
 static void netw_gateway_names(const struct net_def *def, char peer[IFNAMSIZ],
-			       char alias[96])
+			       char alias[ALIAS_MAX])
 {
-	if (strlen(def->bridge) + strlen(GW_PEER_SUFFIX) < IFNAMSIZ)
-		snprintf(peer, IFNAMSIZ, "%s" GW_PEER_SUFFIX, def->bridge);
+	if (strlen(def->bridge) + strlen("-p") < IFNAMSIZ)
+		snprintf(peer, IFNAMSIZ, "%s-p", def->bridge);
 	else
 		snprintf(peer, IFNAMSIZ, "kvgw-%08x", netxml_name_hash(def->bridge));
-	snprintf(alias, 96, ALIAS_PREFIX "%s:gateway", def->name);
+	snprintf(alias, ALIAS_MAX, ALIAS_PREFIX "%s:gateway", def->name);
 }
 
-/* Is the interface name free for a device kvnet is about to create? A
- * device that carries our own alias and whose switch side (live_side)
- * runs no kvnet program is a leftover of a daemon killed before it
- * recorded it: it is deleted, not reported. One that still forwards is
- * never touched. */
-static int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
-			   const char *live_side, struct kv_error *e)
+int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
+		    const char *live_side, struct kv_error *e)
 {
 	struct link_info li, sw;
 
 	if (link_get(&d->link, 0, name, &li) < 0)
 		return 0;
 	if (!strcmp(li.alias, alias)) {
-		if (link_get(&d->link, 0, live_side, &sw) == 0 && dp_attached(sw.ifindex))
+		if (link_get(&d->link, 0, live_side, &sw) == 0 && dp_ebpf_attached(sw.ifindex))
 			return kv_fail(e, KV_ERR_CONFLICT, -EBUSY,
 				       "interface '%s' belongs to a network that is still "
 				       "forwarding (another kvnetd's?); not touching it", name);
@@ -316,7 +262,7 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 				struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
-	char peer[IFNAMSIZ], alias[96];
+	char peer[IFNAMSIZ], alias[ALIAS_MAX];
 
 	if (n->active)
 		return kv_fail(e, KV_ERR_STATE, -EALREADY, "network '%s' is already active",
@@ -348,68 +294,96 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 	return link_check_subnet_free(&d->link, def->ip, def->prefix, e);
 }
 
+/* Create the gateway veth pair and record it as a port (so that a failure
+ * from here on is undone by the teardown). */
+static int netw_gateway_create(struct kvnetd *d, struct kv_network *n,
+			       struct link_info *gw, struct link_info *sw,
+			       struct kv_error *e)
+{
+	const struct net_def *def = &n->def;
+	char peer[IFNAMSIZ], alias[ALIAS_MAX];
+	struct kv_port *p;
+	int ret;
+
+	netw_gateway_names(def, peer, alias);
+	if (n->nports >= KVNET_MAX_PORTS)
+		return kv_fail(e, KV_ERR_CONFLICT, -ENOSPC, "no room for the gateway port");
+	ret = link_create_veth(&d->link, def->bridge, def->mac, peer, e);
+	if (ret < 0)
+		return ret;
+	if (link_get(&d->link, 0, def->bridge, gw) < 0 ||
+	    link_get(&d->link, 0, peer, sw) < 0) {
+		link_delete_name(&d->link, def->bridge);
+		return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "gateway veth '%s' vanished",
+			       def->bridge);
+	}
+	p = &n->ports[n->nports++];
+	*p = (struct kv_port){ .ifindex = sw->ifindex, .dev_ifindex = gw->ifindex,
+			       .peer_ifindex = gw->ifindex, .kind = PORT_KIND_GATEWAY,
+			       .owned = true, .no = netw_port_no_free(n) };
+	stp_port_init(&p->stp, p->no);
+	snprintf(p->iface, sizeof(p->iface), "%s", def->bridge);
+	ret = link_ipv6_off(sw->ifindex, e);
+	return ret < 0 ? ret : link_set_up(&d->link, sw->ifindex, alias, def->mtu, e);
+}
+
 /* The gateway port: a veth pair; <bridge> holds the IP in this namespace,
  * <bridge>-p is the switch port. */
 static int netw_gateway_up(struct kvnetd *d, struct kv_network *n,
 			   struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
-	struct link_info gw, sw;
-	char peer[IFNAMSIZ], alias[96];
-	struct kv_port *p;
+	char peer[IFNAMSIZ], alias[ALIAS_MAX];
+	struct link_info gw = { 0 }, sw = { 0 };
+	struct dp_port dpp;
 	int ret;
 
 	netw_gateway_names(def, peer, alias);
-	ret = link_create_veth(&d->link, def->bridge, def->mac, peer, e);
-	if (ret < 0)
-		return ret;
-	if (link_get(&d->link, 0, def->bridge, &gw) < 0 ||
-	    link_get(&d->link, 0, peer, &sw) < 0) {
-		link_delete_name(&d->link, def->bridge);
-		return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "gateway veth '%s' vanished",
-			       def->bridge);
-	}
-	if (n->nports >= KVNET_MAX_PORTS) {
-		link_delete(&d->link, gw.ifindex);
-		return kv_fail(e, KV_ERR_CONFLICT, -ENOSPC, "no room for the gateway port");
-	}
-	p = &n->ports[n->nports++];
-	*p = (struct kv_port){ .ifindex = sw.ifindex, .dev_ifindex = gw.ifindex,
-			       .kind = PORT_KIND_GATEWAY, .owned = true };
-	snprintf(p->iface, sizeof(p->iface), "%s", def->bridge);
-	/* isolated (the only mode so far): the host does not route for guests */
-	ret = link_set_l3_isolated(&d->link, gw.ifindex, e);
+	ret = netw_gateway_create(d, n, &gw, &sw, e);
+	/* isolated (the only mode so far): the host does not route for
+	 * guests; no network has IPv6 yet. Before it is up, so that it
+	 * never has an IPv6 address nor takes a Router Advertisement. */
 	if (!ret)
-		ret = link_set_up(&d->link, sw.ifindex, alias, def->mtu, e);
+		ret = link_gateway_setup(&d->link, gw.ifindex, false, false, e);
 	if (!ret)
 		ret = link_set_up(&d->link, gw.ifindex, alias, def->mtu, e);
 	if (!ret)
 		ret = link_add_ipv4(&d->link, gw.ifindex, def->ip, def->prefix, e);
+	dpp = (struct dp_port){ sw.ifindex, KVNET_PORT_GATEWAY, def->mtu ? def->mtu : sw.mtu };
 	if (!ret)
-		ret = dp_port_attach(&n->dp, sw.ifindex, KVNET_PORT_GATEWAY,
-				     def->mtu ? def->mtu : sw.mtu, e);
+		ret = dp_port_attach(n->dp, &dpp, e);
 	if (!ret)
-		ret = dp_fdb_add_static(&n->dp, def->mac, sw.ifindex);
-	return ret;
+		ret = dp_fdb_pin(n->dp, def->mac, sw.ifindex, e);
+	return ret < 0 ? kv_context(e, ret, "gateway '%s'", def->bridge) : 0;
 }
 
 static void netw_teardown(struct kvnetd *d, struct kv_network *n)
 {
+	netw_stp_stop(d, n);
 	for (int i = n->nports - 1; i >= 0; i--) {
 		struct kv_port *p = &n->ports[i];
 
-		if (n->dp.skel)
-			dp_port_detach_fast(&n->dp, p->ifindex);
+		if (n->dp)
+			dp_port_detach(n->dp, p->ifindex, false);
 		else
-			dp_detach_any(p->ifindex); /* stale: no datapath of ours */
+			dp_ebpf_detach_any(p->ifindex); /* stale: no datapath of ours */
 		if (p->owned)
 			link_delete(&d->link, p->kind == PORT_KIND_GATEWAY ?
 					     p->dev_ifindex : p->ifindex);
 	}
 	n->nports = 0;
-	dp_unpin(&n->dp);
-	dp_close(&n->dp);
+	dp_forget(n->dp);
+	dp_close(n->dp);
+	n->dp = NULL;
 	n->active = false;
+}
+
+static int netw_dp_open(struct kvnetd *d, struct kv_network *n, const int *ports,
+			int nports, struct kv_error *e)
+{
+	struct dp_open_args a = { d->bpffs, n->def.name, n->def.fdb_max, ports, nports };
+
+	return dp_open(&dp_ebpf_ops, &n->dp, &a, e);
 }
 
 int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
@@ -418,18 +392,18 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 
 	if (ret < 0)
 		return ret;
-	ret = dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, NULL, 0, e);
-	if (ret < 0)
-		return ret;
-	ret = netw_dp_configure(n);
+	ret = netw_dp_open(d, n, NULL, 0, e);
+	if (!ret)
+		ret = netw_dp_configure(n, e);
 	if (!ret && n->def.has_ip)
 		ret = netw_gateway_up(d, n, e);
 	if (ret < 0) {
-		kv_fail(e, KV_ERR_SYSTEM, ret, "cannot start network '%s'", n->def.name);
+		kv_context(e, ret, "cannot start network '%s'", n->def.name);
 		netw_teardown(d, n);
 		return ret;
 	}
 	n->active = true;
+	netw_stp_start(d, n);
 	netw_save_runtime(d, n);
 	log_info("network '%s' started", n->def.name);
 	if (n->def.nranges)
@@ -451,277 +425,33 @@ int netw_stop(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 	return 0;
 }
 
-/* ---- ports ------------------------------------------------------------ */
-
-static struct kv_network *netw_owner_of(struct kvnetd *d, const char *iface,
-					int ifindex)
-{
-	for (int i = 0; i < d->nnets; i++) {
-		struct kv_network *n = d->nets[i];
-
-		if (!n->active)
-			continue;
-		if (netw_port_by_name(n, iface) ||
-		    (ifindex && netw_port_by_ifindex(n, ifindex)))
-			return n;
-	}
-	return NULL;
-}
-
-static int netw_check_port(struct kvnetd *d, struct kv_network *n,
-			   const char *iface, bool tap, struct link_info *li,
-			   struct kv_error *e)
-{
-	struct kv_network *owner;
-	bool exists;
-
-	if (!n->active)
-		return kv_fail(e, KV_ERR_STATE, -EINVAL,
-			       "network '%s' is not active; start it first", n->def.name);
-	char why[NETXML_ERR_MAX];
-
-	if (netxml_check_ifname(iface, IFNAMSIZ - 1, "interface name", why, sizeof(why)) < 0)
-		return kv_fail(e, KV_ERR_INVALID, -EINVAL, "%s", why);
-	if (n->nports >= KVNET_MAX_PORTS)
-		return kv_fail(e, KV_ERR_CONFLICT, -ENOSPC,
-			       "network '%s' has the maximum of %d ports", n->def.name,
-			       KVNET_MAX_PORTS);
-	exists = link_get(&d->link, 0, iface, li) == 0;
-	owner = netw_owner_of(d, iface, exists ? li->ifindex : 0);
-	if (owner)
-		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
-			       "interface '%s' is already a port of network '%s'",
-			       iface, owner->def.name);
-	if (tap && exists) {
-		char alias[96];
-
-		snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s:tap", n->def.name);
-		if (netw_name_taken(d, iface, alias, iface, NULL) == 0)
-			return 0; /* our own leftover, deleted */
-		return kv_fail(e, KV_ERR_EXISTS, -EEXIST,
-			       "interface '%s' already exists; --tap creates a new tap "
-			       "(omit --tap to attach an existing one)", iface);
-	}
-	if (!tap && !exists)
-		return kv_fail(e, KV_ERR_NOT_FOUND, -ENODEV, "no such interface '%s'", iface);
-	if (!tap && (!li->ether || li->ifindex == 1))
-		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
-			       "interface '%s' is not an Ethernet device", iface);
-	if (!tap && li->master)
-		return kv_fail(e, KV_ERR_CONFLICT, -EBUSY,
-			       "interface '%s' is enslaved to ifindex %d (a bridge or bond); "
-			       "release it first", iface, li->master);
-	if (!tap && !strncmp(li->alias, ALIAS_PREFIX, strlen(ALIAS_PREFIX)) &&
-	    strstr(li->alias, ":gateway"))
-		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
-			       "interface '%s' is a kvnet gateway port", iface);
-	return 0;
-}
-
-static void netw_random_mac(uint8_t mac[6])
-{
-	if (getrandom(mac, 6, 0) != 6)
-		memset(mac, 0x42, 6);
-	mac[0] = 0xfe; /* locally administered, as libvirt names tap MACs */
-}
-
-static int netw_make_tap(struct kvnetd *d, struct kv_network *n, const char *iface,
-			 const uint8_t *guest_mac, struct link_info *li,
-			 struct kv_error *e)
-{
-	uint8_t mac[6];
-	char alias[96];
-	int ret;
-
-	/* libvirt gives the host side of a guest NIC the guest's MAC with
-	 * the first byte set to 0xfe, so the host never answers for it. */
-	if (guest_mac) {
-		memcpy(mac, guest_mac, 6);
-		mac[0] = 0xfe;
-	} else {
-		netw_random_mac(mac);
-	}
-	ret = link_create_tap(&d->link, iface, mac, e);
-	if (ret < 0)
-		return ret;
-	snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s:tap", n->def.name);
-	ret = link_get(&d->link, 0, iface, li);
-	if (ret < 0)
-		return kv_fail(e, KV_ERR_SYSTEM, ret, "tap '%s' vanished", iface);
-	return link_set_up(&d->link, li->ifindex, alias, n->def.mtu, e);
-}
-
-static enum port_kind netw_kind_of(const struct link_info *li)
-{
-	if (li->kind == LINK_KIND_VETH)
-		return PORT_KIND_VETH;
-	if (li->kind == LINK_KIND_TAP)
-		return PORT_KIND_TAP;
-	return PORT_KIND_OTHER;
-}
-
-static int netw_port_plug(struct kvnetd *d, struct kv_network *n,
-			  struct kv_port *p, const struct link_info *li,
-			  struct kv_error *e)
-{
-	int ret;
-
-	if (!li->up) {
-		ret = link_set_up(&d->link, li->ifindex, NULL, 0, e);
-		if (ret < 0)
-			return ret;
-	}
-	ret = dp_port_attach(&n->dp, p->ifindex, netw_port_flags(n, p, li), li->mtu, e);
-	if (!ret && p->has_guest_mac && dp_fdb_add_static(&n->dp, p->guest_mac, p->ifindex) < 0)
-		ret = kv_fail(e, KV_ERR_SYSTEM, -ENOSPC, "cannot add static FDB entry");
-	return ret;
-}
-
-/* A guest MAC is pinned to one port: not a second one, not the gateway's. */
-static int netw_check_guest_mac(struct kvnetd *d, const struct kv_network *n,
-				const uint8_t mac[6], struct kv_error *e)
-{
-	static const uint8_t zero[6];
-	char s[18];
-
-	netxml_mac_format(mac, s);
-	if (!memcmp(mac, zero, 6) || (mac[0] & 1))
-		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
-			       "MAC address %s is not a unicast address", s);
-	if (!memcmp(mac, n->def.mac, 6))
-		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
-			       "MAC address %s is the gateway's of network '%s'", s,
-			       n->def.name);
-	for (int i = 0; i < d->nnets; i++)
-		for (int j = 0; d->nets[i]->active && j < d->nets[i]->nports; j++) {
-			const struct kv_port *p = &d->nets[i]->ports[j];
-
-			if (p->has_guest_mac && !memcmp(p->guest_mac, mac, 6))
-				return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
-					       "MAC address %s is already pinned to port "
-					       "'%s' of network '%s'", s, p->iface,
-					       d->nets[i]->def.name);
-		}
-	return 0;
-}
-
-int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
-		  bool tap, const char *mac, bool trusted, struct kv_port **out,
-		  struct kv_error *e)
-{
-	struct kv_port port = { .trusted = trusted, .owned = tap };
-	struct link_info li = { 0 };
-	int ret;
-
-	if (mac && netxml_mac_parse(mac, port.guest_mac) < 0)
-		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
-			       "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", mac);
-	if (mac && netw_check_guest_mac(d, n, port.guest_mac, e) < 0)
-		return -EINVAL;
-	port.has_guest_mac = mac != NULL;
-	ret = netw_check_port(d, n, iface, tap, &li, e);
-	if (ret < 0)
-		return ret;
-	if (tap) {
-		ret = netw_make_tap(d, n, iface, mac ? port.guest_mac : NULL, &li, e);
-		if (ret < 0)
-			goto undo;
-	}
-	snprintf(port.iface, sizeof(port.iface), "%s", iface);
-	port.ifindex = li.ifindex;
-	port.kind = netw_kind_of(&li);
-	ret = netw_port_plug(d, n, &port, &li, e);
-	if (ret < 0)
-		goto undo;
-	n->ports[n->nports] = port;
-	*out = &n->ports[n->nports++];
-	netw_save_runtime(d, n);
-	log_info("network '%s': port %s (ifindex %d, %s) added", n->def.name, iface,
-		 li.ifindex, port_kind_name(port.kind));
-	return 0;
-undo:
-	if (port.ifindex)
-		dp_port_detach(&n->dp, port.ifindex);
-	if (tap && link_get(&d->link, 0, iface, &li) == 0)
-		link_delete(&d->link, li.ifindex);
-	return ret;
-}
-
-static void netw_forget_port(struct kvnetd *d, struct kv_network *n,
-			     struct kv_port *p, bool delete_dev)
-{
-	dp_port_detach(&n->dp, p->ifindex);
-	if (delete_dev && p->owned)
-		link_delete(&d->link, p->ifindex);
-	*p = n->ports[--n->nports];
-	netw_save_runtime(d, n);
-}
-
-int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
-		  struct kv_error *e)
-{
-	struct kv_port *p;
-
-	if (!n->active)
-		return kv_fail(e, KV_ERR_STATE, -EINVAL, "network '%s' is not active",
-			       n->def.name);
-	p = netw_port_by_name(n, iface);
-	if (!p)
-		return kv_fail(e, KV_ERR_NOT_FOUND, -ENOENT,
-			       "interface '%s' is not a port of network '%s'", iface,
-			       n->def.name);
-	if (p->kind == PORT_KIND_GATEWAY)
-		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
-			       "'%s' is the gateway port of network '%s'; it goes away "
-			       "with `kvnet net stop`", iface, n->def.name);
-	netw_forget_port(d, n, p, true);
-	log_info("network '%s': port %s removed", n->def.name, iface);
-	return 0;
-}
-
-/* ---- link notifications and timers ------------------------------------ */
-
-static void netw_recheck_port(struct kvnetd *d, struct kv_network *n, struct kv_port *p)
-{
-	struct link_info li;
-
-	if (link_get(&d->link, p->ifindex, NULL, &li) < 0) {
-		log_info("network '%s': port %s disappeared; removed", n->def.name, p->iface);
-		netw_forget_port(d, n, p, false);
-		return;
-	}
-	/* a veth whose peer moved into (or out of) our namespace needs the
-	 * other redirect */
-	dp_port_update(&n->dp, p->ifindex,
-		       p->kind == PORT_KIND_GATEWAY && n->def.mtu ? n->def.mtu : li.mtu,
-		       netw_port_flags(n, p, &li));
-}
-
-void netw_link_changed(struct kvnetd *d, int ifindex, bool gone)
-{
-	(void)gone; /* re-read the link either way: a move also reads as gone */
-	for (int i = 0; i < d->nnets; i++) {
-		struct kv_network *n = d->nets[i];
-
-		if (!n->active)
-			continue;
-		for (int j = n->nports - 1; j >= 0; j--) {
-			struct kv_port *p = &n->ports[j];
-
-			if (ifindex == 0 || p->ifindex == ifindex || p->dev_ifindex == ifindex)
-				netw_recheck_port(d, n, p);
-		}
-	}
-}
+/* ---- timers ------------------------------------------------------------ */
 
 /* Sweep the FDB a few times per aging period, at most once a second and at
  * least every 30 s: the datapath already ignores expired entries, the
- * sweep only frees their room. */
+ * sweep only frees their room and recounts each port's learned MACs. A
+ * sweep goes on, a budget of entries per tick, until it completes a pass. */
 static uint64_t netw_expiry_interval_ns(const struct kv_network *n)
 {
 	unsigned s = n->def.fdb_aging_s / 4;
 
 	return (uint64_t)(s < 1 ? 1 : s > 30 ? 30 : s) * 1000000000ULL;
+}
+
+static void netw_sweep(struct kv_network *n, uint64_t now)
+{
+	struct dp_sweep sw;
+
+	if (now < n->next_expiry_ns)
+		return;
+	if (dp_fdb_sweep(n->dp, NETW_SWEEP_BUDGET, &sw) < 0) {
+		n->next_expiry_ns = now + netw_expiry_interval_ns(n);
+		return;
+	}
+	if (sw.deleted > 0)
+		log_debug("network '%s': %d FDB entries aged out", n->def.name, sw.deleted);
+	if (sw.done)
+		n->next_expiry_ns = now + netw_expiry_interval_ns(n);
 }
 
 void netw_tick(struct kvnetd *d)
@@ -730,21 +460,19 @@ void netw_tick(struct kvnetd *d)
 
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
-		int expired;
 
-		if (!n->active || now < n->next_expiry_ns)
+		if (!n->active)
 			continue;
-		n->next_expiry_ns = now + netw_expiry_interval_ns(n);
-		expired = dp_fdb_expire(&n->dp);
-		if (expired > 0)
-			log_debug("network '%s': %d FDB entries aged out", n->def.name, expired);
+		netw_sweep(n, now);
+		netw_stp_tick(d, n, now / 1000000);
 	}
 }
 
 void netw_free_all(struct kvnetd *d)
 {
 	for (int i = 0; i < d->nnets; i++) {
-		dp_close(&d->nets[i]->dp);
+		loop_del(&d->loop, &d->nets[i]->punt);
+		dp_close(d->nets[i]->dp);
 		free(d->nets[i]);
 	}
 	free(d->nets);
@@ -800,13 +528,15 @@ static int netw_replug(struct kvnetd *d, struct kv_network *n, struct kv_port *p
 	int ret;
 
 	if (link_get(&d->link, p->ifindex, NULL, &li) < 0)
-		return -ENODEV;
+		return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "ifindex %d is gone", p->ifindex);
+	p->no = netw_port_no_free(n);
+	stp_port_init(&p->stp, p->no);
 	ret = netw_port_plug(d, n, p, &li, e);
 	/* the MAC the host really sends from (the definition may have been
 	 * edited while the network ran) */
 	if (!ret && p->kind == PORT_KIND_GATEWAY &&
 	    link_get(&d->link, p->dev_ifindex, NULL, &li) == 0)
-		ret = dp_fdb_add_static(&n->dp, li.mac, p->ifindex);
+		ret = dp_fdb_pin(n->dp, li.mac, p->ifindex, e);
 	return ret;
 }
 
@@ -818,8 +548,23 @@ static int netw_adopt_datapath(struct kvnetd *d, struct kv_network *n,
 
 	for (int k = 0; k < n->nports; k++)
 		ifindexes[k] = n->ports[k].ifindex;
-	return dp_open(&n->dp, d->bpffs, n->def.name, n->def.fdb_max, ifindexes,
-		       n->nports, e);
+	return netw_dp_open(d, n, ifindexes, n->nports, e);
+}
+
+/* Plug every recorded port into the opened datapath; drop those that fail. */
+static void netw_replug_all(struct kvnetd *d, struct kv_network *n)
+{
+	struct kv_error e;
+
+	for (int k = n->nports - 1; k >= 0; k--) {
+		memset(&e, 0, sizeof(e));
+		if (netw_replug(d, n, &n->ports[k], &e) == 0)
+			continue;
+		log_err("network '%s': port %s dropped on restart: %s", n->def.name,
+			n->ports[k].iface, e.msg);
+		dp_port_detach(n->dp, n->ports[k].ifindex, true);
+		n->ports[k] = n->ports[--n->nports];
+	}
 }
 
 static int netw_adopt(struct kvnetd *d, struct kv_network *n, const char *state)
@@ -851,22 +596,16 @@ static int netw_adopt(struct kvnetd *d, struct kv_network *n, const char *state)
 		n->stale = true;
 		return ret;
 	}
-	netw_dp_configure(n);
-	for (int k = n->nports - 1; k >= 0; k--) {
-		memset(&e, 0, sizeof(e));
-		if (netw_replug(d, n, &n->ports[k], &e) == 0)
-			continue;
-		log_err("network '%s': port %s dropped on restart: %s", n->def.name,
-			n->ports[k].iface, e.msg);
-		dp_port_detach(&n->dp, n->ports[k].ifindex);
-		n->ports[k] = n->ports[--n->nports];
-	}
+	if (netw_dp_configure(n, &e) < 0)
+		log_err("network '%s': %s", n->def.name, e.msg);
+	netw_replug_all(d, n);
 	/* an old datapath we could not adopt: nothing of it stays attached */
-	for (int k = 0; k < n->dp.norphans; k++)
-		if (!netw_keep_port(n->dp.orphans[k], n))
-			dp_detach_any(n->dp.orphans[k]);
-	dp_ports_prune(&n->dp, netw_keep_port, n);
+	for (int k = 0; k < n->dp->norphans; k++)
+		if (!netw_keep_port(n->dp->orphans[k], n))
+			dp_ebpf_detach_any(n->dp->orphans[k]);
+	dp_ports_prune(n->dp, netw_keep_port, n);
 	n->active = true;
+	netw_stp_start(d, n);
 	if (n->def.has_ip && !netw_port_by_name(n, n->def.bridge) &&
 	    netw_gateway_up(d, n, &e) < 0)
 		log_err("network '%s': cannot recreate the gateway port: %s",
@@ -886,7 +625,7 @@ int netw_restore(struct kvnetd *d)
 {
 	struct net_def *defs = NULL;
 	struct kv_error e = { 0 };
-	struct kv_network *n;
+	struct kv_network *n = NULL;
 	int ndefs = 0, ret;
 	char *state = NULL;
 

@@ -5,7 +5,10 @@
  * it changes anything, and undoes what it did if a later step fails, so a
  * refused request leaves no trace. Runtime state (which networks run, with
  * which ports) is written to the run dir after every change, so a restarted
- * kvnetd adopts what is still running in the kernel. */
+ * kvnetd adopts what is still running in the kernel.
+ *
+ * network.c: definitions, start/stop, restart adoption; network_port.c:
+ * ports and link events; network_stp.c: STP (stp.c) wired to the ports. */
 #ifndef KVNET_NETWORK_H
 #define KVNET_NETWORK_H
 
@@ -16,7 +19,9 @@
 #include "switch/datapath.h"
 #include "switch/error.h"
 #include "switch/link.h"
+#include "switch/loop.h"
 #include "switch/netxml.h"
+#include "switch/stp.h"
 #include "switch/store.h"
 
 enum port_kind { PORT_KIND_OTHER, PORT_KIND_VETH, PORT_KIND_TAP, PORT_KIND_GATEWAY };
@@ -25,11 +30,14 @@ struct kv_port {
 	char iface[IFNAMSIZ];	/* name users know (gateway: the bridge name) */
 	int ifindex;		/* the device the datapath is attached to */
 	int dev_ifindex;	/* gateway: host-side device holding the IP */
+	int peer_ifindex;	/* veth whose peer is in our netns: the peer */
 	enum port_kind kind;
 	bool owned;		/* kvnet created it and deletes it */
 	bool trusted;
 	bool has_guest_mac;	/* a static FDB entry pins guest_mac here */
 	uint8_t guest_mac[6];
+	unsigned no;		/* port number (STP port id), 1.. */
+	struct stp_port stp;
 };
 
 struct kv_network {
@@ -38,15 +46,20 @@ struct kv_network {
 	bool stale;	/* still runs from an earlier kvnetd that could not be
 			   adopted: start refused, stop cleans it up */
 	bool autostart;
-	struct dp_net dp;
+	struct dp *dp;
 	struct kv_port ports[KVNET_MAX_PORTS];
 	int nports;
 	uint64_t next_expiry_ns; /* when netw_tick next sweeps the FDB */
+	struct loop_watch punt;	 /* the datapath's punted frames (BPDUs) */
+	struct kvnetd *d;	 /* for the watch's callback */
+	struct stp_bridge stp;
+	uint64_t next_hello_ms;
 };
 
 struct kvnetd {
 	struct store store;
 	struct link_ctx link;
+	struct loop loop;
 	char bpffs[PATH_MAX];
 	struct kv_network **nets;
 	int nnets;
@@ -76,9 +89,10 @@ const char *netw_port_name(const struct kv_network *n, int ifindex);
 int netw_port_user_ifindex(const struct kv_port *p);
 int netw_user_ifindex(const struct kv_network *n, int ifindex);
 
-/* A link changed (gone: deleted or moved away); ifindex 0: re-check all. */
-void netw_link_changed(struct kvnetd *d, int ifindex, bool gone);
-/* Periodic work: FDB aging. */
+/* A link changed (gone: deleted or moved away; link: its IFLA_LINK, a
+ * veth's peer, or 0); ifindex 0: re-check all. */
+void netw_link_changed(struct kvnetd *d, int ifindex, bool gone, int link);
+/* Periodic work: FDB aging, STP hellos and timers. */
 void netw_tick(struct kvnetd *d);
 void netw_free_all(struct kvnetd *d);
 

@@ -124,6 +124,7 @@ static const struct cli_field kvnet_port_cols[] = {
 	{ "mac", "MAC", CLI_T_STR },
 	{ "mtu", "MTU", CLI_T_INT },
 	{ "oper", "OPER", CLI_T_STR },
+	{ "stp", "STP", CLI_T_STR },
 	{ "owned", "OWNED", CLI_T_BOOL },
 	{ "trusted", "TRUSTED", CLI_T_BOOL },
 	{ NULL, NULL, 0 },

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-network switch settings (config: ARRAY of one kvnet_config), read
- * once per frame into a stack copy with defaults applied.
+ * once per frame into the frame context with defaults applied.
  */
 #ifndef KVNET_LIB_CONFIG_H
 #define KVNET_LIB_CONFIG_H
@@ -14,7 +14,7 @@ struct {
 
 /* aging_ns 0 (a config the daemon has not written yet) means the default
  * 300 s rather than "everything expired"; nports is clamped to the flood
- * list's size. */
+ * list's size. Only the fields the datapath reads are copied. */
 static __always_inline void kvnet_config_read(struct kvnet_config *out)
 {
 	const struct kvnet_config *c;
@@ -25,6 +25,9 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->flags = 0;
 	out->gw_ip = 0;
 	out->gw_bcast = 0;
+	out->learn_max = 0;
+	out->flood_burst = 0;
+	out->flood_ns = 0;
 	c = bpf_map_lookup_elem(&config, &zero);
 	if (!c)
 		return;
@@ -34,6 +37,9 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->flags = c->flags;
 	out->gw_ip = c->gw_ip;
 	out->gw_bcast = c->gw_bcast;
+	out->learn_max = c->learn_max;
+	out->flood_burst = c->flood_burst;
+	out->flood_ns = c->flood_ns;
 }
 
 #endif /* KVNET_LIB_CONFIG_H */

@@ -1,28 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Forwarding database (fdb: HASH {mac, vlan} -> {ifindex, flags,
- * last_seen}): learning from source MACs and destination lookup with aging.
+/* Forwarding database, in two maps:
+ *  - fdb_static: HASH {mac, vlan} -> {ifindex}: MACs the daemon pinned (a
+ *    guest's --mac, the gateway's). Frames never change it; it has room
+ *    for every port, so pinning never depends on what guests learned.
+ *  - fdb: LRU_HASH {mac, vlan} -> {ifindex, last_seen}: learned from
+ *    source MACs. When full, the least recently used entry makes room; an
+ *    untrusted port may hold at most cfg->learn_max of them, so one guest
+ *    with random source MACs cannot push the others' entries out.
+ *
  * Timestamps are bpf_ktime_get_ns(), i.e. CLOCK_MONOTONIC. A learned entry
  * is written only when it is new, moves, or is more than
  * KVNET_FDB_REFRESH_NS old, so steady traffic reads the FDB and never
- * writes it. Static entries (the daemon's pinned guest MACs) are never
- * touched. Expired entries are left for the daemon to delete.
+ * writes it. The learned map is looked up first both ways (a pinned MAC
+ * that talks is learned too, on its own port), so a frame costs two FDB
+ * lookups; fdb_static is read only on a miss or a move. Expired entries
+ * are left for the daemon's sweep, which also recounts learned[].
  */
 #ifndef KVNET_LIB_FDB_H
 #define KVNET_LIB_FDB_H
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, KVNET_FDB_MAX);
 	__type(key, struct kvnet_fdb_key);
 	__type(value, struct kvnet_fdb_val);
 } fdb SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KVNET_FDB_STATIC_MAX);
+	__type(key, struct kvnet_fdb_key);
+	__type(value, struct kvnet_fdb_val);
+} fdb_static SEC(".maps");
+
 static __always_inline void kvnet_fdb_key_make(struct kvnet_fdb_key *key,
-					       const __u8 *mac, __u16 vlan)
+					       const __u8 *mac)
 {
 	__builtin_memcpy(key->mac, mac, ETH_ALEN);
-	key->vlan = vlan;
+	key->vlan = 0;
 }
 
 /* Signed age, so that an entry another CPU refreshed a moment after this
@@ -33,54 +48,94 @@ static __always_inline __s64 kvnet_fdb_age(const struct kvnet_fdb_val *v,
 	return (__s64)(now - *(volatile const __u64 *)&v->last_seen_ns);
 }
 
-/* Learn that key lives behind ifindex. Returns KVNET_DROP_NONE, or
- * KVNET_DROP_FDB_FULL if a new entry could not be stored (the frame is
- * still forwarded; the caller only counts it). */
-static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_fdb_key *key,
-					     __u32 ifindex, __u64 now)
+/* The port key is pinned to, or 0. */
+static __always_inline __u32 kvnet_fdb_static(const struct kvnet_fdb_key *key)
 {
-	struct kvnet_fdb_val *v = bpf_map_lookup_elem(&fdb, key);
-	struct kvnet_fdb_val nv = {};
+	const struct kvnet_fdb_val *v = bpf_map_lookup_elem(&fdb_static, key);
+
+	return v ? v->ifindex : 0;
+}
+
+/* Move the learned count of an entry from port old to port in. */
+static __always_inline void kvnet_fdb_count_move(__u32 old,
+						 const struct kvnet_port *in)
+{
+	struct kvnet_port_state *st;
+	struct kvnet_port p;
+
+	if (kvnet_port_get(old, &p) == 0 && (st = kvnet_state_get(&p)))
+		__sync_fetch_and_add(&st->learned, -1);
+	st = kvnet_state_get(in);
+	if (st)
+		__sync_fetch_and_add(&st->learned, 1);
+}
+
+/* A new entry for key behind in. Returns a drop reason to count (the frame
+ * goes on either way), or KVNET_DROP_NONE. */
+static __always_inline __u32 kvnet_fdb_learn_new(const struct kvnet_fdb_key *key,
+						 const struct kvnet_frame *fr)
+{
+	struct kvnet_fdb_val nv = { .ifindex = fr->in.ifindex, .last_seen_ns = fr->now };
+	struct kvnet_port_state *st = kvnet_state_get(&fr->in);
 	long err;
 
-	if (v) {
-		if (v->flags & KVNET_FDB_STATIC)
-			return KVNET_DROP_NONE;
-		if (*(volatile __u32 *)&v->ifindex != ifindex) {
-			/* MAC move: stamp first, so a reader that sees the
-			 * new port never pairs it with a stale time. */
-			*(volatile __u64 *)&v->last_seen_ns = now;
-			*(volatile __u32 *)&v->ifindex = ifindex;
-		} else if (kvnet_fdb_age(v, now) >
-			   (__s64)KVNET_FDB_REFRESH_NS) {
-			*(volatile __u64 *)&v->last_seen_ns = now;
-		}
-		return KVNET_DROP_NONE;
-	}
-	nv.ifindex = ifindex;
-	nv.last_seen_ns = now;
+	if (st && fr->cfg.learn_max && !(fr->in.flags & KVNET_PORT_TRUSTED) &&
+	    *(volatile __u32 *)&st->learned >= fr->cfg.learn_max)
+		return KVNET_DROP_LEARN_LIMIT;
 	err = bpf_map_update_elem(&fdb, key, &nv, BPF_NOEXIST);
-	/* -E2BIG: the map is full; -EEXIST: another CPU learned it first. */
-	if (err && err != -KVNET_EEXIST)
+	if (err == -KVNET_EEXIST)
+		return KVNET_DROP_NONE; /* another CPU learned it first */
+	if (err)
 		return KVNET_DROP_FDB_FULL;
+	if (st)
+		__sync_fetch_and_add(&st->learned, 1);
 	return KVNET_DROP_NONE;
 }
 
-/* Port the key lives behind, or 0 if unknown or aged out (flood). */
-static __always_inline __u32 kvnet_fdb_lookup(const struct kvnet_fdb_key *key,
-					      __u64 now, __u64 aging_ns)
+/* Learn that the frame's source lives behind its ingress port. Returns a
+ * reason to count, or KVNET_DROP_NONE. A MAC pinned to another port is not
+ * learned here (it stays where the daemon put it). */
+static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_frame *fr)
 {
-	const struct kvnet_fdb_val *v = bpf_map_lookup_elem(&fdb, key);
-	__u32 ifindex;
+	struct kvnet_fdb_key key;
+	struct kvnet_fdb_val *v;
+	__u32 pinned, old;
 
+	kvnet_fdb_key_make(&key, fr->eth.src);
+	v = bpf_map_lookup_elem(&fdb, &key);
+	if (v) {
+		old = *(volatile __u32 *)&v->ifindex;
+		if (old == fr->in.ifindex) {
+			if (kvnet_fdb_age(v, fr->now) > (__s64)KVNET_FDB_REFRESH_NS)
+				*(volatile __u64 *)&v->last_seen_ns = fr->now;
+			return KVNET_DROP_NONE;
+		}
+	}
+	pinned = kvnet_fdb_static(&key);
+	if (pinned && pinned != fr->in.ifindex)
+		return KVNET_DROP_NONE;
 	if (!v)
-		return 0;
-	ifindex = *(volatile const __u32 *)&v->ifindex;
-	if (v->flags & KVNET_FDB_STATIC)
-		return ifindex;
-	if (kvnet_fdb_age(v, now) > (__s64)aging_ns)
-		return 0;
-	return ifindex;
+		return kvnet_fdb_learn_new(&key, fr);
+	/* MAC move: stamp first, so a reader that sees the new port never
+	 * pairs it with a stale time. */
+	*(volatile __u64 *)&v->last_seen_ns = fr->now;
+	*(volatile __u32 *)&v->ifindex = fr->in.ifindex;
+	kvnet_fdb_count_move(old, &fr->in);
+	return KVNET_DROP_NONE;
+}
+
+/* Port the frame's destination lives behind, or 0 if unknown or aged out
+ * (flood). */
+static __always_inline __u32 kvnet_fdb_lookup(const struct kvnet_frame *fr)
+{
+	const struct kvnet_fdb_val *v;
+	struct kvnet_fdb_key key;
+
+	kvnet_fdb_key_make(&key, fr->eth.dst);
+	v = bpf_map_lookup_elem(&fdb, &key);
+	if (v && kvnet_fdb_age(v, fr->now) <= (__s64)fr->cfg.aging_ns)
+		return *(volatile const __u32 *)&v->ifindex;
+	return kvnet_fdb_static(&key);
 }
 
 #endif /* KVNET_LIB_FDB_H */

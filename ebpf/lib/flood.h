@@ -5,6 +5,12 @@
  * the last and redirect the frame itself to the last one. That saves a
  * clone and leaves no TC_ACT_SHOT of the original in drop traces.
  *
+ * A flood passes the same gateway check as unicast (lib/l3.h): a frame the
+ * gateway must not take skips the gateway port. Ports STP blocked are
+ * skipped, and each ingress port may start only so many floods a second
+ * (the storm guard in lib/state.h), so a loop a guest builds burns a
+ * bounded share of the machine.
+ *
  * bpf_clone_redirect invalidates packet pointers: nothing here reads the
  * frame, everything it needs was copied to the stack beforehand.
  */
@@ -27,6 +33,7 @@ struct kvnet_flood {
 	__u32 l3_len;		   /* for the MTU check */
 	__u32 gso;
 	__u32 nports;
+	__u32 gw_ok;   /* the frame may cross the gateway port */
 	__u32 too_big; /* some port was skipped for its MTU */
 };
 
@@ -45,6 +52,17 @@ static __always_inline void kvnet_flood_clone(struct kvnet_flood *fl)
 		kvnet_drop_count(&fl->in, KVNET_DROP_REDIRECT);
 }
 
+/* May the flood go out of port at all? */
+static __always_inline int kvnet_flood_eligible(struct kvnet_flood *fl,
+						const struct kvnet_port *port)
+{
+	if (kvnet_port_blocked(port) || kvnet_port_isolated_pair(&fl->in, port))
+		return 0;
+	if ((port->flags & KVNET_PORT_GATEWAY) && !fl->gw_ok)
+		return 0;
+	return 1;
+}
+
 /* bpf_loop callback: consider flood_list[i]. 0 = go on, 1 = stop. */
 static long kvnet_flood_one(__u32 i, void *data)
 {
@@ -59,7 +77,7 @@ static long kvnet_flood_one(__u32 i, void *data)
 		return 0;
 	if (kvnet_port_get(*ifindex, &port) < 0)
 		return 0; /* stale slot: the port is gone */
-	if (kvnet_port_isolated_pair(&fl->in, &port))
+	if (!kvnet_flood_eligible(fl, &port))
 		return 0;
 	if (!kvnet_port_fits(&port, fl->l3_len, fl->gso)) {
 		fl->too_big = 1;
@@ -71,33 +89,36 @@ static long kvnet_flood_one(__u32 i, void *data)
 	return 0;
 }
 
-/* Flood skb (which arrived on in) to every other eligible port. Returns the
- * tc verdict for the original. */
-static __always_inline int kvnet_flood(struct __sk_buff *skb,
-				       const struct kvnet_port *in,
-				       __u32 l3_len, __u32 nports)
+/* Flood the frame to every other eligible port. Returns the tc verdict for
+ * the original. */
+static __always_inline int kvnet_flood(struct kvnet_frame *fr)
 {
 	struct kvnet_flood fl = {
-		.skb = skb,
-		.in = *in,
-		.len = skb->len,
-		.l3_len = l3_len,
-		.gso = kvnet_skb_is_gso(skb),
-		.nports = nports,
+		.skb = fr->skb,
+		.in = fr->in,
+		.len = fr->len,
+		.l3_len = fr->l3_len,
+		.gso = fr->gso,
+		.nports = fr->cfg.nports,
 	};
 	int verdict;
 
-	bpf_loop(nports, kvnet_flood_one, &fl, 0);
+	if (!kvnet_flood_allowed(&fr->in, &fr->cfg, fr->now))
+		return kvnet_drop(&fr->in, KVNET_DROP_FLOOD_LIMIT);
+	/* decided here: the callback must not read the frame */
+	fl.gw_ok = (fr->in.flags & KVNET_PORT_GATEWAY) ||
+		   kvnet_frame_gateway(fr) == KVNET_DROP_NONE;
+	bpf_loop(fl.nports, kvnet_flood_one, &fl, 0);
 	if (!fl.pending.ifindex)
-		return kvnet_drop(in, fl.too_big ? KVNET_DROP_TOO_BIG :
-							    KVNET_DROP_NO_PORTS);
+		return kvnet_drop(&fr->in, fl.too_big ? KVNET_DROP_TOO_BIG :
+							      KVNET_DROP_NO_PORTS);
 	/* Too big for some ports, delivered to the others: counted once. */
 	if (fl.too_big)
-		kvnet_drop_count(in, KVNET_DROP_TOO_BIG);
-	kvnet_stats_flood(in);
+		kvnet_drop_count(&fr->in, KVNET_DROP_TOO_BIG);
+	kvnet_stats_flood(&fr->in);
 	verdict = kvnet_port_redirect(&fl.pending);
 	if (verdict != TC_ACT_REDIRECT)
-		return kvnet_drop(in, KVNET_DROP_REDIRECT);
+		return kvnet_drop(&fr->in, KVNET_DROP_REDIRECT);
 	kvnet_stats_tx(&fl.pending, fl.len);
 	return verdict;
 }

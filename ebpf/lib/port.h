@@ -24,6 +24,12 @@ static __always_inline int kvnet_port_get(__u32 ifindex, struct kvnet_port *out)
 	return 0;
 }
 
+/* Blocked by STP: the port neither receives nor sends frames. */
+static __always_inline int kvnet_port_blocked(const struct kvnet_port *port)
+{
+	return (port->flags & KVNET_PORT_BLOCKED) != 0;
+}
+
 /* <port isolated='yes'/>: isolated ports reach every port but each other. */
 static __always_inline int kvnet_port_isolated_pair(const struct kvnet_port *a,
 						    const struct kvnet_port *b)

@@ -179,9 +179,9 @@ static bool fuzz_known_dev(const struct fuzz_control *fc, const char *name)
 
 /* ---- setup ------------------------------------------------------------ */
 
-static void fuzz_on_link(void *arg, int ifindex, bool gone)
+static void fuzz_on_link(void *arg, int ifindex, bool gone, int link)
 {
-	netw_link_changed(arg, ifindex, gone);
+	netw_link_changed(arg, ifindex, gone, link);
 }
 
 /* Set up the daemon context as kvnetd's main() does (no socket, no pid
@@ -199,7 +199,7 @@ static void fuzz_open_daemon(struct fuzz_control *fc)
 	snprintf(run, sizeof(run), "%s/run", fc->base);
 	if (store_init(&d->store, state, run) < 0)
 		fuzz_die("store_init");
-	if (dp_ensure_bpffs(d->bpffs, &e) < 0 ||
+	if (loop_open(&d->loop) < 0 || dp_ebpf_ensure_bpffs(d->bpffs, &e) < 0 ||
 	    link_open(&d->link, fuzz_on_link, d, &e) < 0)
 		fuzz_fail("cannot set up the daemon context", e.msg);
 	netw_restore(d);

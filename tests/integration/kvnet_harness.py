@@ -538,9 +538,11 @@ class KvnetEnv:
         return bridge or f"kvnet-{net}"
 
     # --- guests -----------------------------------------------------------
-    def add_guest(self, net, name, ip, mac=None, prefix=24, attach=True):
+    def add_guest(self, net, name, ip, mac=None, prefix=24, attach=True,
+                  ipv6=False):
         """A guest namespace with eth0 (ip/prefix, mac) whose veth peer
-        kv-<name> sits in env.host and is added to net as a port."""
+        kv-<name> sits in env.host and is added to net as a port. IPv6 is
+        off in the guest unless ipv6 (hostile-guest tests want it on)."""
         self._guest_idx += 1
         idx = self._guest_idx
         mac = (mac or f"52:54:00:77:{idx >> 8:02x}:{idx & 0xff:02x}").lower()
@@ -549,8 +551,9 @@ class KvnetEnv:
             port = f"kv{idx}-{name}"[:15]
         ns = self.new_ns(f"kvg-{name[:6]}-")
         # No IPv6 in guests: no DAD/RS/MLD chatter in the captures.
-        ns.sysctl("net.ipv6.conf.all.disable_ipv6=1",
-                  "net.ipv6.conf.default.disable_ipv6=1")
+        if not ipv6:
+            ns.sysctl("net.ipv6.conf.all.disable_ipv6=1",
+                      "net.ipv6.conf.default.disable_ipv6=1")
         self.host.ip("link", "add", port, "type", "veth", "peer", "name",
                      "eth0", "netns", ns.name)
         ns.ip("link", "set", "eth0", "address", mac)
@@ -562,6 +565,26 @@ class KvnetEnv:
         if attach:
             self.cli("port", "add", net, port)
         return g
+
+    def add_upstream(self, host_ip="10.201.0.1", peer_ip="10.201.0.2",
+                     routes=("10.77.0.0/24",), v6=("fd00:201::1", "fd00:201::2")):
+        """An "upstream" namespace behind the host (veth up0 <-> eth0), with
+        IPv4 and IPv6 forwarding on in the host: a destination an isolated
+        network must never reach. Returns the namespace."""
+        up = self.new_ns("kvup-")
+        self.host.ip("link", "add", "up0", "type", "veth", "peer", "name",
+                     "eth0", "netns", up.name)
+        self.host.ip("addr", "add", f"{host_ip}/24", "dev", "up0")
+        self.host.ip("addr", "add", f"{v6[0]}/64", "dev", "up0", "nodad")
+        self.host.ip("link", "set", "up0", "up")
+        up.ip("addr", "add", f"{peer_ip}/24", "dev", "eth0")
+        up.ip("addr", "add", f"{v6[1]}/64", "dev", "eth0", "nodad")
+        up.ip("link", "set", "eth0", "up")
+        for r in routes:
+            up.ip("route", "add", r, "via", host_ip)
+        self.host.sysctl("net.ipv4.ip_forward=1",
+                         "net.ipv6.conf.all.forwarding=1")
+        return up
 
     # --- teardown ---------------------------------------------------------
     def close(self):
@@ -583,6 +606,9 @@ class KvnetEnv:
         return errors
 
 
+BCAST = "ff:ff:ff:ff:ff:ff"
+
+
 def ether_marker(payload_tag):
     """A predicate matching frames whose payload contains payload_tag."""
     tag = payload_tag.encode() if isinstance(payload_tag, str) else payload_tag
@@ -592,8 +618,11 @@ def ether_marker(payload_tag):
     return pred
 
 
-def tagged_frame(src, dst, tag, ethertype=0x88B5):
-    """A crafted L2 frame (IEEE local-experimental ethertype) carrying tag."""
+def tagged_frame(src, dst, tag, ethertype=0x0806):
+    """A crafted L2 frame carrying tag. It is typed ARP, so the switch
+    forwards it to every port including the gateway (which takes only ARP
+    and IP), but its body is no valid ARP packet (hardware length 46 ...),
+    so every stack that receives it drops it."""
     from scapy.layers.l2 import Ether
     from scapy.packet import Raw
     tag = tag.encode() if isinstance(tag, str) else tag

@@ -221,8 +221,11 @@ static void port_set(struct tctx *t, uint32_t ifindex, uint32_t flags,
 		.ifindex = ifindex, .flags = flags, .mtu = mtu, .stats_idx = slot,
 	};
 	struct kvnet_port_stats *zero = calloc((size_t)t->ncpus, sizeof(*zero));
+	struct kvnet_port_state st = { 0 };
 
 	assert_non_null(zero);
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_state),
+					     &slot, &st, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.ports),
 					     &ifindex, &port, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.flood_list),
@@ -261,6 +264,7 @@ static void config_set(struct tctx *t, uint64_t aging_ns, uint32_t nports)
 					     &zero, &cfg, BPF_ANY), 0);
 }
 
+/* A learned entry, or with KVNET_FDB_STATIC a pinned one (fdb_static). */
 static void fdb_put(struct tctx *t, const uint8_t *mac, uint16_t vlan,
 		    uint32_t ifindex, uint32_t flags, uint64_t last_seen)
 {
@@ -268,15 +272,16 @@ static void fdb_put(struct tctx *t, const uint8_t *mac, uint16_t vlan,
 	struct kvnet_fdb_val val = {
 		.ifindex = ifindex, .flags = flags, .last_seen_ns = last_seen,
 	};
+	const struct bpf_map *m = flags & KVNET_FDB_STATIC ? t->skel->maps.fdb_static :
+							     t->skel->maps.fdb;
 
 	memcpy(key.mac, mac, 6);
-	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.fdb), &key,
-					     &val, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(map_fd(m), &key, &val, BPF_ANY), 0);
 }
 
-/* Returns 0 and fills val, or -ENOENT. */
-static int fdb_get(struct tctx *t, const uint8_t *mac, uint16_t vlan,
-		   struct kvnet_fdb_val *val)
+/* The learned entry: returns 0 and fills val, or -ENOENT. */
+static int fdb_learned(struct tctx *t, const uint8_t *mac, uint16_t vlan,
+		       struct kvnet_fdb_val *val)
 {
 	struct kvnet_fdb_key key = { .vlan = vlan };
 
@@ -286,10 +291,24 @@ static int fdb_get(struct tctx *t, const uint8_t *mac, uint16_t vlan,
 	return 0;
 }
 
-static unsigned int fdb_count(struct tctx *t)
+/* The learned entry, else the pinned one: 0 and val, or -ENOENT. */
+static int fdb_get(struct tctx *t, const uint8_t *mac, uint16_t vlan,
+		   struct kvnet_fdb_val *val)
+{
+	struct kvnet_fdb_key key = { .vlan = vlan };
+
+	if (fdb_learned(t, mac, vlan, val) == 0)
+		return 0;
+	memcpy(key.mac, mac, 6);
+	if (bpf_map_lookup_elem(map_fd(t->skel->maps.fdb_static), &key, val) < 0)
+		return -errno;
+	return 0;
+}
+
+static unsigned int map_count(const struct bpf_map *m)
 {
 	struct kvnet_fdb_key key, next;
-	int fd = map_fd(t->skel->maps.fdb);
+	int fd = map_fd(m);
 	unsigned int n = 0;
 	void *prev = NULL;
 
@@ -299,6 +318,31 @@ static unsigned int fdb_count(struct tctx *t)
 		n++;
 	}
 	return n;
+}
+
+/* Entries in both FDB maps. */
+static unsigned int fdb_count(struct tctx *t)
+{
+	return map_count(t->skel->maps.fdb) + map_count(t->skel->maps.fdb_static);
+}
+
+/* The port's guard state (learned count, flood clock). */
+static struct kvnet_port_state pstate(struct tctx *t, uint32_t slot)
+{
+	struct kvnet_port_state st;
+
+	assert_int_equal(bpf_map_lookup_elem(map_fd(t->skel->maps.port_state), &slot,
+					     &st), 0);
+	return st;
+}
+
+static void pstate_set_learned(struct tctx *t, uint32_t slot, uint32_t learned)
+{
+	struct kvnet_port_state st = pstate(t, slot);
+
+	st.learned = learned;
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_state), &slot,
+					     &st, BPF_ANY), 0);
 }
 
 /* The port's counters summed over CPUs; all zero if it has no entry. */
@@ -395,6 +439,7 @@ static int topo_setup(void **state)
 	uint32_t i, zero = 0;
 
 	map_clear(t->skel->maps.fdb, sizeof(struct kvnet_fdb_key));
+	map_clear(t->skel->maps.fdb_static, sizeof(struct kvnet_fdb_key));
 	map_clear(t->skel->maps.ports, sizeof(uint32_t));
 	stats_clear(t);
 	for (i = 0; i < KVNET_MAX_PORTS; i++)
@@ -546,28 +591,94 @@ static void check_learn(struct tctx *t, struct run *r)
 }
 KVNET_CASE(learn)
 
-/* The FDB key carries the in-band 802.1Q VLAN id. */
-static size_t pktgen_learn_vlan(uint8_t *buf)
+/* A tagged frame on a network without VLANs: VLAN, nothing learned. The
+ * kernel already took one 802.1Q tag out (skb->vlan_present) before tc;
+ * BPF_PROG_TEST_RUN cannot set that, the integration tests cover it. */
+static size_t tagged(uint8_t *buf, const uint16_t *tpids, int ntags)
 {
-	return frame(buf, MAC_BCAST, MAC_A, 10, 64);
+	size_t off = 12;
+
+	memcpy(buf, MAC_BCAST, 6);
+	memcpy(buf + 6, MAC_A, 6);
+	for (int i = 0; i < ntags; i++) {
+		buf[off++] = (uint8_t)(tpids[i] >> 8);
+		buf[off++] = (uint8_t)tpids[i];
+		buf[off++] = 0; /* VID 0, priority 0 */
+		buf[off++] = 0;
+	}
+	buf[off++] = 0x08; /* IPv4 behind the tags */
+	buf[off++] = 0x00;
+	memset(buf + off, 0x45, 64 - off);
+	return 64;
 }
 
-static void setup_learn_vlan(struct tctx *t, struct run *r)
+static void check_vlan(struct tctx *t, struct run *r)
 {
-	(void)t;
-	r->ifindex = t->port[1];
+	assert_dropped_on_p1(t, r, KVNET_DROP_VLAN);
+	assert_int_equal(fdb_count(t), 0);
 }
 
-static void check_learn_vlan(struct tctx *t, struct run *r)
+static void setup_vlan(struct tctx *t, struct run *r)
 {
-	struct kvnet_fdb_val v;
-
-	assert_int_equal(r->retval, TC_ACT_REDIRECT);
-	assert_int_equal(fdb_get(t, MAC_A, 10, &v), 0);
-	assert_int_equal(v.ifindex, t->port[1]);
-	assert_int_equal(fdb_get(t, MAC_A, 0, &v), -ENOENT);
+	(void)t, (void)r;
 }
-KVNET_CASE(learn_vlan)
+
+static size_t pktgen_vlan_8021q(uint8_t *buf)
+{
+	static const uint16_t tp[] = { 0x8100 };
+
+	return tagged(buf, tp, 1);
+}
+#define setup_vlan_8021q setup_vlan
+#define check_vlan_8021q check_vlan
+KVNET_CASE(vlan_8021q)
+
+static size_t pktgen_vlan_three(uint8_t *buf)
+{
+	static const uint16_t tp[] = { 0x8100, 0x8100, 0x8100 };
+
+	return tagged(buf, tp, 3);
+}
+#define setup_vlan_three setup_vlan
+#define check_vlan_three check_vlan
+KVNET_CASE(vlan_three)
+
+static size_t pktgen_vlan_8021ad(uint8_t *buf)
+{
+	static const uint16_t tp[] = { 0x88a8, 0x8100 };
+
+	return tagged(buf, tp, 2);
+}
+#define setup_vlan_8021ad setup_vlan
+#define check_vlan_8021ad check_vlan
+KVNET_CASE(vlan_8021ad)
+
+static size_t pktgen_vlan_9100(uint8_t *buf)
+{
+	static const uint16_t tp[] = { 0x9100 };
+
+	return tagged(buf, tp, 1);
+}
+#define setup_vlan_9100 setup_vlan
+#define check_vlan_9100 check_vlan
+KVNET_CASE(vlan_9100)
+
+/* Half a tag: still a tagged frame. */
+static size_t pktgen_vlan_cut(uint8_t *buf)
+{
+	frame(buf, MAC_B, MAC_A, 1, 18);
+	return 16;
+}
+#define setup_vlan_cut setup_vlan
+static void check_vlan_cut(struct tctx *t, struct run *r)
+{
+	struct kvnet_port_stats st = stats(t, t->port[0]);
+
+	check_vlan(t, r);
+	assert_int_equal(st.rx_packets, 1);
+	assert_int_equal(st.rx_bytes, 16);
+}
+KVNET_CASE(vlan_cut)
 
 /* A young entry on the same port is not rewritten. */
 static size_t pktgen_refresh_young(uint8_t *buf)
@@ -615,7 +726,7 @@ static void check_refresh_old(struct tctx *t, struct run *r)
 }
 KVNET_CASE(refresh_old)
 
-/* A static entry is neither moved nor refreshed by a frame from elsewhere. */
+/* A pinned MAC seen on another port is neither learned there nor moved. */
 static size_t pktgen_static_kept(uint8_t *buf)
 {
 	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
@@ -632,12 +743,36 @@ static void check_static_kept(struct tctx *t, struct run *r)
 	struct kvnet_fdb_val v;
 
 	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(fdb_learned(t, MAC_A, 0, &v), -ENOENT);
 	assert_int_equal(fdb_get(t, MAC_A, 0, &v), 0);
 	assert_int_equal(v.ifindex, t->port[1]);
 	assert_int_equal(v.flags, KVNET_FDB_STATIC);
 	assert_int_equal(v.last_seen_ns, 12345);
+	assert_int_equal(pstate(t, 0).learned, 0);
 }
 KVNET_CASE(static_kept)
+
+/* A pinned MAC that talks on its own port is learned there too. */
+static size_t pktgen_static_learned(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_static_learned(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_A, 0, t->port[0], KVNET_FDB_STATIC, 12345);
+}
+
+static void check_static_learned(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(fdb_learned(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[0]);
+	assert_in_range(v.last_seen_ns, r->t0, r->t1);
+}
+KVNET_CASE(static_learned)
 
 /* A dynamic entry seen on another port moves there (MAC move). */
 static size_t pktgen_mac_move(uint8_t *buf)
@@ -663,14 +798,115 @@ static void check_mac_move(struct tctx *t, struct run *r)
 }
 KVNET_CASE(mac_move)
 
-/* A full FDB: the source is not learned, FDB_FULL is counted, and the
- * frame is forwarded all the same. */
-static size_t pktgen_fdb_full(uint8_t *buf)
+/* A port at its learning cap: the source is not learned, LEARN_LIMIT is
+ * counted, and the frame is forwarded all the same. */
+static size_t pktgen_learn_limit(uint8_t *buf)
 {
 	return frame(buf, MAC_B, MAC_A, -1, 64);
 }
 
-static void setup_fdb_full(struct tctx *t, struct run *r)
+static void setup_learn_limit(struct tctx *t, struct run *r)
+{
+	struct kvnet_config cfg = { .aging_ns = 300 * NSEC, .nports = NPORTS, .learn_max = 4 };
+	uint32_t zero = 0;
+
+	(void)r;
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.config), &zero, &cfg,
+					     BPF_ANY), 0);
+	pstate_set_learned(t, 0, 4);
+	fdb_put(t, MAC_B, 0, t->port[2], KVNET_FDB_STATIC, 0);
+}
+
+static void check_learn_limit(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(fdb_learned(t, MAC_A, 0, &v), -ENOENT);
+	assert_drops(t, t->port[0], KVNET_DROP_LEARN_LIMIT, 1);
+	assert_tx(t, t->port[2], 1, r->len);
+	assert_int_equal(pstate(t, 0).learned, 4);
+}
+KVNET_CASE(learn_limit)
+
+/* Below the cap a new MAC is learned and counted against its port. */
+static size_t pktgen_learn_counted(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_learn_counted(struct tctx *t, struct run *r)
+{
+	struct kvnet_config cfg = { .aging_ns = 300 * NSEC, .nports = NPORTS, .learn_max = 4 };
+	uint32_t zero = 0;
+
+	(void)r;
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.config), &zero, &cfg,
+					     BPF_ANY), 0);
+	pstate_set_learned(t, 0, 3);
+}
+
+static void check_learn_counted(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	(void)r;
+	assert_int_equal(fdb_learned(t, MAC_A, 0, &v), 0);
+	assert_int_equal(pstate(t, 0).learned, 4);
+}
+KVNET_CASE(learn_counted)
+
+/* A trusted port is not capped. */
+static size_t pktgen_learn_trusted(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_learn_trusted(struct tctx *t, struct run *r)
+{
+	setup_learn_limit(t, r);
+	port_flags(t, t->port[0], KVNET_PORT_TRUSTED);
+}
+
+static void check_learn_trusted(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(fdb_learned(t, MAC_A, 0, &v), 0);
+	assert_drops(t, t->port[0], KVNET_DROP_NONE, 0);
+}
+KVNET_CASE(learn_trusted)
+
+/* A move carries the learned count from the old port to the new one. */
+static size_t pktgen_move_counts(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_move_counts(struct tctx *t, struct run *r)
+{
+	(void)r;
+	fdb_put(t, MAC_A, 0, t->port[1], 0, now_ns());
+	pstate_set_learned(t, 1, 1);
+}
+
+static void check_move_counts(struct tctx *t, struct run *r)
+{
+	(void)r;
+	assert_int_equal(pstate(t, 0).learned, 1);
+	assert_int_equal(pstate(t, 1).learned, 0);
+}
+KVNET_CASE(move_counts)
+
+/* The learned map full of another port's MACs: an LRU map makes room, and
+ * a pinned MAC still resolves (it lives apart). */
+static size_t pktgen_lru_full(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_lru_full(struct tctx *t, struct run *r)
 {
 	uint8_t mac[6] = { 0x02, 0xff, 0, 0, 0, 0 };
 	uint64_t now = now_ns();
@@ -678,25 +914,24 @@ static void setup_fdb_full(struct tctx *t, struct run *r)
 
 	(void)r;
 	fdb_put(t, MAC_B, 0, t->port[2], KVNET_FDB_STATIC, 0);
-	for (i = 1; i < KVNET_FDB_MAX; i++) {
+	for (i = 0; i < KVNET_FDB_MAX; i++) {
 		mac[4] = (uint8_t)(i >> 8);
 		mac[5] = (uint8_t)i;
 		fdb_put(t, mac, 0, t->port[3], 0, now);
 	}
-	assert_int_equal(fdb_count(t), KVNET_FDB_MAX);
 }
 
-static void check_fdb_full(struct tctx *t, struct run *r)
+static void check_lru_full(struct tctx *t, struct run *r)
 {
 	struct kvnet_fdb_val v;
 
-	assert_int_equal(r->retval, TC_ACT_REDIRECT);
-	assert_int_equal(fdb_get(t, MAC_A, 0, &v), -ENOENT);
-	assert_drops(t, t->port[0], KVNET_DROP_FDB_FULL, 1);
-	assert_tx(t, t->port[2], 1, r->len);
+	assert_unicast_from_p1(t, r, 2);
+	assert_int_equal(fdb_learned(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[0]);
+	assert_true(map_count(t->skel->maps.fdb) <= KVNET_FDB_MAX);
 	map_clear(t->skel->maps.fdb, sizeof(struct kvnet_fdb_key));
 }
-KVNET_CASE(fdb_full)
+KVNET_CASE(lru_full)
 
 /* ---- cases: forwarding ------------------------------------------------ */
 
@@ -746,7 +981,7 @@ static size_t pktgen_unknown_flood(uint8_t *buf)
 static void setup_unknown_flood(struct tctx *t, struct run *r)
 {
 	(void)r;
-	fdb_put(t, MAC_B, 7, t->port[2], 0, now_ns()); /* other VLAN */
+	fdb_put(t, MAC_B, 7, t->port[2], 0, now_ns()); /* a VLAN frames never have */
 }
 
 static void check_unknown_flood(struct tctx *t, struct run *r)
@@ -822,14 +1057,14 @@ KVNET_CASE(unicast)
 /* A veth-peer port is reached with bpf_redirect_peer (same verdict). */
 static size_t pktgen_unicast_peer(uint8_t *buf)
 {
-	return frame(buf, MAC_B, MAC_A, 5, 64);
+	return frame(buf, MAC_B, MAC_A, -1, 64);
 }
 
 static void setup_unicast_peer(struct tctx *t, struct run *r)
 {
 	(void)r;
 	port_flags(t, t->port[1], KVNET_PORT_VETH_PEER);
-	fdb_put(t, MAC_B, 5, t->port[1], 0, now_ns());
+	fdb_put(t, MAC_B, 0, t->port[1], 0, now_ns());
 }
 
 static void check_unicast_peer(struct tctx *t, struct run *r)
@@ -896,10 +1131,20 @@ static void check_isolated(struct tctx *t, struct run *r)
 }
 KVNET_CASE(isolated)
 
+/* An ARP frame (an ethertype the gateway takes). */
+static size_t arp_frame(uint8_t *buf, const uint8_t *dst, const uint8_t *src)
+{
+	size_t len = frame(buf, dst, src, -1, 64);
+
+	buf[12] = 0x08;
+	buf[13] = 0x06;
+	return len;
+}
+
 /* Isolated to a non-isolated port (the gateway) is fine. */
 static size_t pktgen_isolated_to_gw(uint8_t *buf)
 {
-	return frame(buf, MAC_B, MAC_A, -1, 64);
+	return arp_frame(buf, MAC_B, MAC_A);
 }
 
 static void setup_isolated_to_gw(struct tctx *t, struct run *r)
@@ -961,17 +1206,17 @@ static void check_mtu_drop(struct tctx *t, struct run *r)
 }
 KVNET_CASE(mtu_drop)
 
-/* Exactly the MTU fits; an in-band VLAN tag is not L3. */
+/* Exactly the MTU fits. */
 static size_t pktgen_mtu_fits(uint8_t *buf)
 {
-	return frame(buf, MAC_B, MAC_A, 3, 18 + 1000);
+	return frame(buf, MAC_B, MAC_A, -1, 14 + 1000);
 }
 
 static void setup_mtu_fits(struct tctx *t, struct run *r)
 {
 	(void)r;
 	port_mtu(t, t->port[2], 1000);
-	fdb_put(t, MAC_B, 3, t->port[2], 0, now_ns());
+	fdb_put(t, MAC_B, 0, t->port[2], 0, now_ns());
 }
 
 static void check_mtu_fits(struct tctx *t, struct run *r)
@@ -1063,29 +1308,6 @@ static void check_src_bcast(struct tctx *t, struct run *r)
 }
 KVNET_CASE(src_bcast)
 
-/* A frame that announces an 802.1Q tag but ends inside it: MALFORMED. */
-static size_t pktgen_malformed(uint8_t *buf)
-{
-	frame(buf, MAC_B, MAC_A, 1, 18);
-	return 16; /* ethertype 0x8100, half a tag */
-}
-
-static void setup_malformed(struct tctx *t, struct run *r)
-{
-	(void)t;
-	(void)r;
-}
-
-static void check_malformed(struct tctx *t, struct run *r)
-{
-	struct kvnet_port_stats st = stats(t, t->port[0]);
-
-	assert_dropped_on_p1(t, r, KVNET_DROP_MALFORMED);
-	assert_int_equal(fdb_count(t), 0);
-	assert_int_equal(st.rx_packets, 1);
-	assert_int_equal(st.rx_bytes, 16);
-}
-KVNET_CASE(malformed)
 
 /* A device that is no port: TC_ACT_OK, no state touched. */
 static size_t pktgen_not_port(uint8_t *buf)
@@ -1352,7 +1574,7 @@ static void check_link_local(struct tctx *t, struct run *r)
 }
 KVNET_CASE(link_local)
 
-/* IPv6 does not cross the gateway of an isolated network. */
+/* IPv6 does not cross the gateway of a network without IPv6. */
 static size_t pktgen_ipv6_out(uint8_t *buf)
 {
 	size_t len = frame(buf, MAC_B, MAC_A, -1, 14 + 40 + 8);
@@ -1371,9 +1593,370 @@ static void setup_ipv6_out(struct tctx *t, struct run *r)
 
 static void check_ipv6_out(struct tctx *t, struct run *r)
 {
-	assert_dropped_on_p1(t, r, KVNET_DROP_NOT_ROUTED);
+	assert_dropped_on_p1(t, r, KVNET_DROP_ETHERTYPE);
 }
 KVNET_CASE(ipv6_out)
+
+/* ---- the gateway's ethertype allow-list (lib/l3.h) ----------------------- */
+
+/* port[2] is the gateway (MAC_B), the network routes (no NO_ROUTE). */
+static void gw_setup(struct tctx *t)
+{
+	port_flags(t, t->port[2], KVNET_PORT_GATEWAY);
+	fdb_put(t, MAC_B, 0, t->port[2], KVNET_FDB_STATIC, 0);
+}
+
+/* A frame of another ethertype to the gateway: ETHERTYPE. */
+static size_t pktgen_gw_ethertype(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64); /* 0x88b5 */
+}
+
+static void setup_gw_ethertype(struct tctx *t, struct run *r)
+{
+	(void)r;
+	gw_setup(t);
+}
+
+static void check_gw_ethertype(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_ETHERTYPE);
+}
+KVNET_CASE(gw_ethertype)
+
+/* ARP to the gateway: delivered. */
+static size_t pktgen_gw_arp(uint8_t *buf)
+{
+	return arp_frame(buf, MAC_B, MAC_A);
+}
+
+static void setup_gw_arp(struct tctx *t, struct run *r)
+{
+	(void)r;
+	gw_setup(t);
+}
+
+static void check_gw_arp(struct tctx *t, struct run *r)
+{
+	assert_unicast_from_p1(t, r, 2);
+}
+KVNET_CASE(gw_arp)
+
+/* The host sends another ethertype in through the gateway: ETHERTYPE. */
+static size_t pktgen_gw_ethertype_in(uint8_t *buf)
+{
+	return frame(buf, MAC_A, MAC_B, -1, 64);
+}
+
+static void setup_gw_ethertype_in(struct tctx *t, struct run *r)
+{
+	gw_setup(t);
+	fdb_put(t, MAC_A, 0, t->port[0], KVNET_FDB_STATIC, 0);
+	r->ifindex = t->port[2];
+}
+
+static void check_gw_ethertype_in(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_SHOT);
+	assert_drops(t, t->port[2], KVNET_DROP_ETHERTYPE, 1);
+	assert_tx(t, t->port[0], 0, 0);
+}
+KVNET_CASE(gw_ethertype_in)
+
+/* A broadcast of another ethertype floods to every port but the gateway. */
+static size_t pktgen_flood_skips_gw(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_flood_skips_gw(struct tctx *t, struct run *r)
+{
+	(void)r;
+	gw_setup(t);
+}
+
+static void check_flood_skips_gw(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_tx(t, t->port[1], 1, r->len);
+	assert_tx(t, t->port[2], 0, 0);
+	assert_tx(t, t->port[3], 1, r->len);
+	assert_int_equal(dev_sent(t, r, 2), 0);
+	assert_drops(t, t->port[0], KVNET_DROP_NONE, 0);
+}
+KVNET_CASE(flood_skips_gw)
+
+/* An IPv6 multicast (a Router Advertisement, say) skips the gateway of a
+ * network without IPv6. */
+static size_t pktgen_ra_skips_gw(uint8_t *buf)
+{
+	static const uint8_t all_nodes[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	size_t len = frame(buf, all_nodes, MAC_A, -1, 14 + 40 + 16);
+
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	buf[14] = 0x60;
+	return len;
+}
+
+static void setup_ra_skips_gw(struct tctx *t, struct run *r)
+{
+	(void)r;
+	gw_setup(t);
+}
+
+#define check_ra_skips_gw check_flood_skips_gw
+KVNET_CASE(ra_skips_gw)
+
+/* On a network that does not route, a flooded IPv4 frame for an address
+ * beyond the gateway skips the gateway (the same guard as unicast). */
+static size_t pktgen_flood_gw_guard(uint8_t *buf)
+{
+	return ipv4_frame(buf, MAC_BCAST, MAC_A, GUEST_IP, OUTSIDE_IP);
+}
+
+static void setup_flood_gw_guard(struct tctx *t, struct run *r)
+{
+	(void)r;
+	no_route_setup(t);
+}
+
+#define check_flood_gw_guard check_flood_skips_gw
+KVNET_CASE(flood_gw_guard)
+
+/* ... and a broadcast to the subnet reaches it. */
+static size_t pktgen_flood_gw_bcast(uint8_t *buf)
+{
+	return ipv4_frame(buf, MAC_BCAST, MAC_A, GUEST_IP, GW_BCAST);
+}
+
+static void setup_flood_gw_bcast(struct tctx *t, struct run *r)
+{
+	(void)r;
+	no_route_setup(t);
+}
+
+static void check_flood_gw_bcast(struct tctx *t, struct run *r)
+{
+	assert_flooded_from_p1(t, r);
+}
+KVNET_CASE(flood_gw_bcast)
+
+
+/* ---- STP ------------------------------------------------------------------ */
+
+static const uint8_t MAC_STP[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
+
+/* A config BPDU (802.3 length 38, LLC 42 42 03). */
+static size_t bpdu_frame(uint8_t *buf)
+{
+	memset(buf, 0, 60);
+	memcpy(buf, MAC_STP, 6);
+	memcpy(buf + 6, MAC_A, 6);
+	buf[13] = 38;
+	buf[14] = 0x42;
+	buf[15] = 0x42;
+	buf[16] = 0x03;
+	buf[22] = 0x80; /* root priority */
+	return 60;
+}
+
+static void config_flags(struct tctx *t, uint32_t flags)
+{
+	struct kvnet_config cfg = { .aging_ns = 300 * NSEC, .nports = NPORTS, .flags = flags };
+	uint32_t zero = 0;
+
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.config), &zero, &cfg,
+					     BPF_ANY), 0);
+}
+
+static int punt_count_cb(void *ctx, void *data, size_t size)
+{
+	const struct kvnet_punt *p = data;
+	int *n = ctx;
+
+	if (size >= sizeof(*p) && p->kind == KVNET_PUNT_BPDU && p->len == 60 &&
+	    !memcmp(p->data, MAC_STP, 6))
+		(*n)++;
+	return 0;
+}
+
+/* BPDUs waiting in the punt ring (read, so the ring is empty after). */
+static int punted(struct tctx *t)
+{
+	struct ring_buffer *rb;
+	int n = 0;
+
+	rb = ring_buffer__new(map_fd(t->skel->maps.punt), punt_count_cb, &n, NULL);
+	assert_non_null(rb);
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return n;
+}
+
+/* STP on: a BPDU goes to kvnetd (punted), nowhere else. */
+static size_t pktgen_bpdu_punt(uint8_t *buf)
+{
+	return bpdu_frame(buf);
+}
+
+static void setup_bpdu_punt(struct tctx *t, struct run *r)
+{
+	(void)r;
+	punted(t);
+	config_flags(t, KVNET_CFG_STP);
+}
+
+static void check_bpdu_punt(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_STP_BPDU);
+	assert_int_equal(punted(t), 1);
+	assert_int_equal(fdb_count(t), 0);
+}
+KVNET_CASE(bpdu_punt)
+
+/* STP off: a BPDU floods like any multicast (not to the gateway). */
+static size_t pktgen_bpdu_flood(uint8_t *buf)
+{
+	return bpdu_frame(buf);
+}
+
+static void setup_bpdu_flood(struct tctx *t, struct run *r)
+{
+	(void)r;
+	punted(t);
+	gw_setup(t);
+}
+
+static void check_bpdu_flood(struct tctx *t, struct run *r)
+{
+	check_flood_skips_gw(t, r);
+	assert_int_equal(punted(t), 0);
+}
+KVNET_CASE(bpdu_flood)
+
+/* A blocked port: its frames are dropped (STP_BLOCKED) ... */
+static size_t pktgen_blocked_rx(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_blocked_rx(struct tctx *t, struct run *r)
+{
+	(void)r;
+	config_flags(t, KVNET_CFG_STP);
+	port_flags(t, t->port[0], KVNET_PORT_BLOCKED);
+}
+
+static void check_blocked_rx(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_STP_BLOCKED);
+	assert_int_equal(fdb_count(t), 0);
+}
+KVNET_CASE(blocked_rx)
+
+/* ... but its BPDUs still reach kvnetd ... */
+static size_t pktgen_blocked_bpdu(uint8_t *buf)
+{
+	return bpdu_frame(buf);
+}
+
+static void setup_blocked_bpdu(struct tctx *t, struct run *r)
+{
+	punted(t);
+	setup_blocked_rx(t, r);
+}
+
+#define check_blocked_bpdu check_bpdu_punt
+KVNET_CASE(blocked_bpdu)
+
+/* ... nothing is sent to it, unicast ... */
+static size_t pktgen_blocked_tx(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_A, -1, 64);
+}
+
+static void setup_blocked_tx(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_flags(t, t->port[3], KVNET_PORT_BLOCKED);
+	fdb_put(t, MAC_B, 0, t->port[3], 0, now_ns());
+}
+
+static void check_blocked_tx(struct tctx *t, struct run *r)
+{
+	assert_dropped_on_p1(t, r, KVNET_DROP_STP_BLOCKED);
+}
+KVNET_CASE(blocked_tx)
+
+/* ... or flooded. */
+static size_t pktgen_blocked_flood(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_blocked_flood(struct tctx *t, struct run *r)
+{
+	(void)r;
+	port_flags(t, t->port[2], KVNET_PORT_BLOCKED);
+}
+
+#define check_blocked_flood check_flood_skips_gw
+KVNET_CASE(blocked_flood)
+
+/* ---- the flood storm guard ------------------------------------------------ */
+
+/* At 1 flood a second with a burst of 2, three floods in a row pass (the
+ * burst and the one the rate allows now), the fourth is FLOOD_LIMIT; known
+ * unicast is never limited; a trusted port is not limited. */
+static void flood_guard_config(struct tctx *t)
+{
+	struct kvnet_config cfg = { .aging_ns = 300 * NSEC, .nports = NPORTS,
+				    .flood_ns = NSEC, .flood_burst = 2 };
+	uint32_t zero = 0;
+
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.config), &zero, &cfg,
+					     BPF_ANY), 0);
+}
+
+static int run_frame(struct tctx *t, const uint8_t *dst)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	int ret;
+
+	assert_non_null(r);
+	r->len = frame(r->pkt, dst, MAC_A, -1, 64);
+	r->ifindex = t->port[0];
+	run_prog(t, r);
+	ret = r->retval;
+	free(r);
+	return ret;
+}
+
+static void test_flood_limit(void **state)
+{
+	struct tctx *t = *state;
+
+	flood_guard_config(t);
+	fdb_put(t, MAC_B, 0, t->port[1], KVNET_FDB_STATIC, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(run_frame(t, MAC_BCAST), TC_ACT_REDIRECT);
+	assert_int_equal(run_frame(t, MAC_BCAST), TC_ACT_SHOT);
+	assert_int_equal(run_frame(t, MAC_B), TC_ACT_REDIRECT);
+	assert_drops(t, t->port[0], KVNET_DROP_FLOOD_LIMIT, 1);
+	assert_int_equal(stats(t, t->port[0]).flood_packets, 3);
+}
+
+static void test_flood_limit_trusted(void **state)
+{
+	struct tctx *t = *state;
+
+	flood_guard_config(t);
+	port_flags(t, t->port[0], KVNET_PORT_TRUSTED);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(run_frame(t, MAC_BCAST), TC_ACT_REDIRECT);
+	assert_drops(t, t->port[0], KVNET_DROP_NONE, 0);
+}
 
 
 int main(void)
@@ -1381,12 +1964,21 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup(test_##name, topo_setup)
 		T(learn),
-		T(learn_vlan),
+		T(vlan_8021q),
+		T(vlan_three),
+		T(vlan_8021ad),
+		T(vlan_9100),
+		T(vlan_cut),
 		T(refresh_young),
 		T(refresh_old),
 		T(static_kept),
+		T(static_learned),
 		T(mac_move),
-		T(fdb_full),
+		T(learn_limit),
+		T(learn_counted),
+		T(learn_trusted),
+		T(move_counts),
+		T(lru_full),
 		T(bcast_flood),
 		T(mcast_flood),
 		T(unknown_flood),
@@ -1405,7 +1997,6 @@ int main(void)
 		T(mtu_flood),
 		T(src_mcast),
 		T(src_bcast),
-		T(malformed),
 		T(not_port),
 		T(no_ports),
 		T(clone_fail),
@@ -1418,6 +2009,21 @@ int main(void)
 		T(route_allowed),
 		T(link_local),
 		T(ipv6_out),
+		T(gw_ethertype),
+		T(gw_arp),
+		T(gw_ethertype_in),
+		T(flood_skips_gw),
+		T(ra_skips_gw),
+		T(flood_gw_guard),
+		T(flood_gw_bcast),
+		T(bpdu_punt),
+		T(bpdu_flood),
+		T(blocked_rx),
+		T(blocked_bpdu),
+		T(blocked_tx),
+		T(blocked_flood),
+		T(flood_limit),
+		T(flood_limit_trusted),
 #undef T
 	};
 

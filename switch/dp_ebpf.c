@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The eBPF datapath (see dp_ebpf.h): its operations table, loading the
+ * switch program over fresh or adopted maps, pinning, and the bpffs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "switch/dp_ebpf.h"
+#include "switch/log.h"
+#include "switch.skel.h"
+
+#define DPE_BPF_FS_MAGIC 0xcafe4a11
+
+const struct dpe_map_desc dpe_maps[KVNET_MAPID_COUNT] = {
+	{ KVNET_MAPID_FDB, KVNET_MAP_FDB, KVNET_MAPVER_FDB },
+	{ KVNET_MAPID_FDB_STATIC, KVNET_MAP_FDB_STATIC, KVNET_MAPVER_FDB_STATIC },
+	{ KVNET_MAPID_PORTS, KVNET_MAP_PORTS, KVNET_MAPVER_PORTS },
+	{ KVNET_MAPID_FLOOD, KVNET_MAP_FLOOD, KVNET_MAPVER_FLOOD },
+	{ KVNET_MAPID_STATS, KVNET_MAP_STATS, KVNET_MAPVER_STATS },
+	{ KVNET_MAPID_PORT_STATE, KVNET_MAP_PORT_STATE, KVNET_MAPVER_PORT_STATE },
+	{ KVNET_MAPID_CONFIG, KVNET_MAP_CONFIG, KVNET_MAPVER_CONFIG },
+	{ KVNET_MAPID_PUNT, KVNET_MAP_PUNT, KVNET_MAPVER_PUNT },
+};
+
+struct bpf_map *dpe_skel_map(struct switch_bpf *k, enum kvnet_map_id id)
+{
+	switch (id) {
+	case KVNET_MAPID_FDB: return k->maps.fdb;
+	case KVNET_MAPID_FDB_STATIC: return k->maps.fdb_static;
+	case KVNET_MAPID_PORTS: return k->maps.ports;
+	case KVNET_MAPID_FLOOD: return k->maps.flood_list;
+	case KVNET_MAPID_STATS: return k->maps.port_stats;
+	case KVNET_MAPID_PORT_STATE: return k->maps.port_state;
+	case KVNET_MAPID_CONFIG: return k->maps.config;
+	case KVNET_MAPID_PUNT: return k->maps.punt;
+	case KVNET_MAPID_COUNT: break;
+	}
+	return NULL;
+}
+
+static int dpe_mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int dp_ebpf_ensure_bpffs(const char *dir, struct kv_error *e)
+{
+	struct statfs st;
+	int ret;
+
+	if (statfs(dir, &st) == 0 && (unsigned long)st.f_type == DPE_BPF_FS_MAGIC)
+		return 0;
+	ret = dpe_mkdir_p(dir);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot create %s: %s", dir,
+			       strerror(-ret));
+	if (mount("bpffs", dir, "bpf", 0, "mode=0700") < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -errno, "cannot mount bpffs on %s: %s",
+			       dir, strerror(errno));
+	log_info("mounted a bpffs on %s", dir);
+	return 0;
+}
+
+bool dp_ebpf_attached(int ifindex)
+{
+	int fd = dpe_find_attached(ifindex);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+void dp_ebpf_detach_any(int ifindex)
+{
+	int fd = dpe_find_attached(ifindex);
+
+	if (fd >= 0) {
+		bpf_prog_detach2(fd, ifindex, DPE_TCX_INGRESS);
+		close(fd);
+	}
+}
+
+static void dpe_pin_path(const struct dp_ebpf *dp, const char *name, char *buf,
+			 size_t len)
+{
+	snprintf(buf, len, "%s/%s", dp->pin_dir, name);
+}
+
+/* Pin every map and the program (replacing stale pins, which would be
+ * adopted next time). Pins are a convenience: failures are logged. */
+static void dpe_pin_all(struct dp_ebpf *dp)
+{
+	char path[PATH_MAX + 32];
+
+	if (!dp->pin_dir[0] || dpe_mkdir_p(dp->pin_dir) < 0)
+		return;
+	for (int i = 0; i < KVNET_MAPID_COUNT; i++) {
+		dpe_pin_path(dp, dpe_maps[i].name, path, sizeof(path));
+		unlink(path);
+		if (bpf_obj_pin(dp->fd[i], path) < 0)
+			log_warn("cannot pin %s: %s", path, strerror(errno));
+	}
+	dpe_pin_path(dp, KVNET_MAP_VERSIONS, path, sizeof(path));
+	unlink(path);
+	if (bpf_obj_pin(dp->versions_fd, path) < 0)
+		log_warn("cannot pin %s: %s", path, strerror(errno));
+	dpe_pin_path(dp, KVNET_PROG_INGRESS, path, sizeof(path));
+	unlink(path);
+	if (bpf_obj_pin(dp->prog_fd, path) < 0)
+		log_warn("cannot pin %s: %s", path, strerror(errno));
+}
+
+static void dpe_forget(struct dp *base)
+{
+	struct dp_ebpf *dp = dpe(base);
+	char path[PATH_MAX + 32];
+
+	if (!dp->pin_dir[0])
+		return;
+	for (int i = 0; i < KVNET_MAPID_COUNT; i++) {
+		dpe_pin_path(dp, dpe_maps[i].name, path, sizeof(path));
+		unlink(path);
+	}
+	dpe_pin_path(dp, KVNET_MAP_VERSIONS, path, sizeof(path));
+	unlink(path);
+	dpe_pin_path(dp, KVNET_PROG_INGRESS, path, sizeof(path));
+	unlink(path);
+	rmdir(dp->pin_dir);
+}
+
+/* Record this build's map versions and bind them to the program, so a
+ * restarted daemon finds them among the program's maps. */
+static int dpe_write_versions(struct dp_ebpf *dp)
+{
+	for (__u32 i = 0; i < KVNET_MAPID_COUNT; i++)
+		if (bpf_map_update_elem(dp->versions_fd, &i, &dpe_maps[i].version,
+					BPF_ANY) < 0)
+			return -errno;
+	return bpf_prog_bind_map(dp->prog_fd, dp->versions_fd, NULL) < 0 ? -errno : 0;
+}
+
+static void dpe_take_fds(struct dp_ebpf *dp)
+{
+	dp->prog_fd = bpf_program__fd(dp->skel->progs.kvnet_ingress);
+	for (int i = 0; i < KVNET_MAPID_COUNT; i++)
+		dp->fd[i] = bpf_map__fd(dpe_skel_map(dp->skel, dpe_maps[i].id));
+	dp->versions_fd = bpf_map__fd(dp->skel->maps.map_versions);
+}
+
+/* Open the skeleton and load it, over what can be adopted of the running
+ * maps. Returns how many maps were adopted, or -errno. */
+static int dpe_load(struct dp_ebpf *dp, unsigned fdb_max, const int *ports, int nports)
+{
+	int adopted = 0, ret;
+
+	dp->skel = switch_bpf__open();
+	if (!dp->skel)
+		return -errno;
+	bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_ingress,
+					      DPE_TCX_INGRESS);
+	if (fdb_max)
+		bpf_map__set_max_entries(dp->skel->maps.fdb, fdb_max);
+	if (nports)
+		adopted = dpe_adopt(dp, ports, nports);
+	ret = switch_bpf__load(dp->skel);
+	if (ret) {
+		switch_bpf__destroy(dp->skel);
+		dp->skel = NULL;
+		return ret < 0 ? ret : -EINVAL;
+	}
+	dpe_take_fds(dp);
+	ret = dpe_write_versions(dp);
+	return ret < 0 ? ret : adopted;
+}
+
+static void dpe_close(struct dp *base)
+{
+	struct dp_ebpf *dp = dpe(base);
+
+	if (dp->rb)
+		ring_buffer__free(dp->rb);
+	if (dp->skel)
+		switch_bpf__destroy(dp->skel);
+	free(dp);
+}
+
+static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_error *e)
+{
+	struct dp_ebpf *dp = calloc(1, sizeof(*dp));
+	int ret;
+
+	if (!dp)
+		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	if (a->bpffs && a->bpffs[0])
+		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", a->bpffs, a->net);
+	dp->base.aging_ns = KVNET_AGING_DEFAULT_S * 1000000000ULL;
+	ret = dpe_load(dp, a->fdb_max, a->ports, a->nports);
+	if (ret < 0 && a->nports) {
+		log_warn("cannot load over the running maps (%s): starting afresh",
+			 strerror(-ret));
+		ret = dpe_load(dp, a->fdb_max, NULL, 0);
+	}
+	if (ret < 0) {
+		free(dp);
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot load the BPF datapath: %s",
+			       strerror(-ret));
+	}
+	dp->base.adopted = ret > 0;
+	dpe_pin_all(dp);
+	*out = &dp->base;
+	return 0;
+}
+
+const struct dp_ops dp_ebpf_ops = {
+	.name = "ebpf",
+	.open = dpe_open,
+	.close = dpe_close,
+	.forget = dpe_forget,
+	.configure = dpe_configure,
+	.port_attach = dpe_port_attach,
+	.port_update = dpe_port_update,
+	.port_detach = dpe_port_detach,
+	.fdb_pin = dpe_fdb_pin,
+	.fdb_unpin = dpe_fdb_unpin,
+	.fdb_dump = dpe_fdb_dump,
+	.fdb_flush_port = dpe_fdb_flush_port,
+	.fdb_sweep = dpe_fdb_sweep,
+	.port_stats = dpe_port_stats,
+	.port_list = dpe_port_list,
+	.punt_fd = dpe_punt_fd,
+	.punt_read = dpe_punt_read,
+};

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Internals of the eBPF datapath (dp_ebpf*.c), shared by its files and not
+ * by anyone else: the handle, and the table of its maps.
+ *
+ * Loading: the switch program (ebpf/switch.bpf.c) comes from its skeleton.
+ * On a daemon restart the maps of the program that still runs are taken
+ * over map by map (dp_ebpf_adopt.c): each one whose version (map_versions)
+ * and shape this build shares is reused, the others start fresh.
+ *
+ * Attachment: tcx ingress through BPF_PROG_ATTACH, not through a bpf_link.
+ * The kernel itself then holds the program on the device, so forwarding
+ * goes on when kvnetd dies, even when the bpffs its pins live in dies with
+ * it (a bpffs mounted under `ip netns exec` lives in a private mount
+ * namespace). A restarted kvnetd finds the maps again by asking a port
+ * which program it runs (BPF_PROG_QUERY) or, failing that, through its
+ * pins under <bpffs>/kvnet/<net>/.
+ */
+#ifndef KVNET_DP_EBPF_H
+#define KVNET_DP_EBPF_H
+
+#include <limits.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "switch/datapath.h"
+
+/* libbpf 1.1 and Debian 12's UAPI headers predate tcx (kernel 6.6). */
+#define DPE_TCX_INGRESS ((enum bpf_attach_type)46)
+
+struct switch_bpf;
+
+struct dp_ebpf {
+	struct dp base;
+	struct switch_bpf *skel;
+	int prog_fd;
+	int fd[KVNET_MAPID_COUNT]; /* by enum kvnet_map_id */
+	int versions_fd;
+	char pin_dir[PATH_MAX];	   /* "" when pinning is not possible */
+	struct ring_buffer *rb;	   /* punt consumer, made on first use */
+	void (*punt_fn)(void *arg, const struct kvnet_punt *p);
+	void *punt_arg;
+	/* aging sweep, one slice per call */
+	bool sweeping;
+	__u64 sweep_token;
+	__u32 sweep_learned[KVNET_MAX_PORTS]; /* by stats_idx, this pass */
+};
+
+static inline struct dp_ebpf *dpe(struct dp *dp)
+{
+	return (struct dp_ebpf *)dp;
+}
+
+/* One map of the datapath: its id, name, version, and skeleton map. */
+struct dpe_map_desc {
+	enum kvnet_map_id id;
+	const char *name;
+	__u32 version;
+};
+
+extern const struct dpe_map_desc dpe_maps[KVNET_MAPID_COUNT];
+struct bpf_map *dpe_skel_map(struct switch_bpf *k, enum kvnet_map_id id);
+
+/* dp_ebpf_adopt.c: reuse the running datapath's maps, one by one, before
+ * the skeleton is loaded. Returns how many were adopted; lists the ports
+ * of an old datapath in dp->base.orphans when not all could be. */
+int dpe_adopt(struct dp_ebpf *dp, const int *ports, int nports);
+/* The kvnet program attached to ifindex's tcx ingress, as an fd, or -1. */
+int dpe_find_attached(int ifindex);
+
+/* dp_ebpf_ports.c */
+int dpe_configure(struct dp *dp, const struct dp_config *c, struct kv_error *e);
+int dpe_port_attach(struct dp *dp, const struct dp_port *p, struct kv_error *e);
+int dpe_port_update(struct dp *dp, const struct dp_port *p, struct kv_error *e);
+int dpe_port_detach(struct dp *dp, int ifindex, bool flush);
+int dpe_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
+int dpe_port_list(struct dp *dp, int *ifindexes, int max);
+int dpe_rebuild_flood(struct dp_ebpf *dp);
+int dpe_punt_fd(struct dp *dp);
+int dpe_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
+		  void *arg);
+/* The stats_idx of the port behind ifindex, or -1. */
+int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex);
+
+/* dp_ebpf_fdb.c */
+int dpe_fdb_pin(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);
+int dpe_fdb_unpin(struct dp *dp, const uint8_t mac[6]);
+int dpe_fdb_dump(struct dp *dp, struct dp_fdb_entry **out, int *n);
+int dpe_fdb_flush_port(struct dp *dp, int ifindex);
+int dpe_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out);
+
+#endif /* KVNET_DP_EBPF_H */

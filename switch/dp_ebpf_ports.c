@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The eBPF datapath's ports and settings: the config map, the ports map and
+ * the flood list, each port's counter slot, tcx attachment, counters, and
+ * the punt ring kvnetd reads BPDUs from. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "switch/dp_ebpf.h"
+#include "switch/log.h"
+
+static int dpe_config_get(struct dp_ebpf *dp, struct kvnet_config *cfg)
+{
+	__u32 zero = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	return bpf_map_lookup_elem(dp->fd[KVNET_MAPID_CONFIG], &zero, cfg) < 0 ? -errno : 0;
+}
+
+static int dpe_config_put(struct dp_ebpf *dp, const struct kvnet_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(dp->fd[KVNET_MAPID_CONFIG], &zero, cfg, BPF_ANY) < 0 ?
+		       -errno : 0;
+}
+
+static __u32 dpe_config_flags(const struct dp_config *c)
+{
+	return (c->no_route ? KVNET_CFG_NO_ROUTE : 0) | (c->ipv6 ? KVNET_CFG_IPV6 : 0) |
+	       (c->stp ? KVNET_CFG_STP : 0);
+}
+
+int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e)
+{
+	struct dp_ebpf *dp = dpe(base);
+	struct kvnet_config cfg;
+	int ret = dpe_config_get(dp, &cfg);
+
+	if (ret == 0) {
+		cfg.aging_ns = (__u64)c->aging_s * 1000000000ULL;
+		cfg.flags = dpe_config_flags(c);
+		cfg.gw_ip = c->gw_ip;
+		cfg.gw_bcast = c->gw_bcast;
+		cfg.learn_max = c->learn_max;
+		cfg.flood_ns = c->flood_rate ? 1000000000ULL / c->flood_rate : 0;
+		cfg.flood_burst = c->flood_rate ? c->flood_burst : 0;
+		ret = dpe_config_put(dp, &cfg);
+	}
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot write the datapath's settings: %s",
+			       strerror(-ret));
+	base->aging_ns = cfg.aging_ns;
+	return 0;
+}
+
+/* The keys of the ports map. Collected before anything is written back:
+ * updating a hash entry moves it within its bucket, and a walk that writes
+ * as it goes can circle two entries forever and never reach the rest. */
+static int dpe_port_keys(struct dp_ebpf *dp, __u32 keys[KVNET_MAX_PORTS])
+{
+	__u32 key, next, *prev = NULL;
+	int n = 0;
+
+	while (n < KVNET_MAX_PORTS &&
+	       bpf_map_get_next_key(dp->fd[KVNET_MAPID_PORTS], prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		keys[n++] = key;
+	}
+	return n;
+}
+
+int dpe_port_list(struct dp *base, int *ifindexes, int max)
+{
+	__u32 keys[KVNET_MAX_PORTS];
+	int n = dpe_port_keys(dpe(base), keys);
+
+	for (int i = 0; i < n && i < max; i++)
+		ifindexes[i] = (int)keys[i];
+	return n < max ? n : max;
+}
+
+int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex)
+{
+	struct kvnet_port p;
+
+	if (bpf_map_lookup_elem(dp->fd[KVNET_MAPID_PORTS], &ifindex, &p) < 0 ||
+	    p.stats_idx >= KVNET_MAX_PORTS)
+		return -1;
+	return (int)p.stats_idx;
+}
+
+/* Rewrite the whole flood list from the ports map: entries first, count
+ * last. Only for adoption; a port added or removed touches one slot. */
+int dpe_rebuild_flood(struct dp_ebpf *dp)
+{
+	__u32 keys[KVNET_MAX_PORTS], slot;
+	int n = dpe_port_keys(dp, keys), ret;
+	struct kvnet_config cfg;
+
+	for (slot = 0; slot < (__u32)n; slot++)
+		if (bpf_map_update_elem(dp->fd[KVNET_MAPID_FLOOD], &slot, &keys[slot],
+					BPF_ANY) < 0)
+			return -errno;
+	ret = dpe_config_get(dp, &cfg);
+	if (ret == 0) {
+		cfg.nports = (__u32)n;
+		ret = dpe_config_put(dp, &cfg);
+	}
+	return ret;
+}
+
+/* The flood list stays put while frames walk it: a new port is appended
+ * (entry first, then the count that makes it visible). */
+static int dpe_flood_add(struct dp_ebpf *dp, __u32 ifindex)
+{
+	int fd = dp->fd[KVNET_MAPID_FLOOD];
+	struct kvnet_config cfg;
+	__u32 v;
+	int ret = dpe_config_get(dp, &cfg);
+
+	if (ret < 0)
+		return ret;
+	for (__u32 i = 0; i < cfg.nports; i++)
+		if (bpf_map_lookup_elem(fd, &i, &v) == 0 && v == ifindex)
+			return 0;
+	if (cfg.nports >= KVNET_MAX_PORTS)
+		return -ENOSPC;
+	if (bpf_map_update_elem(fd, &cfg.nports, &ifindex, BPF_ANY) < 0)
+		return -errno;
+	cfg.nports++;
+	return dpe_config_put(dp, &cfg);
+}
+
+/* A removed port's slot takes the last entry: the count shrinks first, so
+ * a frame flooded meanwhile misses the last port once rather than reaching
+ * it twice. */
+static int dpe_flood_del(struct dp_ebpf *dp, __u32 ifindex)
+{
+	int fd = dp->fd[KVNET_MAPID_FLOOD];
+	struct kvnet_config cfg;
+	__u32 v, last;
+	int ret = dpe_config_get(dp, &cfg);
+
+	for (__u32 i = 0; ret == 0 && i < cfg.nports; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &v) < 0 || v != ifindex)
+			continue;
+		last = cfg.nports - 1;
+		cfg.nports = last;
+		ret = dpe_config_put(dp, &cfg);
+		if (ret == 0 && i != last && bpf_map_lookup_elem(fd, &last, &v) == 0 &&
+		    bpf_map_update_elem(fd, &i, &v, BPF_ANY) < 0)
+			ret = -errno;
+		break;
+	}
+	return ret;
+}
+
+/* Zero the counter slot idx: its per-CPU stats and its guard state. */
+static int dpe_slot_zero(struct dp_ebpf *dp, __u32 idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t sz = (sizeof(struct kvnet_port_stats) + 7) & ~7ul;
+	struct kvnet_port_state st = { 0 };
+	void *zero;
+	int ret = 0;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	zero = calloc((size_t)ncpu, sz);
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(dp->fd[KVNET_MAPID_STATS], &idx, zero, BPF_ANY) < 0 ||
+	    bpf_map_update_elem(dp->fd[KVNET_MAPID_PORT_STATE], &idx, &st, BPF_ANY) < 0)
+		ret = -errno;
+	free(zero);
+	return ret;
+}
+
+/* The port's stats_idx: kept if it has one, else the lowest free one,
+ * whose counters are then zeroed. */
+static int dpe_stats_idx(struct dp_ebpf *dp, __u32 ifindex, __u32 *idx)
+{
+	bool used[KVNET_MAX_PORTS] = { false };
+	__u32 keys[KVNET_MAX_PORTS];
+	int n = dpe_port_keys(dp, keys), slot;
+
+	for (int i = 0; i < n; i++) {
+		slot = dpe_port_slot(dp, keys[i]);
+		if (slot < 0)
+			continue;
+		if (keys[i] == ifindex) {
+			*idx = (__u32)slot;
+			return 0;
+		}
+		used[slot] = true;
+	}
+	for (*idx = 0; *idx < KVNET_MAX_PORTS && used[*idx]; (*idx)++)
+		;
+	if (*idx == KVNET_MAX_PORTS)
+		return -ENOSPC;
+	return dpe_slot_zero(dp, *idx);
+}
+
+static int dpe_tcx_attach(struct dp_ebpf *dp, int ifindex)
+{
+	LIBBPF_OPTS(bpf_prog_attach_opts, opts);
+	int old = dpe_find_attached(ifindex);
+	int ret;
+
+	if (old >= 0) {
+		struct bpf_prog_info a = { 0 }, b = { 0 };
+		__u32 la = sizeof(a), lb = sizeof(b);
+
+		bpf_obj_get_info_by_fd(old, &a, &la);
+		bpf_obj_get_info_by_fd(dp->prog_fd, &b, &lb);
+		if (a.id == b.id) {
+			close(old);
+			return 0;
+		}
+		opts.flags = BPF_F_REPLACE;
+		opts.replace_prog_fd = old;
+	}
+	ret = bpf_prog_attach_opts(dp->prog_fd, ifindex, DPE_TCX_INGRESS, &opts);
+	ret = ret < 0 ? -errno : 0;
+	if (old >= 0)
+		close(old);
+	return ret;
+}
+
+static int dpe_port_put(struct dp_ebpf *dp, const struct dp_port *p, struct kv_error *e)
+{
+	struct kvnet_port v = { .ifindex = (__u32)p->ifindex, .flags = p->flags, .mtu = p->mtu };
+	__u32 key = (__u32)p->ifindex;
+	int ret = dpe_stats_idx(dp, key, &v.stats_idx);
+
+	if (!ret && bpf_map_update_elem(dp->fd[KVNET_MAPID_PORTS], &key, &v, BPF_ANY) < 0)
+		ret = -errno;
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret,
+			       "cannot add ifindex %d to the datapath's ports: %s",
+			       p->ifindex, strerror(-ret));
+	return 0;
+}
+
+int dpe_port_attach(struct dp *base, const struct dp_port *p, struct kv_error *e)
+{
+	struct dp_ebpf *dp = dpe(base);
+	int ret = dpe_port_put(dp, p, e);
+
+	if (ret < 0)
+		return ret;
+	ret = dpe_flood_add(dp, (__u32)p->ifindex);
+	if (ret < 0) {
+		dpe_port_detach(base, p->ifindex, true);
+		return kv_fail(e, KV_ERR_SYSTEM, ret,
+			       "cannot add ifindex %d to the flood list: %s", p->ifindex,
+			       strerror(-ret));
+	}
+	ret = dpe_tcx_attach(dp, p->ifindex);
+	if (ret < 0) {
+		dpe_port_detach(base, p->ifindex, true);
+		return kv_fail(e, KV_ERR_SYSTEM, ret,
+			       "cannot attach the datapath to ifindex %d (tcx ingress): %s",
+			       p->ifindex, strerror(-ret));
+	}
+	return 0;
+}
+
+int dpe_port_update(struct dp *base, const struct dp_port *p, struct kv_error *e)
+{
+	struct dp_ebpf *dp = dpe(base);
+	__u32 key = (__u32)p->ifindex;
+	struct kvnet_port v;
+	int ret = 0;
+
+	if (bpf_map_lookup_elem(dp->fd[KVNET_MAPID_PORTS], &key, &v) < 0)
+		ret = -errno;
+	else if (v.mtu == p->mtu && v.flags == p->flags)
+		return 0;
+	v.mtu = p->mtu;
+	v.flags = p->flags;
+	if (!ret && bpf_map_update_elem(dp->fd[KVNET_MAPID_PORTS], &key, &v, BPF_EXIST) < 0)
+		ret = -errno;
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot update port ifindex %d: %s",
+			       p->ifindex, strerror(-ret));
+	return 0;
+}
+
+int dpe_port_detach(struct dp *base, int ifindex, bool flush)
+{
+	struct dp_ebpf *dp = dpe(base);
+	__u32 key = (__u32)ifindex;
+	int ret;
+
+	dp_ebpf_detach_any(ifindex);
+	if (flush)
+		dpe_fdb_flush_port(base, ifindex);
+	if (bpf_map_delete_elem(dp->fd[KVNET_MAPID_PORTS], &key) < 0 && errno != ENOENT)
+		log_warn("cannot remove ifindex %d from the datapath: %s", ifindex,
+			 strerror(errno));
+	ret = dpe_flood_del(dp, key);
+	if (ret < 0)
+		log_warn("cannot remove ifindex %d from the flood list: %s", ifindex,
+			 strerror(-ret));
+	return ret;
+}
+
+int dpe_port_stats(struct dp *base, int ifindex, struct kvnet_port_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), slot;
+	size_t sz = (sizeof(struct kvnet_port_stats) + 7) & ~7ul;
+	struct dp_ebpf *dp = dpe(base);
+	__u32 idx;
+	char *buf;
+
+	memset(out, 0, sizeof(*out));
+	slot = dpe_port_slot(dp, (__u32)ifindex);
+	if (ncpu <= 0 || slot < 0)
+		return ncpu <= 0 ? -EINVAL : -ENOENT;
+	idx = (__u32)slot;
+	buf = calloc((size_t)ncpu, sz);
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(dp->fd[KVNET_MAPID_STATS], &idx, buf) < 0) {
+		free(buf);
+		return -ENOENT;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		const struct kvnet_port_stats *s = (const void *)(buf + (size_t)c * sz);
+
+		out->rx_packets += s->rx_packets;
+		out->rx_bytes += s->rx_bytes;
+		out->tx_packets += s->tx_packets;
+		out->tx_bytes += s->tx_bytes;
+		out->flood_packets += s->flood_packets;
+		for (int r = 0; r < KVNET_DROP_SLOTS; r++)
+			out->drops[r] += s->drops[r];
+	}
+	free(buf);
+	return 0;
+}
+
+static int dpe_punt_cb(void *ctx, void *data, size_t size)
+{
+	struct dp_ebpf *dp = ctx;
+
+	if (size >= sizeof(struct kvnet_punt) && dp->punt_fn)
+		dp->punt_fn(dp->punt_arg, data);
+	return 0;
+}
+
+int dpe_punt_fd(struct dp *base)
+{
+	struct dp_ebpf *dp = dpe(base);
+
+	if (!dp->rb)
+		dp->rb = ring_buffer__new(dp->fd[KVNET_MAPID_PUNT], dpe_punt_cb, dp, NULL);
+	return dp->rb ? ring_buffer__epoll_fd(dp->rb) : -1;
+}
+
+int dpe_punt_read(struct dp *base, void (*fn)(void *arg, const struct kvnet_punt *p),
+		  void *arg)
+{
+	struct dp_ebpf *dp = dpe(base);
+	int ret;
+
+	if (!dp->rb)
+		return -EBADF;
+	dp->punt_fn = fn;
+	dp->punt_arg = arg;
+	ret = ring_buffer__consume(dp->rb);
+	dp->punt_fn = NULL;
+	return ret < 0 ? ret : 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Internals shared by the network model's files (network.c,
+ * network_port.c, network_stp.c), and by no one else. */
+#ifndef KVNET_NETWORK_INT_H
+#define KVNET_NETWORK_INT_H
+
+#include "switch/network.h"
+
+#define ALIAS_PREFIX "kvnet:"
+#define ALIAS_MAX 96
+
+/* Defaults of the guards until they are settings of their own. */
+#define NETW_LEARN_MAX KVNET_PORT_LEARN_MAX
+#define NETW_FLOOD_RATE KVNET_FLOOD_RATE
+#define NETW_FLOOD_BURST KVNET_FLOOD_BURST
+/* FDB entries the aging sweep reads per network per tick. */
+#define NETW_SWEEP_BUDGET 8192
+
+struct kv_port *netw_port_by_name(struct kv_network *n, const char *iface);
+struct kv_port *netw_port_by_ifindex(struct kv_network *n, int ifindex);
+/* The datapath flags of p, from what the device says (li). */
+uint32_t netw_port_flags(const struct kv_network *n, const struct kv_port *p,
+			 const struct link_info *li);
+/* Bring the device up if needed, add it to the datapath, pin its MAC. */
+int netw_port_plug(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
+		   const struct link_info *li, struct kv_error *e);
+/* The lowest port number no port of n has. */
+unsigned netw_port_no_free(const struct kv_network *n);
+void netw_save_runtime(struct kvnetd *d, const struct kv_network *n);
+/* Is the interface name free for a device kvnet is about to create? A
+ * leftover carrying alias whose live_side runs no kvnet program is deleted;
+ * anything else is refused. */
+int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
+		    const char *live_side, struct kv_error *e);
+
+/* network_stp.c */
+void netw_stp_start(struct kvnetd *d, struct kv_network *n);
+void netw_stp_stop(struct kvnetd *d, struct kv_network *n);
+/* A port joined: send it a hello at once, so a loop shows right away. */
+void netw_stp_port_added(struct kvnetd *d, struct kv_network *n, struct kv_port *p);
+void netw_stp_tick(struct kvnetd *d, struct kv_network *n, uint64_t now_ms);
+
+#endif /* KVNET_NETWORK_INT_H */

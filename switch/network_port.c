@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Ports of a network (see network.h): adding and removing them, what may
+ * become a port at all, and following the devices as they change. Only
+ * veths and taps may be ports: any other Ethernet device (the host's
+ * uplink, say) would be taken away from the host and bridged onto the
+ * network; bridged mode will add NICs deliberately. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "switch/network_int.h"
+#include "switch/log.h"
+
+struct kv_port *netw_port_by_name(struct kv_network *n, const char *iface)
+{
+	for (int i = 0; i < n->nports; i++)
+		if (!strcmp(n->ports[i].iface, iface))
+			return &n->ports[i];
+	return NULL;
+}
+
+struct kv_port *netw_port_by_ifindex(struct kv_network *n, int ifindex)
+{
+	for (int i = 0; i < n->nports; i++)
+		if (n->ports[i].ifindex == ifindex || n->ports[i].dev_ifindex == ifindex)
+			return &n->ports[i];
+	return NULL;
+}
+
+const char *netw_port_name(const struct kv_network *n, int ifindex)
+{
+	for (int i = 0; i < n->nports; i++)
+		if (n->ports[i].ifindex == ifindex)
+			return n->ports[i].iface;
+	return "?";
+}
+
+int netw_port_user_ifindex(const struct kv_port *p)
+{
+	return p->kind == PORT_KIND_GATEWAY ? p->dev_ifindex : p->ifindex;
+}
+
+int netw_user_ifindex(const struct kv_network *n, int ifindex)
+{
+	for (int i = 0; i < n->nports; i++)
+		if (n->ports[i].ifindex == ifindex)
+			return netw_port_user_ifindex(&n->ports[i]);
+	return ifindex;
+}
+
+unsigned netw_port_no_free(const struct kv_network *n)
+{
+	unsigned no = 1;
+
+	for (int i = 0; i < n->nports; i++)
+		if (n->ports[i].no >= no)
+			no = n->ports[i].no + 1;
+	if (no <= 4095)
+		return no;
+	for (no = 1; no <= 4095; no++) { /* wrapped: the lowest free */
+		int i;
+
+		for (i = 0; i < n->nports && n->ports[i].no != no; i++)
+			;
+		if (i == n->nports)
+			break;
+	}
+	return no;
+}
+
+uint32_t netw_port_flags(const struct kv_network *n, const struct kv_port *p,
+			 const struct link_info *li)
+{
+	uint32_t f = 0;
+
+	/* <port isolated='yes'/>: guests cannot reach each other, only the
+	 * gateway (and later the uplink) */
+	if (n->def.port_isolated && p->kind != PORT_KIND_GATEWAY)
+		f |= KVNET_PORT_ISOLATED;
+	if (p->kind == PORT_KIND_GATEWAY)
+		f |= KVNET_PORT_GATEWAY;
+	if (p->kind == PORT_KIND_TAP)
+		f |= KVNET_PORT_TAP;
+	if (p->kind == PORT_KIND_VETH && li->peer_other_ns)
+		f |= KVNET_PORT_VETH_PEER;
+	if (p->trusted)
+		f |= KVNET_PORT_TRUSTED;
+	if (p->stp.state != STP_FORWARDING)
+		f |= KVNET_PORT_BLOCKED;
+	return f;
+}
+
+static struct kv_network *netw_owner_of(struct kvnetd *d, const char *iface,
+					int ifindex)
+{
+	for (int i = 0; i < d->nnets; i++) {
+		struct kv_network *n = d->nets[i];
+
+		if (!n->active)
+			continue;
+		if (netw_port_by_name(n, iface) ||
+		    (ifindex && netw_port_by_ifindex(n, ifindex)))
+			return n;
+	}
+	return NULL;
+}
+
+/* What an existing device must be to become a port. */
+static int netw_check_device(struct kvnetd *d, struct kv_network *n, const char *iface,
+			     const struct link_info *li, struct kv_error *e)
+{
+	struct kv_network *peer_net;
+
+	if (li->kind != LINK_KIND_VETH && li->kind != LINK_KIND_TAP)
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "interface '%s' is %s%s device, not a veth or a tap: only "
+			       "those can be ports (any other would be taken from the "
+			       "host and bridged onto the network)", iface,
+			       li->kind_name[0] ? "a " : "a physical",
+			       li->kind_name[0] ? li->kind_name : "");
+	if (li->master)
+		return kv_fail(e, KV_ERR_CONFLICT, -EBUSY,
+			       "interface '%s' is enslaved to ifindex %d (a bridge or bond); "
+			       "release it first", iface, li->master);
+	if (!strncmp(li->alias, ALIAS_PREFIX, strlen(ALIAS_PREFIX)) &&
+	    strstr(li->alias, ":gateway"))
+		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+			       "interface '%s' is a kvnet gateway port", iface);
+	peer_net = li->peer_ifindex ? netw_owner_of(d, "", li->peer_ifindex) : NULL;
+	if (peer_net == n)
+		return kv_fail(e, KV_ERR_CONFLICT, -ELOOP,
+			       "the other end of veth '%s' is already a port of network "
+			       "'%s': the pair would send every flood back into it", iface,
+			       n->def.name);
+	return 0;
+}
+
+static int netw_check_port(struct kvnetd *d, struct kv_network *n,
+			   const char *iface, bool tap, struct link_info *li,
+			   struct kv_error *e)
+{
+	char why[NETXML_ERR_MAX], alias[ALIAS_MAX];
+	struct kv_network *owner;
+	bool exists;
+
+	if (!n->active)
+		return kv_fail(e, KV_ERR_STATE, -EINVAL,
+			       "network '%s' is not active; start it first", n->def.name);
+	if (netxml_check_ifname(iface, IFNAMSIZ - 1, "interface name", why, sizeof(why)) < 0)
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL, "%s", why);
+	if (n->nports >= KVNET_MAX_PORTS)
+		return kv_fail(e, KV_ERR_CONFLICT, -ENOSPC,
+			       "network '%s' has the maximum of %d ports", n->def.name,
+			       KVNET_MAX_PORTS);
+	exists = link_get(&d->link, 0, iface, li) == 0;
+	owner = netw_owner_of(d, iface, exists ? li->ifindex : 0);
+	if (owner)
+		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+			       "interface '%s' is already a port of network '%s'",
+			       iface, owner->def.name);
+	if (tap && exists) {
+		snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s:tap", n->def.name);
+		if (netw_name_taken(d, iface, alias, iface, NULL) == 0)
+			return 0; /* our own leftover, deleted */
+		return kv_fail(e, KV_ERR_EXISTS, -EEXIST,
+			       "interface '%s' already exists; --tap creates a new tap "
+			       "(omit --tap to attach an existing one)", iface);
+	}
+	if (!tap && !exists)
+		return kv_fail(e, KV_ERR_NOT_FOUND, -ENODEV, "no such interface '%s'", iface);
+	return tap ? 0 : netw_check_device(d, n, iface, li, e);
+}
+
+static void netw_random_mac(uint8_t mac[6])
+{
+	if (getrandom(mac, 6, 0) != 6)
+		memset(mac, 0x42, 6);
+	mac[0] = 0xfe; /* locally administered, as libvirt names tap MACs */
+}
+
+static int netw_make_tap(struct kvnetd *d, struct kv_network *n, const char *iface,
+			 const uint8_t *guest_mac, struct link_info *li,
+			 struct kv_error *e)
+{
+	char alias[ALIAS_MAX];
+	uint8_t mac[6];
+	int ret;
+
+	/* libvirt gives the host side of a guest NIC the guest's MAC with
+	 * the first byte set to 0xfe, so the host never answers for it. */
+	if (guest_mac) {
+		memcpy(mac, guest_mac, 6);
+		mac[0] = 0xfe;
+	} else {
+		netw_random_mac(mac);
+	}
+	ret = link_create_tap(&d->link, iface, mac, e);
+	if (ret < 0)
+		return ret;
+	snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s:tap", n->def.name);
+	ret = link_get(&d->link, 0, iface, li);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "tap '%s' vanished", iface);
+	ret = link_ipv6_off(li->ifindex, e);
+	return ret < 0 ? ret : link_set_up(&d->link, li->ifindex, alias, n->def.mtu, e);
+}
+
+static enum port_kind netw_kind_of(const struct link_info *li)
+{
+	if (li->kind == LINK_KIND_VETH)
+		return PORT_KIND_VETH;
+	if (li->kind == LINK_KIND_TAP)
+		return PORT_KIND_TAP;
+	return PORT_KIND_OTHER;
+}
+
+static unsigned netw_port_mtu(const struct kv_network *n, const struct kv_port *p,
+			      const struct link_info *li)
+{
+	return p->kind == PORT_KIND_GATEWAY && n->def.mtu ? n->def.mtu : li->mtu;
+}
+
+int netw_port_plug(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
+		   const struct link_info *li, struct kv_error *e)
+{
+	struct dp_port dpp = { p->ifindex, netw_port_flags(n, p, li), netw_port_mtu(n, p, li) };
+	int ret;
+
+	if (!li->up) {
+		ret = link_set_up(&d->link, li->ifindex, NULL, 0, e);
+		if (ret < 0)
+			return ret;
+	}
+	p->peer_ifindex = li->peer_ifindex;
+	ret = dp_port_attach(n->dp, &dpp, e);
+	if (!ret && p->has_guest_mac)
+		ret = dp_fdb_pin(n->dp, p->guest_mac, p->ifindex, e);
+	return ret;
+}
+
+/* A guest MAC is pinned to one port: not a second one, not the gateway's. */
+static int netw_check_guest_mac(struct kvnetd *d, const struct kv_network *n,
+				const uint8_t mac[6], struct kv_error *e)
+{
+	static const uint8_t zero[6];
+	char s[18];
+
+	netxml_mac_format(mac, s);
+	if (!memcmp(mac, zero, 6) || (mac[0] & 1))
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "MAC address %s is not a unicast address", s);
+	if (!memcmp(mac, n->def.mac, 6))
+		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+			       "MAC address %s is the gateway's of network '%s'", s,
+			       n->def.name);
+	for (int i = 0; i < d->nnets; i++)
+		for (int j = 0; d->nets[i]->active && j < d->nets[i]->nports; j++) {
+			const struct kv_port *p = &d->nets[i]->ports[j];
+
+			if (p->has_guest_mac && !memcmp(p->guest_mac, mac, 6))
+				return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+					       "MAC address %s is already pinned to port "
+					       "'%s' of network '%s'", s, p->iface,
+					       d->nets[i]->def.name);
+		}
+	return 0;
+}
+
+/* The port record for a new port, before anything is created. */
+static int netw_port_prepare(struct kvnetd *d, struct kv_network *n, const char *mac,
+			     bool tap, bool trusted, struct kv_port *port,
+			     struct kv_error *e)
+{
+	*port = (struct kv_port){ .trusted = trusted, .owned = tap };
+	if (mac && netxml_mac_parse(mac, port->guest_mac) < 0)
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", mac);
+	if (mac && netw_check_guest_mac(d, n, port->guest_mac, e) < 0)
+		return -EINVAL;
+	port->has_guest_mac = mac != NULL;
+	port->no = netw_port_no_free(n);
+	stp_port_init(&port->stp, port->no);
+	return 0;
+}
+
+int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
+		  bool tap, const char *mac, bool trusted, struct kv_port **out,
+		  struct kv_error *e)
+{
+	struct link_info li = { 0 };
+	struct kv_port port;
+	int ret;
+
+	ret = netw_port_prepare(d, n, mac, tap, trusted, &port, e);
+	if (!ret)
+		ret = netw_check_port(d, n, iface, tap, &li, e);
+	if (ret < 0)
+		return ret;
+	if (tap) {
+		ret = netw_make_tap(d, n, iface, mac ? port.guest_mac : NULL, &li, e);
+		if (ret < 0)
+			goto undo;
+	}
+	snprintf(port.iface, sizeof(port.iface), "%s", iface);
+	port.ifindex = li.ifindex;
+	port.kind = netw_kind_of(&li);
+	ret = netw_port_plug(d, n, &port, &li, e);
+	if (ret < 0)
+		goto undo;
+	n->ports[n->nports] = port;
+	*out = &n->ports[n->nports++];
+	netw_save_runtime(d, n);
+	netw_stp_port_added(d, n, *out);
+	log_info("network '%s': port %s (ifindex %d, %s) added", n->def.name, iface,
+		 li.ifindex, port_kind_name(port.kind));
+	return 0;
+undo:
+	if (port.ifindex)
+		dp_port_detach(n->dp, port.ifindex, true);
+	if (tap && link_get(&d->link, 0, iface, &li) == 0)
+		link_delete(&d->link, li.ifindex);
+	return kv_context(e, ret, "cannot add port '%s'", iface);
+}
+
+static void netw_forget_port(struct kvnetd *d, struct kv_network *n,
+			     struct kv_port *p, bool delete_dev)
+{
+	dp_port_detach(n->dp, p->ifindex, true);
+	if (delete_dev && p->owned)
+		link_delete(&d->link, p->ifindex);
+	*p = n->ports[--n->nports];
+	netw_save_runtime(d, n);
+}
+
+int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
+		  struct kv_error *e)
+{
+	struct kv_port *p;
+
+	if (!n->active)
+		return kv_fail(e, KV_ERR_STATE, -EINVAL, "network '%s' is not active",
+			       n->def.name);
+	p = netw_port_by_name(n, iface);
+	if (!p)
+		return kv_fail(e, KV_ERR_NOT_FOUND, -ENOENT,
+			       "interface '%s' is not a port of network '%s'", iface,
+			       n->def.name);
+	if (p->kind == PORT_KIND_GATEWAY)
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "'%s' is the gateway port of network '%s'; it goes away "
+			       "with `kvnet net stop`", iface, n->def.name);
+	netw_forget_port(d, n, p, true);
+	log_info("network '%s': port %s removed", n->def.name, iface);
+	return 0;
+}
+
+/* ---- link notifications ------------------------------------------------ */
+
+/* Read the port's device again: gone, or new facts (MTU; a veth whose peer
+ * moved into or out of our namespace needs the other redirect). */
+static void netw_recheck_port(struct kvnetd *d, struct kv_network *n, struct kv_port *p)
+{
+	struct kv_error e = { 0 };
+	struct link_info li;
+	struct dp_port dpp;
+
+	if (link_get(&d->link, p->ifindex, NULL, &li) < 0) {
+		log_info("network '%s': port %s disappeared; removed", n->def.name, p->iface);
+		netw_forget_port(d, n, p, false);
+		return;
+	}
+	if (p->kind == PORT_KIND_VETH && p->peer_ifindex != li.peer_ifindex)
+		log_info("network '%s': the peer of port %s is now %s", n->def.name,
+			 p->iface, li.peer_other_ns ? "in another namespace" : "in ours");
+	p->peer_ifindex = li.peer_ifindex;
+	dpp = (struct dp_port){ p->ifindex, netw_port_flags(n, p, &li),
+				netw_port_mtu(n, p, &li) };
+	if (dp_port_update(n->dp, &dpp, &e) < 0)
+		log_err("network '%s': %s", n->def.name, e.msg);
+}
+
+/* Is the event about p: its device, its gateway host side, or its veth
+ * peer (which says nothing to the port itself when it changes netns)? */
+static bool netw_event_concerns(const struct kv_port *p, int ifindex, int link)
+{
+	if (ifindex == 0)
+		return true;
+	if (p->ifindex == ifindex || p->dev_ifindex == ifindex)
+		return true;
+	if (p->kind != PORT_KIND_VETH)
+		return false;
+	return (p->peer_ifindex && p->peer_ifindex == ifindex) || link == p->ifindex;
+}
+
+void netw_link_changed(struct kvnetd *d, int ifindex, bool gone, int link)
+{
+	(void)gone; /* re-read the link either way: a move also reads as gone */
+	for (int i = 0; i < d->nnets; i++) {
+		struct kv_network *n = d->nets[i];
+
+		if (!n->active)
+			continue;
+		for (int j = n->nports - 1; j >= 0; j--)
+			if (netw_event_concerns(&n->ports[j], ifindex, link))
+				netw_recheck_port(d, n, &n->ports[j]);
+	}
+}

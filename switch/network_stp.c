@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* STP on a network with <bridge stp='on'> (see stp.h for the protocol
+ * decisions): the hello timer that sends kvnet's BPDUs out of every port,
+ * the BPDUs the datapath punts to kvnetd, and what a decision does to a
+ * port (the datapath's KVNET_PORT_BLOCKED, and forgetting the MACs it
+ * learned while the loop ran). */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "switch/network_int.h"
+#include "switch/log.h"
+
+/* kvnet's BPDUs come from the network's MAC with the first byte 0xfe,
+ * never from an address a guest talks to. */
+static void netw_stp_src(const struct kv_network *n, uint8_t src[6])
+{
+	memcpy(src, n->def.mac, 6);
+	src[0] = 0xfe;
+}
+
+static void netw_stp_hello(struct kvnetd *d, struct kv_network *n, const struct kv_port *p)
+{
+	uint8_t frame[STP_FRAME_LEN], src[6];
+	size_t len;
+	int ret;
+
+	if (p->kind == PORT_KIND_GATEWAY || p->stp.state != STP_FORWARDING)
+		return;
+	netw_stp_src(n, src);
+	len = stp_bpdu_build(&n->stp, &p->stp, src, frame);
+	ret = link_send_frame(&d->link, p->ifindex, frame, len);
+	/* a tap no qemu holds yet has no carrier: nothing to tell */
+	if (ret < 0 && ret != -ENETDOWN && ret != -ENOBUFS && ret != -EAGAIN)
+		log_debug("network '%s': cannot send a BPDU on %s: %s", n->def.name,
+			  p->iface, strerror(-ret));
+}
+
+static void netw_stp_hello_all(struct kvnetd *d, struct kv_network *n)
+{
+	for (int i = 0; i < n->nports; i++)
+		netw_stp_hello(d, n, &n->ports[i]);
+}
+
+static const char *netw_stp_port_name(const struct kv_network *n, uint16_t port_id)
+{
+	for (int i = 0; i < n->nports; i++)
+		if (n->ports[i].stp.port_id == port_id)
+			return n->ports[i].iface;
+	return "?";
+}
+
+/* p's STP state changed: tell the datapath, and say so. */
+static void netw_stp_apply(struct kvnetd *d, struct kv_network *n, struct kv_port *p)
+{
+	struct kv_error e = { 0 };
+	struct link_info li;
+	struct dp_port dpp;
+
+	if (link_get(&d->link, p->ifindex, NULL, &li) < 0)
+		return; /* gone: the link monitor removes it */
+	dpp = (struct dp_port){ p->ifindex, netw_port_flags(n, p, &li), 0 };
+	dpp.mtu = p->kind == PORT_KIND_GATEWAY && n->def.mtu ? n->def.mtu : li.mtu;
+	if (dp_port_update(n->dp, &dpp, &e) < 0) {
+		log_err("network '%s': STP: %s", n->def.name, e.msg);
+		return;
+	}
+	if (p->stp.state == STP_FORWARDING) {
+		log_info("network '%s': STP: port %s forwards again", n->def.name, p->iface);
+		return;
+	}
+	dp_fdb_flush_port(n->dp, p->ifindex);
+	if (p->stp.state == STP_BLOCKED_LOOP)
+		log_warn("network '%s': STP: port %s blocked: kvnet's own BPDU from port "
+			 "%s came back in through it (a guest bridges two of its NICs)",
+			 n->def.name, p->iface,
+			 netw_stp_port_name(n, p->stp.loop_from));
+	else
+		log_warn("network '%s': STP: port %s blocked: a guest there claims a "
+			 "better root bridge than kvnet (root guard)", n->def.name, p->iface);
+}
+
+static void netw_punt_one(void *arg, const struct kvnet_punt *pk)
+{
+	struct kv_network *n = arg;
+	struct stp_bpdu bpdu;
+	struct kv_port *p;
+	size_t len = pk->len < KVNET_PUNT_BYTES ? pk->len : KVNET_PUNT_BYTES;
+
+	if (pk->kind != KVNET_PUNT_BPDU || !n->def.bridge_stp)
+		return;
+	p = netw_port_by_ifindex(n, (int)pk->ifindex);
+	if (!p || stp_bpdu_parse(pk->data, len, &bpdu) < 0)
+		return;
+	if (stp_port_rx(&n->stp, &p->stp, &bpdu, dp_now_ns() / 1000000))
+		netw_stp_apply(n->d, n, p);
+}
+
+static void netw_punt_ready(struct loop_watch *w)
+{
+	struct kv_network *n = (struct kv_network *)((char *)w - offsetof(struct kv_network, punt));
+
+	if (n->dp)
+		dp_punt_read(n->dp, netw_punt_one, n);
+}
+
+void netw_stp_start(struct kvnetd *d, struct kv_network *n)
+{
+	int fd;
+
+	if (!n->def.bridge_stp)
+		return;
+	stp_bridge_init(&n->stp, n->def.mac);
+	n->punt.fn = netw_punt_ready;
+	fd = dp_punt_fd(n->dp);
+	if (fd < 0 || loop_add(&d->loop, &n->punt, fd) < 0)
+		log_err("network '%s': STP cannot read BPDUs from the datapath", n->def.name);
+	n->next_hello_ms = dp_now_ns() / 1000000 + STP_HELLO_MS;
+	netw_stp_hello_all(d, n);
+}
+
+void netw_stp_stop(struct kvnetd *d, struct kv_network *n)
+{
+	loop_del(&d->loop, &n->punt);
+}
+
+void netw_stp_port_added(struct kvnetd *d, struct kv_network *n, struct kv_port *p)
+{
+	(void)p;
+	/* from every port: a loop through the new port shows at the next
+	 * BPDU of an older port, whichever port gives way */
+	if (n->def.bridge_stp)
+		netw_stp_hello_all(d, n);
+}
+
+void netw_stp_tick(struct kvnetd *d, struct kv_network *n, uint64_t now_ms)
+{
+	if (!n->def.bridge_stp)
+		return;
+	for (int i = 0; i < n->nports; i++)
+		if (stp_port_tick(&n->ports[i].stp, now_ms))
+			netw_stp_apply(d, n, &n->ports[i]);
+	if (now_ms < n->next_hello_ms)
+		return;
+	n->next_hello_ms = now_ms + STP_HELLO_MS;
+	netw_stp_hello_all(d, n);
+}
