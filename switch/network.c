@@ -9,6 +9,8 @@
 #include <jansson.h>
 
 #include "switch/network.h"
+#include "common/addr.h"
+#include "common/hash.h"
 #include "switch/log.h"
 
 #define GW_PEER_SUFFIX "-p"
@@ -106,7 +108,7 @@ static json_t *netw_runtime_json(const struct kv_network *n)
 				      "trusted", p->trusted);
 
 		if (p->has_guest_mac) {
-			netxml_mac_format(p->guest_mac, mac);
+			kv_mac_format(p->guest_mac, mac);
 			json_object_set_new(o, "guest_mac", json_string(mac));
 		}
 		json_array_append_new(ports, o);
@@ -266,7 +268,7 @@ int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 static int netw_dp_configure(struct kv_network *n)
 {
 	const struct net_def *def = &n->def;
-	uint32_t mask = htonl(net_prefix_mask(def->prefix));
+	uint32_t mask = htonl(kv_prefix_mask(def->prefix));
 
 	if (def->has_ip)
 		dp_set_no_route(&n->dp, def->mode == NET_MODE_ISOLATED, def->ip.s_addr,
@@ -282,7 +284,7 @@ static void netw_gateway_names(const struct net_def *def, char peer[IFNAMSIZ],
 	if (strlen(def->bridge) + strlen(GW_PEER_SUFFIX) < IFNAMSIZ)
 		snprintf(peer, IFNAMSIZ, "%s" GW_PEER_SUFFIX, def->bridge);
 	else
-		snprintf(peer, IFNAMSIZ, "kvgw-%08x", netxml_name_hash(def->bridge));
+		snprintf(peer, IFNAMSIZ, "kvgw-%08x", kv_name_hash(def->bridge));
 	snprintf(alias, 96, ALIAS_PREFIX "%s:gateway", def->name);
 }
 
@@ -584,7 +586,7 @@ static int netw_check_guest_mac(struct kvnetd *d, const struct kv_network *n,
 	static const uint8_t zero[6];
 	char s[18];
 
-	netxml_mac_format(mac, s);
+	kv_mac_format(mac, s);
 	if (!memcmp(mac, zero, 6) || (mac[0] & 1))
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "MAC address %s is not a unicast address", s);
@@ -613,7 +615,7 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 	struct link_info li = { 0 };
 	int ret;
 
-	if (mac && netxml_mac_parse(mac, port.guest_mac) < 0)
+	if (mac && kv_mac_parse(mac, port.guest_mac) < 0)
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", mac);
 	if (mac && netw_check_guest_mac(d, n, port.guest_mac, e) < 0)
@@ -773,7 +775,7 @@ static bool netw_port_from_json(struct kvnetd *d, json_t *o, struct kv_port *p)
 	for (unsigned k = 0; k < sizeof(port_kind_names) / sizeof(*port_kind_names); k++)
 		if (!strcmp(kind, port_kind_names[k]))
 			p->kind = (enum port_kind)k;
-	p->has_guest_mac = mac && netxml_mac_parse(mac, p->guest_mac) == 0;
+	p->has_guest_mac = mac && kv_mac_parse(mac, p->guest_mac) == 0;
 	/* the device must still be the one we attached to */
 	if (link_get(&d->link, ifindex, NULL, &li) < 0)
 		return false;

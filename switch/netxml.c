@@ -23,6 +23,8 @@
 #include <libxml/xmlerror.h>
 #include <linux/types.h>
 
+#include "common/addr.h"
+#include "common/hash.h"
 #include "kvnet_shared.h"
 #include "switch/netxml.h"
 
@@ -87,11 +89,6 @@ static bool nx_in(const char *const *list, const char *s)
 		if (!strcmp(*list, s))
 			return true;
 	return false;
-}
-
-uint32_t net_prefix_mask(unsigned prefix)
-{
-	return prefix ? ~0u << (32 - (prefix > 32 ? 32 : prefix)) : 0;
 }
 
 static const char *nx_ntoa(uint32_t host_order, char buf[INET_ADDRSTRLEN])
@@ -179,37 +176,6 @@ void netxml_uuid_format(const uint8_t u[16], char out[37])
 		 u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-int netxml_mac_parse(const char *s, uint8_t mac[6])
-{
-	int i, d, v;
-
-	for (i = 0; i < 6; i++) {
-		if (i && *s++ != ':')
-			return -EINVAL;
-		v = 0;
-		for (d = 0; d < 2 && nx_hex(*s) >= 0; d++)
-			v = v * 16 + nx_hex(*s++);
-		if (!d)
-			return -EINVAL;
-		mac[i] = (uint8_t)v;
-	}
-	return *s ? -EINVAL : 0;
-}
-
-void netxml_mac_format(const uint8_t m[6], char out[18])
-{
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-		 m[3], m[4], m[5]);
-}
-
-/* A unicast, non-zero MAC a device or guest can own. */
-static bool nx_mac_usable(const uint8_t m[6])
-{
-	static const uint8_t zero[6];
-
-	return !(m[0] & 1) && memcmp(m, zero, 6);
-}
-
 /* Names of networks, DHCP hosts and the domain share one rule. */
 static bool nx_label_valid(const char *s, size_t max)
 {
@@ -273,14 +239,8 @@ int net_mode_parse(const char *s)
 
 bool net_subnets_overlap(const struct net_def *a, const struct net_def *b)
 {
-	unsigned p;
-	uint32_t m;
-
-	if (!a->has_ip || !b->has_ip)
-		return false;
-	p = a->prefix < b->prefix ? a->prefix : b->prefix;
-	m = net_prefix_mask(p);
-	return (ntohl(a->ip.s_addr) & m) == (ntohl(b->ip.s_addr) & m);
+	return a->has_ip && b->has_ip &&
+	       kv_prefix_overlap(a->ip, a->prefix, b->ip, b->prefix);
 }
 
 static void nx_init_def(struct net_def *def)
@@ -298,15 +258,6 @@ static void nx_init_def(struct net_def *def)
  * Everything the two constructors share. Messages name the offending value.
  */
 
-uint32_t netxml_name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
-}
-
 /* The default gateway device is kvnet-<name>; a name too long for
  * IFNAMSIZ gets kvnet-<8 hex digits of its hash> instead (stable, and
  * checked for clashes like any bridge name). */
@@ -319,7 +270,7 @@ static int nx_check_bridge(struct net_def *def, char *err, size_t errlen)
 				       "bridge name", err, errlen);
 	snprintf(dflt, sizeof(dflt), "kvnet-%s", def->name);
 	if (strlen(dflt) > NET_BRIDGE_NAME_MAX)
-		snprintf(dflt, sizeof(dflt), "kvnet-%08x", netxml_name_hash(def->name));
+		snprintf(dflt, sizeof(dflt), "kvnet-%08x", kv_name_hash(def->name));
 	memcpy(def->bridge, dflt, strlen(dflt) + 1);
 	return 0;
 }
@@ -366,8 +317,8 @@ static int nx_check_misc(const struct net_def *def, char *err, size_t errlen)
 {
 	char mac[18];
 
-	netxml_mac_format(def->mac, mac);
-	if (!nx_mac_usable(def->mac))
+	kv_mac_format(def->mac, mac);
+	if (!kv_mac_usable(def->mac))
 		return netxml_fail(err, errlen, -EINVAL,
 				   "invalid bridge MAC %s: must be unicast and "
 				   "not all-zero", mac);
@@ -407,7 +358,7 @@ static struct nx_subnet nx_subnet(const struct net_def *def)
 	char a[INET_ADDRSTRLEN];
 
 	sn.gw = ntohl(def->ip.s_addr);
-	sn.mask = net_prefix_mask(def->prefix);
+	sn.mask = kv_prefix_mask(def->prefix);
 	sn.net = sn.gw & sn.mask;
 	sn.bcast = sn.net | ~sn.mask;
 	snprintf(sn.str, sizeof(sn.str), "%s/%u", nx_ntoa(sn.net, a),
@@ -495,11 +446,11 @@ static int nx_check_host(const struct net_def *def, int i, char *err,
 	int j;
 
 	nx_ntoa(ip, a);
-	netxml_mac_format(h->mac, m);
+	kv_mac_format(h->mac, m);
 	if (!h->has_mac && !h->name[0])
 		return netxml_fail(err, errlen, -EINVAL,
 				   "DHCP host %s needs a mac or a name", a);
-	if (h->has_mac && !nx_mac_usable(h->mac))
+	if (h->has_mac && !kv_mac_usable(h->mac))
 		return netxml_fail(err, errlen, -EINVAL,
 				   "DHCP host %s: MAC %s is not a unicast "
 				   "address", a, m);
@@ -999,7 +950,7 @@ static int nx_mac(struct nx *x, xmlNode *n)
 		rc = nx_get(x, n, "address", buf, sizeof(buf), true);
 	if (rc < 0)
 		return rc;
-	if (netxml_mac_parse(buf, x->def->mac) < 0)
+	if (kv_mac_parse(buf, x->def->mac) < 0)
 		return nx_fail(x, -EINVAL, "invalid MAC address '%s' in <mac>",
 			       SHOW(buf));
 	x->has_mac = true;
@@ -1159,7 +1110,7 @@ static int nx_host(struct nx *x, xmlNode *n)
 		rc = nx_get(x, n, "mac", mac, sizeof(mac), false);
 	if (rc < 0)
 		return rc;
-	if (rc > 0 && netxml_mac_parse(mac, h->mac) < 0)
+	if (rc > 0 && kv_mac_parse(mac, h->mac) < 0)
 		return nx_fail(x, -EINVAL, "invalid MAC address '%s' in <host>",
 			       SHOW(mac));
 	h->has_mac = rc > 0;
@@ -1200,7 +1151,7 @@ static int nx_ip_prefix(struct nx *x, xmlNode *n)
 	mask = ntohl(m.s_addr);
 	for (p = 0; p < 32 && (mask & (1u << (31 - p))); p++)
 		;
-	if (mask != net_prefix_mask(p))
+	if (mask != kv_prefix_mask(p))
 		return nx_fail(x, -EINVAL, "netmask %s is not contiguous",
 			       nx_ntoa(mask, a));
 	if (p < 1 || p > 30)
@@ -1504,7 +1455,7 @@ static void nx_put_ip(FILE *f, const struct net_def *def)
 		return;
 	fprintf(f, "  <ip address='%s' netmask='%s'",
 		inet_ntop(AF_INET, &def->ip, a, sizeof(a)),
-		nx_ntoa(net_prefix_mask(def->prefix), b));
+		nx_ntoa(kv_prefix_mask(def->prefix), b));
 	if (!def->nranges && !def->nhosts) {
 		fputs("/>\n", f);
 		return;
@@ -1518,7 +1469,7 @@ static void nx_put_ip(FILE *f, const struct net_def *def)
 		h = &def->hosts[i];
 		fputs("      <host", f);
 		if (h->has_mac)
-			netxml_mac_format(h->mac, m), nx_put_attr(f, "mac", m);
+			kv_mac_format(h->mac, m), nx_put_attr(f, "mac", m);
 		if (h->name[0])
 			nx_put_attr(f, "name", h->name);
 		fprintf(f, " ip='%s'/>\n",
@@ -1561,7 +1512,7 @@ static void nx_put_body(FILE *f, const struct net_def *def)
 	nx_put_attr(f, "name", def->bridge);
 	fprintf(f, " stp='%s' delay='%u'/>\n", def->bridge_stp ? "on" : "off",
 		def->bridge_delay);
-	netxml_mac_format(def->mac, s);
+	kv_mac_format(def->mac, s);
 	fprintf(f, "  <mac address='%s'/>\n", s);
 	if (def->domain[0]) {
 		fputs("  <domain", f);
@@ -1633,7 +1584,7 @@ static int nx_args_subnet(struct net_def *def, const char *subnet, char *err,
 		return netxml_fail(err, errlen, -EINVAL, "invalid subnet '%s': "
 				   "use A.B.C.D/PREFIX with a prefix of 1..30",
 				   SHOW(subnet));
-	net = ntohl(def->ip.s_addr) & net_prefix_mask((unsigned)p);
+	net = ntohl(def->ip.s_addr) & kv_prefix_mask((unsigned)p);
 	if (net != ntohl(def->ip.s_addr))
 		return netxml_fail(err, errlen, -EINVAL, "subnet '%s' is not a "
 				   "network address (did you mean %s/%lu?)",

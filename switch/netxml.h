@@ -147,10 +147,6 @@ bool netxml_equal(const struct net_def *a, const struct net_def *b);
  * 1..63 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 bool netxml_name_valid(const char *name);
 
-/* "52:54:00:ab:cd:ef" (1 or 2 hex digits per octet, either case) <-> bytes.
- * netxml_mac_parse returns 0 or -EINVAL. out holds 18 bytes. */
-int netxml_mac_parse(const char *s, uint8_t mac[6]);
-void netxml_mac_format(const uint8_t mac[6], char out[18]);
 /* Canonical lower-case 8-4-4-4-12 form; out holds 37 bytes. */
 void netxml_uuid_format(const uint8_t uuid[16], char out[37]);
 
@@ -159,16 +155,9 @@ void netxml_uuid_format(const uint8_t uuid[16], char out[37]);
 int netxml_check_ifname(const char *s, size_t max, const char *what,
 			char *err, size_t errlen);
 
-/* FNV-1a of s: a short, stable tag for names too long to spell out in an
- * interface name. */
-uint32_t netxml_name_hash(const char *s);
-
 /* "isolated", "nat", ... and back (-1 if unknown). */
 const char *net_mode_name(enum net_mode mode);
 int net_mode_parse(const char *s);
-
-/* The netmask of an IPv4 prefix length, in host byte order. */
-uint32_t net_prefix_mask(unsigned prefix);
 
 /* True if the two networks' IPv4 subnets overlap. */
 bool net_subnets_overlap(const struct net_def *a, const struct net_def *b);
