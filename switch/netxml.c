@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Network definitions: libvirt network XML -> struct net_def (netxml.h).
  *
- * The entry point: netxml_parse reads the document with libxml2 (no
- * network, no DOCTYPE, no entity substitution) and walks the tree against
+ * The entry point: netxml_parse checks the bytes against the structural
+ * limits (netxml_scan.c), reads the document with libxml2 (no network, no
+ * DOCTYPE, no entity substitution) and walks the tree against
  * per-element tables (netxml_walk.c): the <network> table is here, the
  * handlers of its children in netxml_elems.c and, for families, their own
  * files (netxml_dhcp.c). Values are checked as they are read (syntax) and
@@ -353,7 +354,9 @@ int netxml_parse(const char *buf, size_t len, struct net_def *def, char *err,
 	if (len > NETXML_DOC_MAX)
 		return nx_fail(&x, -EINVAL, "document too large (%zu bytes, "
 			       "max %d)", len, NETXML_DOC_MAX);
-	rc = nx_read(&x, buf, len, &doc);
+	rc = netxml_scan(buf, len, err, errlen);
+	if (rc == 0)
+		rc = nx_read(&x, buf, len, &doc);
 	if (rc < 0)
 		return rc;
 	rc = nx_network(&x, xmlDocGetRootElement(doc));

@@ -22,6 +22,14 @@
 #define NETXML_ERR_MAX 256
 /* Documents larger than this are refused unparsed. */
 #define NETXML_DOC_MAX (1024 * 1024)
+/* Structural limits, checked on the bytes before libxml2 parses them (its
+ * duplicate-attribute check is quadratic). libvirt network documents stay
+ * far below: a few levels deep, a few hundred elements with NET_MAX_HOSTS
+ * reservations, a handful of attributes per element. */
+#define NETXML_MAX_ATTRS 64	/* attributes (xmlns included) on one element */
+#define NETXML_MAX_ELEMENTS 4096 /* elements in the document */
+#define NETXML_MAX_DEPTH 32	/* element nesting, <network> being 1 */
+#define NETXML_MAX_NS 32	/* xmlns declarations in the document */
 /* Longest gateway port (<bridge name=>) name: the daemon appends "-p" to it
  * and the result must fit IFNAMSIZ (15 characters). */
 #define NET_BRIDGE_NAME_MAX 15
@@ -100,7 +108,9 @@ struct net_def {
  * -EOPNOTSUPP for libvirt features kvnet knows but does not implement
  * (<dns>, <route>, <portgroup>, <vlan>, <bandwidth>, <tftp>, <bootp>, IPv6,
  * forward modes private/vepa/passthrough/hostdev, a second <ip> or uplink
- * <interface>, ...); -ENOMEM. Documents over NETXML_DOC_MAX bytes and any
+ * <interface>, ...); -ENOMEM. Documents over NETXML_DOC_MAX bytes, over
+ * the NETXML_MAX_* limits (refused in time linear in the size, before
+ * libxml2 sees them), not in UTF-8, ASCII or ISO-8859-n, or with any
  * DOCTYPE (so no entity can be declared) are refused; the network is never
  * used (XML_PARSE_NONET) and entities are never substituted.
  * The network attributes connections= and ipv6= are accepted and ignored.

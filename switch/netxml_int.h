@@ -4,7 +4,8 @@
  * netxml_walk.c (the allow-list tree walker and attribute readers),
  * netxml_elems.c (handlers of <network>'s own children), netxml_dhcp.c
  * (the <dhcp> family), netxml_check.c (validation), netxml_format.c (the
- * writer and equality) and netxml_args.c (`net create` flags). Names with
+ * writer and equality), netxml_args.c (`net create` flags) and
+ * netxml_scan.c (the limits checked before libxml2 runs). Names with
  * external linkage start with netxml_; struct nx, struct nx_elem and the
  * nx_fail/SHOW/TAG macros are the walker's short local vocabulary.
  */
@@ -52,6 +53,11 @@ int netxml_random_uuid(uint8_t uuid[16]);
 int netxml_uuid_parse(const char *s, uint8_t uuid[16]);
 /* Every field at its default: what an empty <network> means. */
 void netxml_init_def(struct net_def *def);
+
+/* Refuse, in one linear pass over the bytes, a document over the
+ * NETXML_MAX_* limits or in an encoding the pass cannot read
+ * (netxml_scan.c). Same error contract as netxml_parse. */
+int netxml_scan(const char *buf, size_t len, char *err, size_t errlen);
 
 /* ---- subnets and names (netxml_check.c) ---------------------------------- */
 
