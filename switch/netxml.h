@@ -30,8 +30,9 @@
 #define NETXML_MAX_ELEMENTS 4096 /* elements in the document */
 #define NETXML_MAX_DEPTH 32	/* element nesting, <network> being 1 */
 #define NETXML_MAX_NS 32	/* xmlns declarations in the document */
-/* Longest gateway port (<bridge name=>) name: the daemon appends "-p" to it
- * and the result must fit IFNAMSIZ (15 characters). */
+/* Longest gateway port (<bridge name=>) name: the kernel's limit for an
+ * interface name (IFNAMSIZ - 1 = 15 characters). The daemon names the
+ * switch side <bridge>-p, or kvgw-<hash> when that would not fit. */
 #define NET_BRIDGE_NAME_MAX 15
 /* <kvnet:fdb aging max> limits; the defaults are KVNET_AGING_DEFAULT_S and
  * KVNET_FDB_MAX from ebpf/kvnet_shared.h (300 s, 8192). */

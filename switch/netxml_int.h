@@ -118,7 +118,8 @@ int netxml_attrs(struct nx *x, xmlNode *n, const char *const *ok,
 int netxml_get(struct nx *x, xmlNode *n, const char *attr, char *buf,
 	       size_t len, bool required);
 /* The same contract for an integer in min..max, an IPv4 address (always
- * required) and an interface name (checked as netxml_check_ifname). */
+ * required) and an interface name (checked as netxml_check_ifname; out
+ * holds max + 1 bytes). */
 int netxml_get_uint(struct nx *x, xmlNode *n, const char *attr, unsigned min,
 		    unsigned max, unsigned *out);
 int netxml_get_ip4(struct nx *x, xmlNode *n, const char *attr,

@@ -201,20 +201,22 @@ int netxml_get_ip4(struct nx *x, xmlNode *n, const char *attr,
 	return 1;
 }
 
-/* Interface-name attribute, checked as nx_check_ifname does. */
+/* Interface-name attribute, checked as netxml_check_ifname does, at any
+ * length: a fixed read buffer would report its own size as the limit. */
 int netxml_get_ifname(struct nx *x, xmlNode *n, const char *attr,
-			 size_t max, const char *what, char *out)
+		      size_t max, const char *what, char *out)
 {
-	char buf[64];
-	int rc = netxml_get(x, n, attr, buf, sizeof(buf), false);
+	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)attr);
+	int rc;
 
-	if (rc <= 0)
-		return rc;
-	rc = netxml_check_ifname(buf, max, what, x->err, x->errlen);
-	if (rc < 0)
-		return rc;
-	memcpy(out, buf, strlen(buf) + 1);
-	return 1;
+	if (!v)
+		return 0;
+	rc = netxml_check_ifname((const char *)v, max, what, x->err,
+				 x->errlen);
+	if (rc == 0)
+		memcpy(out, v, strlen((const char *)v) + 1);
+	xmlFree(v);
+	return rc < 0 ? rc : 1;
 }
 
 /* Text content of a leaf element, whitespace-trimmed. */

@@ -345,6 +345,9 @@ static void test_escaping_round_trip(void **state)
 
 /* ---- rejections ------------------------------------------------------------ */
 
+#define LONG40 "0123456789abcdefghij0123456789abcdefghij"
+#define LONG64 LONG40 "0123456789abcdefghijklmn"
+
 struct reject {
 	const char *xml;
 	int rc;
@@ -443,6 +446,16 @@ static const struct reject rejects[] = {
 	  "unknown attribute 'color' on <bridge>" },
 	{ NET("<bridge name='abcdefghijklmnop'/>"), -EINVAL,
 	  "bridge name 'abcdefghijklmnop' is too long (max 15 characters)" },
+	/* the kernel's limit, however long the name (a 64-byte read buffer
+	 * once said "max 63") */
+	{ NET("<bridge name='" LONG64 "'/>"), -EINVAL, "bridge name '"
+	  LONG40 "...' is too long (max 15 characters)" },
+	{ NET("<bridge name='" LONG64 LONG64 LONG64 "'/>"), -EINVAL,
+	  "bridge name '" LONG40 "...' is too long (max 15 characters)" },
+	{ NET("<forward mode='bridge' dev='" LONG64 "'/>"), -EINVAL,
+	  "uplink '" LONG40 "...' is too long (max 15 characters)" },
+	{ NET("<forward mode='bridge'><interface dev='" LONG64 "'/></forward>"),
+	  -EINVAL, "uplink '" LONG40 "...' is too long (max 15 characters)" },
 	{ NET("<bridge name='br 0'/>"), -EINVAL, "invalid bridge name 'br 0'" },
 	{ NET("<bridge name=''/>"), -EINVAL, "invalid bridge name ''" },
 	{ NET("<bridge stp='maybe'/>"), -EINVAL,
