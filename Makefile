@@ -26,12 +26,12 @@ BPF_OBJS := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.bpf.o)
 SKELS    := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.skel.h)
 BPF_HDRS := $(wildcard ebpf/*.h ebpf/lib/*.h)
 
-# Everything under switch/ nat/ dhcp/ except the daemon's main() is a
-# library that the daemon, the tools and the unit tests link.
-LIB_SRCS := $(filter-out switch/kvnetd.c,$(wildcard switch/*.c nat/*.c dhcp/*.c))
+# Everything under common/ switch/ nat/ dhcp/ except the daemon's main() is
+# a library that the daemon, the tools and the unit tests link.
+LIB_SRCS := $(filter-out switch/kvnetd.c,$(wildcard common/*.c switch/*.c nat/*.c dhcp/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libkvnet.a
-HDRS     := $(wildcard switch/*.h nat/*.h dhcp/*.h tools/*.h tools/cli/*.h) $(BPF_HDRS)
+HDRS     := $(wildcard common/*.h switch/*.h nat/*.h dhcp/*.h tools/*.h tools/cli/*.h) $(BPF_HDRS)
 # the CLI's own modules (tools/*.c are each a binary)
 CLI_SRCS := $(wildcard tools/cli/*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -65,10 +65,10 @@ static json_t *render_net(const struct kv_network *n)
 	json_t *ranges = json_array();
 
 	netxml_uuid_format(def->uuid, uuid);
-	netxml_mac_format(def->mac, mac);
+	kv_mac_format(def->mac, mac);
 	if (def->has_ip) {
 		struct in_addr net = { def->ip.s_addr &
-				       htonl(net_prefix_mask(def->prefix)) };
+				       htonl(kv_prefix_mask(def->prefix)) };
 		char nb[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &def->ip, ip, sizeof(ip));
@@ -101,7 +101,7 @@ static json_t *render_port(struct kvnetd *d, const struct kv_port *p)
 	char mac[18];
 
 	link_get(&d->link, dev, NULL, &li);
-	netxml_mac_format(li.mac, mac);
+	kv_mac_format(li.mac, mac);
 	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:b,s:i,s:s,s:s}", "iface", p->iface,
 			      "ifindex", dev, "kind", port_kind_name(p->kind),
 			      "mac", mac, "owned", p->owned, "trusted", p->trusted,
@@ -109,7 +109,7 @@ static json_t *render_port(struct kvnetd *d, const struct kv_port *p)
 			      "stp", stp_state_name(p->stp.state));
 
 	if (p->has_guest_mac) {
-		netxml_mac_format(p->guest_mac, mac);
+		kv_mac_format(p->guest_mac, mac);
 		json_object_set_new(o, "guest_mac", json_string(mac));
 	}
 	return o;
@@ -309,7 +309,7 @@ static json_t *render_fdb_entry(const struct kv_network *n,
 
 	if (!is_static && now > f->val.last_seen_ns)
 		age = (double)(now - f->val.last_seen_ns) / 1e9;
-	netxml_mac_format(f->key.mac, mac);
+	kv_mac_format(f->key.mac, mac);
 	return json_pack("{s:s,s:i,s:s,s:i,s:b,s:f}", "mac", mac, "vlan",
 			 (int)f->key.vlan, "port", netw_port_name(n, (int)f->val.ifindex),
 			 "ifindex", netw_user_ifindex(n, (int)f->val.ifindex), "static", is_static, "age_s", age);

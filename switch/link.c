@@ -27,8 +27,8 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
 
+#include "common/addr.h"
 #include "switch/log.h"
-#include "switch/netxml.h"
 
 int link_errno(int nlerr)
 {
@@ -430,20 +430,6 @@ int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
 	return 0;
 }
 
-static uint32_t link_mask(unsigned prefix)
-{
-	return htonl(net_prefix_mask(prefix));
-}
-
-/* Two prefixes overlap iff they agree on the shorter one's bits. */
-static bool link_prefix_overlap(struct in_addr a, unsigned pa, struct in_addr b,
-				unsigned pb)
-{
-	uint32_t m = link_mask(pa < pb ? pa : pb);
-
-	return (a.s_addr & m) == (b.s_addr & m);
-}
-
 struct subnet_probe {
 	struct in_addr net;
 	unsigned prefix;
@@ -477,7 +463,7 @@ static void link_probe_route(struct nl_object *obj, void *arg)
 	if (plen == 0 || nl_addr_get_len(dst) != 4)
 		return;
 	memcpy(&a, nl_addr_get_binary_addr(dst), 4);
-	if (!link_prefix_overlap(a, plen, p->net, p->prefix))
+	if (!kv_prefix_overlap(a, plen, p->net, p->prefix))
 		return;
 	nh = rtnl_route_nexthop_n(r, 0);
 	if (nh)
@@ -501,7 +487,7 @@ static void link_probe_addr(struct nl_object *obj, void *arg)
 	if ((ntohl(a.s_addr) >> 24) == 127)
 		return;
 	plen = rtnl_addr_get_prefixlen(ra);
-	if (!link_prefix_overlap(a, plen, p->net, p->prefix))
+	if (!kv_prefix_overlap(a, plen, p->net, p->prefix))
 		return;
 	link_describe_dev(p->l, rtnl_addr_get_ifindex(ra), dev, sizeof(dev));
 	snprintf(p->culprit, sizeof(p->culprit), "address %s/%u on %s",
@@ -515,7 +501,7 @@ int link_check_subnet_free(struct link_ctx *l, struct in_addr net,
 	struct nl_cache *routes = NULL, *addrs = NULL;
 	char want[INET_ADDRSTRLEN];
 
-	net.s_addr &= link_mask(prefix);
+	net.s_addr &= htonl(kv_prefix_mask(prefix));
 	p.net = net;
 
 	if (rtnl_route_alloc_cache(l->sk, AF_INET, 0, &routes) < 0 ||

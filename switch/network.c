@@ -46,7 +46,7 @@ static json_t *netw_runtime_json(const struct kv_network *n)
 				      "trusted", p->trusted);
 
 		if (p->has_guest_mac) {
-			netxml_mac_format(p->guest_mac, mac);
+			kv_mac_format(p->guest_mac, mac);
 			json_object_set_new(o, "guest_mac", json_string(mac));
 		}
 		json_array_append_new(ports, o);
@@ -208,7 +208,7 @@ int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 static int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
-	uint32_t mask = htonl(net_prefix_mask(def->prefix));
+	uint32_t mask = htonl(kv_prefix_mask(def->prefix));
 	struct dp_config c = {
 		.no_route = def->mode == NET_MODE_ISOLATED,
 		.stp = def->bridge_stp,
@@ -233,7 +233,7 @@ static void netw_gateway_names(const struct net_def *def, char peer[IFNAMSIZ],
 	if (strlen(def->bridge) + strlen("-p") < IFNAMSIZ)
 		snprintf(peer, IFNAMSIZ, "%s-p", def->bridge);
 	else
-		snprintf(peer, IFNAMSIZ, "kvgw-%08x", netxml_name_hash(def->bridge));
+		snprintf(peer, IFNAMSIZ, "kvgw-%08x", kv_name_hash(def->bridge));
 	snprintf(alias, ALIAS_MAX, ALIAS_PREFIX "%s:gateway", def->name);
 }
 
@@ -501,7 +501,7 @@ static bool netw_port_from_json(struct kvnetd *d, json_t *o, struct kv_port *p)
 	for (unsigned k = 0; k < sizeof(port_kind_names) / sizeof(*port_kind_names); k++)
 		if (!strcmp(kind, port_kind_names[k]))
 			p->kind = (enum port_kind)k;
-	p->has_guest_mac = mac && netxml_mac_parse(mac, p->guest_mac) == 0;
+	p->has_guest_mac = mac && kv_mac_parse(mac, p->guest_mac) == 0;
 	/* the device must still be the one we attached to */
 	if (link_get(&d->link, ifindex, NULL, &li) < 0)
 		return false;

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <net/if.h>
 
+#include "common/addr.h"
+#include "common/hash.h"
 #include "switch/datapath.h"
 #include "switch/error.h"
 #include "switch/link.h"

@@ -247,7 +247,7 @@ static int netw_check_guest_mac(struct kvnetd *d, const struct kv_network *n,
 	static const uint8_t zero[6];
 	char s[18];
 
-	netxml_mac_format(mac, s);
+	kv_mac_format(mac, s);
 	if (!memcmp(mac, zero, 6) || (mac[0] & 1))
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "MAC address %s is not a unicast address", s);
@@ -274,7 +274,7 @@ static int netw_port_prepare(struct kvnetd *d, struct kv_network *n, const char 
 			     struct kv_error *e)
 {
 	*port = (struct kv_port){ .trusted = trusted, .owned = tap };
-	if (mac && netxml_mac_parse(mac, port->guest_mac) < 0)
+	if (mac && kv_mac_parse(mac, port->guest_mac) < 0)
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", mac);
 	if (mac && netw_check_guest_mac(d, n, port->guest_mac, e) < 0)

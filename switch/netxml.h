@@ -22,8 +22,17 @@
 #define NETXML_ERR_MAX 256
 /* Documents larger than this are refused unparsed. */
 #define NETXML_DOC_MAX (1024 * 1024)
-/* Longest gateway port (<bridge name=>) name: the daemon appends "-p" to it
- * and the result must fit IFNAMSIZ (15 characters). */
+/* Structural limits, checked on the bytes before libxml2 parses them (its
+ * duplicate-attribute check is quadratic). libvirt network documents stay
+ * far below: a few levels deep, a few hundred elements with NET_MAX_HOSTS
+ * reservations, a handful of attributes per element. */
+#define NETXML_MAX_ATTRS 64	/* attributes (xmlns included) on one element */
+#define NETXML_MAX_ELEMENTS 4096 /* elements in the document */
+#define NETXML_MAX_DEPTH 32	/* element nesting, <network> being 1 */
+#define NETXML_MAX_NS 32	/* xmlns declarations in the document */
+/* Longest gateway port (<bridge name=>) name: the kernel's limit for an
+ * interface name (IFNAMSIZ - 1 = 15 characters). The daemon names the
+ * switch side <bridge>-p, or kvgw-<hash> when that would not fit. */
 #define NET_BRIDGE_NAME_MAX 15
 /* <kvnet:fdb aging max> limits; the defaults are KVNET_AGING_DEFAULT_S and
  * KVNET_FDB_MAX from ebpf/kvnet_shared.h (300 s, 8192). */
@@ -100,7 +109,9 @@ struct net_def {
  * -EOPNOTSUPP for libvirt features kvnet knows but does not implement
  * (<dns>, <route>, <portgroup>, <vlan>, <bandwidth>, <tftp>, <bootp>, IPv6,
  * forward modes private/vepa/passthrough/hostdev, a second <ip> or uplink
- * <interface>, ...); -ENOMEM. Documents over NETXML_DOC_MAX bytes and any
+ * <interface>, ...); -ENOMEM. Documents over NETXML_DOC_MAX bytes, over
+ * the NETXML_MAX_* limits (refused in time linear in the size, before
+ * libxml2 sees them), not in UTF-8, ASCII or ISO-8859-n, or with any
  * DOCTYPE (so no entity can be declared) are refused; the network is never
  * used (XML_PARSE_NONET) and entities are never substituted.
  * The network attributes connections= and ipv6= are accepted and ignored.
@@ -147,10 +158,6 @@ bool netxml_equal(const struct net_def *a, const struct net_def *b);
  * 1..63 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 bool netxml_name_valid(const char *name);
 
-/* "52:54:00:ab:cd:ef" (1 or 2 hex digits per octet, either case) <-> bytes.
- * netxml_mac_parse returns 0 or -EINVAL. out holds 18 bytes. */
-int netxml_mac_parse(const char *s, uint8_t mac[6]);
-void netxml_mac_format(const uint8_t mac[6], char out[18]);
 /* Canonical lower-case 8-4-4-4-12 form; out holds 37 bytes. */
 void netxml_uuid_format(const uint8_t uuid[16], char out[37]);
 
@@ -159,16 +166,9 @@ void netxml_uuid_format(const uint8_t uuid[16], char out[37]);
 int netxml_check_ifname(const char *s, size_t max, const char *what,
 			char *err, size_t errlen);
 
-/* FNV-1a of s: a short, stable tag for names too long to spell out in an
- * interface name. */
-uint32_t netxml_name_hash(const char *s);
-
 /* "isolated", "nat", ... and back (-1 if unknown). */
 const char *net_mode_name(enum net_mode mode);
 int net_mode_parse(const char *s);
-
-/* The netmask of an IPv4 prefix length, in host byte order. */
-uint32_t net_prefix_mask(unsigned prefix);
 
 /* True if the two networks' IPv4 subnets overlap. */
 bool net_subnets_overlap(const struct net_def *a, const struct net_def *b);

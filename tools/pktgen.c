@@ -35,7 +35,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "switch/netxml.h"
+#include "common/addr.h"
 #include "pktgen.skel.h"
 
 #define PKTGEN_HDR_LEN 42
@@ -232,10 +232,10 @@ static int pktgen_parse_opt(struct pktgen_opts *o, int opt, const char *arg)
 		return 0;
 	case OPT_SRC_MAC:
 		o->have_src_mac = true;
-		return netxml_mac_parse(arg, o->src_mac);
+		return kv_mac_parse(arg, o->src_mac);
 	case OPT_DST_MAC:
 		o->have_dst_mac = true;
-		return netxml_mac_parse(arg, o->dst_mac);
+		return kv_mac_parse(arg, o->dst_mac);
 	case OPT_SRC_IP:
 		o->have_src_ip = true;
 		return inet_pton(AF_INET, arg, &o->src_ip) == 1 ? 0 : -EINVAL;

@@ -39,7 +39,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "switch/netxml.h"
+#include "common/addr.h"
 
 #ifndef TUN_F_USO4
 #define TUN_F_USO4 0x20
@@ -640,7 +640,7 @@ static void mac_str(char *out, const uint8_t *m)
 		strcpy(out, "-");
 		return;
 	}
-	sprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	kv_mac_format(m, out);
 }
 
 static void tcp_flags_str(char *out, uint8_t f)
@@ -1072,10 +1072,10 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	switch (c) {
 	case OPT_SRC_MAC:
 		o->have_src_mac = true;
-		return netxml_mac_parse(arg, o->src_mac);
+		return kv_mac_parse(arg, o->src_mac);
 	case OPT_DST_MAC:
 		o->have_dst_mac = true;
-		return netxml_mac_parse(arg, o->dst_mac);
+		return kv_mac_parse(arg, o->dst_mac);
 	case OPT_SRC_IP:
 		o->have_src_ip = true;
 		return inet_pton(AF_INET, arg, &o->src_ip) == 1 ? 0 : -EINVAL;
