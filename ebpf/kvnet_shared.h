@@ -193,7 +193,9 @@ struct kvnet_config {
 	__u32 learn_max;   /* MACs one untrusted port may learn; 0: no cap */
 	__u32 flood_burst; /* flood guard burst; 0 with flood_ns 0: no guard */
 	__u64 flood_ns;	   /* flood guard: ns per flood at the sustained rate */
-	__u32 reserved[16];
+	__u8 net_uuid[16]; /* the network this datapath serves: a restarted
+			      kvnetd tells its own ports by it */
+	__u32 reserved[12];
 };
 
 /* A frame the datapath hands to kvnetd (punt ring buffer). */

@@ -62,7 +62,7 @@ static json_t *render_net(const struct kv_network *n)
 {
 	const struct net_def *def = &n->def;
 	char uuid[37], mac[18], ip[INET_ADDRSTRLEN] = "", subnet[32] = "";
-	json_t *ranges = json_array();
+	json_t *ranges = json_array(), *notes = json_array(), *o;
 
 	netxml_uuid_format(def->uuid, uuid);
 	kv_mac_format(def->mac, mac);
@@ -83,7 +83,7 @@ static json_t *render_net(const struct kv_network *n)
 		snprintf(r, sizeof(r), "%s-%s", a, b);
 		json_array_append_new(ranges, json_string(r));
 	}
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:b,s:b,s:s,s:i,s:i,s:b}",
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:b,s:b,s:s,s:i,s:i,s:b}",
 			 "name", def->name, "uuid", uuid, "mode", net_mode_name(def->mode),
 			 /* no <ip>: no gateway device exists */
 			 "bridge", def->has_ip ? def->bridge : "", "mac", mac, "ip", ip, "prefix",
@@ -92,6 +92,12 @@ static json_t *render_net(const struct kv_network *n)
 			 n->autostart, "datapath",
 			 def->datapath == NET_DATAPATH_EBPF ? "ebpf" : "user", "ports",
 			 n->nports, "fdb_aging", (int)def->fdb_aging_s, "stale", n->stale);
+	for (int i = 0; i < n->nnotes; i++)
+		json_array_append_new(notes, json_string(n->notes[i]));
+	json_object_set_new(o, "persistent", json_boolean(!n->transient));
+	json_object_set_new(o, "degraded", json_string(n->degraded));
+	json_object_set_new(o, "notes", notes);
+	return o;
 }
 
 static json_t *render_port(struct kvnetd *d, const struct kv_port *p)

@@ -138,6 +138,11 @@ int dp_port_list(struct dp *dp, int *ifindexes, int max)
 	return dp->ops->port_list(dp, ifindexes, max);
 }
 
+int dp_port_get(struct dp *dp, int ifindex, struct dp_port *out)
+{
+	return dp->ops->port_get(dp, ifindex, out);
+}
+
 int dp_punt_fd(struct dp *dp)
 {
 	return dp->ops->punt_fd(dp);

@@ -36,6 +36,7 @@ struct dp {
 
 /* Settings that follow from the network's definition. */
 struct dp_config {
+	uint8_t uuid[16];     /* the network's, recorded in the datapath */
 	bool no_route;	      /* isolated: IPv4 only to/from the gateway */
 	bool ipv6;	      /* the network has IPv6 */
 	bool stp;	      /* kvnetd runs STP: BPDUs are punted to it */
@@ -99,6 +100,8 @@ struct dp_ops {
 	int (*port_stats)(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
 	/* The ifindexes of the ports the datapath knows. */
 	int (*port_list)(struct dp *dp, int *ifindexes, int max);
+	/* What the datapath knows of one port: 0, or -ENOENT. */
+	int (*port_get)(struct dp *dp, int ifindex, struct dp_port *out);
 	/* fd that polls readable when punted frames wait, or -1. */
 	int (*punt_fd)(struct dp *dp);
 	/* Hand every waiting punted frame to fn. */
@@ -124,6 +127,7 @@ int dp_fdb_flush_port(struct dp *dp, int ifindex);
 int dp_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out);
 int dp_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
 int dp_port_list(struct dp *dp, int *ifindexes, int max);
+int dp_port_get(struct dp *dp, int ifindex, struct dp_port *out);
 int dp_punt_fd(struct dp *dp);
 int dp_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
 		 void *arg);
@@ -146,7 +150,14 @@ uint64_t dp_now_ns(void);
 /* eBPF facts about a device, whatever network (or daemon) put them there:
  * does it run a kvnet program at its tcx ingress, and detach it. */
 bool dp_ebpf_attached(int ifindex);
+/* The uuid of the network whose switch runs at ifindex's tcx ingress.
+ * Returns 1 (uuid filled; all zero from a kvnetd that did not record
+ * one), 0 if no kvnet program runs there, or -errno. */
+int dp_ebpf_probe(int ifindex, uint8_t uuid[16]);
 void dp_ebpf_detach_any(int ifindex);
+/* Remove the pins of network net under bpffs (a network that no longer
+ * runs). */
+void dp_ebpf_unpin(const char *bpffs, const char *net);
 /* Make sure dir is a bpffs, mounting one there if it is not. */
 int dp_ebpf_ensure_bpffs(const char *dir, struct kv_error *e);
 

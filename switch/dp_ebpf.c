@@ -128,22 +128,37 @@ static void dpe_pin_all(struct dp_ebpf *dp)
 		log_warn("cannot pin %s: %s", path, strerror(errno));
 }
 
-static void dpe_forget(struct dp *base)
+/* Remove the pins under pin_dir, and the directory. */
+static void dpe_unpin_dir(const char *pin_dir)
 {
-	struct dp_ebpf *dp = dpe(base);
 	char path[PATH_MAX + 32];
 
-	if (!dp->pin_dir[0])
+	if (!pin_dir[0])
 		return;
 	for (int i = 0; i < KVNET_MAPID_COUNT; i++) {
-		dpe_pin_path(dp, dpe_maps[i].name, path, sizeof(path));
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, dpe_maps[i].name);
 		unlink(path);
 	}
-	dpe_pin_path(dp, KVNET_MAP_VERSIONS, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, KVNET_MAP_VERSIONS);
 	unlink(path);
-	dpe_pin_path(dp, KVNET_PROG_INGRESS, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, KVNET_PROG_INGRESS);
 	unlink(path);
-	rmdir(dp->pin_dir);
+	rmdir(pin_dir);
+}
+
+static void dpe_forget(struct dp *base)
+{
+	dpe_unpin_dir(dpe(base)->pin_dir);
+}
+
+void dp_ebpf_unpin(const char *bpffs, const char *net)
+{
+	char dir[PATH_MAX];
+
+	if (!bpffs || !bpffs[0])
+		return;
+	snprintf(dir, sizeof(dir), "%s/kvnet/%s", bpffs, net);
+	dpe_unpin_dir(dir);
 }
 
 /* Record this build's map versions and bind them to the program, so a
@@ -245,6 +260,7 @@ const struct dp_ops dp_ebpf_ops = {
 	.fdb_sweep = dpe_fdb_sweep,
 	.port_stats = dpe_port_stats,
 	.port_list = dpe_port_list,
+	.port_get = dpe_port_get,
 	.punt_fd = dpe_punt_fd,
 	.punt_read = dpe_punt_read,
 };

@@ -225,3 +225,26 @@ int dpe_adopt(struct dp_ebpf *dp, const int *ports, int nports)
 	dpe_running_close(&r);
 	return adopted;
 }
+
+int dp_ebpf_probe(int ifindex, uint8_t uuid[16])
+{
+	struct kvnet_config cfg = { 0 };
+	struct bpf_map_info mi = { 0 };
+	__u32 zero = 0, len = sizeof(mi);
+	int prog = dpe_find_attached(ifindex), fd;
+	struct dpe_running r;
+
+	memset(uuid, 0, 16);
+	if (prog < 0)
+		return 0;
+	dpe_running_init(&r);
+	dpe_running_from_prog(&r, prog);
+	close(prog);
+	fd = r.fd[KVNET_MAPID_CONFIG];
+	/* only a config of this layout is read (an older one has no uuid) */
+	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &mi, &len) == 0 &&
+	    mi.value_size == sizeof(cfg) && bpf_map_lookup_elem(fd, &zero, &cfg) == 0)
+		memcpy(uuid, cfg.net_uuid, 16);
+	dpe_running_close(&r);
+	return 1;
+}

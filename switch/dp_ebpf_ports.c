@@ -47,6 +47,7 @@ int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e
 		cfg.learn_max = c->learn_max;
 		cfg.flood_ns = c->flood_rate ? 1000000000ULL / c->flood_rate : 0;
 		cfg.flood_burst = c->flood_rate ? c->flood_burst : 0;
+		memcpy(cfg.net_uuid, c->uuid, sizeof(cfg.net_uuid));
 		ret = dpe_config_put(dp, &cfg);
 	}
 	if (ret < 0)
@@ -81,6 +82,17 @@ int dpe_port_list(struct dp *base, int *ifindexes, int max)
 	for (int i = 0; i < n && i < max; i++)
 		ifindexes[i] = (int)keys[i];
 	return n < max ? n : max;
+}
+
+int dpe_port_get(struct dp *base, int ifindex, struct dp_port *out)
+{
+	__u32 key = (__u32)ifindex;
+	struct kvnet_port v;
+
+	if (bpf_map_lookup_elem(dpe(base)->fd[KVNET_MAPID_PORTS], &key, &v) < 0)
+		return -ENOENT;
+	*out = (struct dp_port){ ifindex, v.flags, v.mtu };
+	return 0;
 }
 
 int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex)

@@ -78,9 +78,9 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 	return 0;
 }
 
-static void kvnetd_on_link(void *arg, int ifindex, bool gone, int link)
+static void kvnetd_on_link(void *arg, const struct link_event *ev)
 {
-	netw_link_changed(arg, ifindex, gone, link);
+	netw_link_changed(arg, ev);
 }
 
 #define KVNETD_MAIN(w, field) \

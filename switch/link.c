@@ -4,7 +4,10 @@
  * /dev/net/tun and configured through netlink like everything else. */
 #include "switch/link.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <sched.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <netinet/if_ether.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/cache.h>
@@ -48,21 +52,28 @@ int link_errno(int nlerr)
 	return -EIO;
 }
 
-/* The IFLA_LINK of a link message (a veth's peer), or 0. */
-static int link_msg_link(struct nlmsghdr *nlh)
+/* What a link message says beyond its ifindex: IFLA_LINK (a veth's
+ * peer), and where a device that left went (IFLA_NEW_NETNSID and
+ * IFLA_NEW_IFINDEX on the RTM_DELLINK of a move). */
+static void link_msg_attrs(struct nlmsghdr *nlh, struct link_event *ev)
 {
 	struct nlattr *tb[IFLA_MAX + 1];
 
-	if (nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
-	    !tb[IFLA_LINK])
-		return 0;
-	return (int)nla_get_u32(tb[IFLA_LINK]);
+	if (nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0)
+		return;
+	if (tb[IFLA_LINK])
+		ev->link = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_NEW_NETNSID])
+		ev->new_nsid = (int)nla_get_s32(tb[IFLA_NEW_NETNSID]);
+	if (tb[IFLA_NEW_IFINDEX])
+		ev->new_ifindex = (int)nla_get_s32(tb[IFLA_NEW_IFINDEX]);
 }
 
 static int link_monitor_cb(struct nl_msg *msg, void *arg)
 {
 	struct link_ctx *l = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct link_event ev = { .new_nsid = -1 };
 	struct ifinfomsg *ifi;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
@@ -70,9 +81,11 @@ static int link_monitor_cb(struct nl_msg *msg, void *arg)
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return NL_OK;
 	ifi = nlmsg_data(nlh);
+	ev.ifindex = ifi->ifi_index;
+	ev.gone = nlh->nlmsg_type == RTM_DELLINK;
+	link_msg_attrs(nlh, &ev);
 	if (l->on_change)
-		l->on_change(l->arg, ifi->ifi_index, nlh->nlmsg_type == RTM_DELLINK,
-			     link_msg_link(nlh));
+		l->on_change(l->arg, &ev);
 	return NL_OK;
 }
 
@@ -92,7 +105,7 @@ static int link_open_monitor(struct link_ctx *l)
 	return 0;
 }
 
-int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool, int),
+int link_open(struct link_ctx *l, void (*on_change)(void *, const struct link_event *),
 	      void *arg, struct kv_error *e)
 {
 	memset(l, 0, sizeof(*l));
@@ -136,8 +149,11 @@ int link_monitor_read(struct link_ctx *l)
 
 	/* -NLE_NOMEM is ENOBUFS: notifications were lost; tell the owner to
 	 * re-check everything (ifindex 0). */
-	if (ret == -NLE_NOMEM && l->on_change)
-		l->on_change(l->arg, 0, false, 0);
+	if (ret == -NLE_NOMEM && l->on_change) {
+		struct link_event all = { .new_nsid = -1 };
+
+		l->on_change(l->arg, &all);
+	}
 	return ret == -NLE_AGAIN ? 0 : ret;
 }
 
@@ -169,6 +185,7 @@ static void link_fill_info(struct rtnl_link *link, struct link_info *out)
 	if (alias)
 		snprintf(out->alias, sizeof(out->alias), "%s", alias);
 	out->master = rtnl_link_get_master(link);
+	out->group = rtnl_link_get_group(link);
 }
 
 int link_get(struct link_ctx *l, int ifindex, const char *name,
@@ -208,12 +225,14 @@ int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
 	if (!link)
 		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
 	rtnl_link_set_name(link, name);
+	rtnl_link_set_group(link, LINK_KVNET_GROUP);
 	if (mac) {
 		addr = link_mac_addr(mac);
 		rtnl_link_set_addr(link, addr);
 	}
 	peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(peer, peer_name);
+	rtnl_link_set_group(peer, LINK_KVNET_GROUP);
 	ret = rtnl_link_add(l->sk, link, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(peer);
 	rtnl_link_veth_release(link);
@@ -325,8 +344,10 @@ int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 
 	if (chg) {
 		rtnl_link_set_flags(chg, IFF_UP);
-		if (alias)
+		if (alias) {
 			rtnl_link_set_ifalias(chg, alias);
+			rtnl_link_set_group(chg, LINK_KVNET_GROUP);
+		}
 		if (mtu)
 			rtnl_link_set_mtu(chg, mtu);
 	}
@@ -520,4 +541,127 @@ int link_check_subnet_free(struct link_ctx *l, struct in_addr net,
 	return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
 		       "subnet %s/%u collides with existing %s", want, prefix,
 		       p.culprit);
+}
+
+struct link_list_ctx {
+	void (*fn)(void *arg, const struct link_info *li);
+	void *arg;
+};
+
+static void link_list_one(struct nl_object *obj, void *arg)
+{
+	struct link_list_ctx *c = arg;
+	struct link_info li;
+
+	link_fill_info((struct rtnl_link *)obj, &li);
+	c->fn(c->arg, &li);
+}
+
+int link_list(struct link_ctx *l, void (*fn)(void *arg, const struct link_info *li),
+	      void *arg)
+{
+	struct link_list_ctx c = { fn, arg };
+	struct nl_cache *cache = NULL;
+	int ret = rtnl_link_alloc_cache(l->sk, AF_UNSPEC, &cache);
+
+	if (ret < 0)
+		return link_errno(ret);
+	nl_cache_foreach(cache, link_list_one, &c);
+	nl_cache_free(cache);
+	return 0;
+}
+
+/* ---- other namespaces ------------------------------------------------ */
+
+struct link_nsid_reply {
+	int nsid;
+};
+
+static int link_nsid_cb(struct nl_msg *msg, void *arg)
+{
+	struct link_nsid_reply *r = arg;
+	struct nlattr *tb[NETNSA_MAX + 1];
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct rtgenmsg), tb, NETNSA_MAX, NULL) == 0 &&
+	    tb[NETNSA_NSID])
+		r->nsid = (int)nla_get_s32(tb[NETNSA_NSID]);
+	return NL_OK;
+}
+
+/* The id our namespace gives the namespace of ns_fd, or -1. */
+static int link_nsid_of(int ns_fd)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct link_nsid_reply r = { -1 };
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, 0);
+
+	if (sk && msg && nl_connect(sk, NETLINK_ROUTE) == 0 &&
+	    nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) == 0 &&
+	    nla_put_u32(msg, NETNSA_FD, (uint32_t)ns_fd) == 0 && nl_send_auto(sk, msg) >= 0) {
+		nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_nsid_cb, &r);
+		nl_recvmsgs_default(sk);
+	}
+	if (msg)
+		nlmsg_free(msg);
+	if (sk)
+		nl_socket_free(sk);
+	return r.nsid;
+}
+
+/* Enter fd's namespace if its id is nsid; run fn there and come back. */
+static int link_try_ns(int fd, int nsid, int self, int (*fn)(void *), void *arg, int *ret)
+{
+	if (link_nsid_of(fd) != nsid || setns(fd, CLONE_NEWNET) < 0)
+		return 0;
+	*ret = fn(arg);
+	if (setns(self, CLONE_NEWNET) < 0)
+		log_err("cannot return to kvnetd's network namespace: %s", strerror(errno));
+	return 1;
+}
+
+/* Look at the namespace of path (a /run/netns name, or /proc/<pid>/ns/net). */
+static int link_try_path(const char *path, int nsid, int self, int (*fn)(void *), void *arg,
+			 int *ret)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found;
+
+	if (fd < 0)
+		return 0;
+	found = link_try_ns(fd, nsid, self, fn, arg, ret);
+	close(fd);
+	return found;
+}
+
+static int link_try_dir(const char *dir, const char *suffix, int nsid, int self,
+			int (*fn)(void *), void *arg, int *ret)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || (suffix[0] && (de->d_name[0] < '0' || de->d_name[0] > '9')))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s%s", dir, de->d_name, suffix);
+		found = link_try_path(path, nsid, self, fn, arg, ret);
+	}
+	closedir(d);
+	return found;
+}
+
+int link_in_nsid(struct link_ctx *l, int nsid, int (*fn)(void *arg), void *arg)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), ret = -ENOENT;
+
+	(void)l;
+	if (self < 0 || nsid < 0)
+		return self < 0 ? -errno : -ENOENT;
+	if (!link_try_dir("/run/netns", "", nsid, self, fn, arg, &ret))
+		link_try_dir("/proc", "/ns/net", nsid, self, fn, arg, &ret);
+	close(self);
+	return ret;
 }

@@ -15,12 +15,23 @@
 
 struct nl_sock;
 
+/* kvnet's mark on the devices it creates (IFLA_GROUP, set in the very
+ * request that creates a veth, so no crash can leave one unmarked). */
+#define LINK_KVNET_GROUP 0x6b766e74u /* "kvnt" */
+
+/* One link notification. */
+struct link_event {
+	int ifindex;	 /* 0: notifications were lost, re-check everything */
+	bool gone;	 /* deleted, or moved to another namespace */
+	int link;	 /* IFLA_LINK (a veth's peer), 0 if none */
+	int new_nsid;	 /* moved away: the namespace's id here, else -1 */
+	int new_ifindex; /* moved away: its ifindex there, else 0 */
+};
+
 struct link_ctx {
 	struct nl_sock *sk;	 /* requests */
 	struct nl_sock *mon;	 /* RTNLGRP_LINK notifications */
-	/* ifindex changed (gone: deleted or moved away); link: its IFLA_LINK
-	 * (a veth's peer), 0 if none. ifindex 0: re-check everything. */
-	void (*on_change)(void *arg, int ifindex, bool gone, int link);
+	void (*on_change)(void *arg, const struct link_event *ev);
 	void *arg;
 	int pkt_fd; /* AF_PACKET socket for link_send_frame, or -1 */
 };
@@ -41,15 +52,23 @@ struct link_info {
 	bool ether;	      /* ARPHRD_ETHER */
 	char alias[64];	      /* IFLA_IFALIAS; kvnet marks its devices */
 	int master;	      /* ifindex of the bridge/bond it is enslaved to */
+	uint32_t group;	      /* IFLA_GROUP (LINK_KVNET_GROUP: kvnet made it) */
 };
 
-int link_open(struct link_ctx *l, void (*on_change)(void *, int, bool, int),
+int link_open(struct link_ctx *l, void (*on_change)(void *, const struct link_event *),
 	      void *arg, struct kv_error *e);
 void link_close(struct link_ctx *l);
 /* fd to poll for link notifications; link_monitor_read() dispatches them. */
 int link_monitor_fd(const struct link_ctx *l);
 int link_monitor_read(struct link_ctx *l);
 
+/* Call fn on every link of the namespace. Returns 0 or -errno. */
+int link_list(struct link_ctx *l, void (*fn)(void *arg, const struct link_info *li),
+	      void *arg);
+/* Run fn inside the namespace whose id (seen from ours) is nsid, and come
+ * back. Returns fn's result, or -errno if the namespace cannot be found
+ * (it is looked for among /run/netns and the processes' namespaces). */
+int link_in_nsid(struct link_ctx *l, int nsid, int (*fn)(void *arg), void *arg);
 /* Look a link up by name (ifindex 0) or by ifindex. -ENODEV if absent. */
 int link_get(struct link_ctx *l, int ifindex, const char *name,
 	     struct link_info *out);
@@ -60,6 +79,8 @@ int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
 		    struct kv_error *e);
 int link_delete(struct link_ctx *l, int ifindex);
 int link_delete_name(struct link_ctx *l, const char *name);
+/* Bring the device up; with alias, set it and kvnet's group mark too;
+ * with mtu, set it. */
 int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 		unsigned mtu, struct kv_error *e);
 /* The host side of a gateway, right after it was made and before it is

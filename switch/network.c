@@ -2,6 +2,7 @@
 /* Network definitions, start and stop, and adoption after a restart (see
  * network.h). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,43 +32,82 @@ struct kv_network *netw_find(struct kvnetd *d, const char *name)
 	return NULL;
 }
 
-/* ---- runtime state ---------------------------------------------------- */
+/* ---- runtime record ---------------------------------------------------- */
 
-static json_t *netw_runtime_json(const struct kv_network *n)
+static enum netrec_state netw_rec_state(const struct kv_network *n)
 {
-	json_t *ports = json_array();
-	char mac[18];
-
-	for (int i = 0; i < n->nports; i++) {
-		const struct kv_port *p = &n->ports[i];
-		json_t *o = json_pack("{s:s,s:i,s:i,s:s,s:b,s:b}", "iface", p->iface,
-				      "ifindex", p->ifindex, "dev_ifindex", p->dev_ifindex,
-				      "kind", port_kind_name(p->kind), "owned", p->owned,
-				      "trusted", p->trusted);
-
-		if (p->has_guest_mac) {
-			kv_mac_format(p->guest_mac, mac);
-			json_object_set_new(o, "guest_mac", json_string(mac));
-		}
-		json_array_append_new(ports, o);
-	}
-	return json_pack("{s:o}", "ports", ports);
+	if (n->op == NETW_OP_STARTING)
+		return NETREC_STARTING;
+	return n->op == NETW_OP_STOPPING ? NETREC_STOPPING : NETREC_ACTIVE;
 }
 
-void netw_save_runtime(struct kvnetd *d, const struct kv_network *n)
+static void netw_rec_port(const struct kv_port *p, struct netrec_port *r)
 {
-	json_t *j = netw_runtime_json(n);
-	char *s = json_dumps(j, JSON_COMPACT);
+	memset(r, 0, sizeof(*r));
+	snprintf(r->iface, sizeof(r->iface), "%s", p->iface);
+	r->ifindex = p->ifindex;
+	r->dev_ifindex = p->dev_ifindex;
+	r->kind = (enum netrec_kind)p->kind;
+	r->owned = p->owned;
+	r->trusted = p->trusted;
+	r->has_guest_mac = p->has_guest_mac;
+	memcpy(r->guest_mac, p->guest_mac, 6);
+	r->op = p->op;
+}
 
-	if (!s || store_save_runtime(&d->store, n->def.name, s) < 0)
-		log_err("cannot save runtime state of network '%s'", n->def.name);
-	free(s);
-	json_decref(j);
+int netw_save_runtime(struct kvnetd *d, const struct kv_network *n, struct kv_error *e)
+{
+	struct netrec *r = calloc(1, sizeof(*r));
+	char *text = NULL;
+	int ret = -ENOMEM;
+
+	if (r && netxml_format(&n->def, &r->xml) == 0) {
+		r->state = netw_rec_state(n);
+		memcpy(r->uuid, n->def.uuid, 16);
+		for (int i = 0; i < n->nports; i++)
+			netw_rec_port(&n->ports[i], &r->ports[r->nports++]);
+		text = netrec_encode(r);
+	}
+	if (text)
+		ret = store_save_runtime(&d->store, n->def.name, text);
+	free(text);
+	if (r)
+		netrec_free(r);
+	free(r);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret,
+			       "cannot record the runtime state of network '%s': %s",
+			       n->def.name, strerror(-ret));
+	return 0;
+}
+
+void netw_note(struct kv_network *n, const char *fmt, ...)
+{
+	char msg[NETW_NOTE_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warn("network '%s': %s", n->def.name, msg);
+	if (n->nnotes == NETW_NOTES)
+		memmove(n->notes[0], n->notes[1], (NETW_NOTES - 1) * NETW_NOTE_LEN);
+	else
+		n->nnotes++;
+	memcpy(n->notes[n->nnotes - 1], msg, NETW_NOTE_LEN);
+}
+
+bool netw_owns_device(const struct kv_network *n, const struct link_info *li)
+{
+	char prefix[ALIAS_MAX];
+
+	snprintf(prefix, sizeof(prefix), ALIAS_PREFIX "%s:", n->def.name);
+	return !strncmp(li->alias, prefix, strlen(prefix));
 }
 
 /* ---- define / undefine ------------------------------------------------ */
 
-static int netw_check_unique(struct kvnetd *d, const struct net_def *def,
+int netw_check_unique(struct kvnetd *d, const struct net_def *def,
 			     struct kv_error *e)
 {
 	for (int i = 0; i < d->nnets; i++) {
@@ -87,7 +127,7 @@ static int netw_check_unique(struct kvnetd *d, const struct net_def *def,
 }
 
 /* Add def to the table, or replace the definition of the same name. */
-static int netw_insert(struct kvnetd *d, const struct net_def *def,
+int netw_insert(struct kvnetd *d, const struct net_def *def,
 		       struct kv_network **out, struct kv_error *e)
 {
 	struct kv_network *n = netw_find(d, def->name), **nets;
@@ -160,8 +200,10 @@ static int netw_define_checked(struct kvnetd *d, const struct net_def *def,
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot store network '%s': %s",
 			       def->name, strerror(-ret));
 	ret = netw_insert(d, def, out, e);
-	if (!ret)
+	if (!ret) {
+		(*out)->transient = false;
 		log_info("network '%s' defined", def->name);
+	}
 	return ret;
 }
 
@@ -172,9 +214,10 @@ int netw_undefine(struct kvnetd *d, const char *name, struct kv_error *e)
 
 	if (!n)
 		return kv_fail(e, KV_ERR_NOT_FOUND, -ENOENT, "network '%s' is not defined", name);
-	if (n->active)
+	if (n->active || n->stale)
 		return kv_fail(e, KV_ERR_STATE, -EBUSY,
-			       "network '%s' is active; stop it before undefining it", name);
+			       "network '%s' is %s; stop it before undefining it", name,
+			       n->active ? "active" : "still running from an earlier kvnetd");
 	ret = store_delete_net(&d->store, name);
 	if (ret < 0 && ret != -ENOENT)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot remove network '%s': %s",
@@ -205,7 +248,7 @@ int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 /* ---- start / stop ----------------------------------------------------- */
 
 /* Datapath settings that follow from the definition. */
-static int netw_dp_configure(struct kv_network *n, struct kv_error *e)
+int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
 	uint32_t mask = htonl(kv_prefix_mask(def->prefix));
@@ -218,6 +261,7 @@ static int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 		.flood_burst = NETW_FLOOD_BURST,
 	};
 
+	memcpy(c.uuid, def->uuid, sizeof(c.uuid));
 	if (def->has_ip) {
 		c.gw_ip = def->ip.s_addr;
 		c.gw_bcast = def->ip.s_addr | ~mask;
@@ -329,7 +373,7 @@ static int netw_gateway_create(struct kvnetd *d, struct kv_network *n,
 
 /* The gateway port: a veth pair; <bridge> holds the IP in this namespace,
  * <bridge>-p is the switch port. */
-static int netw_gateway_up(struct kvnetd *d, struct kv_network *n,
+int netw_gateway_up(struct kvnetd *d, struct kv_network *n,
 			   struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
@@ -357,7 +401,23 @@ static int netw_gateway_up(struct kvnetd *d, struct kv_network *n,
 	return ret < 0 ? kv_context(e, ret, "gateway '%s'", def->bridge) : 0;
 }
 
-static void netw_teardown(struct kvnetd *d, struct kv_network *n)
+/* Delete a device kvnet made for n, if it still carries n's mark (a
+ * record may name a device that is somebody else's by now). */
+void netw_delete_owned(struct kvnetd *d, struct kv_network *n, int ifindex)
+{
+	struct link_info li;
+
+	if (link_get(&d->link, ifindex, NULL, &li) < 0)
+		return;
+	if (!netw_owns_device(n, &li)) {
+		netw_note(n, "not deleting %s (ifindex %d): it does not carry kvnet's "
+			  "mark for this network", li.name, ifindex);
+		return;
+	}
+	link_delete(&d->link, ifindex);
+}
+
+void netw_teardown(struct kvnetd *d, struct kv_network *n)
 {
 	netw_stp_stop(d, n);
 	for (int i = n->nports - 1; i >= 0; i--) {
@@ -368,22 +428,37 @@ static void netw_teardown(struct kvnetd *d, struct kv_network *n)
 		else
 			dp_ebpf_detach_any(p->ifindex); /* stale: no datapath of ours */
 		if (p->owned)
-			link_delete(&d->link, p->kind == PORT_KIND_GATEWAY ?
-					     p->dev_ifindex : p->ifindex);
+			netw_delete_owned(d, n, p->kind == PORT_KIND_GATEWAY ?
+						p->dev_ifindex : p->ifindex);
 	}
 	n->nports = 0;
 	dp_forget(n->dp);
 	dp_close(n->dp);
 	n->dp = NULL;
 	n->active = false;
+	n->degraded[0] = '\0';
 }
 
-static int netw_dp_open(struct kvnetd *d, struct kv_network *n, const int *ports,
+int netw_dp_open(struct kvnetd *d, struct kv_network *n, const int *ports,
 			int nports, struct kv_error *e)
 {
 	struct dp_open_args a = { d->bpffs, n->def.name, n->def.fdb_max, ports, nports };
 
 	return dp_open(&dp_ebpf_ops, &n->dp, &a, e);
+}
+
+/* Everything a start makes, in order. The record already says
+ * "starting", so a kill at any point leaves a network the next kvnetd
+ * rolls back. */
+static int netw_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
+{
+	int ret = netw_dp_open(d, n, NULL, 0, e);
+
+	if (!ret)
+		ret = netw_dp_configure(n, e);
+	if (!ret && n->def.has_ip)
+		ret = netw_gateway_up(d, n, e);
+	return ret;
 }
 
 int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
@@ -392,19 +467,24 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 
 	if (ret < 0)
 		return ret;
-	ret = netw_dp_open(d, n, NULL, 0, e);
+	n->op = NETW_OP_STARTING;
+	n->nnotes = 0;
+	ret = netw_save_runtime(d, n, e);
 	if (!ret)
-		ret = netw_dp_configure(n, e);
-	if (!ret && n->def.has_ip)
-		ret = netw_gateway_up(d, n, e);
+		ret = netw_bring_up(d, n, e);
+	if (!ret) {
+		n->op = NETW_OP_NONE;
+		ret = netw_save_runtime(d, n, e);
+	}
 	if (ret < 0) {
 		kv_context(e, ret, "cannot start network '%s'", n->def.name);
 		netw_teardown(d, n);
+		n->op = NETW_OP_NONE;
+		store_delete_runtime(&d->store, n->def.name);
 		return ret;
 	}
 	n->active = true;
 	netw_stp_start(d, n);
-	netw_save_runtime(d, n);
 	log_info("network '%s' started", n->def.name);
 	if (n->def.nranges)
 		log_warn("network '%s': DHCP is not served yet; guests need static "
@@ -415,13 +495,23 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 
 int netw_stop(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 {
+	struct kv_error ignored = { 0 };
+
 	if (!n->active && !n->stale)
 		return kv_fail(e, KV_ERR_STATE, -EINVAL, "network '%s' is not active",
 			       n->def.name);
+	n->op = NETW_OP_STOPPING;
+	/* a stop goes on even when the intent cannot be written */
+	if (netw_save_runtime(d, n, &ignored) < 0)
+		log_err("%s", ignored.msg);
 	netw_teardown(d, n);
 	n->stale = false;
+	n->op = NETW_OP_NONE;
 	store_delete_runtime(&d->store, n->def.name);
 	log_info("network '%s' stopped", n->def.name);
+	if (n->transient)
+		log_warn("network '%s' has no definition file; it is forgotten at the "
+			 "next restart unless defined again", n->def.name);
 	return 0;
 }
 
@@ -480,184 +570,3 @@ void netw_free_all(struct kvnetd *d)
 	d->nnets = 0;
 }
 
-/* ---- restart: adopt what still runs ------------------------------------ */
-
-static bool netw_port_from_json(struct kvnetd *d, json_t *o, struct kv_port *p)
-{
-	const char *iface = NULL, *kind = NULL, *mac = NULL;
-	int ifindex = 0, dev_ifindex = 0, owned = 0, trusted = 0;
-	struct link_info li;
-
-	if (json_unpack(o, "{s:s,s:i,s:i,s:s,s:b,s:b,s?s}", "iface", &iface,
-			"ifindex", &ifindex, "dev_ifindex", &dev_ifindex, "kind", &kind,
-			"owned", &owned, "trusted", &trusted, "guest_mac", &mac) < 0)
-		return false;
-	memset(p, 0, sizeof(*p));
-	snprintf(p->iface, sizeof(p->iface), "%s", iface);
-	p->ifindex = ifindex;
-	p->dev_ifindex = dev_ifindex;
-	p->owned = owned;
-	p->trusted = trusted;
-	for (unsigned k = 0; k < sizeof(port_kind_names) / sizeof(*port_kind_names); k++)
-		if (!strcmp(kind, port_kind_names[k]))
-			p->kind = (enum port_kind)k;
-	p->has_guest_mac = mac && kv_mac_parse(mac, p->guest_mac) == 0;
-	/* the device must still be the one we attached to */
-	if (link_get(&d->link, ifindex, NULL, &li) < 0)
-		return false;
-	if (p->kind == PORT_KIND_GATEWAY)
-		return link_get(&d->link, dev_ifindex, NULL, &li) == 0 &&
-		       !strcmp(li.name, iface);
-	return !strcmp(li.name, iface);
-}
-
-static bool netw_keep_port(int ifindex, void *arg)
-{
-	struct kv_network *n = arg;
-
-	for (int i = 0; i < n->nports; i++)
-		if (n->ports[i].ifindex == ifindex)
-			return true;
-	return false;
-}
-
-static int netw_replug(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
-		       struct kv_error *e)
-{
-	struct link_info li;
-	int ret;
-
-	if (link_get(&d->link, p->ifindex, NULL, &li) < 0)
-		return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "ifindex %d is gone", p->ifindex);
-	p->no = netw_port_no_free(n);
-	stp_port_init(&p->stp, p->no);
-	ret = netw_port_plug(d, n, p, &li, e);
-	/* the MAC the host really sends from (the definition may have been
-	 * edited while the network ran) */
-	if (!ret && p->kind == PORT_KIND_GATEWAY &&
-	    link_get(&d->link, p->dev_ifindex, NULL, &li) == 0)
-		ret = dp_fdb_pin(n->dp, li.mac, p->ifindex, e);
-	return ret;
-}
-
-/* Open the datapath over the maps that the listed ports still run. */
-static int netw_adopt_datapath(struct kvnetd *d, struct kv_network *n,
-			       struct kv_error *e)
-{
-	int ifindexes[KVNET_MAX_PORTS];
-
-	for (int k = 0; k < n->nports; k++)
-		ifindexes[k] = n->ports[k].ifindex;
-	return netw_dp_open(d, n, ifindexes, n->nports, e);
-}
-
-/* Plug every recorded port into the opened datapath; drop those that fail. */
-static void netw_replug_all(struct kvnetd *d, struct kv_network *n)
-{
-	struct kv_error e;
-
-	for (int k = n->nports - 1; k >= 0; k--) {
-		memset(&e, 0, sizeof(e));
-		if (netw_replug(d, n, &n->ports[k], &e) == 0)
-			continue;
-		log_err("network '%s': port %s dropped on restart: %s", n->def.name,
-			n->ports[k].iface, e.msg);
-		dp_port_detach(n->dp, n->ports[k].ifindex, true);
-		n->ports[k] = n->ports[--n->nports];
-	}
-}
-
-static int netw_adopt(struct kvnetd *d, struct kv_network *n, const char *state)
-{
-	struct kv_error e = { 0 };
-	json_t *root = json_loads(state, 0, NULL), *ports, *o;
-	size_t i;
-	int ret;
-
-	ports = root ? json_object_get(root, "ports") : NULL;
-	n->nports = 0;
-	json_array_foreach(ports, i, o) {
-		if (n->nports >= KVNET_MAX_PORTS)
-			break;
-		if (netw_port_from_json(d, o, &n->ports[n->nports]))
-			n->nports++;
-		else
-			log_info("network '%s': port %s disappeared while kvnetd was "
-				 "down; removed", n->def.name,
-				 json_string_value(json_object_get(o, "iface")));
-	}
-	json_decref(root);
-	ret = netw_adopt_datapath(d, n, &e);
-	if (ret < 0) {
-		/* Leave the kernel alone: what runs keeps running. */
-		log_err("network '%s': cannot adopt the running datapath: %s; it keeps "
-			"forwarding unmanaged until `kvnet net stop %s`", n->def.name,
-			e.msg, n->def.name);
-		n->stale = true;
-		return ret;
-	}
-	if (netw_dp_configure(n, &e) < 0)
-		log_err("network '%s': %s", n->def.name, e.msg);
-	netw_replug_all(d, n);
-	/* an old datapath we could not adopt: nothing of it stays attached */
-	for (int k = 0; k < n->dp->norphans; k++)
-		if (!netw_keep_port(n->dp->orphans[k], n))
-			dp_ebpf_detach_any(n->dp->orphans[k]);
-	dp_ports_prune(n->dp, netw_keep_port, n);
-	n->active = true;
-	netw_stp_start(d, n);
-	if (n->def.has_ip && !netw_port_by_name(n, n->def.bridge) &&
-	    netw_gateway_up(d, n, &e) < 0)
-		log_err("network '%s': cannot recreate the gateway port: %s",
-			n->def.name, e.msg);
-	netw_save_runtime(d, n);
-	log_info("network '%s': adopted, %d ports", n->def.name, n->nports);
-	return 0;
-}
-
-static void netw_report_bad(void *ctx, const char *path, const char *err)
-{
-	(void)ctx;
-	log_err("ignoring %s: %s", path, err);
-}
-
-int netw_restore(struct kvnetd *d)
-{
-	struct net_def *defs = NULL;
-	struct kv_error e = { 0 };
-	struct kv_network *n = NULL;
-	int ndefs = 0, ret;
-	char *state = NULL;
-
-	ret = store_load_nets(&d->store, &defs, &ndefs, netw_report_bad, NULL);
-	if (ret < 0)
-		return ret;
-	for (int i = 0; i < ndefs; i++) {
-		memset(&e, 0, sizeof(e));
-		/* as stored: not written back (the state dir may be read-only) */
-		if (netw_check_unique(d, &defs[i], &e) < 0 ||
-		    netw_insert(d, &defs[i], &n, &e) < 0) {
-			log_err("network '%s': %s", defs[i].name, e.msg);
-			continue;
-		}
-		/* a hand-written file without <uuid>/<mac>: keep what was
-		 * generated, or the network would change identity each start */
-		if ((n->def.uuid_generated || n->def.mac_generated) &&
-		    store_save_net(&d->store, &n->def) < 0)
-			log_warn("network '%s': cannot store its generated uuid/mac",
-				 n->def.name);
-		n->autostart = store_get_autostart(&d->store, n->def.name);
-		if (store_load_runtime(&d->store, n->def.name, &state) == 0) {
-			netw_adopt(d, n, state);
-			free(state);
-		}
-	}
-	free(defs);
-	for (int i = 0; i < d->nnets; i++) {
-		n = d->nets[i];
-		memset(&e, 0, sizeof(e));
-		if (n->autostart && !n->active && !n->stale && netw_start(d, n, &e) < 0)
-			log_err("autostart of network '%s' failed: %s", n->def.name, e.msg);
-	}
-	return 0;
-}

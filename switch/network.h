@@ -22,11 +22,25 @@
 #include "switch/error.h"
 #include "switch/link.h"
 #include "switch/loop.h"
+#include "switch/netrec.h"
 #include "switch/netxml.h"
 #include "switch/stp.h"
 #include "switch/store.h"
 
-enum port_kind { PORT_KIND_OTHER, PORT_KIND_VETH, PORT_KIND_TAP, PORT_KIND_GATEWAY };
+/* The same values as the record's (netrec.h). */
+enum port_kind {
+	PORT_KIND_OTHER = NETREC_KIND_OTHER,
+	PORT_KIND_VETH = NETREC_KIND_VETH,
+	PORT_KIND_TAP = NETREC_KIND_TAP,
+	PORT_KIND_GATEWAY = NETREC_KIND_GATEWAY,
+};
+
+/* What kvnetd is doing with a network, as its record says (intent). */
+enum netw_op { NETW_OP_NONE, NETW_OP_STARTING, NETW_OP_STOPPING };
+
+/* Findings of the last reconciliation with the kernel, for `net show`. */
+#define NETW_NOTES 8
+#define NETW_NOTE_LEN 200
 
 struct kv_port {
 	char iface[IFNAMSIZ];	/* name users know (gateway: the bridge name) */
@@ -40,6 +54,7 @@ struct kv_port {
 	uint8_t guest_mac[6];
 	unsigned no;		/* port number (STP port id), 1.. */
 	struct stp_port stp;
+	enum netrec_op op;	/* being added or removed (the record says) */
 };
 
 struct kv_network {
@@ -48,6 +63,12 @@ struct kv_network {
 	bool stale;	/* still runs from an earlier kvnetd that could not be
 			   adopted: start refused, stop cleans it up */
 	bool autostart;
+	bool transient;	/* its definition file is gone or unreadable: it runs
+			   from the copy in its runtime record */
+	enum netw_op op;
+	char degraded[NETW_NOTE_LEN]; /* why it runs short of something, or "" */
+	char notes[NETW_NOTES][NETW_NOTE_LEN];
+	int nnotes;
 	struct dp *dp;
 	struct kv_port ports[KVNET_MAX_PORTS];
 	int nports;
@@ -91,9 +112,8 @@ const char *netw_port_name(const struct kv_network *n, int ifindex);
 int netw_port_user_ifindex(const struct kv_port *p);
 int netw_user_ifindex(const struct kv_network *n, int ifindex);
 
-/* A link changed (gone: deleted or moved away; link: its IFLA_LINK, a
- * veth's peer, or 0); ifindex 0: re-check all. */
-void netw_link_changed(struct kvnetd *d, int ifindex, bool gone, int link);
+/* A link changed (link.h); ifindex 0: re-check all. */
+void netw_link_changed(struct kvnetd *d, const struct link_event *ev);
 /* Periodic work: FDB aging, STP hellos and timers. */
 void netw_tick(struct kvnetd *d);
 void netw_free_all(struct kvnetd *d);

@@ -26,7 +26,27 @@ int netw_port_plug(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
 		   const struct link_info *li, struct kv_error *e);
 /* The lowest port number no port of n has. */
 unsigned netw_port_no_free(const struct kv_network *n);
-void netw_save_runtime(struct kvnetd *d, const struct kv_network *n);
+/* Write n's runtime record (netrec.h) as it stands: before a change to the
+ * kernel (the intent) and after it. */
+int netw_save_runtime(struct kvnetd *d, const struct kv_network *n, struct kv_error *e);
+/* Log a finding about n and keep it for `net show`. */
+void netw_note(struct kv_network *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Does the device carry n's mark (alias kvnet:<name>:...)? */
+bool netw_owns_device(const struct kv_network *n, const struct link_info *li);
+void netw_delete_owned(struct kvnetd *d, struct kv_network *n, int ifindex);
+/* Undo everything of n in the kernel: ports detached, owned devices
+ * deleted, the datapath forgotten. */
+void netw_teardown(struct kvnetd *d, struct kv_network *n);
+int netw_dp_open(struct kvnetd *d, struct kv_network *n, const int *ports, int nports,
+		 struct kv_error *e);
+int netw_dp_configure(struct kv_network *n, struct kv_error *e);
+/* Create the gateway veth pair, address it and plug it in. */
+int netw_gateway_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+int netw_check_unique(struct kvnetd *d, const struct net_def *def, struct kv_error *e);
+/* Add def to the table, or replace the definition of the same name. */
+int netw_insert(struct kvnetd *d, const struct net_def *def, struct kv_network **out,
+		struct kv_error *e);
 /* Is the interface name free for a device kvnet is about to create? A
  * leftover carrying alias whose live_side runs no kvnet program is deleted;
  * anything else is refused. */

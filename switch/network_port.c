@@ -285,12 +285,34 @@ static int netw_port_prepare(struct kvnetd *d, struct kv_network *n, const char 
 	return 0;
 }
 
+/* Make (a tap) and plug the port recorded in slot; the record says
+ * "adding" meanwhile. */
+static int netw_port_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_port *slot,
+			      bool tap, struct link_info *li, struct kv_error *e)
+{
+	int ret = 0;
+
+	if (tap) {
+		ret = netw_make_tap(d, n, slot->iface, slot->has_guest_mac ? slot->guest_mac :
+							NULL, li, e);
+		slot->ifindex = li->ifindex;
+	}
+	if (!ret)
+		ret = netw_port_plug(d, n, slot, li, e);
+	if (!ret) {
+		slot->op = NETREC_OP_NONE;
+		ret = netw_save_runtime(d, n, e);
+	}
+	return ret;
+}
+
 int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 		  bool tap, const char *mac, bool trusted, struct kv_port **out,
 		  struct kv_error *e)
 {
+	struct kv_error ignored = { 0 };
 	struct link_info li = { 0 };
-	struct kv_port port;
+	struct kv_port port, *slot;
 	int ret;
 
 	ret = netw_port_prepare(d, n, mac, tap, trusted, &port, e);
@@ -298,40 +320,50 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 		ret = netw_check_port(d, n, iface, tap, &li, e);
 	if (ret < 0)
 		return ret;
-	if (tap) {
-		ret = netw_make_tap(d, n, iface, mac ? port.guest_mac : NULL, &li, e);
-		if (ret < 0)
-			goto undo;
-	}
 	snprintf(port.iface, sizeof(port.iface), "%s", iface);
-	port.ifindex = li.ifindex;
-	port.kind = netw_kind_of(&li);
-	ret = netw_port_plug(d, n, &port, &li, e);
+	port.ifindex = tap ? 0 : li.ifindex;
+	port.kind = tap ? PORT_KIND_TAP : netw_kind_of(&li);
+	port.op = NETREC_OP_ADDING;
+	slot = &n->ports[n->nports++];
+	*slot = port;
+	ret = netw_save_runtime(d, n, e); /* the intent, before the kernel */
+	if (!ret)
+		ret = netw_port_bring_up(d, n, slot, tap, &li, e);
 	if (ret < 0)
 		goto undo;
-	n->ports[n->nports] = port;
-	*out = &n->ports[n->nports++];
-	netw_save_runtime(d, n);
-	netw_stp_port_added(d, n, *out);
+	*out = slot;
+	netw_stp_port_added(d, n, slot);
 	log_info("network '%s': port %s (ifindex %d, %s) added", n->def.name, iface,
 		 li.ifindex, port_kind_name(port.kind));
 	return 0;
 undo:
-	if (port.ifindex)
-		dp_port_detach(n->dp, port.ifindex, true);
-	if (tap && link_get(&d->link, 0, iface, &li) == 0)
-		link_delete(&d->link, li.ifindex);
+	if (slot->ifindex)
+		dp_port_detach(n->dp, slot->ifindex, true);
+	if (tap && slot->ifindex)
+		netw_delete_owned(d, n, slot->ifindex);
+	n->nports--;
+	if (netw_save_runtime(d, n, &ignored) < 0)
+		log_err("%s", ignored.msg);
 	return kv_context(e, ret, "cannot add port '%s'", iface);
 }
 
+/* Detach p, delete its device if kvnet made it (and asked to), and forget
+ * it; the record says "removing" while that happens. */
 static void netw_forget_port(struct kvnetd *d, struct kv_network *n,
 			     struct kv_port *p, bool delete_dev)
 {
+	struct kv_error e = { 0 };
+
+	p->op = NETREC_OP_REMOVING;
+	if (netw_save_runtime(d, n, &e) < 0)
+		log_err("%s", e.msg);
 	dp_port_detach(n->dp, p->ifindex, true);
 	if (delete_dev && p->owned)
-		link_delete(&d->link, p->ifindex);
+		netw_delete_owned(d, n, p->ifindex);
 	*p = n->ports[--n->nports];
-	netw_save_runtime(d, n);
+	memset(&e, 0, sizeof(e));
+	if (netw_save_runtime(d, n, &e) < 0)
+		log_err("%s", e.msg);
 }
 
 int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
@@ -358,18 +390,73 @@ int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
 
 /* ---- link notifications ------------------------------------------------ */
 
-/* Read the port's device again: gone, or new facts (MTU; a veth whose peer
- * moved into or out of our namespace needs the other redirect). */
-static void netw_recheck_port(struct kvnetd *d, struct kv_network *n, struct kv_port *p)
+static int netw_detach_there(void *arg)
+{
+	int ifindex = *(int *)arg;
+
+	dp_ebpf_detach_any(ifindex);
+	return dp_ebpf_attached(ifindex) ? -EBUSY : 0;
+}
+
+/* The port's device moved to another namespace, with the switch still
+ * attached (a move keeps tcx programs): detach it there. */
+static void netw_port_moved(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
+			    const struct link_event *ev)
+{
+	int ifindex = ev->new_ifindex;
+	int ret = link_in_nsid(&d->link, ev->new_nsid, netw_detach_there, &ifindex);
+
+	if (ret < 0)
+		netw_note(n, "port %s moved to another namespace (nsid %d, ifindex %d) and "
+			  "kvnet's switch could not be detached there: %s", p->iface,
+			  ev->new_nsid, ev->new_ifindex, strerror(-ret));
+	else
+		log_info("network '%s': port %s moved to another namespace; the switch "
+			 "was detached there and the port removed", n->def.name, p->iface);
+	netw_forget_port(d, n, p, false);
+}
+
+/* The gateway was deleted by hand: make a new one, or say why not. */
+static void netw_gateway_lost(struct kvnetd *d, struct kv_network *n, struct kv_port *p)
+{
+	struct kv_error e = { 0 };
+
+	netw_forget_port(d, n, p, false);
+	if (netw_gateway_up(d, n, &e) == 0 && netw_save_runtime(d, n, &e) == 0) {
+		netw_note(n, "gateway '%s' was deleted; recreated", n->def.bridge);
+		n->degraded[0] = '\0';
+		return;
+	}
+	snprintf(n->degraded, sizeof(n->degraded),
+		 "gateway '%s' was deleted and cannot be recreated: %.*s", n->def.bridge,
+		 (int)(sizeof(n->degraded) / 2), e.msg);
+	netw_note(n, "%s", n->degraded);
+}
+
+/* Read the port's device again: gone (deleted, moved away), renamed, or
+ * new facts (MTU; a veth whose peer moved into or out of our namespace
+ * needs the other redirect). */
+static void netw_recheck_port(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
+			      const struct link_event *ev)
 {
 	struct kv_error e = { 0 };
 	struct link_info li;
 	struct dp_port dpp;
 
 	if (link_get(&d->link, p->ifindex, NULL, &li) < 0) {
+		if (p->kind == PORT_KIND_GATEWAY)
+			return netw_gateway_lost(d, n, p);
+		if (ev->gone && ev->ifindex == p->ifindex && ev->new_nsid >= 0)
+			return netw_port_moved(d, n, p, ev);
 		log_info("network '%s': port %s disappeared; removed", n->def.name, p->iface);
-		netw_forget_port(d, n, p, false);
-		return;
+		return netw_forget_port(d, n, p, false);
+	}
+	if (p->kind != PORT_KIND_GATEWAY && strcmp(p->iface, li.name)) {
+		log_info("network '%s': port %s is now called %s", n->def.name, p->iface,
+			 li.name);
+		snprintf(p->iface, sizeof(p->iface), "%s", li.name);
+		if (netw_save_runtime(d, n, &e) < 0)
+			log_err("%s", e.msg);
 	}
 	if (p->kind == PORT_KIND_VETH && p->peer_ifindex != li.peer_ifindex)
 		log_info("network '%s': the peer of port %s is now %s", n->def.name,
@@ -383,27 +470,26 @@ static void netw_recheck_port(struct kvnetd *d, struct kv_network *n, struct kv_
 
 /* Is the event about p: its device, its gateway host side, or its veth
  * peer (which says nothing to the port itself when it changes netns)? */
-static bool netw_event_concerns(const struct kv_port *p, int ifindex, int link)
+static bool netw_event_concerns(const struct kv_port *p, const struct link_event *ev)
 {
-	if (ifindex == 0)
+	if (ev->ifindex == 0)
 		return true;
-	if (p->ifindex == ifindex || p->dev_ifindex == ifindex)
+	if (p->ifindex == ev->ifindex || p->dev_ifindex == ev->ifindex)
 		return true;
 	if (p->kind != PORT_KIND_VETH)
 		return false;
-	return (p->peer_ifindex && p->peer_ifindex == ifindex) || link == p->ifindex;
+	return (p->peer_ifindex && p->peer_ifindex == ev->ifindex) || ev->link == p->ifindex;
 }
 
-void netw_link_changed(struct kvnetd *d, int ifindex, bool gone, int link)
+void netw_link_changed(struct kvnetd *d, const struct link_event *ev)
 {
-	(void)gone; /* re-read the link either way: a move also reads as gone */
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
 
-		if (!n->active)
+		if (!n->active || !n->dp)
 			continue;
 		for (int j = n->nports - 1; j >= 0; j--)
-			if (netw_event_concerns(&n->ports[j], ifindex, link))
-				netw_recheck_port(d, n, &n->ports[j]);
+			if (j < n->nports && netw_event_concerns(&n->ports[j], ev))
+				netw_recheck_port(d, n, &n->ports[j], ev);
 	}
 }

@@ -160,6 +160,8 @@ bool netxml_name_valid(const char *name);
 
 /* Canonical lower-case 8-4-4-4-12 form; out holds 37 bytes. */
 void netxml_uuid_format(const uint8_t uuid[16], char out[37]);
+/* The 8-4-4-4-12 form (either case) into bytes: 0 or -EINVAL. */
+int netxml_uuid_parse(const char *s, uint8_t uuid[16]);
 
 /* Is s a usable interface name of at most max characters? Same error
  * contract as netxml_parse; `what` names it in the message. */

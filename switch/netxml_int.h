@@ -50,7 +50,6 @@ bool netxml_in_list(const char *const *list, const char *s);
 const char *netxml_ntoa(uint32_t host_order, char buf[INET_ADDRSTRLEN]);
 int netxml_random_mac(uint8_t mac[6]);
 int netxml_random_uuid(uint8_t uuid[16]);
-int netxml_uuid_parse(const char *s, uint8_t uuid[16]);
 /* Every field at its default: what an empty <network> means. */
 void netxml_init_def(struct net_def *def);
 

@@ -221,7 +221,14 @@ int store_read_file(const char *path, char **out, size_t *len)
 	*out = NULL;
 	if (len)
 		*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* A FIFO (or a symlink to one) would block open() forever, a device
+	 * node would be read from: only regular files are opened, and opened
+	 * non-blocking in case one is swapped in between. */
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
@@ -455,6 +462,34 @@ int store_delete_runtime(const struct store *s, const char *name)
 	if (rc == 0)
 		rc = store_unlink(path);
 	return rc == -ENOENT ? 0 : rc;
+}
+
+int store_list_runtime(const struct store *s, void (*fn)(void *arg, const char *name),
+		       void *arg)
+{
+	char dir[PATH_MAX], name[NET_NAME_MAX];
+	struct dirent *e;
+	DIR *d;
+	size_t len;
+	int rc = store_join(dir, sizeof(dir), s->run_dir, "networks", NULL, "");
+
+	if (rc < 0)
+		return rc;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 6 || len - 5 >= NET_NAME_MAX ||
+		    strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		memcpy(name, e->d_name, len - 5);
+		name[len - 5] = '\0';
+		if (netxml_name_valid(name))
+			fn(arg, name);
+	}
+	closedir(d);
+	return 0;
 }
 
 void store_sock_path(const struct store *s, char *buf, size_t len)

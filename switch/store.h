@@ -66,6 +66,10 @@ int store_save_runtime(const struct store *s, const char *name,
 		       const char *json);
 int store_load_runtime(const struct store *s, const char *name, char **json);
 int store_delete_runtime(const struct store *s, const char *name);
+/* Call fn with the name of every runtime record (dot files and names that
+ * are no network name are skipped). */
+int store_list_runtime(const struct store *s, void (*fn)(void *arg, const char *name),
+		       void *arg);
 
 /* Paths: <run>/kvnetd.sock and <run>/kvnetd.pid. */
 void store_sock_path(const struct store *s, char *buf, size_t len);

@@ -114,6 +114,9 @@ static const struct cli_field kvnet_net_fields[] = {
 	{ "subnet", "Subnet", CLI_T_STR },
 	{ "dhcp_ranges", "DHCP ranges (not served yet)", CLI_T_LIST },
 	{ "ports", "Ports", CLI_T_INT },
+	{ "persistent", "Persistent", CLI_T_BOOL },
+	{ "degraded", "Degraded", CLI_T_STR },
+	{ "notes", "Reconciled", CLI_T_LIST },
 	{ NULL, NULL, 0 },
 };
 

@@ -179,9 +179,9 @@ static bool fuzz_known_dev(const struct fuzz_control *fc, const char *name)
 
 /* ---- setup ------------------------------------------------------------ */
 
-static void fuzz_on_link(void *arg, int ifindex, bool gone, int link)
+static void fuzz_on_link(void *arg, const struct link_event *ev)
 {
-	netw_link_changed(arg, ifindex, gone, link);
+	netw_link_changed(arg, ev);
 }
 
 /* Set up the daemon context as kvnetd's main() does (no socket, no pid
