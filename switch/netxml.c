@@ -6,7 +6,7 @@
  * DOCTYPE, no entity substitution) and walks the tree against
  * per-element tables (netxml_walk.c): the <network> table is here, the
  * handlers of its children in netxml_elems.c and, for families, their own
- * files (netxml_dhcp.c). Values are checked as they are read (syntax) and
+ * files (netxml_dhcp.c, netxml_dns.c). Values are checked as they are read (syntax) and
  * then by netxml_validate (meaning, netxml_check.c), which `net create`
  * (netxml_args.c) shares. Also here: the small helpers every file of the
  * module uses (messages, random identities, uuid text, mode names).
@@ -207,10 +207,11 @@ static const struct nx_elem nx_network_elems[] = {
 	{ "title", false, false, netxml_el_title },
 	{ "description", false, false, netxml_el_description },
 	{ "metadata", false, false, netxml_el_metadata },
+	{ "dns", false, false, netxml_el_dns },
 	{ "datapath", true, false, netxml_el_kv_datapath },
 	{ "fdb", true, false, netxml_el_kv_fdb },
+	{ "dhcp", true, false, netxml_el_kv_dhcp },
 	/* libvirt features kvnet does not implement (yet) */
-	{ "dns", false, false, netxml_el_dns },
 	{ "route", false, true, NULL },
 	{ "portgroup", false, true, NULL },
 	{ "vlan", false, true, NULL },

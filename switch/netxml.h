@@ -43,6 +43,25 @@
 /* Default <nat><port start end/> range, as libvirt's. */
 #define NET_NAT_PORT_MIN 1024
 #define NET_NAT_PORT_MAX 65535
+/* DHCP lease times (<lease expiry='N' unit='seconds|minutes|hours'/> in a
+ * <range> or <host>, unit defaulting to minutes as in libvirt), stored in
+ * seconds. NET_LEASE_DEFAULT: no <lease>, the server's default applies;
+ * NET_LEASE_INFINITE: expiry='0', a lease that never expires (libvirt's
+ * meaning, and DHCP's 0xffffffff). A finite lease is NET_LEASE_MIN_S
+ * (libvirt's and dnsmasq's two minutes) to NET_LEASE_MAX_S. */
+#define NET_LEASE_DEFAULT 0u
+#define NET_LEASE_INFINITE UINT32_MAX
+#define NET_LEASE_MIN_S 120u
+#define NET_LEASE_MAX_S (UINT32_MAX - 1)
+/* Octets of a <host id=> DHCP client identifier (option 61; RFC 2132 says
+ * at least 2). 64 holds every RFC 4361 form (type 255, IAID, DUID) of the
+ * common DUID types; a longer id is refused. */
+#define NET_DHCP_ID_MIN 2
+#define NET_DHCP_ID_MAX 64
+/* <bootp file=>: at most 255 characters (what DHCP option 67 carries). */
+#define NET_BOOT_FILE_MAX 256
+/* <dns><forwarder addr=/> entries kept. */
+#define NET_MAX_DNS_FORWARDERS 8
 
 enum net_mode {
 	NET_MODE_ISOLATED, /* no <forward> */
@@ -57,13 +76,22 @@ enum net_datapath { NET_DATAPATH_EBPF, NET_DATAPATH_USER };
 
 struct net_dhcp_range {
 	struct in_addr start, end;
+	uint32_t lease_s;	/* <lease> child; NET_LEASE_DEFAULT if none */
 };
 
+/* A reservation, <host mac= id= name= ip=>: ip is required, and at least
+ * one of mac, id and name identifies the client (libvirt's schema: mac or
+ * id, optionally with a name, or a name alone). */
 struct net_dhcp_host {
 	uint8_t mac[6];
 	bool has_mac;
-	char name[64];
+	char name[64];		/* "" if none; also the hostname handed out */
 	struct in_addr ip;
+	/* id='01:52:54:00:12:34:56': the client identifier (option 61) as
+	 * octets, written as colon-separated hex; id_len 0 = none. */
+	uint8_t id[NET_DHCP_ID_MAX];
+	uint8_t id_len;
+	uint32_t lease_s;	/* <lease> child; NET_LEASE_DEFAULT if none */
 };
 
 struct net_def {
@@ -89,10 +117,29 @@ struct net_def {
 	int nranges;
 	struct net_dhcp_host hosts[NET_MAX_HOSTS];
 	int nhosts;
+	/* DHCP is served when there is at least one range or host (libvirt's
+	 * rule: hosts without ranges means reservations only; an empty
+	 * <dhcp/> serves nothing); see netxml_dhcp_enabled(). */
+	/* <dhcp><bootp file= server=/>: network boot. boot_file "" = none;
+	 * boot_server 0.0.0.0 = not given (the DHCP server's own address). */
+	char boot_file[NET_BOOT_FILE_MAX];
+	struct in_addr boot_server;
+	/* <dns>: kvnet serves no DNS yet. dns_disabled is <dns enable='no'/>
+	 * (hand guests no DNS server); the forwarders (<forwarder addr=/>,
+	 * IPv4, in document order) are what DHCP hands out as option 6 until
+	 * kvnet answers DNS itself, and its upstreams afterwards. */
+	bool dns_disabled;
+	struct in_addr dns_forwarders[NET_MAX_DNS_FORWARDERS];
+	int ndns_forwarders;
 	/* kvnet: namespace */
 	enum net_datapath datapath; /* <kvnet:datapath type='ebpf|user'/> */
 	unsigned fdb_aging_s;	    /* <kvnet:fdb aging='300' max='8192'/> */
 	unsigned fdb_max;
+	/* <kvnet:dhcp ignore-client-id='yes'/>: identify DHCP clients by MAC
+	 * only, ignoring option 61 (cloned VMs, an initramfs whose client-id
+	 * differs from the installed system's; dnsmasq's --dhcp-ignore-clid).
+	 * <host id=> reservations are refused with it: they could not match. */
+	bool dhcp_ignore_client_id;
 	/* <port isolated='yes'/>: guests cannot reach each other, only the
 	 * gateway and the uplink (KVNET_PORT_ISOLATED on every guest port). */
 	bool port_isolated;
@@ -100,20 +147,32 @@ struct net_def {
 
 /* Parse a libvirt network XML document. On error returns -EINVAL (or
  * -ENOMEM) and writes a one-line, human-actionable message to err, e.g.
- * "unsupported element <dns> in <network>". Fills defaults (bridge name,
+ * "unsupported element <route> in <network>". Fills defaults (bridge name,
  * MAC, uuid, aging) and validates (netmask contiguous, ranges inside the
  * subnet and not covering the gateway, hosts inside the subnet, names).
+ *
+ * What is read: <name>, <uuid>, <title>, <description>, <metadata>
+ * (dropped), <forward mode=nat|route|open|bridge dev=> with <nat><port/>
+ * and one <interface dev=>, <bridge name= stp= delay=>, <mac>, <domain
+ * name=>, <mtu>, <port isolated=>, one IPv4 <ip address= netmask=|prefix=>
+ * with <dhcp>: <range start= end=> and <host mac= id= name= ip=>, each with
+ * an optional <lease expiry= unit=>, and <bootp file= server=>; <dns
+ * enable='no'/> or <dns><forwarder addr='IPv4'/>...</dns>; and in the
+ * kvnet: namespace <kvnet:datapath type=>, <kvnet:fdb aging= max=> and
+ * <kvnet:dhcp ignore-client-id=>.
  *
  * Error codes: -EINVAL for anything malformed, invalid or unknown (an XML
  * syntax error is reported as "XML error at line N: <libxml2 message>");
  * -EOPNOTSUPP for libvirt features kvnet knows but does not implement
- * (<dns>, <route>, <portgroup>, <vlan>, <bandwidth>, <tftp>, <bootp>, IPv6,
- * forward modes private/vepa/passthrough/hostdev, a second <ip> or uplink
- * <interface>, ...); -ENOMEM. Documents over NETXML_DOC_MAX bytes, over
- * the NETXML_MAX_* limits (refused in time linear in the size, before
- * libxml2 sees them), not in UTF-8, ASCII or ISO-8859-n, or with any
- * DOCTYPE (so no entity can be declared) are refused; the network is never
- * used (XML_PARSE_NONET) and entities are never substituted.
+ * (<route>, <portgroup>, <vlan>, <bandwidth>, <tftp>, IPv6, a <dns> that
+ * asks for a DNS server (an empty one, <host>, <txt>, <srv>, <forwarder
+ * domain=>, forwardPlainNames=), forward modes private/vepa/passthrough/
+ * hostdev, a second <ip> or uplink <interface>, ...); -ENOMEM. Documents
+ * over NETXML_DOC_MAX bytes, over the NETXML_MAX_* limits (refused in time
+ * linear in the size, before libxml2 sees them), not in UTF-8, ASCII or
+ * ISO-8859-n, or with any DOCTYPE (so no entity can be declared) are
+ * refused; the network is never used (XML_PARSE_NONET) and entities are
+ * never substituted.
  * The network attributes connections= and ipv6= are accepted and ignored.
  * Interface names (bridge, uplink) are printable ASCII without spaces, '/'
  * or ':'; a bridge name has at most NET_BRIDGE_NAME_MAX characters.
@@ -149,6 +208,11 @@ int netxml_from_args(const char *name, const char *mode, const char *subnet,
  * `dhcp host add` changed def->hosts). Fills the bridge name when it is ""
  * and nothing else; everything else must already be set. */
 int netxml_validate(struct net_def *def, char *err, size_t errlen);
+
+/* Is DHCP served on this network? libvirt's rule: at least one <range> or
+ * <host> (hosts alone: reservations only). An empty <dhcp/>, or one with
+ * only <bootp>, serves nothing. */
+bool netxml_dhcp_enabled(const struct net_def *def);
 
 /* Field-by-field equality (ignores bytes past string terminators and
  * unused range/host slots), as the round trip parse(format(d)) == d. */

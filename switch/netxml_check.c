@@ -4,8 +4,8 @@
  * Everything the two constructors (netxml_parse, netxml_from_args) share,
  * and what the daemon re-runs after changing a definition: checks of
  * meaning, not syntax (the reader already refused malformed values).
- * Messages name the offending value. The DHCP family's own checks live in
- * netxml_dhcp.c and are called from here.
+ * Messages name the offending value. The DHCP and DNS families' own
+ * checks live in netxml_dhcp.c and netxml_dns.c and are called from here.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -220,6 +220,9 @@ static int nx_check_ip(const struct net_def *def, char *err, size_t errlen)
 			return netxml_fail(err, errlen, -EINVAL,
 					   "DHCP ranges and hosts need an "
 					   "<ip>");
+		if (def->boot_file[0])
+			return netxml_fail(err, errlen, -EINVAL,
+					   "<bootp> needs an <ip>");
 		return 0;
 	}
 	rc = nx_check_gateway(def, err, errlen);
@@ -247,5 +250,7 @@ int netxml_validate(struct net_def *def, char *err, size_t errlen)
 		rc = nx_check_misc(def, err, errlen);
 	if (rc == 0)
 		rc = nx_check_ip(def, err, errlen);
+	if (rc == 0)
+		rc = netxml_dns_check(def, err, errlen);
 	return rc;
 }

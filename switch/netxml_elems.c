@@ -3,8 +3,9 @@
  *
  * Identity (<name>, <uuid>, <title>, <description>, <metadata>), the
  * gateway device (<bridge>, <mac>, <mtu>), <domain>, <port>, <forward>
- * with <nat> and <interface>, <ip> (whose <dhcp> is netxml_dhcp.c), <dns>
- * and the kvnet: settings <kvnet:datapath> and <kvnet:fdb>. Each handler
+ * with <nat> and <interface>, <ip> (whose <dhcp> is netxml_dhcp.c) and
+ * the kvnet: settings <kvnet:datapath> and <kvnet:fdb>. (<dns> is
+ * netxml_dns.c.) Each handler
  * checks syntax and ranges as it reads; meaning is netxml_validate's.
  */
 #include <ctype.h>
@@ -244,26 +245,6 @@ int netxml_el_metadata(struct nx *x, xmlNode *n)
 {
 	(void)x, (void)n;
 	return 0;
-}
-
-/* <dns enable='no'/> says what kvnet does (it serves no DNS yet); any
- * other <dns> asks for what it cannot do. */
-int netxml_el_dns(struct nx *x, xmlNode *n)
-{
-	static const char *const ok[] = { "enable", NULL };
-	char enable[8] = "";
-	int rc = netxml_attrs(x, n, ok, NULL);
-
-	bool elements = false;
-
-	for (xmlNode *c = n->children; c; c = c->next)
-		elements |= c->type == XML_ELEMENT_NODE;
-	if (rc == 0)
-		rc = netxml_get(x, n, "enable", enable, sizeof(enable), false);
-	if (rc >= 0 && (strcmp(enable, "no") || elements))
-		return nx_fail(x, -EOPNOTSUPP, "unsupported element <dns>: kvnet "
-			       "serves no DNS yet (only <dns enable='no'/> is accepted)");
-	return rc < 0 ? rc : 0;
 }
 
 int netxml_el_mtu(struct nx *x, xmlNode *n)

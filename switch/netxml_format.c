@@ -125,6 +125,7 @@ static void nx_put_body(FILE *f, const struct net_def *def)
 		fprintf(f, "  <mtu size='%u'/>\n", def->mtu);
 	if (def->port_isolated)
 		fputs("  <port isolated='yes'/>\n", f);
+	netxml_dns_format(f, def);
 	nx_put_ip(f, def);
 	if (nx_kv_datapath_set(def))
 		fprintf(f, "  <kvnet:datapath type='%s'/>\n",
@@ -132,6 +133,7 @@ static void nx_put_body(FILE *f, const struct net_def *def)
 	if (nx_kv_fdb_set(def))
 		fprintf(f, "  <kvnet:fdb aging='%u' max='%u'/>\n",
 			def->fdb_aging_s, def->fdb_max);
+	netxml_dhcp_format_kv(f, def);
 }
 
 int netxml_format(const struct net_def *def, char **out)
@@ -145,7 +147,8 @@ int netxml_format(const struct net_def *def, char **out)
 	if (!f)
 		return -ENOMEM;
 	fputs("<network", f);
-	if (nx_kv_datapath_set(def) || nx_kv_fdb_set(def))
+	if (nx_kv_datapath_set(def) || nx_kv_fdb_set(def) ||
+	    netxml_dhcp_kv_set(def))
 		fputs(" xmlns:kvnet='" KVNET_XML_NS "'", f);
 	fputs(">\n", f);
 	nx_put_body(f, def);
@@ -184,6 +187,7 @@ bool netxml_equal(const struct net_def *a, const struct net_def *b)
 	       !strcmp(a->title, b->title) && !strcmp(a->description, b->description) &&
 	       a->datapath == b->datapath && a->fdb_aging_s == b->fdb_aging_s &&
 	       a->fdb_max == b->fdb_max &&
-	       a->port_isolated == b->port_isolated && nx_eq_ip(a, b);
+	       a->port_isolated == b->port_isolated && nx_eq_ip(a, b) &&
+	       netxml_dns_equal(a, b);
 }
 

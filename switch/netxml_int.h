@@ -3,9 +3,10 @@
  * netxml.c (entry point, libxml2 reading, the <network> element table),
  * netxml_walk.c (the allow-list tree walker and attribute readers),
  * netxml_elems.c (handlers of <network>'s own children), netxml_dhcp.c
- * (the <dhcp> family), netxml_check.c (validation), netxml_format.c (the
- * writer and equality), netxml_args.c (`net create` flags) and
- * netxml_scan.c (the limits checked before libxml2 runs). Names with
+ * (the <dhcp> family), netxml_dns.c (<dns>), netxml_check.c
+ * (validation), netxml_format.c (the writer and equality), netxml_args.c
+ * (`net create` flags) and netxml_scan.c (the limits checked before
+ * libxml2 runs). Names with
  * external linkage start with netxml_; struct nx, struct nx_elem and the
  * nx_fail/SHOW/TAG macros are the walker's short local vocabulary.
  */
@@ -82,6 +83,7 @@ struct nx {
 	char fwd_dev[IFNAMSIZ]; /* <forward dev=> */
 	char if_dev[IFNAMSIZ];	/* <interface dev=> */
 	int nifaces, nips;
+	uint32_t *lease_to;	/* where a <lease> child is stored */
 };
 
 #define nx_fail(x, rc, ...) netxml_fail((x)->err, (x)->errlen, rc, __VA_ARGS__)
@@ -148,18 +150,30 @@ int netxml_el_dns(struct nx *x, xmlNode *n);
 int netxml_el_kv_datapath(struct nx *x, xmlNode *n);
 int netxml_el_kv_fdb(struct nx *x, xmlNode *n);
 
-/* netxml_dhcp.c: <ip><dhcp> */
+/* netxml_dhcp.c: <ip><dhcp>, <kvnet:dhcp> */
 int netxml_el_dhcp(struct nx *x, xmlNode *n);
+int netxml_el_kv_dhcp(struct nx *x, xmlNode *n);
 
 /* ---- the DHCP family beyond parsing (netxml_dhcp.c) ---------------------- */
 
-/* Ranges and hosts against the subnet and each other; def->has_ip is
- * true and the gateway checked. */
+/* Ranges, hosts and bootp against the subnet and each other; def->has_ip
+ * is true and the gateway checked. */
 int netxml_dhcp_check(const struct net_def *def, char *err, size_t errlen);
+/* Is there a <dhcp> element to write (DHCP enabled, or a <bootp>)? */
+bool netxml_dhcp_has(const struct net_def *def);
 /* The <dhcp> element, indented for <ip>; nothing when there is none. */
 void netxml_dhcp_format(FILE *f, const struct net_def *def);
-bool netxml_dhcp_has(const struct net_def *def);
+/* <kvnet:dhcp>: is it other than its default, and the element itself. */
+bool netxml_dhcp_kv_set(const struct net_def *def);
+void netxml_dhcp_format_kv(FILE *f, const struct net_def *def);
+/* The family's fields, <kvnet:dhcp> included. */
 bool netxml_dhcp_equal(const struct net_def *a, const struct net_def *b);
+
+/* ---- the DNS family (netxml_dns.c) --------------------------------------- */
+
+int netxml_dns_check(const struct net_def *def, char *err, size_t errlen);
+void netxml_dns_format(FILE *f, const struct net_def *def);
+bool netxml_dns_equal(const struct net_def *a, const struct net_def *b);
 
 /* ---- writing (netxml_format.c) ------------------------------------------- */
 

@@ -236,7 +236,9 @@ int netxml_text(struct nx *x, xmlNode *n, char *buf, size_t len,
 	if (rc < 0)
 		return rc;
 	v = xmlNodeGetContent(n);
-	e = v ? strlen((const char *)v) : 0;
+	if (!v) /* an element's content is at least "" */
+		return nx_fail(x, -ENOMEM, "out of memory");
+	e = strlen((const char *)v);
 	while (b < e && isspace(v[b]))
 		b++;
 	while (e > b && isspace(v[e - 1]))
@@ -246,7 +248,7 @@ int netxml_text(struct nx *x, xmlNode *n, char *buf, size_t len,
 		rc = nx_fail(x, -EINVAL, "%s '%s' is too long (max %zu "
 			     "characters)", what, SHOW((char *)v + b), len - 1);
 	} else {
-		memcpy(buf, v ? (char *)v + b : "", e - b);
+		memcpy(buf, (char *)v + b, e - b);
 		buf[e - b] = '\0';
 	}
 	xmlFree(v);

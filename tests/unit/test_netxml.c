@@ -109,6 +109,18 @@ static void round_trip(const struct net_def *def)
 	free(back);
 }
 
+/* xml (len bytes; 0: a string) is refused with -EINVAL and msg. */
+static void expect_reject(const char *xml, size_t len, const char *msg)
+{
+	char err[NETXML_ERR_MAX] = "";
+	struct net_def d;
+	int rc = netxml_parse(xml, len ? len : strlen(xml), &d, err,
+			      sizeof(err));
+
+	if (rc != -EINVAL || !strstr(err, msg))
+		fail_msg("got rc %d err '%s', want -EINVAL '%s'", rc, err, msg);
+}
+
 /* ---- good documents ------------------------------------------------------ */
 
 static void test_libvirt_default(void **state)
@@ -320,7 +332,7 @@ static void test_all_data_round_trip(void **state)
 	static const char *const files[] = {
 		"libvirt-default.xml", "libvirt-default-template.xml",
 		"libvirt-default-live.xml", "isolated.xml", "route.xml",
-		"bridged.xml", "kvnet-ext.xml",
+		"bridged.xml", "kvnet-ext.xml", "dhcp.xml",
 	};
 	struct net_def d;
 	size_t i;
@@ -347,6 +359,8 @@ static void test_escaping_round_trip(void **state)
 
 #define LONG40 "0123456789abcdefghij0123456789abcdefghij"
 #define LONG64 LONG40 "0123456789abcdefghijklmn"
+#define ID16 "01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10"
+#define ID65 ID16 ":" ID16 ":" ID16 ":" ID16 ":ff"
 
 struct reject {
 	const char *xml;
@@ -406,7 +420,9 @@ static const struct reject rejects[] = {
 	  "unknown element <o:fdb> in <network>" },
 	{ "<network><name>x</name><kvnet:fdb aging='3'/></network>", -EINVAL,
 	  "XML error at line 1: Namespace prefix kvnet on fdb is not defined" },
-	{ NET("<dns/>"), -EOPNOTSUPP, "unsupported element <dns>: kvnet serves no DNS yet (only <dns enable='no'/> is accepted)" },
+	{ NET("<dns/>"), -EOPNOTSUPP, "unsupported element <dns>: kvnet serves "
+	  "no DNS yet (accepted: <dns enable='no'/>, or <forwarder "
+	  "addr='IPv4'/> entries for DHCP to hand out)" },
 	{ NET("<route address='10.1.0.0' prefix='16' gateway='10.0.0.2'/>"),
 	  -EOPNOTSUPP, "unsupported element <route> in <network>" },
 	{ NET("<portgroup name='p'/>"), -EOPNOTSUPP,
@@ -417,8 +433,6 @@ static const struct reject rejects[] = {
 	  "unsupported element <bandwidth> in <network>" },
 	{ NET("<ip address='10.0.0.1' prefix='24'><tftp root='/x'/></ip>"),
 	  -EOPNOTSUPP, "unsupported element <tftp> in <ip>" },
-	{ NETIP("<bootp file='pxe'/>"), -EOPNOTSUPP,
-	  "unsupported element <bootp> in <dhcp>" },
 	{ "<network foo='1'><name>x</name></network>", -EINVAL,
 	  "unknown attribute 'foo' on <network>" },
 	{ "<network trustGuestRxFilters='yes'><name>x</name></network>",
@@ -585,9 +599,6 @@ static const struct reject rejects[] = {
 	  "missing attribute 'end' on <range>" },
 	{ NETIP("<range start='10.0.0.2' end='x'/>"), -EINVAL,
 	  "invalid IPv4 address end='x' on <range>" },
-	{ NETIP("<range start='10.0.0.2' end='10.0.0.3'>"
-		"<lease expiry='1' unit='hours'/></range>"), -EOPNOTSUPP,
-	  "unsupported element <lease> in <range>" },
 	{ NETIP("<range start='10.0.0.1' end='10.0.0.3' step='1'/>"), -EINVAL,
 	  "unknown attribute 'step' on <range>" },
 	/* DHCP hosts */
@@ -610,11 +621,116 @@ static const struct reject rejects[] = {
 	{ NETIP("<host mac='52:54:00:00:00:01'/>"), -EINVAL,
 	  "missing attribute 'ip' on <host>" },
 	{ NETIP("<host ip='10.0.0.5'/>"), -EINVAL,
-	  "DHCP host 10.0.0.5 needs a mac or a name" },
+	  "DHCP host 10.0.0.5 needs a mac, an id or a name" },
 	{ NETIP("<host name='-bad' ip='10.0.0.5'/>"), -EINVAL,
 	  "DHCP host 10.0.0.5: invalid host name '-bad'" },
-	{ NETIP("<host id='0:1' ip='10.0.0.5'/>"), -EOPNOTSUPP,
-	  "unsupported attribute 'id' on <host>" },
+	/* leases */
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.9'><lease unit='hours'/>"
+		"</range>"), -EINVAL, "missing attribute 'expiry' on <lease>" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.9'><lease expiry='1'/>"
+		"</range>"), -EINVAL, "lease of 60 seconds in <range> is "
+	  "shorter than the minimum of 2 minutes" },
+	{ NETIP("<host name='a' ip='10.0.0.5'><lease expiry='119' "
+		"unit='seconds'/></host>"), -EINVAL, "lease of 119 seconds in "
+	  "<host> is shorter than the minimum of 2 minutes" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.9'><lease expiry='1' "
+		"unit='days'/></range>"), -EINVAL, "invalid unit='days' on "
+	  "<lease>: use 'seconds', 'minutes' or 'hours'" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.9'><lease "
+		"expiry='-5'/></range>"), -EINVAL, "invalid expiry='-5' on "
+	  "<lease>: expected a whole number (0 = infinite)" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.9'><lease "
+		"expiry='1193047' unit='hours'/></range>"), -EINVAL,
+	  "lease of 1193047 hours in <range> is too long (max 4294967294 "
+	  "seconds; expiry='0' never expires)" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.9'><lease "
+		"expiry='99999999999999999999'/></range>"), -EINVAL,
+	  "invalid expiry='99999999999999999999' on <lease>" },
+	{ NETIP("<range start='10.0.0.2' end='10.0.0.9'><lease expiry='0'/>"
+		"<lease expiry='0'/></range>"), -EINVAL,
+	  "duplicate element <lease> in <range>" },
+	{ NETIP("<host name='a' ip='10.0.0.5'><lease expiry='5' "
+		"when='now'/></host>"), -EINVAL,
+	  "unknown attribute 'when' on <lease>" },
+	/* client ids */
+	{ NETIP("<host id='0:1:zz' ip='10.0.0.5'/>"), -EINVAL,
+	  "invalid id='0:1:zz' on <host>: use 2 to 64 colon-separated hex "
+	  "octets, e.g. 01:52:54:00:12:34:56" },
+	{ NETIP("<host id='01' ip='10.0.0.5'/>"), -EINVAL,
+	  "invalid id='01' on <host>" },
+	{ NETIP("<host id='01::02' ip='10.0.0.5'/>"), -EINVAL,
+	  "invalid id='01::02' on <host>" },
+	{ NETIP("<host id='001:02' ip='10.0.0.5'/>"), -EINVAL,
+	  "invalid id='001:02' on <host>" },
+	{ NETIP("<host id='01:02:' ip='10.0.0.5'/>"), -EINVAL,
+	  "invalid id='01:02:' on <host>" },
+	{ NETIP("<host id='" ID65 "' ip='10.0.0.5'/>"), -EINVAL,
+	  "on <host> is longer than 64 octets" },
+	{ NETIP("<host id='01:aa:bb' ip='10.0.0.5'/>"
+		"<host id='1:AA:bb' ip='10.0.0.6'/>"), -EINVAL,
+	  "duplicate DHCP host id (hosts 10.0.0.5 and 10.0.0.6)" },
+	{ "<network " NS "><name>t</name><ip address='10.0.0.1' prefix='24'>"
+	  "<dhcp><host id='01:02' ip='10.0.0.5'/></dhcp></ip>"
+	  "<kvnet:dhcp ignore-client-id='yes'/></network>", -EINVAL,
+	  "DHCP host 10.0.0.5: id= cannot match with <kvnet:dhcp ignore-"
+	  "client-id='yes'/> (clients are told apart by MAC only)" },
+	/* bootp */
+	{ NETIP("<bootp/>"), -EINVAL, "missing attribute 'file' on <bootp>" },
+	{ NETIP("<bootp file=''/>"), -EINVAL, "invalid file='' on <bootp>" },
+	{ NETIP("<bootp file='a&#10;b'/>"), -EINVAL,
+	  "invalid file='a?b' on <bootp>: a non-empty name of printable "
+	  "ASCII" },
+	{ NETIP("<bootp file='x' server='pxe.example'/>"), -EINVAL,
+	  "invalid IPv4 address server='pxe.example' on <bootp>" },
+	{ NETIP("<bootp file='x' server='fd00::1'/>"), -EOPNOTSUPP,
+	  "IPv6 address server='fd00::1' on <bootp>" },
+	{ NETIP("<bootp file='x' server='224.0.0.1'/>"), -EINVAL,
+	  "<bootp> server 224.0.0.1 is not a unicast address" },
+	{ NETIP("<bootp file='x' server='0.0.0.0'/>"), -EINVAL,
+	  "<bootp> server 0.0.0.0 is not a unicast address" },
+	{ NETIP("<bootp file='x'/><bootp file='y'/>"), -EINVAL,
+	  "duplicate element <bootp> in <dhcp>" },
+	{ NETIP("<bootp file='x' tftp='y'/>"), -EINVAL,
+	  "unknown attribute 'tftp' on <bootp>" },
+	{ NETIP("<bootp file='" LONG64 LONG64 LONG64 LONG64 "'/>"), -EINVAL,
+	  "file='" LONG40 "...' on <bootp> is too long (max 255 characters)" },
+	/* dns */
+	{ NET("<dns enable='yes'/>"), -EOPNOTSUPP,
+	  "unsupported element <dns>: kvnet serves no DNS yet" },
+	{ NET("<dns enable='maybe'/>"), -EINVAL,
+	  "invalid enable='maybe' on <dns>: use 'yes' or 'no'" },
+	{ NET("<dns enable='no'><forwarder addr='1.1.1.1'/></dns>"), -EINVAL,
+	  "<dns enable='no'> turns DNS off and takes no <forwarder>" },
+	{ NET("<dns forwardPlainNames='no'><forwarder addr='1.1.1.1'/></dns>"),
+	  -EOPNOTSUPP, "unsupported attribute 'forwardPlainNames' on <dns>" },
+	{ NET("<dns><forwarder domain='example.com' addr='1.1.1.1'/></dns>"),
+	  -EOPNOTSUPP, "unsupported attribute 'domain' on <forwarder>: not "
+	  "implemented yet (kvnet serves no DNS; only <forwarder "
+	  "addr='IPv4'/> is read)" },
+	{ NET("<dns><forwarder domain='example.com'/></dns>"), -EOPNOTSUPP,
+	  "unsupported attribute 'domain' on <forwarder>" },
+	{ NET("<dns><forwarder/></dns>"), -EINVAL,
+	  "missing attribute 'addr' on <forwarder>" },
+	{ NET("<dns><forwarder addr='8.8.8.8' port='53'/></dns>"), -EINVAL,
+	  "unknown attribute 'port' on <forwarder>" },
+	{ NET("<dns><forwarder addr='2001:db8::1'/></dns>"), -EOPNOTSUPP,
+	  "IPv6 address addr='2001:db8::1' on <forwarder>" },
+	{ NET("<dns><forwarder addr='8.8.8.8'/><forwarder addr='8.8.8.8'/>"
+	      "</dns>"), -EINVAL, "duplicate DNS forwarder 8.8.8.8" },
+	{ NET("<dns><forwarder addr='255.255.255.255'/></dns>"), -EINVAL,
+	  "DNS forwarder 255.255.255.255 is not a unicast address" },
+	{ NET("<dns><forwarder addr='0.0.0.0'/></dns>"), -EINVAL,
+	  "DNS forwarder 0.0.0.0 is not a unicast address" },
+	{ NET("<dns><forwarder addr='1.1.1.1'/><host ip='10.0.0.5'>"
+	      "<hostname>a</hostname></host></dns>"), -EOPNOTSUPP,
+	  "unsupported element <host> in <dns>: not implemented yet (kvnet "
+	  "serves no DNS; only <forwarder addr='IPv4'/> is read)" },
+	{ NET("<dns><txt name='a' value='b'/></dns>"), -EOPNOTSUPP,
+	  "unsupported element <txt> in <dns>: not implemented yet" },
+	{ NET("<dns><srv service='x' protocol='tcp'/></dns>"), -EOPNOTSUPP,
+	  "unsupported element <srv> in <dns>: not implemented yet" },
+	{ NET("<dns><forwarder addr='1.1.1.1'/></dns><dns enable='no'/>"),
+	  -EINVAL, "duplicate element <dns> in <network>" },
 	/* kvnet namespace */
 	{ NET("<kvnet:datapath type='dpdk'/>"), -EINVAL,
 	  "unknown datapath type='dpdk': use 'ebpf' or 'user'" },
@@ -636,6 +752,15 @@ static const struct reject rejects[] = {
 	  "unknown attribute 'kvnet:max' on <kvnet:fdb>" },
 	{ NET("<kvnet:fdb/><kvnet:fdb/>"), -EINVAL,
 	  "duplicate element <kvnet:fdb> in <network>" },
+	{ NET("<kvnet:dhcp ignore-client-id='maybe'/>"), -EINVAL,
+	  "invalid ignore-client-id='maybe' on <kvnet:dhcp>: use 'yes' or "
+	  "'no'" },
+	{ NET("<kvnet:dhcp ignore-clid='yes'/>"), -EINVAL,
+	  "unknown attribute 'ignore-clid' on <kvnet:dhcp>" },
+	{ NET("<kvnet:dhcp><x/></kvnet:dhcp>"), -EINVAL,
+	  "unknown element <x> in <kvnet:dhcp>" },
+	{ NET("<kvnet:dhcp/><kvnet:dhcp/>"), -EINVAL,
+	  "duplicate element <kvnet:dhcp> in <network>" },
 };
 
 static void test_rejections(void **state)
@@ -725,6 +850,236 @@ static void test_reject_limits(void **state)
 	free(xml);
 }
 
+/* ---- the DHCP and DNS families -------------------------------------------- */
+
+static void test_dhcp_data(void **state)
+{
+	struct net_def d;
+	char *xml;
+
+	(void)state;
+	parse_data("dhcp.xml", &d);
+	assert_true(netxml_dhcp_enabled(&d));
+	assert_int_equal(d.nranges, 3);
+	assert_int_equal(d.ranges[0].lease_s, 90 * 60);
+	assert_int_equal(d.ranges[1].lease_s, NET_LEASE_INFINITE);
+	assert_int_equal(d.ranges[2].lease_s, NET_LEASE_DEFAULT);
+	assert_int_equal(d.nhosts, 3);
+	assert_int_equal(d.hosts[0].lease_s, 24 * 3600);
+	assert_string_equal(d.hosts[0].name, "build");
+	assert_int_equal(d.hosts[1].lease_s, NET_LEASE_DEFAULT);
+	assert_int_equal(d.hosts[0].id_len, 0);
+	assert_string_equal(d.boot_file, "pxelinux.0");
+	assert_string_equal(ip4(d.boot_server), "10.88.0.2");
+	assert_false(d.dns_disabled);
+	assert_int_equal(d.ndns_forwarders, 2);
+	assert_string_equal(ip4(d.dns_forwarders[0]), "192.0.2.53");
+	assert_string_equal(ip4(d.dns_forwarders[1]), "198.51.100.53");
+	assert_true(d.dhcp_ignore_client_id);
+	round_trip(&d);
+	/* leases are written in the largest whole unit; the namespace is
+	 * declared for <kvnet:dhcp> alone */
+	assert_int_equal(netxml_format(&d, &xml), 0);
+	assert_non_null(strstr(xml, "<lease expiry='90' unit='minutes'/>"));
+	assert_non_null(strstr(xml, "<lease expiry='0'/>"));
+	assert_non_null(strstr(xml, "<lease expiry='24' unit='hours'/>"));
+	assert_non_null(strstr(xml, "<bootp file='pxelinux.0' "
+			       "server='10.88.0.2'/>"));
+	assert_non_null(strstr(xml, "<forwarder addr='198.51.100.53'/>"));
+	assert_non_null(strstr(xml, "xmlns:kvnet="));
+	assert_non_null(strstr(xml, "<kvnet:dhcp ignore-client-id='yes'/>"));
+	free(xml);
+	d.dhcp_ignore_client_id = false;
+	assert_int_equal(netxml_format(&d, &xml), 0);
+	assert_null(strstr(xml, "kvnet:"));
+	free(xml);
+	round_trip(&d);
+}
+
+static void test_dhcp_leases(void **state)
+{
+	static const struct {
+		const char *lease;
+		uint32_t s;
+		const char *out;
+	} cases[] = {
+		{ "<lease expiry='2'/>", 120, "expiry='2' unit='minutes'" },
+		{ "<lease expiry='120' unit='seconds'/>", 120,
+		  "expiry='2' unit='minutes'" },
+		{ "<lease expiry='121' unit='seconds'/>", 121,
+		  "expiry='121' unit='seconds'" },
+		{ "<lease expiry='7200' unit='seconds'/>", 7200,
+		  "expiry='2' unit='hours'" },
+		{ "<lease expiry='1' unit='hours'/>", 3600,
+		  "expiry='1' unit='hours'" },
+		{ "<lease expiry='0' unit='hours'/>", NET_LEASE_INFINITE,
+		  "expiry='0'/>" },
+		{ "<lease expiry='1193046' unit='hours'/>", 1193046u * 3600,
+		  "expiry='1193046' unit='hours'" },
+		{ "<lease expiry='4294967294' unit='seconds'/>", 4294967294u,
+		  "expiry='4294967294' unit='seconds'" },
+	};
+	char xml[512], *out;
+	struct net_def d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(xml, sizeof(xml), NETIP("<range start='10.0.0.2' "
+			 "end='10.0.0.9'>%s</range><host name='h' "
+			 "ip='10.0.0.20'>%s</host>"), cases[i].lease,
+			 cases[i].lease);
+		parse_ok(xml, &d);
+		assert_int_equal(d.ranges[0].lease_s, cases[i].s);
+		assert_int_equal(d.hosts[0].lease_s, cases[i].s);
+		assert_int_equal(netxml_format(&d, &out), 0);
+		if (!strstr(out, cases[i].out))
+			fail_msg("%s: no \"%s\" in\n%s", cases[i].lease,
+				 cases[i].out, out);
+		free(out);
+		round_trip(&d);
+	}
+}
+
+static void test_dhcp_hosts(void **state)
+{
+	struct net_def d;
+	char *xml;
+
+	(void)state;
+	/* id instead of mac (libvirt's schema), with or without a name;
+	 * one- or two-digit octets, either case; mac and id together */
+	parse_ok(NETIP("<range start='10.0.0.100' end='10.0.0.200'/>"
+		       "<host id='1:52:54:0:AB:cd:ef' ip='10.0.0.5'/>"
+		       "<host id='ff:00:00:00:01:00:04:6d:c4:f8:a1' "
+		       "name='vm2' ip='10.0.0.6'/>"
+		       "<host mac='52:54:00:00:00:07' id='01:52:54:00:00:00:07' "
+		       "name='vm7' ip='10.0.0.7'><lease expiry='10'/></host>"),
+		 &d);
+	assert_int_equal(d.nhosts, 3);
+	assert_int_equal(d.hosts[0].id_len, 7);
+	assert_memory_equal(d.hosts[0].id, "\x01\x52\x54\x00\xab\xcd\xef", 7);
+	assert_false(d.hosts[0].has_mac);
+	assert_int_equal(d.hosts[1].id_len, 11);
+	assert_true(d.hosts[2].has_mac);
+	assert_int_equal(d.hosts[2].id_len, 7);
+	assert_int_equal(d.hosts[2].lease_s, 600);
+	assert_int_equal(netxml_format(&d, &xml), 0);
+	assert_non_null(strstr(xml, "<host id='01:52:54:00:ab:cd:ef' "
+			       "ip='10.0.0.5'/>"));
+	assert_non_null(strstr(xml, "<host mac='52:54:00:00:00:07' "
+			       "id='01:52:54:00:00:00:07' name='vm7' "
+			       "ip='10.0.0.7'>"));
+	free(xml);
+	round_trip(&d);
+	/* the longest id */
+	parse_ok(NETIP("<host id='" ID16 ":" ID16 ":" ID16 ":" ID16 "' "
+		       "ip='10.0.0.5'/>"), &d);
+	assert_int_equal(d.hosts[0].id_len, NET_DHCP_ID_MAX);
+	round_trip(&d);
+}
+
+/* libvirt's rule for when DHCP runs, and <dhcp> elements that serve
+ * nothing still round-trip. */
+static void test_dhcp_enabled(void **state)
+{
+	struct net_def d;
+
+	(void)state;
+	parse_ok(NETIP("<host mac='52:54:00:00:00:01' ip='10.0.0.5'/>"), &d);
+	assert_true(netxml_dhcp_enabled(&d)); /* reservations only */
+	assert_int_equal(d.nranges, 0);
+	round_trip(&d);
+	parse_ok(NETIP(""), &d); /* <dhcp></dhcp> */
+	assert_false(netxml_dhcp_enabled(&d));
+	round_trip(&d);
+	parse_ok(NET("<ip address='10.0.0.1' prefix='24'/>"), &d);
+	assert_false(netxml_dhcp_enabled(&d));
+	parse_ok(NETIP("<bootp file='http://10.0.0.1/boot.ipxe'/>"), &d);
+	assert_false(netxml_dhcp_enabled(&d));
+	assert_string_equal(d.boot_file, "http://10.0.0.1/boot.ipxe");
+	assert_int_equal(d.boot_server.s_addr, 0);
+	round_trip(&d);
+}
+
+static void test_dns(void **state)
+{
+	struct net_def d;
+	char *xml;
+	int i;
+
+	(void)state;
+	parse_ok(NET("<dns enable='no'/>"), &d);
+	assert_true(d.dns_disabled);
+	assert_int_equal(netxml_format(&d, &xml), 0);
+	assert_non_null(strstr(xml, "<dns enable='no'/>"));
+	free(xml);
+	round_trip(&d);
+	parse_ok(NET("<dns enable='yes'>\n<forwarder addr='127.0.0.53'/>"
+		     "<!-- c --></dns>"), &d);
+	assert_false(d.dns_disabled);
+	assert_int_equal(d.ndns_forwarders, 1);
+	round_trip(&d);
+	/* as many as NET_MAX_DNS_FORWARDERS, in order */
+	parse_ok(NET("<dns><forwarder addr='10.1.0.1'/><forwarder addr='10.1.0.2'/>"
+		     "<forwarder addr='10.1.0.3'/><forwarder addr='10.1.0.4'/>"
+		     "<forwarder addr='10.1.0.5'/><forwarder addr='10.1.0.6'/>"
+		     "<forwarder addr='10.1.0.7'/><forwarder addr='10.1.0.8'/>"
+		     "</dns>"), &d);
+	assert_int_equal(d.ndns_forwarders, NET_MAX_DNS_FORWARDERS);
+	for (i = 0; i < NET_MAX_DNS_FORWARDERS; i++)
+		assert_int_equal(ntohl(d.dns_forwarders[i].s_addr),
+				 0x0a010001u + (unsigned)i);
+	round_trip(&d);
+	expect_reject(NET("<dns><forwarder addr='10.1.0.1'/><forwarder addr='10.1.0.2'/>"
+			  "<forwarder addr='10.1.0.3'/><forwarder addr='10.1.0.4'/>"
+			  "<forwarder addr='10.1.0.5'/><forwarder addr='10.1.0.6'/>"
+			  "<forwarder addr='10.1.0.7'/><forwarder addr='10.1.0.8'/>"
+			  "<forwarder addr='10.1.0.9'/></dns>"), 0,
+		      "too many DNS <forwarder> elements (max 8)");
+}
+
+/* What the daemon may change and re-validate (`dhcp host add`, ...). */
+static void test_dhcp_validate(void **state)
+{
+	char err[NETXML_ERR_MAX];
+	struct net_def d, e;
+
+	(void)state;
+	parse_data("dhcp.xml", &d);
+	assert_int_equal(netxml_validate(&d, err, sizeof(err)), 0);
+	e = d, e.ranges[0].lease_s = 60;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "DHCP range 10.88.0.100-10.88.0.149: invalid "
+			    "lease time 60 s");
+	e = d, e.hosts[1].lease_s = 1;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "DHCP host 10.88.0.11: invalid lease time 1 s");
+	e = d, e.hosts[2].id_len = 1;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	e = d, e.dhcp_ignore_client_id = false, e.hosts[2].id_len = 2;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), 0);
+	e.dhcp_ignore_client_id = true;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	e = d, e.dns_forwarders[1] = e.dns_forwarders[0];
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "duplicate DNS forwarder 192.0.2.53");
+	e = d, e.dns_disabled = true;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "DNS forwarders on a network with <dns "
+			    "enable='no'/>");
+	e = d, e.ndns_forwarders = NET_MAX_DNS_FORWARDERS + 1;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	e = d, e.boot_file[0] = '\0';
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "<bootp> server without a file");
+	e = d, e.boot_file[2] = '\n';
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	e = d, e.has_ip = false, e.nranges = e.nhosts = 0, e.mode = NET_MODE_ISOLATED;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "<bootp> needs an <ip>");
+}
+
 /* ---- structural limits and encodings (netxml_scan.c) ---------------------- */
 
 static double now_s(void)
@@ -749,16 +1104,6 @@ static size_t put_attrs(char *out, int n)
 				       an[i / (62 * 62) % 52], an[i / 62 % 62],
 				       an[i % 62]);
 	return off;
-}
-
-static void expect_reject(const char *xml, size_t len, const char *msg)
-{
-	char err[NETXML_ERR_MAX] = "";
-	struct net_def d;
-	int rc = netxml_parse(xml, len, &d, err, sizeof(err));
-
-	if (rc != -EINVAL || !strstr(err, msg))
-		fail_msg("got rc %d err '%s', want -EINVAL '%s'", rc, err, msg);
 }
 
 /* ~143,000 attributes on one element held libxml2 2.9.14 (quadratic
@@ -1159,6 +1504,12 @@ int main(void)
 		cmocka_unit_test(test_limit_depth),
 		cmocka_unit_test(test_limit_elements_ns),
 		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_dhcp_data),
+		cmocka_unit_test(test_dhcp_leases),
+		cmocka_unit_test(test_dhcp_hosts),
+		cmocka_unit_test(test_dhcp_enabled),
+		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_dhcp_validate),
 		cmocka_unit_test(test_from_args),
 		cmocka_unit_test(test_from_args_rejects),
 		cmocka_unit_test(test_overlap),
