@@ -43,8 +43,12 @@ UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
+# The daemon again, with the fault points of switch/fault.h compiled in,
+# for tests/integration/test_faults.py.
+FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/switch/kvnetd.o
+
 .PHONY: all deps test unit integration bench demo check fuzz fuzz-regress clean
-all: $(BUILD)/kvnetd $(TOOLS) $(UNITS)
+all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS)
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
@@ -61,6 +65,13 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/faults/%.o: %.c $(HDRS) $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DKVNET_FAULTS -c $< -o $@
+
+$(BUILD)/kvnetd-faults: $(FAULT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "switch/control.h"
+#include "switch/fault.h"
 #include "switch/log.h"
 
 #define KVNET_VERSION "0.1.0"
@@ -53,6 +54,8 @@ static struct kv_network *arg_net(struct kvnetd *d, json_t *args, const char *ke
 	n = netw_find(d, name);
 	if (!n)
 		kv_fail(e, KV_ERR_NOT_FOUND, -ENOENT, "network '%s' is not defined", name);
+	else if (n->pending == NETW_PENDING_ADOPT)
+		netw_finish(d, n); /* still runs from before the restart */
 	return n;
 }
 
@@ -88,13 +91,15 @@ static json_t *render_net(const struct kv_network *n)
 			 /* no <ip>: no gateway device exists */
 			 "bridge", def->has_ip ? def->bridge : "", "mac", mac, "ip", ip, "prefix",
 			 def->has_ip ? (int)def->prefix : 0, "subnet", subnet,
-			 "dhcp_ranges", ranges, "active", n->active, "autostart",
+			 "dhcp_ranges", ranges, "active",
+			 n->active || n->pending == NETW_PENDING_ADOPT, "autostart",
 			 n->autostart, "datapath",
 			 def->datapath == NET_DATAPATH_EBPF ? "ebpf" : "user", "ports",
 			 n->nports, "fdb_aging", (int)def->fdb_aging_s, "stale", n->stale);
 	for (int i = 0; i < n->nnotes; i++)
 		json_array_append_new(notes, json_string(n->notes[i]));
 	json_object_set_new(o, "persistent", json_boolean(!n->transient));
+	json_object_set_new(o, "adopting", json_boolean(n->pending == NETW_PENDING_ADOPT));
 	json_object_set_new(o, "degraded", json_string(n->degraded));
 	json_object_set_new(o, "notes", notes);
 	return o;
@@ -450,8 +455,11 @@ char *control_handle(struct kvnetd *d, const char *req, size_t len)
 	if (!r || !json_is_object(r))
 		kv_fail(&e, KV_ERR_INVALID, -EINVAL, "malformed request: %s",
 			r ? "not a JSON object" : jerr.text);
-	else
+	else {
+		fault_arm(true);
 		res = control_dispatch(d, r, &e);
+		fault_arm(false);
+	}
 	if (res && !e.code) {
 		out = json_pack("{s:b,s:o}", "ok", 1, "result", res);
 	} else {

@@ -11,6 +11,7 @@
 #include <sys/vfs.h>
 
 #include "switch/dp_ebpf.h"
+#include "switch/fault.h"
 #include "switch/log.h"
 #include "switch.skel.h"
 
@@ -148,6 +149,7 @@ static void dpe_unpin_dir(const char *pin_dir)
 
 static void dpe_forget(struct dp *base)
 {
+	FAULT("dp.unpin");
 	dpe_unpin_dir(dpe(base)->pin_dir);
 }
 
@@ -227,6 +229,7 @@ static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_err
 	if (a->bpffs && a->bpffs[0])
 		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", a->bpffs, a->net);
 	dp->base.aging_ns = KVNET_AGING_DEFAULT_S * 1000000000ULL;
+	FAULT("dp.load");
 	ret = dpe_load(dp, a->fdb_max, a->ports, a->nports);
 	if (ret < 0 && a->nports) {
 		log_warn("cannot load over the running maps (%s): starting afresh",
@@ -240,6 +243,7 @@ static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_err
 	}
 	dp->base.adopted = ret > 0;
 	dpe_pin_all(dp);
+	FAULT("dp.pinned");
 	*out = &dp->base;
 	return 0;
 }

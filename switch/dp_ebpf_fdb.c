@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "switch/dp_ebpf.h"
+#include "switch/fault.h"
 #include "switch/log.h"
 
 #define DPE_BATCH 256
@@ -34,6 +35,8 @@ int dpe_fdb_pin(struct dp *base, const uint8_t mac[6], int ifindex, struct kv_er
 
 	dpe_fdb_key(&k, mac);
 	v.last_seen_ns = dp_now_ns();
+	if (FAULT("dp.fdb_pin") < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot pin a MAC in the FDB: fault");
 	if (bpf_map_update_elem(dp->fd[KVNET_MAPID_FDB_STATIC], &k, &v, BPF_ANY) < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, -errno,
 			       "cannot pin %02x:%02x:%02x:%02x:%02x:%02x in the FDB: %s",

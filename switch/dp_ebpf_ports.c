@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "switch/dp_ebpf.h"
+#include "switch/fault.h"
 #include "switch/log.h"
 
 static int dpe_config_get(struct dp_ebpf *dp, struct kvnet_config *cfg)
@@ -39,6 +40,8 @@ int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e
 	struct kvnet_config cfg;
 	int ret = dpe_config_get(dp, &cfg);
 
+	if (ret == 0)
+		ret = FAULT("dp.configure");
 	if (ret == 0) {
 		cfg.aging_ns = (__u64)c->aging_s * 1000000000ULL;
 		cfg.flags = dpe_config_flags(c);
@@ -141,6 +144,8 @@ static int dpe_flood_add(struct dp_ebpf *dp, __u32 ifindex)
 			return 0;
 	if (cfg.nports >= KVNET_MAX_PORTS)
 		return -ENOSPC;
+	if (FAULT("dp.flood_add") < 0)
+		return -EIO;
 	if (bpf_map_update_elem(fd, &cfg.nports, &ifindex, BPF_ANY) < 0)
 		return -errno;
 	cfg.nports++;
@@ -236,8 +241,10 @@ static int dpe_tcx_attach(struct dp_ebpf *dp, int ifindex)
 		opts.flags = BPF_F_REPLACE;
 		opts.replace_prog_fd = old;
 	}
+	FAULT("dp.attach");
 	ret = bpf_prog_attach_opts(dp->prog_fd, ifindex, DPE_TCX_INGRESS, &opts);
 	ret = ret < 0 ? -errno : 0;
+	FAULT("dp.attached");
 	if (old >= 0)
 		close(old);
 	return ret;
@@ -247,7 +254,10 @@ static int dpe_port_put(struct dp_ebpf *dp, const struct dp_port *p, struct kv_e
 {
 	struct kvnet_port v = { .ifindex = (__u32)p->ifindex, .flags = p->flags, .mtu = p->mtu };
 	__u32 key = (__u32)p->ifindex;
-	int ret = dpe_stats_idx(dp, key, &v.stats_idx);
+	int ret = FAULT("dp.port_put");
+
+	if (!ret)
+		ret = dpe_stats_idx(dp, key, &v.stats_idx);
 
 	if (!ret && bpf_map_update_elem(dp->fd[KVNET_MAPID_PORTS], &key, &v, BPF_ANY) < 0)
 		ret = -errno;
@@ -309,6 +319,7 @@ int dpe_port_detach(struct dp *base, int ifindex, bool flush)
 	__u32 key = (__u32)ifindex;
 	int ret;
 
+	FAULT("dp.detach");
 	dp_ebpf_detach_any(ifindex);
 	if (flush)
 		dpe_fdb_flush_port(base, ifindex);

@@ -162,7 +162,11 @@ static int kvnetd_loop(struct kvnetd_main *m, int timer, int sig)
 	}
 	log_info("ready");
 	while (!m->quit) {
-		ret = loop_run_once(&m->d->loop, -1);
+		/* adoptions and autostarts left from start-up: one per turn,
+		 * so requests are answered meanwhile */
+		bool pending = netw_restore_step(m->d);
+
+		ret = loop_run_once(&m->d->loop, pending ? 0 : -1);
 		if (ret < 0) {
 			log_err("epoll_wait: %s", strerror(-ret));
 			return 1;

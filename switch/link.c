@@ -3,6 +3,7 @@
  * device netlink cannot create: they are made persistent through
  * /dev/net/tun and configured through netlink like everything else. */
 #include "switch/link.h"
+#include "switch/fault.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -233,6 +234,7 @@ int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
 	peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_group(peer, LINK_KVNET_GROUP);
+	FAULT("link.veth.create");
 	ret = rtnl_link_add(l->sk, link, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(peer);
 	rtnl_link_veth_release(link);
@@ -240,6 +242,7 @@ int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
 		nl_addr_put(addr);
 	if (ret < 0)
 		return link_nl_err(e, ret, "cannot create veth pair", name);
+	FAULT("link.veth.created");
 	return 0;
 }
 
@@ -292,6 +295,7 @@ int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
 	 * no IFF_MULTI_QUEUE, which qemu asks for only with queues > 1. */
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	FAULT("link.tap.create");
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETPERSIST, 1) < 0) {
 		ret = -errno;
 		close(fd);
@@ -299,6 +303,7 @@ int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
 			       name, strerror(-ret));
 	}
 	close(fd);
+	FAULT("link.tap.created");
 	if (mac) {
 		if (link_get(l, 0, name, &info) < 0)
 			return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "tap '%s' vanished", name);
@@ -317,6 +322,7 @@ static int link_delete_obj(struct link_ctx *l, int ifindex, const char *name)
 
 	if (!link)
 		return -ENOMEM;
+	FAULT("link.delete");
 	if (ifindex)
 		rtnl_link_set_ifindex(link, ifindex);
 	else
@@ -342,6 +348,7 @@ int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 	struct rtnl_link *chg = rtnl_link_alloc();
 	int ret;
 
+	FAULT("link.set_up");
 	if (chg) {
 		rtnl_link_set_flags(chg, IFF_UP);
 		if (alias) {
@@ -400,6 +407,7 @@ int link_gateway_setup(struct link_ctx *l, int ifindex, bool route, bool ipv6,
 	struct rtnl_link *chg = rtnl_link_alloc();
 	int ret = chg ? 0 : -NLE_NOMEM;
 
+	FAULT("link.gateway_setup");
 	if (!ret && !route)
 		ret = rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_FORWARDING, 0);
 	if (!ret && !ipv6)
@@ -435,6 +443,7 @@ int link_add_ipv4(struct link_ctx *l, int ifindex, struct in_addr ip,
 	struct nl_addr *local = nl_addr_build(AF_INET, &ip, sizeof(ip));
 	int ret = -NLE_NOMEM;
 
+	FAULT("link.addr");
 	if (addr && local) {
 		nl_addr_set_prefixlen(local, (int)prefix);
 		rtnl_addr_set_ifindex(addr, ifindex);

@@ -173,6 +173,8 @@ int netw_define(struct kvnetd *d, const struct net_def *in,
 	struct net_def *def;
 	int ret;
 
+	if (n && n->pending == NETW_PENDING_ADOPT)
+		netw_finish(d, n);
 	if (n && n->active)
 		return kv_fail(e, KV_ERR_STATE, -EBUSY,
 			       "network '%s' is active; stop it before redefining it",
@@ -463,7 +465,11 @@ static int netw_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_error
 
 int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 {
-	int ret = netw_check_startable(d, n, e);
+	int ret;
+
+	if (n->pending == NETW_PENDING_START)
+		n->pending = NETW_PENDING_NONE; /* started by request, not by autostart */
+	ret = netw_check_startable(d, n, e);
 
 	if (ret < 0)
 		return ret;

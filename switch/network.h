@@ -35,6 +35,9 @@ enum port_kind {
 	PORT_KIND_GATEWAY = NETREC_KIND_GATEWAY,
 };
 
+/* Work left on a network after start-up (network_restore.c). */
+enum netw_pending { NETW_PENDING_NONE, NETW_PENDING_ADOPT, NETW_PENDING_START };
+
 /* What kvnetd is doing with a network, as its record says (intent). */
 enum netw_op { NETW_OP_NONE, NETW_OP_STARTING, NETW_OP_STOPPING };
 
@@ -66,6 +69,8 @@ struct kv_network {
 	bool transient;	/* its definition file is gone or unreadable: it runs
 			   from the copy in its runtime record */
 	enum netw_op op;
+	enum netw_pending pending; /* adopt or autostart, from the event loop */
+	bool annotate_from_dp;	   /* its record was unreadable */
 	char degraded[NETW_NOTE_LEN]; /* why it runs short of something, or "" */
 	char notes[NETW_NOTES][NETW_NOTE_LEN];
 	int nnotes;
@@ -91,8 +96,13 @@ struct kvnetd {
 const char *port_kind_name(enum port_kind kind);
 
 struct kv_network *netw_find(struct kvnetd *d, const char *name);
-/* Load stored definitions and adopt what still runs; then autostart. */
+/* Load stored definitions and reconcile them with the kernel; what takes
+ * long (adopting a running datapath, autostart) is left pending. */
 int netw_restore(struct kvnetd *d);
+/* Do one pending adoption or autostart. Returns false when none is left. */
+bool netw_restore_step(struct kvnetd *d);
+/* Finish n's pending work now (a request needs it). */
+void netw_finish(struct kvnetd *d, struct kv_network *n);
 
 int netw_define(struct kvnetd *d, const struct net_def *def,
 		struct kv_network **out, struct kv_error *e);

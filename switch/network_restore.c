@@ -14,6 +14,11 @@
  *    the kernel says it has (the record only adds what the kernel does not
  *    keep: trusted, pinned MACs; the datapath's maps fill in when the
  *    record is unreadable); one whose switch is gone is cleaned up.
+ *    Adopting loads a BPF program (~60-90 ms here), so it comes in two
+ *    halves: the ports are claimed at once, and the datapath is loaded
+ *    from the event loop, one network per turn (netw_restore_step), or at
+ *    once when a request needs the network (netw_ready): kvnetd answers
+ *    while it adopts hundreds of networks. Autostarts wait the same way.
  * 4. What no network took is a leftover: kvnet's own devices and
  *    attachments of networks defined here are removed; those of networks
  *    this kvnetd does not know are reported and left alone if they still
@@ -332,15 +337,16 @@ static int netw_adopt_datapath(struct kvnetd *d, struct kv_network *n)
 	return 0;
 }
 
-static void netw_adopt(struct kvnetd *d, struct kv_network *n, const struct netw_found *f,
-		       struct kscan *ks)
+/* Adopting, second half (from the event loop, or at once when a request
+ * needs the network): load the datapath over the running maps and plug
+ * the ports that netw_collect_ports claimed. */
+static void netw_adopt_finish(struct kvnetd *d, struct kv_network *n)
 {
 	struct kv_error e = { 0 };
 
-	netw_collect_ports(d, n, f, ks);
 	if (netw_adopt_datapath(d, n) < 0)
 		return;
-	if (!f->ok)
+	if (n->annotate_from_dp)
 		netw_annotate_from_dp(n);
 	netw_replug_all(d, n);
 	/* an old datapath we could not adopt: nothing of it stays attached */
@@ -361,6 +367,16 @@ static void netw_adopt(struct kvnetd *d, struct kv_network *n, const struct netw
 	if (netw_save_runtime(d, n, &e) < 0)
 		log_err("%s", e.msg);
 	log_info("network '%s': adopted, %d ports", n->def.name, n->nports);
+}
+
+/* Adopting, first half (at start-up, before anything else may take a
+ * device for a leftover): claim the ports the kernel shows. */
+static void netw_adopt_claim(struct kvnetd *d, struct kv_network *n,
+			     const struct netw_found *f, struct kscan *ks)
+{
+	netw_collect_ports(d, n, f, ks);
+	n->annotate_from_dp = !f->ok;
+	n->pending = NETW_PENDING_ADOPT;
 }
 
 /* ---- one network ------------------------------------------------------ */
@@ -389,7 +405,7 @@ static void netw_reconcile(struct kvnetd *d, struct kv_network *n,
 		return;
 	}
 	if (running) {
-		netw_adopt(d, n, f, ks);
+		netw_adopt_claim(d, n, f, ks);
 		return;
 	}
 	if (f->ok)
@@ -571,7 +587,6 @@ static void netw_reconcile_all(struct kvnetd *d, struct kscan *ks)
 
 int netw_restore(struct kvnetd *d)
 {
-	struct kv_error e = { 0 };
 	struct kscan ks = { 0 };
 	int ret;
 
@@ -589,9 +604,31 @@ int netw_restore(struct kvnetd *d)
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
 
-		memset(&e, 0, sizeof(e));
-		if (n->autostart && !n->active && !n->stale && netw_start(d, n, &e) < 0)
-			log_err("autostart of network '%s' failed: %s", n->def.name, e.msg);
+		if (n->autostart && !n->pending && !n->active && !n->stale)
+			n->pending = NETW_PENDING_START;
 	}
 	return 0;
+}
+
+/* Adopt or autostart n now. */
+void netw_finish(struct kvnetd *d, struct kv_network *n)
+{
+	struct kv_error e = { 0 };
+	enum netw_pending what = n->pending;
+
+	n->pending = NETW_PENDING_NONE;
+	if (what == NETW_PENDING_ADOPT)
+		netw_adopt_finish(d, n);
+	else if (what == NETW_PENDING_START && netw_start(d, n, &e) < 0)
+		log_err("autostart of network '%s' failed: %s", n->def.name, e.msg);
+}
+
+bool netw_restore_step(struct kvnetd *d)
+{
+	for (int i = 0; i < d->nnets; i++)
+		if (d->nets[i]->pending) {
+			netw_finish(d, d->nets[i]);
+			return true;
+		}
+	return false;
 }

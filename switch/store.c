@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "switch/store.h"
+#include "switch/fault.h"
 
 #define STORE_STATE_DIR "/var/lib/kvnet"
 #define STORE_RUN_DIR "/run/kvnet"
@@ -154,6 +155,8 @@ int store_write_atomic(const char *path, const void *data, size_t len,
 
 	if (rc < 0)
 		return rc;
+	if (FAULT("file.write") < 0)
+		return -EIO;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -169,6 +172,7 @@ int store_write_atomic(const char *path, const void *data, size_t len,
 		rc = -errno;
 	if (rc < 0)
 		goto fail;
+	FAULT("file.renamed");
 	return store_fsync_dir(dir);
 fail:
 	unlink(tmp);
@@ -265,6 +269,7 @@ static int store_unlink(const char *path)
 
 	if (rc < 0)
 		return rc;
+	FAULT("file.unlink");
 	if (unlink(path) < 0)
 		return -errno;
 	return store_fsync_dir(dir);

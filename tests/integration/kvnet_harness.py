@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # KVNET_BUILD points the suite at another build (say, a patched daemon).
 BUILD = Path(os.environ.get("KVNET_BUILD", ROOT / "build"))
 KVNETD = BUILD / "kvnetd"
+KVNETD_FAULTS = BUILD / "kvnetd-faults"
+TCXLS = BUILD / "tcxls"
 KVNET = BUILD / "kvnet"
 PYTHON = "/usr/bin/python3"
 KVNET_XMLNS = "https://kvnet.dev/xmlns/network/1"
@@ -386,8 +388,10 @@ class KvnetEnv:
         return ns
 
     # --- daemon -----------------------------------------------------------
-    def start_daemon(self, timeout=15):
-        """Start kvnetd in env.host and wait until `kvnet net list` works."""
+    def start_daemon(self, timeout=15, binary=None, extra_env=None):
+        """Start kvnetd (or binary, say build/kvnetd-faults) in env.host,
+        with extra_env added to the environment, and wait until `kvnet net
+        list` works."""
         assert self.daemon is None or self.daemon.poll() is not None, \
             "kvnetd already running"
         self.starts += 1
@@ -395,9 +399,10 @@ class KvnetEnv:
             log.write(f"=== kvnetd start #{self.starts} ===\n".encode())
             log.flush()
             self.daemon = self.host.popen(
-                [KVNETD, "--state-dir", self.state_dir, "--run-dir",
+                [binary or KVNETD, "--state-dir", self.state_dir, "--run-dir",
                  self.run_dir, "--log-level", "debug"],
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, **(extra_env or {})})
         self.expect_alive = True
 
         def ready():
