@@ -181,8 +181,12 @@ static int netrec_ports(struct netrec_dec *x, json_t *root, struct netrec *r)
 		return netrec_fail(x, "more than %d ports", KVNET_MAX_PORTS);
 	json_array_foreach(ports, i, o) {
 		ret = netrec_port(x, o, &r->ports[r->nports]);
-		if (ret < 0)
-			return netrec_fail(x, "port %zu: %s", i, x->err);
+		if (ret < 0) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "%s", x->err);
+			return netrec_fail(x, "port %zu: %s", i, why);
+		}
 		r->nports++;
 	}
 	return 0;

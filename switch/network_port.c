@@ -444,9 +444,14 @@ static void netw_recheck_port(struct kvnetd *d, struct kv_network *n, struct kv_
 	struct dp_port dpp;
 
 	if (link_get(&d->link, p->ifindex, NULL, &li) < 0) {
+		/* Gone: act on its own RTM_DELLINK (which says where a moved
+		 * device went), or on a re-check after lost notifications; an
+		 * earlier event read late finds it gone too, and waits. */
+		if (ev->ifindex && !ev->gone)
+			return;
 		if (p->kind == PORT_KIND_GATEWAY)
 			return netw_gateway_lost(d, n, p);
-		if (ev->gone && ev->ifindex == p->ifindex && ev->new_nsid >= 0)
+		if (ev->ifindex == p->ifindex && ev->new_nsid >= 0)
 			return netw_port_moved(d, n, p, ev);
 		log_info("network '%s': port %s disappeared; removed", n->def.name, p->iface);
 		return netw_forget_port(d, n, p, false);

@@ -98,7 +98,8 @@ static void netw_load_record(struct kvnetd *d, const char *name, struct netw_fou
 		return;
 	f->have = true;
 	if (ret < 0)
-		snprintf(f->err, sizeof(f->err), "cannot read it: %s", strerror(-ret));
+		snprintf(f->err, sizeof(f->err), "cannot read it: %s",
+			 ret == -EINVAL ? "not a regular file" : strerror(-ret));
 	else
 		f->ok = netrec_decode(text, &f->rec, f->err, sizeof(f->err)) == 0;
 	free(text);

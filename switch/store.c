@@ -337,7 +337,8 @@ static int store_load_one(struct store_load *l, const char *path,
 	}
 	rc = store_read_file(path, &buf, &len);
 	if (rc < 0) {
-		snprintf(err, sizeof(err), "cannot read: %s", strerror(-rc));
+		snprintf(err, sizeof(err), "%s", rc == -EINVAL ? "not a regular file" :
+						 strerror(-rc));
 		goto bad;
 	}
 	rc = netxml_parse(buf, len, &l->defs[l->n], err, sizeof(err));
