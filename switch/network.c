@@ -258,9 +258,9 @@ int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 		.no_route = def->mode == NET_MODE_ISOLATED,
 		.stp = def->bridge_stp,
 		.aging_s = def->fdb_aging_s,
-		.learn_max = NETW_LEARN_MAX,
-		.flood_rate = NETW_FLOOD_RATE,
-		.flood_burst = NETW_FLOOD_BURST,
+		.learn_max = def->fdb_port_max,
+		.flood_rate = def->flood_rate,
+		.flood_burst = def->flood_burst,
 	};
 
 	memcpy(c.uuid, def->uuid, sizeof(c.uuid));

@@ -9,10 +9,6 @@
 #define ALIAS_PREFIX "kvnet:"
 #define ALIAS_MAX 96
 
-/* Defaults of the guards until they are settings of their own. */
-#define NETW_LEARN_MAX KVNET_PORT_LEARN_MAX
-#define NETW_FLOOD_RATE KVNET_FLOOD_RATE
-#define NETW_FLOOD_BURST KVNET_FLOOD_BURST
 /* FDB entries the aging sweep reads per network per tick. */
 #define NETW_SWEEP_BUDGET 8192
 

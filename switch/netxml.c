@@ -186,6 +186,9 @@ void netxml_init_def(struct net_def *def)
 	def->datapath = NET_DATAPATH_EBPF;
 	def->fdb_aging_s = KVNET_AGING_DEFAULT_S;
 	def->fdb_max = KVNET_FDB_MAX;
+	def->fdb_port_max = KVNET_PORT_LEARN_MAX;
+	def->flood_rate = KVNET_FLOOD_RATE;
+	def->flood_burst = KVNET_FLOOD_BURST;
 }
 
 /* ---- <network> ------------------------------------------------------------
@@ -210,6 +213,7 @@ static const struct nx_elem nx_network_elems[] = {
 	{ "dns", false, false, netxml_el_dns },
 	{ "datapath", true, false, netxml_el_kv_datapath },
 	{ "fdb", true, false, netxml_el_kv_fdb },
+	{ "flood", true, false, netxml_el_kv_flood },
 	{ "dhcp", true, false, netxml_el_kv_dhcp },
 	/* libvirt features kvnet does not implement (yet) */
 	{ "route", false, true, NULL },

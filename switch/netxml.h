@@ -40,6 +40,12 @@
 #define NET_FDB_AGING_MAX 1000000
 #define NET_FDB_MAX_MIN 16
 #define NET_FDB_MAX_MAX 1048576
+/* <kvnet:fdb port-max> (MACs one untrusted port may learn; 0: no cap) and
+ * <kvnet:flood rate burst> (floods one untrusted port may start per second,
+ * and in a row; rate 0: no guard). Defaults KVNET_PORT_LEARN_MAX (1024),
+ * KVNET_FLOOD_RATE (20000) and KVNET_FLOOD_BURST (2000). */
+#define NET_FLOOD_RATE_MAX 100000000
+#define NET_FLOOD_BURST_MAX 1000000
 /* Default <nat><port start end/> range, as libvirt's. */
 #define NET_NAT_PORT_MIN 1024
 #define NET_NAT_PORT_MAX 65535
@@ -133,8 +139,11 @@ struct net_def {
 	int ndns_forwarders;
 	/* kvnet: namespace */
 	enum net_datapath datapath; /* <kvnet:datapath type='ebpf|user'/> */
-	unsigned fdb_aging_s;	    /* <kvnet:fdb aging='300' max='8192'/> */
+	unsigned fdb_aging_s;	    /* <kvnet:fdb aging='300' max='8192' */
 	unsigned fdb_max;
+	unsigned fdb_port_max;	    /*   port-max='1024'/> */
+	unsigned flood_rate;	    /* <kvnet:flood rate='20000' burst='2000'/> */
+	unsigned flood_burst;
 	/* <kvnet:dhcp ignore-client-id='yes'/>: identify DHCP clients by MAC
 	 * only, ignoring option 61 (cloned VMs, an initramfs whose client-id
 	 * differs from the installed system's; dnsmasq's --dhcp-ignore-clid).

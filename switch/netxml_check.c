@@ -177,6 +177,10 @@ static int nx_check_misc(const struct net_def *def, char *err, size_t errlen)
 				   "FDB max %u out of range (%d..%d)",
 				   def->fdb_max, NET_FDB_MAX_MIN,
 				   NET_FDB_MAX_MAX);
+	if (def->fdb_port_max > NET_FDB_MAX_MAX || def->flood_rate > NET_FLOOD_RATE_MAX ||
+	    !def->flood_burst || def->flood_burst > NET_FLOOD_BURST_MAX)
+		return netxml_fail(err, errlen, -EINVAL,
+				   "FDB port-max, flood rate or burst out of range");
 	return 0;
 }
 

@@ -373,7 +373,7 @@ int netxml_el_kv_datapath(struct nx *x, xmlNode *n)
 
 int netxml_el_kv_fdb(struct nx *x, xmlNode *n)
 {
-	static const char *const ok[] = { "aging", "max", NULL };
+	static const char *const ok[] = { "aging", "max", "port-max", NULL };
 	int rc = netxml_attrs(x, n, ok, NULL);
 
 	if (rc == 0)
@@ -384,6 +384,26 @@ int netxml_el_kv_fdb(struct nx *x, xmlNode *n)
 	if (rc >= 0)
 		rc = netxml_get_uint(x, n, "max", NET_FDB_MAX_MIN,
 				 NET_FDB_MAX_MAX, &x->def->fdb_max);
+	if (rc >= 0)
+		rc = netxml_get_uint(x, n, "port-max", 0, NET_FDB_MAX_MAX,
+				 &x->def->fdb_port_max);
+	return rc < 0 ? rc : 0;
+}
+
+/* <kvnet:flood rate='20000' burst='2000'/>: the flood storm guard. */
+int netxml_el_kv_flood(struct nx *x, xmlNode *n)
+{
+	static const char *const ok[] = { "rate", "burst", NULL };
+	int rc = netxml_attrs(x, n, ok, NULL);
+
+	if (rc == 0)
+		rc = netxml_children(x, n, NULL, 0);
+	if (rc >= 0)
+		rc = netxml_get_uint(x, n, "rate", 0, NET_FLOOD_RATE_MAX,
+				 &x->def->flood_rate);
+	if (rc >= 0)
+		rc = netxml_get_uint(x, n, "burst", 1, NET_FLOOD_BURST_MAX,
+				 &x->def->flood_burst);
 	return rc < 0 ? rc : 0;
 }
 

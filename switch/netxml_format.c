@@ -88,7 +88,12 @@ static bool nx_kv_datapath_set(const struct net_def *def)
 static bool nx_kv_fdb_set(const struct net_def *def)
 {
 	return def->fdb_aging_s != KVNET_AGING_DEFAULT_S ||
-	       def->fdb_max != KVNET_FDB_MAX;
+	       def->fdb_max != KVNET_FDB_MAX || def->fdb_port_max != KVNET_PORT_LEARN_MAX;
+}
+
+static bool nx_kv_flood_set(const struct net_def *def)
+{
+	return def->flood_rate != KVNET_FLOOD_RATE || def->flood_burst != KVNET_FLOOD_BURST;
 }
 
 static void nx_put_body(FILE *f, const struct net_def *def)
@@ -131,8 +136,11 @@ static void nx_put_body(FILE *f, const struct net_def *def)
 		fprintf(f, "  <kvnet:datapath type='%s'/>\n",
 			def->datapath == NET_DATAPATH_USER ? "user" : "ebpf");
 	if (nx_kv_fdb_set(def))
-		fprintf(f, "  <kvnet:fdb aging='%u' max='%u'/>\n",
-			def->fdb_aging_s, def->fdb_max);
+		fprintf(f, "  <kvnet:fdb aging='%u' max='%u' port-max='%u'/>\n",
+			def->fdb_aging_s, def->fdb_max, def->fdb_port_max);
+	if (nx_kv_flood_set(def))
+		fprintf(f, "  <kvnet:flood rate='%u' burst='%u'/>\n", def->flood_rate,
+			def->flood_burst);
 	netxml_dhcp_format_kv(f, def);
 }
 
@@ -147,7 +155,7 @@ int netxml_format(const struct net_def *def, char **out)
 	if (!f)
 		return -ENOMEM;
 	fputs("<network", f);
-	if (nx_kv_datapath_set(def) || nx_kv_fdb_set(def) ||
+	if (nx_kv_datapath_set(def) || nx_kv_fdb_set(def) || nx_kv_flood_set(def) ||
 	    netxml_dhcp_kv_set(def))
 		fputs(" xmlns:kvnet='" KVNET_XML_NS "'", f);
 	fputs(">\n", f);
@@ -186,7 +194,8 @@ bool netxml_equal(const struct net_def *a, const struct net_def *b)
 	       !strcmp(a->domain, b->domain) && a->mtu == b->mtu &&
 	       !strcmp(a->title, b->title) && !strcmp(a->description, b->description) &&
 	       a->datapath == b->datapath && a->fdb_aging_s == b->fdb_aging_s &&
-	       a->fdb_max == b->fdb_max &&
+	       a->fdb_max == b->fdb_max && a->fdb_port_max == b->fdb_port_max &&
+	       a->flood_rate == b->flood_rate && a->flood_burst == b->flood_burst &&
 	       a->port_isolated == b->port_isolated && nx_eq_ip(a, b) &&
 	       netxml_dns_equal(a, b);
 }

@@ -149,6 +149,7 @@ int netxml_el_metadata(struct nx *x, xmlNode *n);
 int netxml_el_dns(struct nx *x, xmlNode *n);
 int netxml_el_kv_datapath(struct nx *x, xmlNode *n);
 int netxml_el_kv_fdb(struct nx *x, xmlNode *n);
+int netxml_el_kv_flood(struct nx *x, xmlNode *n);
 
 /* netxml_dhcp.c: <ip><dhcp>, <kvnet:dhcp> */
 int netxml_el_dhcp(struct nx *x, xmlNode *n);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "common/addr.h"
+#include "kvnet_shared.h"
 #include "switch/netxml.h"
 
 #define NS "xmlns:kvnet='" KVNET_XML_NS "'"
@@ -324,6 +325,13 @@ static void test_misc_good(void **state)
 	assert_int_equal(d.fdb_aging_s, 1);
 	round_trip(&d);
 	parse_ok(NET("<kvnet:fdb aging='1000000' max='1048576'/>"), &d);
+	round_trip(&d);
+	assert_int_equal(d.fdb_port_max, KVNET_PORT_LEARN_MAX);
+	assert_int_equal(d.flood_rate, KVNET_FLOOD_RATE);
+	parse_ok(NET("<kvnet:fdb port-max='0'/><kvnet:flood rate='0' burst='7'/>"), &d);
+	assert_int_equal(d.fdb_port_max, 0);
+	assert_int_equal(d.flood_rate, 0);
+	assert_int_equal(d.flood_burst, 7);
 	round_trip(&d);
 }
 
@@ -750,6 +758,12 @@ static const struct reject rejects[] = {
 	  "invalid max='99999999999999999999' on <kvnet:fdb>" },
 	{ NET("<kvnet:fdb kvnet:max='16'/>"), -EINVAL,
 	  "unknown attribute 'kvnet:max' on <kvnet:fdb>" },
+	{ NET("<kvnet:flood burst='0'/>"), -EINVAL,
+	  "invalid burst='0' on <kvnet:flood>" },
+	{ NET("<kvnet:flood rate='-1'/>"), -EINVAL,
+	  "invalid rate='-1' on <kvnet:flood>" },
+	{ NET("<kvnet:fdb port-max='1048577'/>"), -EINVAL,
+	  "invalid port-max='1048577' on <kvnet:fdb>" },
 	{ NET("<kvnet:fdb/><kvnet:fdb/>"), -EINVAL,
 	  "duplicate element <kvnet:fdb> in <network>" },
 	{ NET("<kvnet:dhcp ignore-client-id='maybe'/>"), -EINVAL,
