@@ -191,7 +191,7 @@ void dhcp_index_del(struct dhcp_index *x, uint32_t hash, uint32_t val)
 {
 	uint32_t hole = hash & x->mask, j, k;
 
-	while (x->ent[hole].val != val) {
+	while (x->ent[hole].val != val || x->ent[hole].hash != hash) {
 		if (x->ent[hole].val == DHCP_INDEX_NONE)
 			return;
 		hole = (hole + 1) & x->mask;

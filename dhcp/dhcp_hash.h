@@ -54,7 +54,8 @@ uint32_t dhcp_index_find(const struct dhcp_index *x, uint32_t hash,
 			 dhcp_index_eq_fn eq, const void *ctx, const void *key);
 /* Add (no duplicate check: find first). -ENOMEM if growth fails. */
 int dhcp_index_add(struct dhcp_index *x, uint32_t hash, uint32_t val);
-/* Remove the entry (hash, val); absent is not an error. */
+/* Remove the entry (hash, val) (both must match, so a value may sit
+ * under two hashes for a moment while it is re-keyed); absent is fine. */
 void dhcp_index_del(struct dhcp_index *x, uint32_t hash, uint32_t val);
 
 #endif /* KVNET_DHCP_HASH_H */

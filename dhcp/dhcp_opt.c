@@ -203,10 +203,11 @@ static int dhcp_opt_route(uint32_t dst, uint8_t prefix, uint32_t gw,
 			  uint8_t *out, size_t cap)
 {
 	size_t octets = (prefix + 7u) / 8, n = 0, i;
-	uint32_t mask = prefix ? ~0u << (32 - prefix) : 0;
+	uint32_t mask;
 
 	if (prefix > 32)
 		return -EINVAL;
+	mask = prefix ? ~0u << (32 - prefix) : 0;
 	if (1 + octets + 4 > cap)
 		return -ENOSPC;
 	dst &= mask;

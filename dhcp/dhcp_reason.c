@@ -30,7 +30,8 @@ static const char *const dhcp_reason_names[DHCP_R_COUNT] = {
 	[DHCP_R_NAK_NOT_OFFERED] = "nak-not-offered",
 	[DHCP_R_NAK_UNAVAILABLE] = "nak-address-unavailable",
 	[DHCP_R_NAK_NO_LEASE] = "nak-no-lease",
-	[DHCP_R_NAK_RESERVED] = "nak-reserved-elsewhere",
+	[DHCP_R_NAK_RESERVED] = "nak-reserved-for-other",
+	[DHCP_R_NAK_MOVED] = "nak-has-reservation",
 };
 
 const char *dhcp_reason_name(enum dhcp_reason r)
@@ -38,4 +39,9 @@ const char *dhcp_reason_name(enum dhcp_reason r)
 	if ((unsigned)r >= DHCP_R_COUNT || !dhcp_reason_names[r])
 		return "unknown";
 	return dhcp_reason_names[r];
+}
+
+bool dhcp_reason_is_nak(enum dhcp_reason r)
+{
+	return r >= DHCP_R_NAK_WRONG_NET && r < DHCP_R_COUNT;
 }

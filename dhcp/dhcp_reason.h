@@ -9,6 +9,8 @@
 #ifndef KVNET_DHCP_REASON_H
 #define KVNET_DHCP_REASON_H
 
+#include <stdbool.h>
+
 enum dhcp_reason {
 	DHCP_R_NONE = 0,	/* served */
 	/* The codec: the bytes are not a DHCP request we can read. */
@@ -34,16 +36,20 @@ enum dhcp_reason {
 	DHCP_R_NO_LEASE,	/* RELEASE/DECLINE of an address nobody holds */
 	DHCP_R_NOT_OWNER,	/* RELEASE/DECLINE from a client not holding it */
 	DHCP_R_REPLY_SPACE,	/* the caller's reply buffer is too small */
-	/* NAK reasons: a reply was sent, and this is why it was a NAK. */
+	/* NAK reasons (keep them last): a reply was sent, and this is why
+	 * it was a NAK. */
 	DHCP_R_NAK_WRONG_NET,	/* requested address outside our subnet */
 	DHCP_R_NAK_NOT_OFFERED, /* SELECTING an address we did not offer */
-	DHCP_R_NAK_UNAVAILABLE, /* held, reserved or quarantined for another */
+	DHCP_R_NAK_UNAVAILABLE, /* held by another, quarantined, outside ranges */
 	DHCP_R_NAK_NO_LEASE,	/* RENEWING/REBINDING an unknown/expired lease */
-	DHCP_R_NAK_RESERVED,	/* the client has a reservation elsewhere */
+	DHCP_R_NAK_RESERVED,	/* the address is reserved for another client */
+	DHCP_R_NAK_MOVED,	/* the client has a reservation at another address */
 	DHCP_R_COUNT
 };
 
 /* "too-short", "relay-untrusted", ...; "unknown" outside the enum. */
 const char *dhcp_reason_name(enum dhcp_reason r);
+/* Is r one of the DHCP_R_NAK_* reasons? */
+bool dhcp_reason_is_nak(enum dhcp_reason r);
 
 #endif /* KVNET_DHCP_REASON_H */

@@ -266,8 +266,8 @@ int dhcp_wire_reply_start(struct dhcp_out *o, uint8_t *buf, size_t limit,
 	buf[1] = req->htype;
 	buf[2] = req->hlen;
 	dhcp_wire_wr32(buf + 4, req->xid);
-	buf[10] = (uint8_t)(req->flags >> 8);
-	buf[11] = (uint8_t)req->flags;
+	buf[10] = (uint8_t)((req->flags | h->flags) >> 8);
+	buf[11] = (uint8_t)(req->flags | h->flags);
 	dhcp_wire_wr32(buf + 12, h->ciaddr);
 	dhcp_wire_wr32(buf + 16, h->yiaddr);
 	dhcp_wire_wr32(buf + 20, h->siaddr);

@@ -148,6 +148,7 @@ size_t dhcp_wire_reply_limit(const struct dhcp_msg *m, size_t cap);
  * copied from the request (xid, flags, giaddr, htype, hlen, chaddr). */
 struct dhcp_reply_hdr {
 	uint8_t type; /* option 53 value, written first */
+	uint16_t flags; /* ORed into the request's flags */
 	uint32_t ciaddr, yiaddr, siaddr;
 	const char *file; /* NULL or NUL-terminated, at most 127 chars */
 };
