@@ -12,7 +12,6 @@
  *   declined/conflict --quarantine ends--> (none)
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "dhcp/dhcp_alloc.h"
@@ -255,8 +254,10 @@ int dhcp_alloc_bind(struct dhcp_alloc *a, const struct dhcp_client *c,
 	l = dhcp_alloc_slot(a, s);
 	l->prev_state = DHCP_LEASE_FREE;
 	dhcp_alloc_set_client(l, c);
-	if (hostname && hostname[0])
-		snprintf(l->r.hostname, sizeof(l->r.hostname), "%s", hostname);
+	if (hostname && hostname[0] && hostname != l->r.hostname) {
+		strncpy(l->r.hostname, hostname, sizeof(l->r.hostname) - 1);
+		l->r.hostname[sizeof(l->r.hostname) - 1] = '\0';
+	}
 	l->r.expiry = lease_s == DHCP_LEASE_INFINITE ? 0 : now + lease_s;
 	dhcp_lease_set_deadline(&a->leases, s, l->r.expiry);
 	dhcp_alloc_sync(a, ip);
@@ -431,4 +432,79 @@ int dhcp_alloc_host_del(struct dhcp_alloc *a, const struct dhcp_host *h)
 	if (rc == 0 && old.ip)
 		dhcp_alloc_sync(a, old.ip);
 	return rc;
+}
+
+/* ---- self-check ---- */
+
+static bool dhcp_alloc_verify_slot(const struct dhcp_alloc *a, uint32_t s,
+				   uint32_t *active)
+{
+	const struct dhcp_lease_table *t = &a->leases;
+	const struct dhcp_lease *l = &t->slot[s];
+
+	if (l->r.state == DHCP_LEASE_FREE || l->r.state >= DHCP_LEASE_STATE_COUNT)
+		return false;
+	if (dhcp_lease_by_ip(t, l->r.ip) != s ||
+	    (l->r.id_len && dhcp_lease_by_id(t, l->r.id, l->r.id_len) != s))
+		return false;
+	if ((l->deadline != 0) != (l->heap_pos != DHCP_INDEX_NONE))
+		return false;
+	if (l->heap_pos != DHCP_INDEX_NONE &&
+	    (l->heap_pos >= t->heap_n || t->heap[l->heap_pos].slot != s))
+		return false;
+	/* history keeps its owner; quarantine has none; both never wait */
+	if (dhcp_lease_state_history(l->r.state) && (!l->r.id_len || l->deadline))
+		return false;
+	if ((l->r.state == DHCP_LEASE_DECLINED ||
+	     l->r.state == DHCP_LEASE_CONFLICT) && (l->r.id_len || !l->deadline))
+		return false;
+	if (dhcp_lease_state_active(l->r.state))
+		(*active)++;
+	return true;
+}
+
+static bool dhcp_alloc_verify_pool(const struct dhcp_alloc *a)
+{
+	const struct dhcp_pool *p = &a->pool;
+	const struct dhcp_lease *l;
+	uint32_t ip, s;
+	bool used, hist;
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		for (ip = p->r[i].start;; ip++) {
+			s = dhcp_lease_by_ip(&a->leases, ip);
+			l = s == DHCP_INDEX_NONE ? NULL : &a->leases.slot[s];
+			hist = l && dhcp_lease_state_history(l->r.state);
+			used = dhcp_config_special(a->cfg, ip) ||
+			       dhcp_host_by_ip(&a->hosts, ip) || (l && !hist);
+			if (dhcp_pool_is_used(p, ip) != used ||
+			    dhcp_pool_is_taken(p, ip) != (used || hist))
+				return false;
+			if (ip == p->r[i].end)
+				break;
+		}
+	}
+	return true;
+}
+
+int dhcp_alloc_verify(const struct dhcp_alloc *a)
+{
+	const struct dhcp_lease_table *t = &a->leases;
+	uint32_t s, cursor = 0, live = 0, active = 0, counted = 0, i;
+
+	while ((s = dhcp_lease_next(t, &cursor)) != DHCP_INDEX_NONE) {
+		live++;
+		if (!dhcp_alloc_verify_slot(a, s, &active))
+			return -EUCLEAN;
+	}
+	for (i = 0; i < t->heap_n; i++)
+		if (t->slot[t->heap[i].slot].deadline != t->heap[i].deadline ||
+		    (i && t->heap[i].deadline < t->heap[(i - 1) / 2].deadline))
+			return -EUCLEAN;
+	for (i = 0; i < t->nports; i++)
+		counted += t->ports[i].count;
+	if (live != t->count || active != counted || t->by_ip.used != live)
+		return -EUCLEAN;
+	return dhcp_alloc_verify_pool(a) ? 0 : -EUCLEAN;
 }

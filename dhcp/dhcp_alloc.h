@@ -120,4 +120,9 @@ int dhcp_alloc_restore(struct dhcp_alloc *a, const struct dhcp_lease_rec *rec,
 int dhcp_alloc_host_add(struct dhcp_alloc *a, const struct dhcp_host *h);
 int dhcp_alloc_host_del(struct dhcp_alloc *a, const struct dhcp_host *h);
 
+/* Check every invariant (indexes, heap, port counts, pool bits against
+ * the tables): 0, or -EUCLEAN. O(records + pool): for tests and
+ * fuzzers, not for the hot path. */
+int dhcp_alloc_verify(const struct dhcp_alloc *a);
+
 #endif /* KVNET_DHCP_ALLOC_H */

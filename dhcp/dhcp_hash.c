@@ -3,6 +3,7 @@
  * DHCP engine's tables (see dhcp_hash.h). SipHash follows the description
  * in Aumasson and Bernstein, "SipHash: a fast short-input PRF" (2012).
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,63 +12,54 @@
 
 #define DHCP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
+/* One SipRound on four locals (kept in registers). */
+#define DHCP_SIPROUND(v0, v1, v2, v3)                                      \
+	do {                                                               \
+		v0 += v1, v1 = DHCP_ROTL(v1, 13), v1 ^= v0;                \
+		v0 = DHCP_ROTL(v0, 32);                                    \
+		v2 += v3, v3 = DHCP_ROTL(v3, 16), v3 ^= v2;                \
+		v0 += v3, v3 = DHCP_ROTL(v3, 21), v3 ^= v0;                \
+		v2 += v1, v1 = DHCP_ROTL(v1, 17), v1 ^= v2;                \
+		v2 = DHCP_ROTL(v2, 32);                                    \
+	} while (0)
+
 static uint64_t dhcp_hash_le64(const uint8_t *p)
 {
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static void dhcp_hash_sipround(uint64_t v[4])
-{
-	v[0] += v[1];
-	v[1] = DHCP_ROTL(v[1], 13);
-	v[1] ^= v[0];
-	v[0] = DHCP_ROTL(v[0], 32);
-	v[2] += v[3];
-	v[3] = DHCP_ROTL(v[3], 16);
-	v[3] ^= v[2];
-	v[0] += v[3];
-	v[3] = DHCP_ROTL(v[3], 21);
-	v[3] ^= v[0];
-	v[2] += v[1];
-	v[1] = DHCP_ROTL(v[1], 17);
-	v[1] ^= v[2];
-	v[2] = DHCP_ROTL(v[2], 32);
-}
-
-static void dhcp_hash_sipblock(uint64_t v[4], uint64_t m)
-{
-	v[3] ^= m;
-	dhcp_hash_sipround(v);
-	dhcp_hash_sipround(v);
-	v[0] ^= m;
+	memcpy(&v, p, 8);
+	return le64toh(v);
 }
 
 uint64_t dhcp_hash_sip(const uint8_t key[DHCP_HASH_KEY_LEN], const void *data,
 		       size_t len)
 {
-	uint64_t k0 = dhcp_hash_le64(key), k1 = dhcp_hash_le64(key + 8);
-	uint64_t v[4] = { k0 ^ 0x736f6d6570736575ULL,
-			  k1 ^ 0x646f72616e646f6dULL,
-			  k0 ^ 0x6c7967656e657261ULL,
-			  k1 ^ 0x7465646279746573ULL };
+	uint64_t k0 = dhcp_hash_le64(key), k1 = dhcp_hash_le64(key + 8), m;
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
 	const uint8_t *p = data;
 	size_t i, full = len & ~(size_t)7;
 	uint64_t last = (uint64_t)(len & 0xff) << 56;
 
-	for (i = 0; i < full; i += 8)
-		dhcp_hash_sipblock(v, dhcp_hash_le64(p + i));
+	for (i = 0; i < full; i += 8) { /* c = 2 rounds per block */
+		m = dhcp_hash_le64(p + i);
+		v3 ^= m;
+		DHCP_SIPROUND(v0, v1, v2, v3);
+		DHCP_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
 	for (i = 0; i < (len & 7); i++)
 		last |= (uint64_t)p[full + i] << (8 * i);
-	dhcp_hash_sipblock(v, last);
-	v[2] ^= 0xff;
-	for (i = 0; i < 4; i++)
-		dhcp_hash_sipround(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
+	v3 ^= last;
+	DHCP_SIPROUND(v0, v1, v2, v3);
+	DHCP_SIPROUND(v0, v1, v2, v3);
+	v0 ^= last;
+	v2 ^= 0xff; /* d = 4 finalisation rounds */
+	DHCP_SIPROUND(v0, v1, v2, v3);
+	DHCP_SIPROUND(v0, v1, v2, v3);
+	DHCP_SIPROUND(v0, v1, v2, v3);
+	DHCP_SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
 }
 
 /* A 64-bit finaliser: every input bit reaches every output bit. */

@@ -133,17 +133,17 @@ struct dhcp_lease *dhcp_lease_get(const struct dhcp_lease_table *t,
 static bool dhcp_heap_less(const struct dhcp_lease_table *t, uint32_t a,
 			   uint32_t b)
 {
-	return t->slot[t->heap[a]].deadline < t->slot[t->heap[b]].deadline;
+	return t->heap[a].deadline < t->heap[b].deadline;
 }
 
 static void dhcp_heap_swap(struct dhcp_lease_table *t, uint32_t a, uint32_t b)
 {
-	uint32_t s = t->heap[a];
+	struct dhcp_heap_ent e = t->heap[a];
 
 	t->heap[a] = t->heap[b];
-	t->heap[b] = s;
-	t->slot[t->heap[a]].heap_pos = a;
-	t->slot[t->heap[b]].heap_pos = b;
+	t->heap[b] = e;
+	t->slot[t->heap[a].slot].heap_pos = a;
+	t->slot[t->heap[b].slot].heap_pos = b;
 }
 
 static void dhcp_heap_fix(struct dhcp_lease_table *t, uint32_t i)
@@ -176,7 +176,7 @@ static void dhcp_heap_remove(struct dhcp_lease_table *t, uint32_t slot)
 	t->slot[slot].heap_pos = DHCP_INDEX_NONE;
 	if (i != --t->heap_n) {
 		t->heap[i] = t->heap[t->heap_n];
-		t->slot[t->heap[i]].heap_pos = i;
+		t->slot[t->heap[i].slot].heap_pos = i;
 		dhcp_heap_fix(t, i);
 	}
 }
@@ -193,17 +193,18 @@ void dhcp_lease_set_deadline(struct dhcp_lease_table *t, uint32_t slot,
 	}
 	l->deadline = deadline;
 	if (l->heap_pos == DHCP_INDEX_NONE) {
-		l->heap_pos = t->heap_n;
-		t->heap[t->heap_n++] = slot; /* heap has room for every slot */
+		l->heap_pos = t->heap_n++; /* room for every slot */
+		t->heap[l->heap_pos].slot = slot;
 	}
+	t->heap[l->heap_pos].deadline = deadline;
 	dhcp_heap_fix(t, l->heap_pos);
 }
 
 uint32_t dhcp_lease_due(const struct dhcp_lease_table *t, uint64_t now)
 {
-	if (!t->heap_n || t->slot[t->heap[0]].deadline > now)
+	if (!t->heap_n || t->heap[0].deadline > now)
 		return DHCP_INDEX_NONE;
-	return t->heap[0];
+	return t->heap[0].slot;
 }
 
 /* ---- per-port counts of offered and bound records ---- */
@@ -281,7 +282,8 @@ int dhcp_lease_set_state(struct dhcp_lease_table *t, uint32_t slot,
 
 static int dhcp_lease_grow(struct dhcp_lease_table *t)
 {
-	uint32_t cap = t->cap ? t->cap * 2 : 64, *heap;
+	uint32_t cap = t->cap ? t->cap * 2 : 64;
+	struct dhcp_heap_ent *heap;
 	struct dhcp_lease *slot;
 
 	if (t->cap >= (1u << 30))

@@ -68,6 +68,12 @@ struct dhcp_lease {
 	bool live;
 };
 
+/* A heap entry carries its deadline, so sifting reads no slot. */
+struct dhcp_heap_ent {
+	uint64_t deadline;
+	uint32_t slot;
+};
+
 struct dhcp_port_count {
 	uint32_t port, count;
 };
@@ -76,7 +82,7 @@ struct dhcp_lease_table {
 	struct dhcp_lease *slot;
 	uint32_t nslots, cap, free_head, count;
 	struct dhcp_index by_id, by_ip, by_port;
-	uint32_t *heap;
+	struct dhcp_heap_ent *heap;
 	uint32_t heap_n;
 	struct dhcp_port_count *ports;
 	uint32_t nports, ports_cap;

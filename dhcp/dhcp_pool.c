@@ -207,6 +207,13 @@ bool dhcp_pool_is_used(const struct dhcp_pool *p, uint32_t ip)
 	return dhcp_pool_index(p, ip, &idx) && dhcp_bm_get(&p->used, idx);
 }
 
+bool dhcp_pool_is_taken(const struct dhcp_pool *p, uint32_t ip)
+{
+	uint32_t idx;
+
+	return dhcp_pool_index(p, ip, &idx) && dhcp_bm_get(&p->taken, idx);
+}
+
 int dhcp_pool_pick(const struct dhcp_pool *p, uint64_t hash, uint32_t *ip)
 {
 	uint32_t start, idx;

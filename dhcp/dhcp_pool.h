@@ -52,6 +52,7 @@ bool dhcp_pool_contains(const struct dhcp_pool *p, uint32_t ip);
 /* Set ip's bits (no-op outside the pool). taken = used || history. */
 void dhcp_pool_mark(struct dhcp_pool *p, uint32_t ip, bool used, bool history);
 bool dhcp_pool_is_used(const struct dhcp_pool *p, uint32_t ip);
+bool dhcp_pool_is_taken(const struct dhcp_pool *p, uint32_t ip);
 
 /* The stable pick for a client whose identity hashes to hash: 0 and *ip,
  * or -ENOSPC if every address is used. */

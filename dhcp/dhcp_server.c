@@ -590,3 +590,8 @@ const struct dhcp_counters *dhcp_server_counters(const struct dhcp_server *s)
 {
 	return &s->stats;
 }
+
+int dhcp_server_verify(const struct dhcp_server *s)
+{
+	return dhcp_alloc_verify(&s->alloc);
+}

@@ -124,6 +124,8 @@ int dhcp_server_host_add(struct dhcp_server *s, const struct dhcp_host *h);
 int dhcp_server_host_del(struct dhcp_server *s, const struct dhcp_host *h);
 
 const struct dhcp_counters *dhcp_server_counters(const struct dhcp_server *s);
+/* dhcp_alloc_verify on the server's tables (tests and fuzzers). */
+int dhcp_server_verify(const struct dhcp_server *s);
 const char *dhcp_server_req_state_name(unsigned state);
 
 #endif /* KVNET_DHCP_SERVER_H */

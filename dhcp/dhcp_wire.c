@@ -102,6 +102,7 @@ static enum dhcp_reason dhcp_wire_scan(const struct dhcp_buf *area,
 			fill[*c] = (uint16_t)(fill[*c] + *l);
 		} else if (!dhcp_wire_has(m, *c)) {
 			dhcp_wire_mark(m, *c);
+			m->codes[m->ncodes++] = *c;
 			m->opt_len[*c] = *l;
 		} else {
 			m->opt_len[*c] = (uint16_t)(m->opt_len[*c] + *l);
@@ -155,18 +156,16 @@ static void dhcp_wire_gather(struct dhcp_msg *m, const struct dhcp_buf *areas,
 {
 	const uint8_t *ov = NULL;
 	uint16_t fill[256];
-	unsigned code, off = 0;
-	int i;
+	unsigned i, code, off = 0;
 
-	for (code = 0; code < 256; code++) {
-		if (!dhcp_wire_has(m, (uint8_t)code))
-			continue;
+	for (i = 0; i < m->ncodes; i++) {
+		code = m->codes[i];
 		m->opt_off[code] = (uint16_t)off;
 		fill[code] = 0;
 		off += m->opt_len[code];
 	}
 	/* Pass 1 accepted these areas, so pass 2 cannot fail. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < (unsigned)n; i++)
 		dhcp_wire_scan(&areas[i], m, fill, i == 0 ? &ov : NULL);
 }
 
@@ -204,6 +203,7 @@ enum dhcp_reason dhcp_wire_parse(const uint8_t *pkt, size_t len,
 	int n;
 
 	memset(m->present, 0, sizeof(m->present));
+	m->ncodes = 0;
 	m->overload = 0;
 	m->type = DHCP_NONE;
 	r = dhcp_wire_header(&b, m);

@@ -124,6 +124,8 @@ struct dhcp_msg {
 	uint8_t type;	  /* option 53 (1 .. 255) */
 	uint8_t overload; /* option 52, 0 if absent */
 	uint8_t present[32];
+	uint16_t ncodes;	  /* codes[0 .. ncodes): present, as first seen */
+	uint8_t codes[256];
 	uint16_t opt_off[256], opt_len[256];
 	uint8_t data[DHCP_PKT_MAX];
 };

@@ -104,6 +104,7 @@ static void serve_meta(struct fx *f, struct tpkt *p, const struct dhcp_meta *m)
 
 	assert_int_equal(dhcp_server_handle(f->s, p->b, p->len, m, f->reply,
 					    sizeof(f->reply), &f->res), 0);
+	assert_int_equal(dhcp_server_verify(f->s), 0);
 	if (!f->res.len)
 		return;
 	assert_true(f->res.len >= DHCP_BOOTP_MIN);
