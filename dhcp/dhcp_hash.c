@@ -12,16 +12,17 @@
 
 #define DHCP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
-/* One SipRound on four locals (kept in registers). */
-#define DHCP_SIPROUND(v0, v1, v2, v3)                                      \
-	do {                                                               \
-		v0 += v1, v1 = DHCP_ROTL(v1, 13), v1 ^= v0;                \
-		v0 = DHCP_ROTL(v0, 32);                                    \
-		v2 += v3, v3 = DHCP_ROTL(v3, 16), v3 ^= v2;                \
-		v0 += v3, v3 = DHCP_ROTL(v3, 21), v3 ^= v0;                \
-		v2 += v1, v1 = DHCP_ROTL(v1, 17), v1 ^= v2;                \
-		v2 = DHCP_ROTL(v2, 32);                                    \
-	} while (0)
+/* One SipRound; always inlined, so the state stays in registers. */
+static inline __attribute__((always_inline)) void
+dhcp_hash_sipround(uint64_t *v0, uint64_t *v1, uint64_t *v2, uint64_t *v3)
+{
+	*v0 += *v1, *v1 = DHCP_ROTL(*v1, 13), *v1 ^= *v0;
+	*v0 = DHCP_ROTL(*v0, 32);
+	*v2 += *v3, *v3 = DHCP_ROTL(*v3, 16), *v3 ^= *v2;
+	*v0 += *v3, *v3 = DHCP_ROTL(*v3, 21), *v3 ^= *v0;
+	*v2 += *v1, *v1 = DHCP_ROTL(*v1, 17), *v1 ^= *v2;
+	*v2 = DHCP_ROTL(*v2, 32);
+}
 
 static uint64_t dhcp_hash_le64(const uint8_t *p)
 {
@@ -44,21 +45,21 @@ uint64_t dhcp_hash_sip(const uint8_t key[DHCP_HASH_KEY_LEN], const void *data,
 	for (i = 0; i < full; i += 8) { /* c = 2 rounds per block */
 		m = dhcp_hash_le64(p + i);
 		v3 ^= m;
-		DHCP_SIPROUND(v0, v1, v2, v3);
-		DHCP_SIPROUND(v0, v1, v2, v3);
+		dhcp_hash_sipround(&v0, &v1, &v2, &v3);
+		dhcp_hash_sipround(&v0, &v1, &v2, &v3);
 		v0 ^= m;
 	}
 	for (i = 0; i < (len & 7); i++)
 		last |= (uint64_t)p[full + i] << (8 * i);
 	v3 ^= last;
-	DHCP_SIPROUND(v0, v1, v2, v3);
-	DHCP_SIPROUND(v0, v1, v2, v3);
+	dhcp_hash_sipround(&v0, &v1, &v2, &v3);
+	dhcp_hash_sipround(&v0, &v1, &v2, &v3);
 	v0 ^= last;
 	v2 ^= 0xff; /* d = 4 finalisation rounds */
-	DHCP_SIPROUND(v0, v1, v2, v3);
-	DHCP_SIPROUND(v0, v1, v2, v3);
-	DHCP_SIPROUND(v0, v1, v2, v3);
-	DHCP_SIPROUND(v0, v1, v2, v3);
+	dhcp_hash_sipround(&v0, &v1, &v2, &v3);
+	dhcp_hash_sipround(&v0, &v1, &v2, &v3);
+	dhcp_hash_sipround(&v0, &v1, &v2, &v3);
+	dhcp_hash_sipround(&v0, &v1, &v2, &v3);
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
@@ -93,13 +94,11 @@ uint32_t dhcp_hash_u32(uint32_t v, uint64_t seed)
 
 static int dhcp_index_alloc(struct dhcp_index *x, uint32_t size)
 {
-	uint32_t i;
-
 	x->ent = malloc(sizeof(*x->ent) * size);
 	if (!x->ent)
 		return -ENOMEM;
-	for (i = 0; i < size; i++)
-		x->ent[i].val = DHCP_INDEX_NONE;
+	/* all ones: every val is DHCP_INDEX_NONE */
+	memset(x->ent, 0xff, sizeof(*x->ent) * size);
 	x->mask = size - 1;
 	x->used = 0;
 	return 0;

@@ -146,6 +146,20 @@ static void dhcp_reply_optional(const struct dhcp_reply_ctx *x,
 	dhcp_reply_fqdn(x, req, a, o);
 }
 
+/*
+ * RFC 3046 §2.2: "DHCP servers claiming to support the Relay Agent
+ * Information option SHALL echo the entire contents of the Relay Agent
+ * Information option in all replies." It goes last, as the relay agent
+ * expects (§2.1: "the last option (but before 'End Option')").
+ */
+static void dhcp_reply_relay(const struct dhcp_msg *req, struct dhcp_out *o)
+{
+	struct dhcp_buf v = dhcp_wire_opt(req, DHCP_OPT_RELAY_AGENT);
+
+	if (req->giaddr && v.p)
+		dhcp_wire_put(o, DHCP_OPT_RELAY_AGENT, v.p, v.len);
+}
+
 int dhcp_reply_build(const struct dhcp_reply_ctx *x, const struct dhcp_msg *req,
 		     const struct dhcp_answer *a, uint8_t *buf, size_t cap)
 {
@@ -174,6 +188,7 @@ int dhcp_reply_build(const struct dhcp_reply_ctx *x, const struct dhcp_msg *req,
 		return -ENOSPC;
 	if (!nak)
 		dhcp_reply_optional(x, req, a, &o);
+	dhcp_reply_relay(req, &o);
 	return (int)dhcp_wire_finish(&o);
 }
 

@@ -11,8 +11,9 @@
  *   53, 54, 51, 58, 59, 61 (echoed, RFC 6842), 1, 3     essential
  *   28, 6, 15, 12, 26, 119, 121, 66, 67                  if requested
  *   81                                                   if the client sent 81
+ *   82 (echoed to a relay, RFC 3046)                     relayed requests
  *
- * A NAK carries 53, 54, 61 and 56 (a message) only.
+ * A NAK carries 53, 54, 61, 56 (a message) and 82 only.
  */
 #ifndef KVNET_DHCP_REPLY_H
 #define KVNET_DHCP_REPLY_H

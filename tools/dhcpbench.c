@@ -225,20 +225,21 @@ int main(int argc, char **argv)
 	uint32_t clients = 50000, *ips;
 	const char *dir = NULL;
 	double t0, t1, t2;
+	int rc = 1;
 
 	bench_args(argc, argv, &clients, &dir, &b.batch);
 	ips = calloc(clients, sizeof(*ips));
 	b.s = bench_server();
 	if (!ips || (dir && dhcp_store_open(dir, "dhcpbench", &b.st) < 0)) {
 		fprintf(stderr, "dhcpbench: cannot set up\n");
-		return 1;
+		goto out;
 	}
 	t0 = bench_now();
 	if (bench_bind_all(&b, clients, ips) < 0)
-		return 1;
+		goto out;
 	t1 = bench_now();
 	if (bench_renew_all(&b, clients, ips) < 0)
-		return 1;
+		goto out;
 	t2 = bench_now();
 	printf("clients %u, pool 10.1.0.0/16, journal %s\n", clients,
 	       dir ? dir : "off");
@@ -247,8 +248,10 @@ int main(int argc, char **argv)
 	printf("renewals:                   %.0f/s (%.2f us each)\n",
 	       clients / (t2 - t1), (t2 - t1) * 1e6 / clients);
 	printf("leases %u\n", dhcp_server_lease_count(b.s));
+	rc = 0;
+out:
 	dhcp_store_close(b.st);
 	dhcp_server_free(b.s);
 	free(ips);
-	return 0;
+	return rc;
 }

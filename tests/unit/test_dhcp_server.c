@@ -968,6 +968,7 @@ static void test_relay(void **state)
 	mac_of(mac, 71);
 	tpkt_init(&p, DHCP_DISCOVER, mac, 1);
 	tpkt_giaddr(&p, TIP(10, 0, 0, 9));
+	tpkt_opt(&p, DHCP_OPT_RELAY_AGENT, "\x01\x04port", 6);
 	tpkt_end(&p);
 	m = meta_of(f, relay);
 	serve_meta(f, &p, &m);
@@ -980,6 +981,11 @@ static void test_relay(void **state)
 	assert_int_equal(f->res.dst.port, DHCP_SERVER_PORT);
 	assert_false(f->res.dst.broadcast);
 	assert_int_equal(tpkt_r32(f->reply + 24), TIP(10, 0, 0, 9));
+	/* RFC 3046: the relay agent's option comes back, last */
+	assert_memory_equal(dhcp_wire_opt(f->back, DHCP_OPT_RELAY_AGENT).p,
+			    "\x01\x04port", 6);
+	assert_int_equal(f->back->codes[f->back->ncodes - 1],
+			 DHCP_OPT_RELAY_AGENT);
 	/* a NAK through the relay: to giaddr, broadcast bit set */
 	tpkt_init(&p, DHCP_REQUEST, mac, 2);
 	tpkt_giaddr(&p, TIP(10, 0, 0, 9));
