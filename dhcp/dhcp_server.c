@@ -471,6 +471,12 @@ static int dhcp_server_dispatch(struct dhcp_server *s, struct dhcp_req *q)
 				 c->hlen, c->chaddr);
 	if (dhcp_opt_client_name(q->m, q->name) < 0)
 		q->name[0] = '\0';
+	if (q->cap < DHCP_BOOTP_MIN && q->m->type != DHCP_DECLINE &&
+	    q->m->type != DHCP_RELEASE) {
+		/* no reply could be sent: change nothing */
+		q->res->reason = DHCP_R_REPLY_SPACE;
+		return 0;
+	}
 	switch (q->m->type) {
 	case DHCP_DISCOVER:
 		return dhcp_server_discover(s, q);

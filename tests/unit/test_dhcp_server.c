@@ -884,12 +884,17 @@ static void test_max_size(void **state)
 	assert_true(f->res.len > 548 && f->res.len <= 1472);
 	assert_int_equal(dhcp_wire_opt(f->back, DHCP_OPT_SEARCH).len,
 			 DHCP_MAX_SEARCH * 55);
-	/* a reply buffer too small for anything */
+	/* a reply buffer too small for anything: nothing changes */
 	struct dhcp_meta m = meta_of(f, mac);
+	mac_of(mac, 64);
+	memcpy(m.src_mac, mac, 6);
+	tpkt_init(&p, DHCP_DISCOVER, mac, 1);
+	tpkt_end(&p);
 	assert_int_equal(dhcp_server_handle(f->s, p.b, p.len, &m, f->reply, 200,
 					    &f->res), 0);
 	assert_int_equal(f->res.reason, DHCP_R_REPLY_SPACE);
 	assert_int_equal(f->res.len, 0);
+	assert_int_equal(dhcp_server_lease_count(f->s), 1);
 }
 
 static void test_routes_and_router(void **state)
