@@ -372,12 +372,33 @@ static int dhcp_store_write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Open the journal again (after compaction replaced it). */
+static int dhcp_store_reopen(struct dhcp_store *st)
+{
+	int fd = open(st->path, O_RDWR | O_APPEND | O_CLOEXEC);
+	struct stat sb;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0) {
+		close(fd);
+		return -errno;
+	}
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = fd;
+	st->size = sb.st_size;
+	return 0;
+}
+
 int dhcp_store_flush(struct dhcp_store *st)
 {
 	int rc;
 
 	if (!st->out.len)
 		return 0;
+	if (st->fd < 0 && (rc = dhcp_store_reopen(st)) < 0)
+		return rc;
 	rc = dhcp_store_write_all(st->fd, st->out.p, st->out.len);
 	if (rc == 0 && fdatasync(st->fd) < 0)
 		rc = -errno;
@@ -454,7 +475,7 @@ int dhcp_store_compact(struct dhcp_store *st, uint64_t now)
 {
 	size_t len, lines;
 	char *text;
-	int fd, rc = dhcp_store_text(st, now, &text, &len, &lines);
+	int rc = dhcp_store_text(st, now, &text, &len, &lines);
 
 	if (rc < 0)
 		return rc;
@@ -462,16 +483,16 @@ int dhcp_store_compact(struct dhcp_store *st, uint64_t now)
 	free(text);
 	if (rc < 0)
 		return rc;
-	/* the old descriptor holds the replaced file */
-	fd = open(st->path, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	close(st->fd);
-	st->fd = fd;
-	st->size = (off_t)len;
 	st->lines = lines;
 	st->out.len = 0; /* what was buffered is in the new file */
-	return 0;
+	/* the old descriptor holds the replaced file: never append there
+	 * again (if the open fails, the next flush retries it) */
+	rc = dhcp_store_reopen(st);
+	if (rc < 0) {
+		close(st->fd);
+		st->fd = -1;
+	}
+	return rc;
 }
 
 int dhcp_store_status_json(const struct dhcp_store *st, uint64_t now,
