@@ -180,6 +180,11 @@ static int dhcp_json_fields(json_t *o, struct dhcp_lease_rec *r,
 	r->hlen = (uint8_t)n;
 	if (host && dhcp_opt_hostname_str(host, r->hostname) < 0)
 		r->hostname[0] = '\0';
+	/* meaningless alone: dropped, so a line formats back the same */
+	if (!r->hlen)
+		r->htype = 0;
+	if (!r->id_len)
+		r->has_cid = false;
 	return 0;
 }
 
