@@ -40,7 +40,9 @@ int dhcp_opt_hostname(const struct dhcp_buf *in, char out[DHCP_HOSTNAME_MAX])
 	}
 	while (n && out[n - 1] == '-')
 		n--;
-	out[n] = '\0';
+	/* the whole buffer, so records holding it compare and persist
+	 * byte for byte */
+	memset(out + n, 0, DHCP_HOSTNAME_MAX - n);
 	return n ? 0 : -EINVAL;
 }
 
