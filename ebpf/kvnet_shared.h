@@ -38,8 +38,13 @@
  * unicast) one port may start per second, and the burst above that. */
 #define KVNET_FLOOD_RATE 20000
 #define KVNET_FLOOD_BURST 2000
-/* Bytes of a punted frame handed to kvnetd (a BPDU is 35 to 60). */
-#define KVNET_PUNT_BYTES 128
+/* Bytes of a punted frame handed to kvnetd (a BPDU is 35 to 60 bytes, a
+ * DHCP message up to 576 usually, 1500 at most). A power of two. */
+#define KVNET_PUNT_BYTES 2048
+/* Default DHCP guard: client messages one untrusted port may send per
+ * second, and in a row. */
+#define KVNET_DHCP_RATE 100
+#define KVNET_DHCP_BURST 200
 
 /* Map names, as pinned under <bpffs>/kvnet/<net>/ and as the kernel reports
  * them (BPF object names are at most 15 characters). */
@@ -79,7 +84,7 @@ enum kvnet_map_id {
 #define KVNET_MAPVER_STATS 1
 #define KVNET_MAPVER_PORT_STATE 1
 #define KVNET_MAPVER_CONFIG 1
-#define KVNET_MAPVER_PUNT 1
+#define KVNET_MAPVER_PUNT 2
 
 /* FDB key: one MAC on one VLAN of one network (each network has its own
  * maps, so the network is implicit). vlan is 0: VLANs are refused until
@@ -145,6 +150,11 @@ enum kvnet_drop {
 	KVNET_DROP_LEARN_LIMIT,	   /* event: the port's MAC learning cap */
 	KVNET_DROP_STP_BLOCKED,	   /* the port is blocked by STP */
 	KVNET_DROP_STP_BPDU,	   /* event: a BPDU handed to kvnetd's STP */
+	KVNET_DROP_DHCP,	   /* event: a DHCP client message handed to
+				      kvnetd's DHCP server */
+	KVNET_DROP_DHCP_SERVER,	   /* a DHCP server message from an untrusted
+				      port (a rogue server) */
+	KVNET_DROP_DHCP_RATE,	   /* the port's DHCP request rate limit */
 	KVNET_DROP_MAX
 };
 /* Room for drop reasons in the counters, so that a new reason does not
@@ -170,7 +180,9 @@ struct kvnet_port_state {
 	__u64 flood_tat; /* flood guard: theoretical arrival time (GCRA) */
 	__u32 learned;	 /* MACs learned in fdb (the daemon recounts it on
 			    every aging sweep: LRU evictions are silent) */
-	__u32 reserved[5];
+	__u32 reserved0;
+	__u64 dhcp_tat;	 /* DHCP guard's clock (GCRA) */
+	__u32 reserved[2];
 };
 
 enum kvnet_config_flags {
@@ -181,6 +193,9 @@ enum kvnet_config_flags {
 	KVNET_CFG_IPV6 = 1 << 1,
 	/* kvnetd runs STP: BPDUs are punted to it, not forwarded. */
 	KVNET_CFG_STP = 1 << 2,
+	/* kvnetd serves DHCP: client messages are punted to it, server
+	 * messages from untrusted ports dropped. */
+	KVNET_CFG_DHCP = 1 << 3,
 };
 
 /* config map, one entry (key 0). */
@@ -195,12 +210,15 @@ struct kvnet_config {
 	__u64 flood_ns;	   /* flood guard: ns per flood at the sustained rate */
 	__u8 net_uuid[16]; /* the network this datapath serves: a restarted
 			      kvnetd tells its own ports by it */
-	__u32 reserved[12];
+	__u64 dhcp_ns;	   /* DHCP guard: ns per client message; 0: none */
+	__u32 dhcp_burst;
+	__u32 reserved[9];
 };
 
 /* A frame the datapath hands to kvnetd (punt ring buffer). */
 enum kvnet_punt_kind {
 	KVNET_PUNT_BPDU = 1,
+	KVNET_PUNT_DHCP = 2,
 };
 
 struct kvnet_punt {

@@ -31,6 +31,7 @@
 #include "lib/l3.h"
 #include "lib/flood.h"
 #include "lib/punt.h"
+#include "lib/dhcp.h"
 #include "lib/versions.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -131,6 +132,9 @@ int kvnet_ingress(struct __sk_buff *skb)
 		return kvnet_drop(&fr.in, reason);
 
 	kvnet_drop_count(&fr.in, kvnet_fdb_learn(&fr));
+	reason = kvnet_dhcp(&fr);
+	if (reason != KVNET_DROP_NONE)
+		return kvnet_drop(&fr.in, reason);
 	if (!kvnet_mac_is_multicast(fr.eth.dst))
 		dst = kvnet_fdb_lookup(&fr);
 	if (dst) {

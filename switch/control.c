@@ -9,16 +9,16 @@
 #include <jansson.h>
 
 #include "switch/control.h"
+#include "switch/control_int.h"
 #include "switch/fault.h"
 #include "switch/log.h"
 
 #define KVNET_VERSION "0.1.0"
 
-typedef json_t *(*control_fn)(struct kvnetd *d, json_t *args, struct kv_error *e);
 
 /* ---- argument access -------------------------------------------------- */
 
-static const char *arg_str(json_t *args, const char *key, bool required,
+const char *arg_str(json_t *args, const char *key, bool required,
 			   struct kv_error *e)
 {
 	json_t *v = json_object_get(args, key);
@@ -34,7 +34,7 @@ static const char *arg_str(json_t *args, const char *key, bool required,
 
 /* An optional boolean: absent is false; anything but true/false is an
  * error (a "yes" string must not quietly mean no). */
-static bool arg_bool(json_t *args, const char *key, struct kv_error *e)
+bool arg_bool(json_t *args, const char *key, struct kv_error *e)
 {
 	json_t *v = json_object_get(args, key);
 
@@ -43,7 +43,7 @@ static bool arg_bool(json_t *args, const char *key, struct kv_error *e)
 	return json_is_true(v);
 }
 
-static struct kv_network *arg_net(struct kvnetd *d, json_t *args, const char *key,
+struct kv_network *arg_net(struct kvnetd *d, json_t *args, const char *key,
 				  struct kv_error *e)
 {
 	const char *name = arg_str(args, key, true, e);
@@ -261,7 +261,7 @@ static json_t *cmd_net_list(struct kvnetd *d, json_t *args, struct kv_error *e)
 	return list;
 }
 
-static struct kv_network *arg_active_net(struct kvnetd *d, json_t *args,
+struct kv_network *arg_active_net(struct kvnetd *d, json_t *args,
 					 struct kv_error *e)
 {
 	struct kv_network *n = arg_net(d, args, "net", e);
@@ -403,6 +403,9 @@ static const struct {
 	{ "port.list", cmd_port_list },
 	{ "fdb", cmd_fdb },
 	{ "stats", cmd_stats },
+	{ "leases", control_leases },
+	{ "dhcp.host.add", control_dhcp_host_add },
+	{ "dhcp.host.del", control_dhcp_host_del },
 };
 
 /* ---- request / response ----------------------------------------------- */

@@ -25,6 +25,9 @@ static const char *const dp_drop_names[KVNET_DROP_MAX] = {
 	[KVNET_DROP_LEARN_LIMIT] = "learn-limit",
 	[KVNET_DROP_STP_BLOCKED] = "stp-blocked",
 	[KVNET_DROP_STP_BPDU] = "stp-bpdu",
+	[KVNET_DROP_DHCP] = "dhcp",
+	[KVNET_DROP_DHCP_SERVER] = "dhcp-server",
+	[KVNET_DROP_DHCP_RATE] = "dhcp-rate",
 };
 
 const char *dp_drop_name(unsigned reason)
@@ -40,7 +43,8 @@ bool dp_drop_is_event(unsigned reason)
 	 * flood with nowhere to go (a port alone on its network); stp-bpdu:
 	 * consumed by kvnetd's STP */
 	return reason == KVNET_DROP_FDB_FULL || reason == KVNET_DROP_NO_PORTS ||
-	       reason == KVNET_DROP_LEARN_LIMIT || reason == KVNET_DROP_STP_BPDU;
+	       reason == KVNET_DROP_LEARN_LIMIT || reason == KVNET_DROP_STP_BPDU ||
+	       reason == KVNET_DROP_DHCP;
 }
 
 uint64_t dp_now_ns(void)

@@ -40,6 +40,9 @@ struct dp_config {
 	bool no_route;	      /* isolated: IPv4 only to/from the gateway */
 	bool ipv6;	      /* the network has IPv6 */
 	bool stp;	      /* kvnetd runs STP: BPDUs are punted to it */
+	bool dhcp;	      /* kvnetd serves DHCP: client messages punted */
+	unsigned dhcp_rate;   /* client messages per second per port; 0: any */
+	unsigned dhcp_burst;
 	uint32_t gw_ip;	      /* network byte order; 0 without <ip> */
 	uint32_t gw_bcast;    /* network byte order */
 	unsigned aging_s;     /* FDB aging */

@@ -31,7 +31,7 @@ static int dpe_config_put(struct dp_ebpf *dp, const struct kvnet_config *cfg)
 static __u32 dpe_config_flags(const struct dp_config *c)
 {
 	return (c->no_route ? KVNET_CFG_NO_ROUTE : 0) | (c->ipv6 ? KVNET_CFG_IPV6 : 0) |
-	       (c->stp ? KVNET_CFG_STP : 0);
+	       (c->stp ? KVNET_CFG_STP : 0) | (c->dhcp ? KVNET_CFG_DHCP : 0);
 }
 
 int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e)
@@ -51,6 +51,8 @@ int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e
 		cfg.flood_ns = c->flood_rate ? 1000000000ULL / c->flood_rate : 0;
 		cfg.flood_burst = c->flood_rate ? c->flood_burst : 0;
 		memcpy(cfg.net_uuid, c->uuid, sizeof(cfg.net_uuid));
+		cfg.dhcp_ns = c->dhcp_rate ? 1000000000ULL / c->dhcp_rate : 0;
+		cfg.dhcp_burst = c->dhcp_rate ? c->dhcp_burst : 0;
 		ret = dpe_config_put(dp, &cfg);
 	}
 	if (ret < 0)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -22,7 +23,7 @@
 #include "switch/network.h"
 
 struct kvnetd_opts {
-	const char *state_dir, *run_dir, *bpffs;
+	const char *state_dir, *run_dir, *bpffs, *status_dir;
 	int log_level;
 };
 
@@ -37,8 +38,9 @@ struct kvnetd_main {
 static void kvnetd_usage(FILE *f)
 {
 	fprintf(f, "usage: kvnetd [--state-dir D] [--run-dir R] [--bpffs DIR] "
-		   "[--log-level err|warn|info|debug]\n"
-		   "  defaults: /var/lib/kvnet, $KVNET_RUN_DIR or /run/kvnet, /sys/fs/bpf\n");
+		   "[--status-dir DIR] [--log-level err|warn|info|debug]\n"
+		   "  defaults: /var/lib/kvnet, $KVNET_RUN_DIR or /run/kvnet, /sys/fs/bpf,\n"
+		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq)\n");
 }
 
 static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
@@ -47,6 +49,7 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "bpffs", required_argument, NULL, 'b' },
+		{ "status-dir", required_argument, NULL, 'S' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
@@ -54,12 +57,13 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 	int c;
 
 	*o = (struct kvnetd_opts){ "/var/lib/kvnet", env && *env ? env : "/run/kvnet",
-				   "/sys/fs/bpf", LOG_LVL_INFO };
+				   "/sys/fs/bpf", NULL, LOG_LVL_INFO };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->state_dir = optarg; break;
 		case 'r': o->run_dir = optarg; break;
 		case 'b': o->bpffs = optarg; break;
+		case 'S': o->status_dir = optarg; break;
 		case 'l':
 			o->log_level = log_level_parse(optarg);
 			if (o->log_level < 0) {
@@ -218,12 +222,18 @@ int main(int argc, char **argv)
 		return 2;
 	log_set_level((enum log_level)o.log_level);
 	snprintf(d.bpffs, sizeof(d.bpffs), "%s", o.bpffs);
+	if (o.status_dir)
+		snprintf(d.status_dir, sizeof(d.status_dir), "%s", o.status_dir);
+	else
+		snprintf(d.status_dir, sizeof(d.status_dir), "%s/status", o.state_dir);
 	if (store_init(&d.store, o.state_dir, o.run_dir) < 0) {
 		log_err("cannot create %s or %s: %s", o.state_dir, o.run_dir, strerror(errno));
 		return 1;
 	}
 	if (kvnetd_lock_state(o.state_dir) < 0)
 		return 1;
+	if (mkdir(d.status_dir, 0755) < 0 && errno != EEXIST)
+		log_warn("cannot create %s: %s", d.status_dir, strerror(errno));
 	store_sock_path(&d.store, sock, sizeof(sock));
 	/* signals are blocked before anything else, so a SIGTERM during the
 	 * restore (autostart) waits for the loop, which exits cleanly */

@@ -254,6 +254,7 @@ int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
 	uint32_t mask = htonl(kv_prefix_mask(def->prefix));
+	bool dhcp = def->has_ip && netxml_dhcp_enabled(def);
 	struct dp_config c = {
 		.no_route = def->mode == NET_MODE_ISOLATED,
 		.stp = def->bridge_stp,
@@ -261,6 +262,9 @@ int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 		.learn_max = def->fdb_port_max,
 		.flood_rate = def->flood_rate,
 		.flood_burst = def->flood_burst,
+		.dhcp = dhcp,
+		.dhcp_rate = KVNET_DHCP_RATE,
+		.dhcp_burst = KVNET_DHCP_BURST,
 	};
 
 	memcpy(c.uuid, def->uuid, sizeof(c.uuid));
@@ -421,7 +425,7 @@ void netw_delete_owned(struct kvnetd *d, struct kv_network *n, int ifindex)
 
 void netw_teardown(struct kvnetd *d, struct kv_network *n)
 {
-	netw_stp_stop(d, n);
+	netw_services_stop(d, n);
 	for (int i = n->nports - 1; i >= 0; i--) {
 		struct kv_port *p = &n->ports[i];
 
@@ -460,6 +464,8 @@ static int netw_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_error
 		ret = netw_dp_configure(n, e);
 	if (!ret && n->def.has_ip)
 		ret = netw_gateway_up(d, n, e);
+	if (!ret)
+		ret = netw_services_start(d, n, e);
 	return ret;
 }
 
@@ -490,12 +496,7 @@ int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 		return ret;
 	}
 	n->active = true;
-	netw_stp_start(d, n);
 	log_info("network '%s' started", n->def.name);
-	if (n->def.nranges)
-		log_warn("network '%s': DHCP is not served yet; guests need static "
-			 "addresses (gateway %s/%u)", n->def.name, inet_ntoa(n->def.ip),
-			 n->def.prefix);
 	return 0;
 }
 
@@ -561,6 +562,8 @@ void netw_tick(struct kvnetd *d)
 			continue;
 		netw_sweep(n, now);
 		netw_stp_tick(d, n, now / 1000000);
+		if (n->dhcp)
+			dhcpd_tick(n->dhcp);
 	}
 }
 

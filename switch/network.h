@@ -19,6 +19,7 @@
 #include "common/addr.h"
 #include "common/hash.h"
 #include "switch/datapath.h"
+#include "switch/dhcpd.h"
 #include "switch/error.h"
 #include "switch/link.h"
 #include "switch/loop.h"
@@ -78,9 +79,11 @@ struct kv_network {
 	struct kv_port ports[KVNET_MAX_PORTS];
 	int nports;
 	uint64_t next_expiry_ns; /* when netw_tick next sweeps the FDB */
-	struct loop_watch punt;	 /* the datapath's punted frames (BPDUs) */
+	struct loop_watch punt;	 /* the datapath's punted frames (BPDUs, DHCP) */
+	struct dhcpd *dhcp;	 /* its DHCP service, if it serves DHCP */
 	struct kvnetd *d;	 /* for the watch's callback */
 	struct stp_bridge stp;
+	bool stp_on;
 	uint64_t next_hello_ms;
 };
 
@@ -89,6 +92,7 @@ struct kvnetd {
 	struct link_ctx link;
 	struct loop loop;
 	char bpffs[PATH_MAX];
+	char status_dir[PATH_MAX]; /* libvirt's <bridge>.status files */
 	struct kv_network **nets;
 	int nnets;
 };
@@ -121,6 +125,12 @@ const char *netw_port_name(const struct kv_network *n, int ifindex);
 /* The ifindex users see for a port: the gateway's host-side device. */
 int netw_port_user_ifindex(const struct kv_port *p);
 int netw_user_ifindex(const struct kv_network *n, int ifindex);
+
+/* DHCP reservations, changed live and stored (network_dhcp.c). */
+int netw_dhcp_host_add(struct kvnetd *d, struct kv_network *n, const struct net_dhcp_host *h,
+		       struct kv_error *e);
+int netw_dhcp_host_del(struct kvnetd *d, struct kv_network *n, const struct net_dhcp_host *h,
+		       struct kv_error *e);
 
 /* A link changed (link.h); ifindex 0: re-check all. */
 void netw_link_changed(struct kvnetd *d, const struct link_event *ev);

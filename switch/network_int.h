@@ -51,7 +51,13 @@ int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
 
 /* network_stp.c */
 void netw_stp_start(struct kvnetd *d, struct kv_network *n);
-void netw_stp_stop(struct kvnetd *d, struct kv_network *n);
+/* A BPDU the datapath punted. */
+void netw_stp_bpdu(struct kvnetd *d, struct kv_network *n, const struct kvnet_punt *pk);
+
+/* network_punt.c: read the datapath's punt ring (STP, DHCP), and start
+ * and stop the services that need it. */
+int netw_services_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+void netw_services_stop(struct kvnetd *d, struct kv_network *n);
 /* A port joined: send it a hello at once, so a loop shows right away. */
 void netw_stp_port_added(struct kvnetd *d, struct kv_network *n, struct kv_port *p);
 void netw_stp_tick(struct kvnetd *d, struct kv_network *n, uint64_t now_ms);

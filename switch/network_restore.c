@@ -363,7 +363,9 @@ static void netw_adopt_finish(struct kvnetd *d, struct kv_network *n)
 		netw_note(n, "its gateway was gone; %s", n->degraded[0] ? n->degraded :
 								   "recreated");
 	}
-	netw_stp_start(d, n);
+	memset(&e, 0, sizeof(e));
+	if (netw_services_start(d, n, &e) < 0)
+		netw_note(n, "%s", e.msg);
 	memset(&e, 0, sizeof(e));
 	if (netw_save_runtime(d, n, &e) < 0)
 		log_err("%s", e.msg);

@@ -80,48 +80,28 @@ static void netw_stp_apply(struct kvnetd *d, struct kv_network *n, struct kv_por
 			 "better root bridge than kvnet (root guard)", n->def.name, p->iface);
 }
 
-static void netw_punt_one(void *arg, const struct kvnet_punt *pk)
+void netw_stp_bpdu(struct kvnetd *d, struct kv_network *n, const struct kvnet_punt *pk)
 {
-	struct kv_network *n = arg;
+	size_t len = pk->len < KVNET_PUNT_BYTES ? pk->len : KVNET_PUNT_BYTES;
 	struct stp_bpdu bpdu;
 	struct kv_port *p;
-	size_t len = pk->len < KVNET_PUNT_BYTES ? pk->len : KVNET_PUNT_BYTES;
 
-	if (pk->kind != KVNET_PUNT_BPDU || !n->def.bridge_stp)
+	if (!n->def.bridge_stp)
 		return;
 	p = netw_port_by_ifindex(n, (int)pk->ifindex);
 	if (!p || stp_bpdu_parse(pk->data, len, &bpdu) < 0)
 		return;
 	if (stp_port_rx(&n->stp, &p->stp, &bpdu, dp_now_ns() / 1000000))
-		netw_stp_apply(n->d, n, p);
-}
-
-static void netw_punt_ready(struct loop_watch *w)
-{
-	struct kv_network *n = (struct kv_network *)((char *)w - offsetof(struct kv_network, punt));
-
-	if (n->dp)
-		dp_punt_read(n->dp, netw_punt_one, n);
+		netw_stp_apply(d, n, p);
 }
 
 void netw_stp_start(struct kvnetd *d, struct kv_network *n)
 {
-	int fd;
-
 	if (!n->def.bridge_stp)
 		return;
 	stp_bridge_init(&n->stp, n->def.mac);
-	n->punt.fn = netw_punt_ready;
-	fd = dp_punt_fd(n->dp);
-	if (fd < 0 || loop_add(&d->loop, &n->punt, fd) < 0)
-		log_err("network '%s': STP cannot read BPDUs from the datapath", n->def.name);
 	n->next_hello_ms = dp_now_ns() / 1000000 + STP_HELLO_MS;
 	netw_stp_hello_all(d, n);
-}
-
-void netw_stp_stop(struct kvnetd *d, struct kv_network *n)
-{
-	loop_del(&d->loop, &n->punt);
 }
 
 void netw_stp_port_added(struct kvnetd *d, struct kv_network *n, struct kv_port *p)

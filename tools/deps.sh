@@ -14,6 +14,9 @@ pkgs=(
 	# integration tests and benchmarks
 	iproute2 iputils-ping ethtool tcpdump iperf3 procps qemu-system-x86
 	python3 python3-pytest python3-scapy
+	# DHCP: real clients in the tests; perfdhcp (kea-admin), Kea and
+	# dnsmasq only as the baselines make bench compares against
+	busybox isc-dhcp-client dhcpcd-base kea-admin kea-dhcp4-server dnsmasq-base
 )
 
 missing=()

@@ -31,7 +31,7 @@
 #define KVNET_SOCK_NAME "kvnetd.sock"
 #define KVNET_XML_MAX (1u << 20) /* net define reads at most 1 MiB */
 #define KVNET_MAX_POS 2
-#define KVNET_MAX_WORDS 2
+#define KVNET_MAX_WORDS 3
 
 enum kvnet_exit {
 	KVNET_EXIT_OK = 0,
@@ -112,7 +112,7 @@ static const struct cli_field kvnet_net_fields[] = {
 	{ "ip", "Gateway", CLI_T_STR },
 	{ "prefix", "Prefix", CLI_T_INT },
 	{ "subnet", "Subnet", CLI_T_STR },
-	{ "dhcp_ranges", "DHCP ranges (not served yet)", CLI_T_LIST },
+	{ "dhcp_ranges", "DHCP ranges", CLI_T_LIST },
 	{ "ports", "Ports", CLI_T_INT },
 	{ "persistent", "Persistent", CLI_T_BOOL },
 	{ "degraded", "Degraded", CLI_T_STR },
@@ -139,6 +139,16 @@ static const struct cli_field kvnet_fdb_cols[] = {
 	{ "mac", "MAC", CLI_T_STR },
 	{ "age_s", "AGE", CLI_T_AGE },
 	{ "static", "STATIC", CLI_T_BOOL },
+	{ NULL, NULL, 0 },
+};
+
+static const struct cli_field kvnet_lease_cols[] = {
+	{ "ip", "IP", CLI_T_STR },
+	{ "mac", "MAC", CLI_T_STR },
+	{ "hostname", "HOSTNAME", CLI_T_STR },
+	{ "client_id", "CLIENT-ID", CLI_T_STR },
+	{ "expires_in", "EXPIRES", CLI_T_AGE },
+	{ "port", "PORT", CLI_T_STR },
 	{ NULL, NULL, 0 },
 };
 
@@ -184,6 +194,22 @@ static int kvnet_show_fdb(const struct kvnet_call *c, const json_t *res)
 static int kvnet_show_stats(const struct kvnet_call *c, const json_t *res)
 {
 	return cli_print_table(&c->out, kvnet_stats_cols, res);
+}
+
+static int kvnet_show_leases(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_table(&c->out, kvnet_lease_cols, res);
+}
+
+/* "MAC -> IP <done> network 'NAME'" */
+static int kvnet_show_host_done(const struct kvnet_call *c, const json_t *res)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s -> %s %s network '%s'",
+		 json_string_value(json_object_get(c->args, "mac")),
+		 json_string_value(json_object_get(c->args, "ip")), c->cmd->done, c->pos[0]);
+	return cli_print_done(&c->out, res, msg);
 }
 
 /* "network 'NAME' <done>": the name the daemon reports (net define learns
@@ -311,6 +337,13 @@ static const struct kvnet_opt kvnet_autostart_opts[] = {
 	{ NULL, NULL, NULL, 0, false },
 };
 
+static const struct kvnet_opt kvnet_dhcp_host_opts[] = {
+	{ "mac", "mac", "MAC", KVNET_OPT_STR, true },
+	{ "ip", "ip", "IP", KVNET_OPT_STR, true },
+	{ "name", "name", "HOST", KVNET_OPT_STR, false },
+	{ NULL, NULL, NULL, 0, false },
+};
+
 static const struct kvnet_opt kvnet_port_add_opts[] = {
 	{ "tap", "tap", NULL, KVNET_OPT_SET, false },
 	{ "mac", "mac", "MAC", KVNET_OPT_STR, false },
@@ -357,10 +390,15 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .help = "show the forwarding database" },
 	{ "stats", "stats", KVNET_NET, .show = kvnet_show_stats,
 	  .help = "show per-port counters and drops" },
-	{ "leases", .usage = "NAME", .help = "(not implemented yet)" },
+	{ "leases", "leases", KVNET_NET, .show = kvnet_show_leases,
+	  .help = "list the DHCP leases" },
+	{ "dhcp host add", "dhcp.host.add", KVNET_NET, kvnet_dhcp_host_opts,
+	  .show = kvnet_show_host_done, .done = "reserved on",
+	  .help = "reserve an address (persists; live)" },
+	{ "dhcp host del", "dhcp.host.del", KVNET_NET, kvnet_dhcp_host_opts,
+	  .show = kvnet_show_host_done, .done = "no longer reserved on",
+	  .help = "remove a reservation" },
 	{ "conntrack", .usage = "NAME", .help = "(not implemented yet)" },
-	{ "dhcp", .usage = "host add|del NAME --mac MAC --ip IP [--name HOST]",
-	  .help = "(not implemented yet)" },
 	{ "forward", .usage = "add|del|list NAME ...",
 	  .help = "(not implemented yet)" },
 	{ "trace", .usage = "NAME [--port P] [--count N] [FILTER...]",
@@ -559,8 +597,10 @@ static int kvnet_parse_word(struct kvnet_call *c, const char *word)
 		return KVNET_PARSE_EXIT(KVNET_EXIT_OK);
 	}
 	c->words[c->nwords++] = word;
-	snprintf(words, sizeof(words), "%s%s%s", c->words[0],
-		 c->nwords > 1 ? " " : "", c->nwords > 1 ? word : "");
+	words[0] = '\0';
+	for (int i = 0; i < c->nwords; i++)
+		snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
+			 i ? " " : "", c->words[i]);
 	for (cmd = kvnet_cmds; cmd->words; cmd++)
 		if (!strcmp(cmd->words, words))
 			break;

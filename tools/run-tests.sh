@@ -21,7 +21,7 @@ unit_time=$((SECONDS - start))
 
 start=$SECONDS
 echo "=== fuzz regression (every corpus input once, ASan+UBSan)"
-make --no-print-directory fuzz-regress
+make -j2 --no-print-directory fuzz-regress
 fuzz_rc=$?
 fuzz_time=$((SECONDS - start))
 

@@ -28,6 +28,8 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->learn_max = 0;
 	out->flood_burst = 0;
 	out->flood_ns = 0;
+	out->dhcp_ns = 0;
+	out->dhcp_burst = 0;
 	c = bpf_map_lookup_elem(&config, &zero);
 	if (!c)
 		return;
@@ -40,6 +42,8 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->learn_max = c->learn_max;
 	out->flood_burst = c->flood_burst;
 	out->flood_ns = c->flood_ns;
+	out->dhcp_ns = c->dhcp_ns;
+	out->dhcp_burst = c->dhcp_burst;
 }
 
 #endif /* KVNET_LIB_CONFIG_H */

@@ -1,30 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Frames the datapath hands to kvnetd instead of forwarding them (punt:
- * RINGBUF of struct kvnet_punt): today the BPDUs of a network whose STP
- * kvnetd runs. Only the first KVNET_PUNT_BYTES bytes travel (p->len says
+ * RINGBUF of struct kvnet_punt): the BPDUs of a network whose STP kvnetd
+ * runs, the DHCP client messages of one whose DHCP it serves. Only the first KVNET_PUNT_BYTES bytes travel (p->len says
  * how many the frame had; kvnetd reads min(len, what was copied)). A full ring
  * loses the frame; STP's next hello makes up for it.
  */
 #ifndef KVNET_LIB_PUNT_H
 #define KVNET_LIB_PUNT_H
 
-#define KVNET_PUNT_MIN_BPDU 52
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 * 1024);
+	__uint(max_entries, 4 * 1024 * 1024); /* ~2,000 frames */
 } punt SEC(".maps");
 
-/* Copy what fits of the frame. Fixed sizes, so the verifier needs no
- * proof of a bound: the whole prefix if the frame is long enough, else
- * the smallest whole BPDU frame (14 + 3 LLC + 35), else the header. */
+/* Copy what fits of the frame (up to KVNET_PUNT_BYTES, a power of two).
+ * The verifier wants the length's bounds on the register the helper gets:
+ * the asm keeps the compiler from folding the clamp away, and the mask
+ * then gives [1, KVNET_PUNT_BYTES] without changing a length in it. */
 static __always_inline int kvnet_punt_copy(const struct kvnet_frame *fr, __u8 *to)
 {
-	if (fr->len >= KVNET_PUNT_BYTES)
-		return bpf_skb_load_bytes(fr->skb, 0, to, KVNET_PUNT_BYTES);
-	if (fr->len >= KVNET_PUNT_MIN_BPDU)
-		return bpf_skb_load_bytes(fr->skb, 0, to, KVNET_PUNT_MIN_BPDU);
-	return bpf_skb_load_bytes(fr->skb, 0, to, ETH_HLEN);
+	__u32 n = fr->len;
+
+	if (n > KVNET_PUNT_BYTES)
+		n = KVNET_PUNT_BYTES;
+	asm volatile("" : "+r"(n));
+	n = ((n - 1) & (KVNET_PUNT_BYTES - 1)) + 1;
+	return bpf_skb_load_bytes(fr->skb, 0, to, n);
 }
 
 static __always_inline void kvnet_punt(const struct kvnet_frame *fr, __u32 kind)

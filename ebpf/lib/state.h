@@ -48,4 +48,28 @@ static __always_inline int kvnet_flood_allowed(const struct kvnet_port *port,
 	return 1;
 }
 
+/* The DHCP guard, the same GCRA on its own clock: at most dhcp_ns apart on
+ * average, dhcp_burst in a row. 1: within the limit. */
+static __always_inline int kvnet_dhcp_allowed(const struct kvnet_port *port,
+					      const struct kvnet_config *cfg,
+					      __u64 now)
+{
+	struct kvnet_port_state *st;
+	__u64 tat, tau;
+
+	if (!cfg->dhcp_ns || (port->flags & KVNET_PORT_TRUSTED))
+		return 1;
+	st = kvnet_state_get(port);
+	if (!st)
+		return 1;
+	tau = cfg->dhcp_ns * cfg->dhcp_burst;
+	tat = *(volatile __u64 *)&st->dhcp_tat;
+	if (tat < now)
+		tat = now;
+	if (tat - now > tau)
+		return 0;
+	*(volatile __u64 *)&st->dhcp_tat = tat + cfg->dhcp_ns;
+	return 1;
+}
+
 #endif /* KVNET_LIB_STATE_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Internals of the DHCP service (dhcpd*.c), shared by its files only. */
+#ifndef KVNET_DHCPD_INT_H
+#define KVNET_DHCPD_INT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dhcp/dhcp_store.h"
+#include "switch/dhcpd.h"
+#include "switch/loop.h"
+
+/* Ethernet + IPv4 (no options) + UDP + the largest reply we build. */
+#define DHCPD_HDRS (14 + 20 + 8)
+#define DHCPD_REPLY_MAX 1472
+#define DHCPD_FRAME_MAX (DHCPD_HDRS + DHCPD_REPLY_MAX)
+/* ARP probes of free pool addresses per tick (a second). */
+#define DHCPD_PROBES_PER_TICK 4
+/* Leases one untrusted port may hold. */
+#define DHCPD_PORT_LEASE_CAP 64
+
+struct dhcpd_reply {
+	int ifindex;
+	uint16_t len;
+	uint8_t frame[DHCPD_FRAME_MAX];
+};
+
+struct dhcpd {
+	struct kvnetd *d;
+	struct kv_network *n;
+	struct dhcp_server *srv;
+	struct dhcp_store *store;
+	struct dhcpd_reply *q;
+	int nq, capq;
+	uint8_t gw_mac[6];
+	uint32_t gw_ip;		  /* host order */
+	int gw_ifindex;		  /* the gateway's host side */
+	char status_path[PATH_MAX];
+	bool status_dirty;
+	struct loop_watch arp;	  /* ARP seen on the gateway */
+	uint32_t probe_after;	  /* the last address probed */
+};
+
+/* dhcpd_frame.c: the client message inside a punted frame (its UDP
+ * payload), and a reply frame. */
+struct dhcpd_in {
+	const uint8_t *payload;
+	size_t len;
+	uint8_t src_mac[6];
+	bool broadcast;
+};
+int dhcpd_frame_parse(const struct kvnet_punt *p, struct dhcpd_in *in);
+/* The Ethernet frame of a reply of len bytes to dst; its length. */
+size_t dhcpd_frame_build(const struct dhcpd *s, const struct dhcp_dest *dst,
+			 const uint8_t *req_mac, const uint8_t *reply, size_t len,
+			 uint8_t frame[DHCPD_FRAME_MAX]);
+
+/* dhcpd_probe.c */
+int dhcpd_probe_open(struct dhcpd *s);
+void dhcpd_probe_close(struct dhcpd *s);
+void dhcpd_probe_tick(struct dhcpd *s);
+
+/* dhcpd.c: persist changes made outside a message (a conflict). */
+void dhcpd_persist(struct dhcpd *s, const struct dhcp_changes *ch);
+
+#endif /* KVNET_DHCPD_INT_H */
