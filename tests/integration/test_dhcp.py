@@ -447,3 +447,36 @@ def test_libvirt_status_file(dhcp):
             return None
     e = poll(entry, 5, "the lease in kvnet-t0.status")
     assert e["ip-address"] == ip and e["hostname"] == "guest-s" and e["expiry-time"] > 0
+
+
+def test_lease_cap_per_port(kvnet):
+    """One untrusted port, 70 clients (client identifiers) behind it: the
+    first 64 are offered an address, the others get nothing."""
+    env = kvnet
+    env.define_xml(dhcp_xml(env).replace(f"end='{RANGE[1]}'", "end='10.77.0.250'"))
+    env.cli("net", "start", "t0")
+    g = bare_guest(env, "cap", "52:54:00:d0:00:71")
+    steps = [(dhcp_frame(g.mac, "discover", 100 + i,
+                         opts=[("client_id", b"\x00cap-%d" % i)]), 0.5, 1)
+             for i in range(70)]
+    got = exchange(g, *steps)
+    assert sum(1 for r in got if r) == 64, [i for i, r in enumerate(got) if not r]
+    assert all(got[:64]) and not any(got[64:])
+
+
+def test_request_rate_limit_per_port(dhcp):
+    """400 DISCOVERs at once from one port: the port's DHCP guard drops
+    what exceeds 100 a second after a burst of 200 (dhcp-rate), and the
+    server keeps serving the other guests."""
+    env = dhcp
+    flood = bare_guest(env, "fl", "52:54:00:d0:00:81")
+    frames = [dhcp_frame(flood.mac, "discover", 1000 + i) for i in range(400)]
+    flood.run([PYTHON, "-c", "import sys; from scapy.all import Ether, sendp; "
+               "sendp([Ether(bytes.fromhex(h)) for h in sys.stdin.read().split()], "
+               "iface='eth0', verbose=False)"],
+              input="\n".join(bytes(f).hex() for f in frames), timeout=60)
+    poll(lambda: env.stats("t0")[flood.port]["drops"].get("dhcp-rate", 0) >= 100, 5,
+         "dhcp-rate drops")
+    other = bare_guest(env, "ok", "52:54:00:d0:00:82")
+    (off,), = exchange(other, (dhcp_frame(other.mac, "discover", 7), 3, 1))
+    assert mtype(off) == "offer"
