@@ -5,7 +5,8 @@
  * Commands live in one table: their words, protocol command, positional
  * arguments and typed options; usage text and argument checks are derived
  * from it. Exit status: 0 success, 1 error (from the daemon or local),
- * 2 usage error, 3 daemon not reachable. See docs/kvnet.1.
+ * 2 usage error, 3 daemon not reachable or too busy to take the request.
+ * See docs/kvnet.1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +38,8 @@ enum kvnet_exit {
 	KVNET_EXIT_OK = 0,
 	KVNET_EXIT_FAIL = 1,	    /* the daemon or a local step failed */
 	KVNET_EXIT_USAGE = 2,	    /* bad command line */
-	KVNET_EXIT_UNREACHABLE = 3, /* no daemon behind the socket */
+	KVNET_EXIT_UNREACHABLE = 3, /* no daemon behind the socket, or one too
+				     * busy to take the request */
 };
 
 /* Typed options: what an option takes and what it puts in the request. */
@@ -677,6 +679,11 @@ static int kvnet_exchange(struct kvnet_call *c, const char *path,
 	int fd, r, sent;
 
 	fd = cli_client_connect(path, CLI_CLIENT_TIMEOUT_S);
+	if (fd == -ETIMEDOUT) {
+		fprintf(stderr, "kvnet: kvnetd is busy (its connection queue at %s stayed "
+			"full for %d s); try again later\n", path, CLI_CLIENT_TIMEOUT_S);
+		return KVNET_EXIT_UNREACHABLE;
+	}
 	if (fd < 0) {
 		fprintf(stderr,
 			"kvnet: cannot reach kvnetd at %s: %s (is kvnetd running?)\n",
@@ -707,16 +714,23 @@ static int kvnet_exchange(struct kvnet_call *c, const char *path,
 	return r < 0 ? KVNET_EXIT_FAIL : KVNET_EXIT_OK;
 }
 
-/* The daemon's error as "kvnet: <message>"; always KVNET_EXIT_FAIL. */
+/* The daemon's error as "kvnet: <message>". KVNET_EXIT_FAIL, or
+ * KVNET_EXIT_UNREACHABLE when kvnetd was too busy to take the request (it
+ * did nothing, and trying again later is safe). */
 static int kvnet_daemon_error(const json_t *reply)
 {
 	const json_t *err = json_object_get(reply, "error");
 	const char *msg = json_string_value(json_object_get(err, "message"));
+	const char *code = json_string_value(json_object_get(err, "code"));
 
 	if (!msg || !*msg)
-		msg = json_string_value(json_object_get(err, "code"));
+		msg = code;
 	if (!msg || !*msg)
 		msg = "kvnetd reported an error without a message";
+	if (code && !strcmp(code, "busy")) {
+		fprintf(stderr, "kvnet: kvnetd is busy (%s); try again later\n", msg);
+		return KVNET_EXIT_UNREACHABLE;
+	}
 	fprintf(stderr, "kvnet: %s\n", msg);
 	return KVNET_EXIT_FAIL;
 }
