@@ -9,6 +9,7 @@
  * clients cannot flood the log. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +73,11 @@ struct ctlsock {
 	int epfd;
 	int timer_fd;
 	uint64_t armed_ms; /* the timer's expiry, CTL_NO_DEADLINE when off */
+	bool accepting;	   /* listen_fd is in the epoll set */
+	uint64_t resume_ms; /* when not accepting: when to start again */
 	int nclients;
 	struct ctl_note notes[CTL_DROP_MAX];
+	struct ctl_note out_of_fds;
 	struct ctl_client clients[CTLSOCK_MAX_CLIENTS];
 };
 
@@ -88,17 +92,25 @@ static uint64_t ctl_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void ctl_note(struct ctlsock *c, enum ctl_drop why)
+/* Count one event; returns how many to report now (0: not yet). */
+static unsigned ctl_note(struct ctl_note *n)
 {
-	struct ctl_note *n = &c->notes[why];
 	uint64_t now = ctl_now();
+	unsigned count = ++n->count;
 
-	n->count++;
 	if (n->last_ms && now - n->last_ms < CTL_LOG_INTERVAL_MS)
-		return;
-	log_warn("control socket: %u client(s) %s", n->count, ctl_drop_what[why]);
+		return 0;
 	n->count = 0;
 	n->last_ms = now;
+	return count;
+}
+
+static void ctl_note_drop(struct ctlsock *c, enum ctl_drop why)
+{
+	unsigned count = ctl_note(&c->notes[why]);
+
+	if (count)
+		log_warn("control socket: %u client(s) %s", count, ctl_drop_what[why]);
 }
 
 /* Best effort: tell a client we are about to close why, as an error
@@ -119,6 +131,20 @@ static void ctl_say(int fd, const char *code, const char *fmt, ...)
 		return; /* it is gone or not reading: nothing more to do */
 }
 
+static int ctl_watch(struct ctlsock *c, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* Watch the listening socket again (after a pause for lack of fds). */
+static void ctl_accept_resume(struct ctlsock *c)
+{
+	if (!c->accepting && ctl_watch(c, c->listen_fd, TAG_LISTEN) == 0)
+		c->accepting = true;
+}
+
 static void client_drop(struct ctlsock *c, struct ctl_client *cl)
 {
 	epoll_ctl(c->epfd, EPOLL_CTL_DEL, cl->fd, NULL);
@@ -127,6 +153,7 @@ static void client_drop(struct ctlsock *c, struct ctl_client *cl)
 	memset(cl, 0, sizeof(*cl));
 	cl->state = CLIENT_FREE;
 	c->nclients--;
+	ctl_accept_resume(c); /* a descriptor is free again */
 }
 
 static uint64_t client_deadline(const struct ctl_client *cl)
@@ -279,7 +306,7 @@ static int ctl_free_slot(struct ctlsock *c, struct kvnetd *d)
 			continue;
 		ctl_say(cl->fd, "busy", "this connection sent no request for %d ms and its "
 			"slot went to a new client", (int)(ctl_now() - cl->progress_ms));
-		ctl_note(c, CTL_DROP_EVICTED);
+		ctl_note_drop(c, CTL_DROP_EVICTED);
 		client_drop(c, cl);
 		return (int)(cl - c->clients);
 	}
@@ -295,7 +322,7 @@ static void ctl_admit(struct ctlsock *c, struct kvnetd *d, int fd)
 	if (i < 0) {
 		ctl_say(fd, "busy", "all %d control connections are answering other "
 			"requests", CTLSOCK_MAX_CLIENTS);
-		ctl_note(c, CTL_DROP_BUSY);
+		ctl_note_drop(c, CTL_DROP_BUSY);
 		close(fd);
 		return;
 	}
@@ -310,11 +337,31 @@ static void ctl_admit(struct ctlsock *c, struct kvnetd *d, int fd)
 	c->nclients++;
 }
 
+/* accept() has no descriptor (or memory) for a new client. The connection
+ * stays queued and the listening socket readable, so stop watching it for
+ * CTLSOCK_ACCEPT_PAUSE_MS, or until a client leaves, instead of spinning. */
+static void ctl_accept_pause(struct ctlsock *c, int err)
+{
+	unsigned count = ctl_note(&c->out_of_fds);
+
+	if (c->accepting && epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->listen_fd, NULL) == 0)
+		c->accepting = false;
+	c->resume_ms = ctl_now() + CTLSOCK_ACCEPT_PAUSE_MS;
+	if (count)
+		log_warn("control socket: cannot accept clients: %s (%u time(s), %d "
+			 "connected); pausing for up to %d ms at a time. Raise kvnetd's "
+			 "limit of open files (LimitNOFILE=)", strerror(err), count,
+			 c->nclients, CTLSOCK_ACCEPT_PAUSE_MS);
+}
+
 static void ctl_accept(struct ctlsock *c, struct kvnetd *d)
 {
-	for (int i = 0; i < CTL_ACCEPT_BATCH; i++) {
+	for (int i = 0; i < CTL_ACCEPT_BATCH && c->accepting; i++) {
 		int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			       errno == ENOMEM))
+			ctl_accept_pause(c, errno);
 		if (fd < 0)
 			return;
 		ctl_admit(c, d, fd);
@@ -337,15 +384,15 @@ static void ctl_expire(struct ctlsock *c, struct kvnetd *d)
 		if (cl->state == CLIENT_FREE || ctl_now() < client_deadline(cl))
 			continue;
 		if (cl->state == CLIENT_WRITING) {
-			ctl_note(c, CTL_DROP_STALLED);
+			ctl_note_drop(c, CTL_DROP_STALLED);
 		} else if (!cl->len) {
 			ctl_say(cl->fd, "timeout", "no request within %d ms",
 				CTLSOCK_FIRST_BYTE_MS);
-			ctl_note(c, CTL_DROP_SILENT);
+			ctl_note_drop(c, CTL_DROP_SILENT);
 		} else {
 			ctl_say(cl->fd, "timeout", "request incomplete after %d ms",
 				CTLSOCK_REQUEST_MS);
-			ctl_note(c, CTL_DROP_SLOW);
+			ctl_note_drop(c, CTL_DROP_SLOW);
 		}
 		client_drop(c, cl);
 	}
@@ -364,6 +411,8 @@ static void ctl_arm(struct ctlsock *c)
 		if (t < next)
 			next = t;
 	}
+	if (!c->accepting && c->resume_ms < next)
+		next = c->resume_ms;
 	if (next == c->armed_ms)
 		return;
 	if (next != CTL_NO_DEADLINE) {
@@ -382,6 +431,8 @@ static void ctl_timer(struct ctlsock *c, struct kvnetd *d)
 		log_warn("control socket: reading its timer: %s", strerror(errno));
 	c->armed_ms = CTL_NO_DEADLINE; /* a one-shot timer that fired is off */
 	ctl_expire(c, d);
+	if (!c->accepting && ctl_now() >= c->resume_ms)
+		ctl_accept_resume(c);
 }
 
 void ctlsock_run(struct ctlsock *c, struct kvnetd *d)
@@ -442,13 +493,6 @@ static int ctl_listen(const char *path, struct kv_error *e)
 	return fd;
 }
 
-static int ctl_watch(struct ctlsock *c, int fd, uint64_t tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
-
-	return epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
-
 int ctlsock_open(struct ctlsock **out, const char *path, struct kv_error *e)
 {
 	struct ctlsock *c = calloc(1, sizeof(*c));
@@ -468,6 +512,7 @@ int ctlsock_open(struct ctlsock **out, const char *path, struct kv_error *e)
 		ret = c->listen_fd = ctl_listen(path, e);
 	if (ret >= 0)
 		ret = ctl_watch(c, c->listen_fd, TAG_LISTEN);
+	c->accepting = ret >= 0;
 	if (ret >= 0)
 		ret = ctl_watch(c, c->timer_fd, TAG_TIMER);
 	if (ret < 0) {

@@ -10,7 +10,10 @@
  *   response, the newcomer gets a "busy" error and is closed;
  * - a response is cut off only when the client takes none of it for
  *   CTLSOCK_STALL_MS (a deadline on progress, not on the total time), and
- *   large ones are written as the client reads them.
+ *   large ones are written as the client reads them;
+ * - when accept() runs out of descriptors, the socket stops accepting for a
+ *   while (or until a client leaves) instead of spinning; the connections
+ *   wait in the backlog.
  *
  * The socket keeps its own epoll set and timer (timerfd); the daemon's loop
  * watches ctlsock_fd() and calls ctlsock_run() when it is readable. */
@@ -26,6 +29,9 @@ struct ctlsock;
 #define CTLSOCK_FIRST_BYTE_MS 2000
 #define CTLSOCK_REQUEST_MS 5000
 #define CTLSOCK_STALL_MS 10000
+/* How long accepting pauses after EMFILE/ENFILE (a client leaving ends the
+ * pause early). */
+#define CTLSOCK_ACCEPT_PAUSE_MS 1000
 #define CTLSOCK_MAX_REQUEST (2u << 20)
 
 /* Listen on path. Refuses (-EADDRINUSE) when another kvnetd answers on

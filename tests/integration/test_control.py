@@ -7,6 +7,7 @@ second kvnetd refuses to take it over."""
 
 import json
 import os
+import signal
 import socket
 import stat
 import time
@@ -188,3 +189,49 @@ def test_busy_when_every_slot_is_writing(kvnet):
             s.close()
     poll(lambda: kvnet.cli("net", "list", check=False).returncode == 0, 5,
          "`net list` to be served once the writers left")
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_out_of_descriptors_backs_off(kvnet):
+    """accept() failing with EMFILE neither spins (the listening socket
+    stays readable) nor stops the daemon serving the clients it has; it
+    is logged, not once per failure, and once clients leave, new ones are
+    served again."""
+    env = kvnet
+    env.kill_daemon(signal.SIGTERM)
+    pid = env.start_daemon(nofile=64).pid
+    early = connect(env)    # connected before the descriptors run out
+    idle = []
+    try:
+        for _ in range(200):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.setblocking(False)
+            try:
+                s.connect(str(env.run_dir / "kvnetd.sock"))
+            except BlockingIOError:
+                s.close()
+                break
+            idle.append(s)
+        poll(lambda: len(os.listdir(f"/proc/{pid}/fd")) >= 60, 2,
+             "kvnetd to run out of descriptors")
+        early.sendall(b'{"cmd": "ping"}\n')
+        assert json.loads(early.makefile().readline())["ok"] is True
+        c0, t0 = cpu_seconds(pid), time.monotonic()
+        time.sleep(2)
+        used = (cpu_seconds(pid) - c0) / (time.monotonic() - t0)
+        assert used < 0.1, f"kvnetd used {used:.0%} CPU while out of fds"
+        assert "cannot accept clients: Too many open files" in env.log_text()
+        assert env.log_text().count("cannot accept clients") <= 2
+    finally:
+        early.close()
+        for s in idle:
+            s.close()
+    t0 = time.monotonic()
+    env.cli("net", "list", timeout=10)
+    assert time.monotonic() - t0 < 3
