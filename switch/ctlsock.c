@@ -38,8 +38,9 @@ struct ctl_client {
 	int fd;
 	uint64_t since_ms;    /* connected */
 	uint64_t progress_ms; /* last byte read or written, or connected */
-	char *buf;	      /* request, then response */
+	char *buf;	      /* request, then (a piece of) the response */
 	size_t len, cap, off;
+	struct control_stream *more; /* the rest of a response, if it streams */
 };
 
 /* A condition worth a warning: counted, and logged when first seen, then
@@ -150,6 +151,7 @@ static void client_drop(struct ctlsock *c, struct ctl_client *cl)
 	epoll_ctl(c->epfd, EPOLL_CTL_DEL, cl->fd, NULL);
 	close(cl->fd);
 	free(cl->buf);
+	control_stream_free(cl->more);
 	memset(cl, 0, sizeof(*cl));
 	cl->state = CLIENT_FREE;
 	c->nclients--;
@@ -228,22 +230,58 @@ static void client_reply(struct ctlsock *c, struct ctl_client *cl, char *resp)
 	epoll_ctl(c->epfd, EPOLL_CTL_MOD, cl->fd, &ev);
 }
 
-/* Write what the socket takes. Returns 1 when all is sent (or the client
- * is gone), 0 to wait. */
-static int client_write(struct ctl_client *cl)
+/* The next piece of a streamed response into the buffer. Returns 0, or
+ * -1 when the response cannot be finished (the client is to be dropped). */
+static int client_next_piece(struct ctl_client *cl, struct kvnetd *d)
 {
-	while (cl->off < cl->len) {
-		ssize_t w = send(cl->fd, cl->buf + cl->off, cl->len - cl->off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	struct kv_error e = { 0 };
+	char *text;
+	int ret = control_more(d, cl->more, &text, &e);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return errno == EAGAIN ? 0 : 1;
-		cl->off += (size_t)w;
-		cl->progress_ms = ctl_now();
+	if (ret < 0) {
+		log_warn("control socket: a response was cut short: %s", e.msg);
+		return -1;
 	}
-	return 1;
+	free(cl->buf);
+	cl->buf = text;
+	cl->len = cl->cap = strlen(text);
+	cl->off = 0;
+	if (ret == 0) {
+		control_stream_free(cl->more);
+		cl->more = NULL;
+	}
+	return 0;
+}
+
+/* Write what the socket takes; once a piece of a streamed response is
+ * out, make the next, but only one per call, so that the loop turns to
+ * the others between pieces (the socket stays writable: epoll calls
+ * again). Returns 1 when all is sent (or the client is gone), 0 to wait,
+ * -1 if the response was cut short. */
+static int client_write(struct ctl_client *cl, struct kvnetd *d)
+{
+	bool made = false;
+
+	for (;;) {
+		while (cl->off < cl->len) {
+			ssize_t w = send(cl->fd, cl->buf + cl->off, cl->len - cl->off,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return errno == EAGAIN ? 0 : 1;
+			cl->off += (size_t)w;
+			cl->progress_ms = ctl_now();
+		}
+		if (!cl->more)
+			return 1;
+		if (made)
+			return 0;
+		if (client_next_piece(cl, d) < 0)
+			return -1;
+		made = true;
+	}
 }
 
 static void client_event(struct ctlsock *c, struct ctl_client *cl, struct kvnetd *d)
@@ -260,12 +298,12 @@ static void client_event(struct ctlsock *c, struct ctl_client *cl, struct kvnetd
 		}
 		if (ret == 0)
 			return;
-		resp = ret == 2 ? cl->buf : control_handle(d, cl->buf, cl->len);
+		resp = ret == 2 ? cl->buf : control_begin(d, cl->buf, cl->len, &cl->more);
 		if (ret != 2)
 			free(cl->buf);
 		client_reply(c, cl, resp);
 	}
-	if (cl->state == CLIENT_WRITING && client_write(cl))
+	if (cl->state == CLIENT_WRITING && client_write(cl, d))
 		client_drop(c, cl);
 }
 

@@ -33,6 +33,7 @@
 #define KVNET_XML_MAX (1u << 20) /* net define reads at most 1 MiB */
 #define KVNET_MAX_POS 2
 #define KVNET_MAX_WORDS 2
+#define KVNET_PAGE_LIMIT 5000 /* entries a page of a paged listing asks for */
 
 enum kvnet_exit {
 	KVNET_EXIT_OK = 0,
@@ -71,6 +72,9 @@ struct kvnet_cmd {
 	const struct kvnet_opt *opts; /* ends with a NULL name; may be NULL */
 	int (*prepare)(struct kvnet_call *c);
 	int (*show)(const struct kvnet_call *c, const json_t *result);
+	/* A paged listing: its columns. kvnet asks for page after page
+	 * ("limit", "cursor"; docs/protocol.md) and prints one table. */
+	const struct cli_field *pages;
 	const char *done;  /* past tense for confirmations ("started") */
 	const char *usage; /* arguments, when not derived from pos/opts */
 	const char *help;
@@ -176,11 +180,6 @@ static int kvnet_show_xml(const struct kvnet_call *c, const json_t *res)
 static int kvnet_show_ports(const struct kvnet_call *c, const json_t *res)
 {
 	return cli_print_table(&c->out, kvnet_port_cols, res);
-}
-
-static int kvnet_show_fdb(const struct kvnet_call *c, const json_t *res)
-{
-	return cli_print_table(&c->out, kvnet_fdb_cols, res);
 }
 
 static int kvnet_show_stats(const struct kvnet_call *c, const json_t *res)
@@ -355,7 +354,7 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .help = "detach an interface" },
 	{ "port list", "port.list", KVNET_NET, .show = kvnet_show_ports,
 	  .help = "list a network's ports" },
-	{ "fdb", "fdb", KVNET_NET, .show = kvnet_show_fdb,
+	{ "fdb", "fdb", KVNET_NET, .pages = kvnet_fdb_cols,
 	  .help = "show the forwarding database" },
 	{ "stats", "stats", KVNET_NET, .show = kvnet_show_stats,
 	  .help = "show per-port counters and drops" },
@@ -657,6 +656,8 @@ static int kvnet_parse(struct kvnet_call *c, int argc, char **argv)
 
 /* ---- talking to kvnetd ------------------------------------------------- */
 
+static int kvnet_fail(const char *msg);
+
 static void kvnet_sock_path(const struct kvnet_call *c, char *buf,
 			    size_t len)
 {
@@ -756,6 +757,76 @@ static int kvnet_show(const struct kvnet_call *c, const json_t *reply)
 	return r < 0 ? KVNET_EXIT_FAIL : KVNET_EXIT_OK;
 }
 
+/* ---- paged listings ---------------------------------------------------- */
+
+/* The entries and the next cursor of one page's result; a kvnetd that
+ * does not page sends the whole list (an array) instead. */
+static int kvnet_page_parts(const json_t *res, const json_t **entries, const json_t **next)
+{
+	if (json_is_array(res)) {
+		*entries = res;
+		*next = NULL;
+		return 0;
+	}
+	*entries = json_object_get(res, "entries");
+	*next = json_object_get(res, "next");
+	if (!json_is_array(*entries) || (*next && !json_is_string(*next) && !json_is_null(*next)))
+		return -EBADMSG;
+	return 0;
+}
+
+/* One page into rows; *cursor becomes the next page's (a new reference)
+ * or NULL after the last. */
+static int kvnet_page(struct kvnet_call *c, const char *path, struct cli_rows *rows,
+		      json_t **cursor)
+{
+	const json_t *entries = NULL, *next = NULL;
+	json_t *reply = NULL, *res;
+	int r;
+
+	if (json_object_set_new(c->args, "limit", json_integer(KVNET_PAGE_LIMIT)) ||
+	    (*cursor && json_object_set(c->args, "cursor", *cursor)))
+		return kvnet_fail(strerror(ENOMEM));
+	r = kvnet_exchange(c, path, &reply);
+	if (r == KVNET_EXIT_OK && !json_is_true(json_object_get(reply, "ok")))
+		r = json_is_false(json_object_get(reply, "ok")) ? kvnet_daemon_error(reply)
+			: kvnet_fail("kvnetd's reply has no \"ok\" member");
+	res = json_object_get(reply, "result");
+	if (r == KVNET_EXIT_OK && kvnet_page_parts(res, &entries, &next) < 0) {
+		fprintf(stderr, "kvnet: unexpected result from kvnetd for '%s'\n", c->cmd->words);
+		r = KVNET_EXIT_FAIL;
+	}
+	if (r == KVNET_EXIT_OK && (r = cli_rows_add(rows, entries)) < 0) {
+		fprintf(stderr, "kvnet: cannot write output: %s\n", strerror(-r));
+		r = KVNET_EXIT_FAIL;
+	}
+	json_decref(*cursor);
+	*cursor = r == KVNET_EXIT_OK && json_is_string(next) ? json_incref((json_t *)next) : NULL;
+	json_decref(reply);
+	return r;
+}
+
+/* Page after page, one table (or one JSON array). */
+static int kvnet_run_pages(struct kvnet_call *c, const char *path)
+{
+	struct cli_rows *rows;
+	json_t *cursor = NULL;
+	int r = cli_rows_begin(&c->out, c->cmd->pages, &rows), w;
+
+	if (r < 0)
+		return kvnet_fail(strerror(-r));
+	do
+		r = kvnet_page(c, path, rows, &cursor);
+	while (r == KVNET_EXIT_OK && cursor);
+	json_decref(cursor);
+	w = cli_rows_end(rows, r == KVNET_EXIT_OK);
+	if (r == KVNET_EXIT_OK && w < 0) {
+		fprintf(stderr, "kvnet: cannot write output: %s\n", strerror(-w));
+		r = KVNET_EXIT_FAIL;
+	}
+	return r;
+}
+
 static int kvnet_run(struct kvnet_call *c)
 {
 	char path[4096];
@@ -765,6 +836,8 @@ static int kvnet_run(struct kvnet_call *c)
 	if (c->cmd->prepare && c->cmd->prepare(c) < 0)
 		return KVNET_EXIT_FAIL;
 	kvnet_sock_path(c, path, sizeof(path));
+	if (c->cmd->pages)
+		return kvnet_run_pages(c, path);
 	r = kvnet_exchange(c, path, &reply);
 	if (r == KVNET_EXIT_OK)
 		r = kvnet_show(c, reply);
