@@ -14,7 +14,7 @@
 #define NETW_FLOOD_RATE KVNET_FLOOD_RATE
 #define NETW_FLOOD_BURST KVNET_FLOOD_BURST
 /* FDB entries the aging sweep reads per network per tick. */
-#define NETW_SWEEP_BUDGET 8192
+#define NETW_SWEEP_BUDGET 2048
 
 struct kv_port *netw_port_by_name(struct kv_network *n, const char *iface);
 struct kv_port *netw_port_by_ifindex(struct kv_network *n, int ifindex);
