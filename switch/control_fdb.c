@@ -120,13 +120,14 @@ static int fdb_read(struct kvnetd *d, struct control_stream *s, struct kv_networ
 
 static int fdb_next(struct kvnetd *d, struct control_stream *s, FILE *f, struct kv_error *e)
 {
-	struct kv_network *n;
-	struct dp_fdb_entry *v;
-	int cnt, ret = fdb_read(d, s, &n, &v, &cnt, e);
-	bool last = s->paged || !s->cursor;
+	struct kv_network *n = NULL;
+	struct dp_fdb_entry *v = NULL;
+	int cnt = 0, ret = fdb_read(d, s, &n, &v, &cnt, e);
+	bool last;
 
 	if (ret < 0)
 		return ret;
+	last = s->paged || !s->cursor; /* the cursor is the next piece's now */
 	if (!s->started)
 		fputs(s->paged ? "{\"ok\":true,\"result\":{\"entries\":[" : "{\"ok\":true,\"result\":[",
 		      f);

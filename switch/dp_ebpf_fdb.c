@@ -310,7 +310,7 @@ static int dpe_page_pinned(struct dp_ebpf *dp, struct dpe_page *pg)
 	}
 	for (int i = 0; ret == 0 && i < l.n; i++)
 		pg->pinned[i] = l.v[i].key;
-	if (ret == 0) {
+	if (ret == 0 && l.n) {
 		pg->npinned = l.n;
 		qsort(pg->pinned, (size_t)l.n, sizeof(*pg->pinned), dpe_key_cmp);
 	}
