@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kvnetd's command table: one handler per request type of the control
- * protocol (docs/protocol.md), rendering results as JSON (see control.h). */
+ * protocol (docs/protocol.md), rendering results as JSON (see control.h),
+ * and the framing of responses, whole or, for a command that streams
+ * (fdb, in control_fdb.c), a piece at a time. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,8 +263,7 @@ static json_t *cmd_net_list(struct kvnetd *d, json_t *args, struct kv_error *e)
 	return list;
 }
 
-struct kv_network *arg_active_net(struct kvnetd *d, json_t *args,
-					 struct kv_error *e)
+struct kv_network *control_arg_active_net(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
 	struct kv_network *n = arg_net(d, args, "net", e);
 
@@ -311,43 +312,6 @@ static json_t *cmd_port_list(struct kvnetd *d, json_t *args, struct kv_error *e)
 	return list;
 }
 
-static json_t *render_fdb_entry(const struct kv_network *n,
-				const struct dp_fdb_entry *f, uint64_t now)
-{
-	bool is_static = f->val.flags & KVNET_FDB_STATIC;
-	double age = 0;
-	char mac[18];
-
-	if (!is_static && now > f->val.last_seen_ns)
-		age = (double)(now - f->val.last_seen_ns) / 1e9;
-	kv_mac_format(f->key.mac, mac);
-	return json_pack("{s:s,s:i,s:s,s:i,s:b,s:f}", "mac", mac, "vlan",
-			 (int)f->key.vlan, "port", netw_port_name(n, (int)f->val.ifindex),
-			 "ifindex", netw_user_ifindex(n, (int)f->val.ifindex), "static", is_static, "age_s", age);
-}
-
-static json_t *cmd_fdb(struct kvnetd *d, json_t *args, struct kv_error *e)
-{
-	struct kv_network *n = arg_active_net(d, args, e);
-	struct dp_fdb_entry *v;
-	uint64_t now = dp_now_ns();
-	json_t *list;
-	int cnt;
-
-	if (!n)
-		return NULL;
-	if (dp_fdb_dump(n->dp, &v, &cnt) < 0) {
-		kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "cannot read the FDB");
-		return NULL;
-	}
-	list = json_array();
-	for (int i = 0; i < cnt; i++)
-		if (!dp_fdb_entry_expired(n->dp, &v[i].val, now))
-			json_array_append_new(list, render_fdb_entry(n, &v[i], now));
-	free(v);
-	return list;
-}
-
 static json_t *render_stats(const struct kv_port *p, const struct kvnet_port_stats *s)
 {
 	json_t *drops = json_object();
@@ -370,7 +334,7 @@ static json_t *render_stats(const struct kv_port *p, const struct kvnet_port_sta
 
 static json_t *cmd_stats(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
-	struct kv_network *n = arg_active_net(d, args, e);
+	struct kv_network *n = control_arg_active_net(d, args, e);
 	struct kvnet_port_stats s;
 	json_t *list;
 
@@ -386,34 +350,37 @@ static json_t *cmd_stats(struct kvnetd *d, json_t *args, struct kv_error *e)
 
 static const struct {
 	const char *name;
-	control_fn fn;
+	control_fn fn;		  /* the result, built whole */
+	control_stream_fn stream; /* or the response, a piece at a time */
 } control_cmds[] = {
-	{ "ping", cmd_ping },
-	{ "net.define", cmd_net_define },
-	{ "net.create", cmd_net_create },
-	{ "net.start", cmd_net_start },
-	{ "net.stop", cmd_net_stop },
-	{ "net.undefine", cmd_net_undefine },
-	{ "net.autostart", cmd_net_autostart },
-	{ "net.show", cmd_net_show },
-	{ "net.dumpxml", cmd_net_dumpxml },
-	{ "net.list", cmd_net_list },
-	{ "port.add", cmd_port_add },
-	{ "port.del", cmd_port_del },
-	{ "port.list", cmd_port_list },
-	{ "fdb", cmd_fdb },
-	{ "stats", cmd_stats },
-	{ "leases", control_leases },
-	{ "dhcp.host.add", control_dhcp_host_add },
-	{ "dhcp.host.del", control_dhcp_host_del },
+	{ "ping", cmd_ping, NULL },
+	{ "net.define", cmd_net_define, NULL },
+	{ "net.create", cmd_net_create, NULL },
+	{ "net.start", cmd_net_start, NULL },
+	{ "net.stop", cmd_net_stop, NULL },
+	{ "net.undefine", cmd_net_undefine, NULL },
+	{ "net.autostart", cmd_net_autostart, NULL },
+	{ "net.show", cmd_net_show, NULL },
+	{ "net.dumpxml", cmd_net_dumpxml, NULL },
+	{ "net.list", cmd_net_list, NULL },
+	{ "port.add", cmd_port_add, NULL },
+	{ "port.del", cmd_port_del, NULL },
+	{ "port.list", cmd_port_list, NULL },
+	{ "fdb", NULL, control_fdb_open },
+	{ "stats", cmd_stats, NULL },
+	{ "leases", control_leases, NULL },
+	{ "dhcp.host.add", control_dhcp_host_add, NULL },
+	{ "dhcp.host.del", control_dhcp_host_del, NULL },
 };
 
 /* ---- request / response ----------------------------------------------- */
 
-static json_t *control_dispatch(struct kvnetd *d, json_t *req, struct kv_error *e)
+static json_t *control_dispatch(struct kvnetd *d, json_t *req, struct control_stream **more,
+				struct kv_error *e)
 {
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
-	json_t *args = json_object_get(req, "args");
+	json_t *args = json_object_get(req, "args"), *none, *res = NULL;
+	size_t i;
 
 	if (!cmd) {
 		kv_fail(e, KV_ERR_INVALID, -EINVAL, "request has no \"cmd\" string");
@@ -423,20 +390,20 @@ static json_t *control_dispatch(struct kvnetd *d, json_t *req, struct kv_error *
 		kv_fail(e, KV_ERR_INVALID, -EINVAL, "\"args\" must be an object");
 		return NULL;
 	}
-	for (size_t i = 0; i < sizeof(control_cmds) / sizeof(*control_cmds); i++) {
-		json_t *none, *res;
-
-		if (strcmp(cmd, control_cmds[i].name))
-			continue;
-		if (args)
-			return control_cmds[i].fn(d, args, e);
-		none = json_object();
-		res = control_cmds[i].fn(d, none, e);
-		json_decref(none);
-		return res;
+	for (i = 0; i < sizeof(control_cmds) / sizeof(*control_cmds); i++)
+		if (!strcmp(cmd, control_cmds[i].name))
+			break;
+	if (i == sizeof(control_cmds) / sizeof(*control_cmds)) {
+		kv_fail(e, KV_ERR_INVALID, -EINVAL, "unknown command '%s'", cmd);
+		return NULL;
 	}
-	kv_fail(e, KV_ERR_INVALID, -EINVAL, "unknown command '%s'", cmd);
-	return NULL;
+	none = args ? NULL : json_object();
+	if (control_cmds[i].stream)
+		control_cmds[i].stream(d, args ? args : none, more, e);
+	else
+		res = control_cmds[i].fn(d, args ? args : none, e);
+	json_decref(none);
+	return res;
 }
 
 /* Replace every non-ASCII byte of s with '?', in place. */
@@ -448,34 +415,24 @@ static const char *control_ascii(char *s)
 	return s;
 }
 
-char *control_handle(struct kvnetd *d, const char *req, size_t len)
+/* The response line for res (stolen), or for e when res is NULL. */
+static char *control_render(json_t *res, struct kv_error *e)
 {
-	struct kv_error e = { 0 };
-	json_error_t jerr;
-	json_t *r = json_loadb(req, len, JSON_REJECT_DUPLICATES, &jerr), *res = NULL, *out;
+	json_t *out;
 	char *text;
 
-	if (!r || !json_is_object(r))
-		kv_fail(&e, KV_ERR_INVALID, -EINVAL, "malformed request: %s",
-			r ? "not a JSON object" : jerr.text);
-	else {
-		fault_arm(true);
-		res = control_dispatch(d, r, &e);
-		fault_arm(false);
-	}
-	if (res && !e.code) {
+	if (res && !e->code) {
 		out = json_pack("{s:b,s:o}", "ok", 1, "result", res);
 	} else {
 		json_decref(res);
-		if (!e.code)
-			kv_fail(&e, KV_ERR_SYSTEM, -EIO, "internal error");
-		out = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", e.code,
-				"message", e.msg);
+		if (!e->code)
+			kv_fail(e, KV_ERR_SYSTEM, -EIO, "internal error");
+		out = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", e->code,
+				"message", e->msg);
 		if (!out) /* not UTF-8 (bytes from a parser's message) */
 			out = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code",
-					e.code, "message", control_ascii(e.msg));
+					e->code, "message", control_ascii(e->msg));
 	}
-	json_decref(r);
 	text = json_dumps(out, JSON_COMPACT);
 	json_decref(out);
 	if (text) {
@@ -488,5 +445,92 @@ char *control_handle(struct kvnetd *d, const char *req, size_t len)
 			text = t;
 		}
 	}
+	return text;
+}
+
+char *control_begin(struct kvnetd *d, const char *req, size_t len, struct control_stream **more)
+{
+	struct kv_error e = { 0 };
+	json_error_t jerr;
+	json_t *r = json_loadb(req, len, JSON_REJECT_DUPLICATES, &jerr), *res = NULL;
+	char *text = NULL;
+	int ret;
+
+	*more = NULL;
+	if (!r || !json_is_object(r))
+		kv_fail(&e, KV_ERR_INVALID, -EINVAL, "malformed request: %s",
+			r ? "not a JSON object" : jerr.text);
+	else {
+		fault_arm(true);
+		res = control_dispatch(d, r, more, &e);
+		fault_arm(false);
+	}
+	json_decref(r);
+	if (!*more)
+		return control_render(res, &e);
+	/* the first piece now: what fails before anything is sent is an
+	 * error response like any other */
+	ret = control_more(d, *more, &text, &e);
+	if (ret <= 0) {
+		control_stream_free(*more);
+		*more = NULL;
+	}
+	return ret < 0 ? control_render(NULL, &e) : text;
+}
+
+int control_more(struct kvnetd *d, struct control_stream *s, char **text, struct kv_error *e)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(text, &len);
+	int ret;
+
+	if (!f)
+		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	ret = s->next(d, s, f, e);
+	if ((fclose(f) || !*text) && ret >= 0)
+		ret = kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	if (ret < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return ret;
+}
+
+void control_stream_free(struct control_stream *s)
+{
+	free(s);
+}
+
+/* Append piece (freed) to *text (realloc'd). */
+static int control_append(char **text, size_t *len, char *piece)
+{
+	size_t n = strlen(piece);
+	char *t = realloc(*text, *len + n + 1);
+
+	if (t) {
+		memcpy(t + *len, piece, n + 1);
+		*text = t;
+		*len += n;
+	}
+	free(piece);
+	return t ? 0 : -ENOMEM;
+}
+
+char *control_handle(struct kvnetd *d, const char *req, size_t len)
+{
+	struct control_stream *more;
+	struct kv_error e = { 0 };
+	char *text = control_begin(d, req, len, &more), *piece;
+	size_t n = text ? strlen(text) : 0;
+	int ret = 1;
+
+	while (more && text && ret == 1) {
+		ret = control_more(d, more, &piece, &e);
+		if (ret < 0 || control_append(&text, &n, piece) < 0) {
+			free(text);
+			text = control_render(NULL, &e);
+		}
+	}
+	control_stream_free(more);
 	return text;
 }

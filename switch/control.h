@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The commands of kvnetd's control protocol (docs/protocol.md): one JSON
- * request in, one JSON response out. Each handler checks its arguments,
+ * request in, one JSON response out (or, for a large result, out a piece at
+ * a time). Each handler checks its arguments,
  * calls into the network model, and renders the result as JSON. The socket
  * that carries them is ctlsock.c. */
 #ifndef KVNET_CONTROL_H
@@ -10,9 +11,26 @@
 
 #include "switch/network.h"
 
+/* A response too large to build at once (an `fdb` without "limit"): it
+ * is made a piece at a time, as the client takes it, so neither the loop
+ * nor the memory ever holds all of it. */
+struct control_stream;
+
 /* Handle one request text and return the response text (malloc'd,
- * newline-terminated). Pure apart from what the command itself does;
- * the fuzz harness drives this. */
+ * newline-terminated): whole, or, when *more is set, its first piece,
+ * the others to come from control_more(). Pure apart from what the command
+ * itself does. */
+char *control_begin(struct kvnetd *d, const char *req, size_t len,
+		    struct control_stream **more);
+/* The next piece of a response in *text (malloc'd). Returns 1 while more
+ * follow, 0 with the last, or -errno (e set) when the response cannot be
+ * finished (its network stopped): the client must then be dropped, as
+ * what it got is not a whole JSON document. */
+int control_more(struct kvnetd *d, struct control_stream *s, char **text,
+		 struct kv_error *e);
+void control_stream_free(struct control_stream *s);
+/* The whole response at once (control_begin, then every piece; an error
+ * response if a piece fails); the fuzz harness drives this. */
 char *control_handle(struct kvnetd *d, const char *req, size_t len);
 
 #endif /* KVNET_CONTROL_H */

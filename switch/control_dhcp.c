@@ -32,7 +32,7 @@ static json_t *render_lease(const struct kv_network *n, const struct dhcp_lease_
 
 json_t *control_leases(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
-	struct kv_network *n = arg_active_net(d, args, e);
+	struct kv_network *n = control_arg_active_net(d, args, e);
 	uint64_t now = (uint64_t)time(NULL);
 	struct dhcp_lease_rec r;
 	uint32_t cursor = 0;

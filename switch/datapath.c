@@ -122,6 +122,11 @@ int dp_fdb_dump(struct dp *dp, struct dp_fdb_entry **out, int *n)
 	return dp->ops->fdb_dump(dp, out, n);
 }
 
+int dp_fdb_page(struct dp *dp, uint64_t *cursor, int max, struct dp_fdb_entry **out, int *n)
+{
+	return dp->ops->fdb_page(dp, cursor, max, out, n);
+}
+
 int dp_fdb_flush_port(struct dp *dp, int ifindex)
 {
 	return dp->ops->fdb_flush_port(dp, ifindex);

@@ -97,6 +97,17 @@ struct dp_ops {
 	int (*fdb_pin)(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);
 	int (*fdb_unpin)(struct dp *dp, const uint8_t mac[6]);
 	int (*fdb_dump)(struct dp *dp, struct dp_fdb_entry **out, int *n);
+	/* One page of the FDB, as fdb_dump lists it (pinned entries, then the
+	 * learned ones not pinned), for a reader that takes it a piece at a
+	 * time: *cursor is 0 for the first page and is set to where the next
+	 * one starts, or to 0 after the last. The order survives changes
+	 * between pages: an entry that stays is listed once, one learned
+	 * meanwhile may or may not be. About max entries (malloc'd, in *out):
+	 * a page may be short, even empty, before the last, and longer only
+	 * when the datapath cannot split what it reads at once (a hash
+	 * bucket). -EINVAL for a cursor it never gave out. */
+	int (*fdb_page)(struct dp *dp, uint64_t *cursor, int max, struct dp_fdb_entry **out,
+			int *n);
 	int (*fdb_flush_port)(struct dp *dp, int ifindex);
 	/* Age out up to budget learned entries; see struct dp_sweep. */
 	int (*fdb_sweep)(struct dp *dp, unsigned budget, struct dp_sweep *out);
@@ -126,6 +137,7 @@ int dp_port_detach(struct dp *dp, int ifindex, bool flush);
 int dp_fdb_pin(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);
 int dp_fdb_unpin(struct dp *dp, const uint8_t mac[6]);
 int dp_fdb_dump(struct dp *dp, struct dp_fdb_entry **out, int *n);
+int dp_fdb_page(struct dp *dp, uint64_t *cursor, int max, struct dp_fdb_entry **out, int *n);
 int dp_fdb_flush_port(struct dp *dp, int ifindex);
 int dp_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out);
 int dp_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out);

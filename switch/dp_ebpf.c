@@ -260,6 +260,7 @@ const struct dp_ops dp_ebpf_ops = {
 	.fdb_pin = dpe_fdb_pin,
 	.fdb_unpin = dpe_fdb_unpin,
 	.fdb_dump = dpe_fdb_dump,
+	.fdb_page = dpe_fdb_page,
 	.fdb_flush_port = dpe_fdb_flush_port,
 	.fdb_sweep = dpe_fdb_sweep,
 	.port_stats = dpe_port_stats,

@@ -86,6 +86,7 @@ int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex);
 int dpe_fdb_pin(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);
 int dpe_fdb_unpin(struct dp *dp, const uint8_t mac[6]);
 int dpe_fdb_dump(struct dp *dp, struct dp_fdb_entry **out, int *n);
+int dpe_fdb_page(struct dp *dp, uint64_t *cursor, int max, struct dp_fdb_entry **out, int *n);
 int dpe_fdb_flush_port(struct dp *dp, int ifindex);
 int dpe_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out);
 

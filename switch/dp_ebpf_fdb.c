@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The eBPF datapath's FDB from the daemon's side (see ebpf/lib/fdb.h):
- * pinning MACs in fdb_static, reading both maps, flushing a port, and the
+ * pinning MACs in fdb_static, reading both maps (whole, or a page at a
+ * time for a reader that must not hold the loop), flushing a port, and the
  * aging sweep of the learned map.
  *
  * The sweep runs in slices (a budget of entries per call), reading the
@@ -253,5 +254,155 @@ int dpe_fdb_sweep(struct dp *base, unsigned budget, struct dp_sweep *out)
 		if (out->done)
 			dpe_sweep_finish(dp);
 	}
+	return 0;
+}
+
+/* ---- paged reading --------------------------------------------------------
+ *
+ * A cursor is phase << 32 | bucket: the map being read (fdb_static, then
+ * fdb) and the hash bucket to go on from, as BPF_MAP_LOOKUP_BATCH numbers
+ * them. A batch holds whole buckets, and a key always hashes to the same
+ * bucket, so an entry that stays in the map is listed exactly once however
+ * the map changes between pages. */
+
+#define DPE_PAGE_BATCH 1024
+
+enum dpe_phase { DPE_PHASE_STATIC = 1, DPE_PHASE_LEARNED = 2 };
+
+struct dpe_page {
+	struct dpe_list l; /* the page so far */
+	int max;
+	struct kvnet_fdb_key *keys; /* batch buffers, cap entries each */
+	struct kvnet_fdb_val *vals;
+	__u32 cap;
+	struct kvnet_fdb_key *pinned; /* fdb_static's keys, sorted */
+	int npinned;
+};
+
+static int dpe_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct kvnet_fdb_key));
+}
+
+static int dpe_page_grow(struct dpe_page *pg, __u32 cap)
+{
+	struct kvnet_fdb_key *k = realloc(pg->keys, cap * sizeof(*k));
+	struct kvnet_fdb_val *v;
+
+	if (!k)
+		return -ENOMEM;
+	pg->keys = k;
+	v = realloc(pg->vals, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	pg->vals = v;
+	pg->cap = cap;
+	return 0;
+}
+
+/* The pinned keys, sorted: a learned entry for one of them is not listed
+ * (the pin is). */
+static int dpe_page_pinned(struct dp_ebpf *dp, struct dpe_page *pg)
+{
+	struct dpe_list l = { 0 };
+	int ret = dpe_map_walk(dp->fd[KVNET_MAPID_FDB_STATIC], dpe_collect, &l);
+
+	if (ret == 0 && l.n) {
+		pg->pinned = malloc((size_t)l.n * sizeof(*pg->pinned));
+		ret = pg->pinned ? 0 : -ENOMEM;
+	}
+	for (int i = 0; ret == 0 && i < l.n; i++)
+		pg->pinned[i] = l.v[i].key;
+	if (ret == 0 && l.n) {
+		pg->npinned = l.n;
+		qsort(pg->pinned, (size_t)l.n, sizeof(*pg->pinned), dpe_key_cmp);
+	}
+	free(l.v);
+	return ret;
+}
+
+static int dpe_page_add(struct dpe_page *pg, enum dpe_phase ph, __u32 count)
+{
+	for (__u32 i = 0; i < count; i++) {
+		struct kvnet_fdb_val v = pg->vals[i];
+		int ret;
+
+		if (ph == DPE_PHASE_STATIC)
+			v.flags |= KVNET_FDB_STATIC;
+		else if (pg->npinned && bsearch(&pg->keys[i], pg->pinned, (size_t)pg->npinned,
+						sizeof(*pg->pinned), dpe_key_cmp))
+			continue;
+		ret = dpe_list_add(&pg->l, &pg->keys[i], &v);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* One batch of the phase's map, from *bucket on, into the page. Returns 1
+ * at the end of the map, 0 to go on, 2 when the page is full, or -errno.
+ * A bucket larger than what is left of the page ends it, unless the page
+ * is still empty: then it is read whole, so every page moves on. */
+static int dpe_page_batch(struct dp_ebpf *dp, struct dpe_page *pg, enum dpe_phase ph,
+			  __u32 *bucket)
+{
+	int fd = dp->fd[ph == DPE_PHASE_STATIC ? KVNET_MAPID_FDB_STATIC : KVNET_MAPID_FDB];
+	__u32 room = pg->l.n < pg->max ? (__u32)(pg->max - pg->l.n) : 0;
+	__u32 want = room < pg->cap ? room : pg->cap;
+
+	if (!room)
+		return 2;
+	for (;;) {
+		__u32 count = want, next = 0;
+		int ret = bpf_map_lookup_batch(fd, bucket, &next, pg->keys, pg->vals, &count, NULL);
+		bool end = ret < 0 && errno == ENOENT;
+
+		if (ret < 0 && errno == ENOSPC && pg->l.n)
+			return 2;
+		if (ret < 0 && errno == ENOSPC) {
+			ret = want < pg->cap ? 0 : dpe_page_grow(pg, pg->cap * 2);
+			want = pg->cap;
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		if (ret < 0 && !end)
+			return -errno;
+		ret = dpe_page_add(pg, ph, count);
+		*bucket = next;
+		return ret < 0 ? ret : end;
+	}
+}
+
+int dpe_fdb_page(struct dp *base, uint64_t *cursor, int max, struct dp_fdb_entry **out, int *n)
+{
+	struct dp_ebpf *dp = dpe(base);
+	struct dpe_page pg = { .max = max > 0 ? max : 1 };
+	enum dpe_phase ph = *cursor ? (enum dpe_phase)(*cursor >> 32) : DPE_PHASE_STATIC;
+	__u32 bucket = (__u32)*cursor;
+	int ret;
+
+	if (ph != DPE_PHASE_STATIC && ph != DPE_PHASE_LEARNED)
+		return -EINVAL;
+	ret = dpe_page_grow(&pg, (__u32)pg.max < DPE_PAGE_BATCH ? (__u32)pg.max : DPE_PAGE_BATCH);
+	if (ret == 0)
+		ret = dpe_page_pinned(dp, &pg);
+	while (ret == 0 || (ret == 1 && ph == DPE_PHASE_STATIC)) {
+		if (ret == 1) {
+			ph = DPE_PHASE_LEARNED;
+			bucket = 0;
+		}
+		ret = dpe_page_batch(dp, &pg, ph, &bucket);
+	}
+	free(pg.keys);
+	free(pg.vals);
+	free(pg.pinned);
+	if (ret < 0) {
+		free(pg.l.v);
+		return ret;
+	}
+	*cursor = ret == 1 ? 0 : (uint64_t)ph << 32 | bucket;
+	*out = pg.l.v;
+	*n = pg.l.n;
 	return 0;
 }

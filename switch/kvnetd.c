@@ -125,10 +125,8 @@ static void kvnetd_timer_ready(struct loop_watch *w)
 	struct kvnetd_main *m = KVNETD_MAIN(w, timer);
 	uint64_t ticks;
 
-	if (read(w->fd, &ticks, sizeof(ticks)) > 0) {
+	if (read(w->fd, &ticks, sizeof(ticks)) > 0)
 		netw_tick(m->d);
-		ctlsock_expire(m->ctl);
-	}
 }
 
 static void kvnetd_signal_ready(struct loop_watch *w)

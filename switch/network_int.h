@@ -10,7 +10,7 @@
 #define ALIAS_MAX 96
 
 /* FDB entries the aging sweep reads per network per tick. */
-#define NETW_SWEEP_BUDGET 8192
+#define NETW_SWEEP_BUDGET 2048
 
 struct kv_port *netw_port_by_name(struct kv_network *n, const char *iface);
 struct kv_port *netw_port_by_ifindex(struct kv_network *n, int ifindex);

@@ -5,7 +5,8 @@
  * Commands live in one table: their words, protocol command, positional
  * arguments and typed options; usage text and argument checks are derived
  * from it. Exit status: 0 success, 1 error (from the daemon or local),
- * 2 usage error, 3 daemon not reachable. See docs/kvnet.1.
+ * 2 usage error, 3 daemon not reachable or too busy to take the request.
+ * See docs/kvnet.1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,12 +33,14 @@
 #define KVNET_XML_MAX (1u << 20) /* net define reads at most 1 MiB */
 #define KVNET_MAX_POS 2
 #define KVNET_MAX_WORDS 3
+#define KVNET_PAGE_LIMIT 5000 /* entries a page of a paged listing asks for */
 
 enum kvnet_exit {
 	KVNET_EXIT_OK = 0,
 	KVNET_EXIT_FAIL = 1,	    /* the daemon or a local step failed */
 	KVNET_EXIT_USAGE = 2,	    /* bad command line */
-	KVNET_EXIT_UNREACHABLE = 3, /* no daemon behind the socket */
+	KVNET_EXIT_UNREACHABLE = 3, /* no daemon behind the socket, or one too
+				     * busy to take the request */
 };
 
 /* Typed options: what an option takes and what it puts in the request. */
@@ -69,6 +72,9 @@ struct kvnet_cmd {
 	const struct kvnet_opt *opts; /* ends with a NULL name; may be NULL */
 	int (*prepare)(struct kvnet_call *c);
 	int (*show)(const struct kvnet_call *c, const json_t *result);
+	/* A paged listing: its columns. kvnet asks for page after page
+	 * ("limit", "cursor"; docs/protocol.md) and prints one table. */
+	const struct cli_field *pages;
 	const char *done;  /* past tense for confirmations ("started") */
 	const char *usage; /* arguments, when not derived from pos/opts */
 	const char *help;
@@ -184,11 +190,6 @@ static int kvnet_show_xml(const struct kvnet_call *c, const json_t *res)
 static int kvnet_show_ports(const struct kvnet_call *c, const json_t *res)
 {
 	return cli_print_table(&c->out, kvnet_port_cols, res);
-}
-
-static int kvnet_show_fdb(const struct kvnet_call *c, const json_t *res)
-{
-	return cli_print_table(&c->out, kvnet_fdb_cols, res);
 }
 
 static int kvnet_show_stats(const struct kvnet_call *c, const json_t *res)
@@ -386,7 +387,7 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .help = "detach an interface" },
 	{ "port list", "port.list", KVNET_NET, .show = kvnet_show_ports,
 	  .help = "list a network's ports" },
-	{ "fdb", "fdb", KVNET_NET, .show = kvnet_show_fdb,
+	{ "fdb", "fdb", KVNET_NET, .pages = kvnet_fdb_cols,
 	  .help = "show the forwarding database" },
 	{ "stats", "stats", KVNET_NET, .show = kvnet_show_stats,
 	  .help = "show per-port counters and drops" },
@@ -695,6 +696,8 @@ static int kvnet_parse(struct kvnet_call *c, int argc, char **argv)
 
 /* ---- talking to kvnetd ------------------------------------------------- */
 
+static int kvnet_fail(const char *msg);
+
 static void kvnet_sock_path(const struct kvnet_call *c, char *buf,
 			    size_t len)
 {
@@ -717,6 +720,11 @@ static int kvnet_exchange(struct kvnet_call *c, const char *path,
 	int fd, r, sent;
 
 	fd = cli_client_connect(path, CLI_CLIENT_TIMEOUT_S);
+	if (fd == -ETIMEDOUT) {
+		fprintf(stderr, "kvnet: kvnetd is busy (its connection queue at %s stayed "
+			"full for %d s); try again later\n", path, CLI_CLIENT_TIMEOUT_S);
+		return KVNET_EXIT_UNREACHABLE;
+	}
 	if (fd < 0) {
 		fprintf(stderr,
 			"kvnet: cannot reach kvnetd at %s: %s (is kvnetd running?)\n",
@@ -747,16 +755,23 @@ static int kvnet_exchange(struct kvnet_call *c, const char *path,
 	return r < 0 ? KVNET_EXIT_FAIL : KVNET_EXIT_OK;
 }
 
-/* The daemon's error as "kvnet: <message>"; always KVNET_EXIT_FAIL. */
+/* The daemon's error as "kvnet: <message>". KVNET_EXIT_FAIL, or
+ * KVNET_EXIT_UNREACHABLE when kvnetd was too busy to take the request (it
+ * did nothing, and trying again later is safe). */
 static int kvnet_daemon_error(const json_t *reply)
 {
 	const json_t *err = json_object_get(reply, "error");
 	const char *msg = json_string_value(json_object_get(err, "message"));
+	const char *code = json_string_value(json_object_get(err, "code"));
 
 	if (!msg || !*msg)
-		msg = json_string_value(json_object_get(err, "code"));
+		msg = code;
 	if (!msg || !*msg)
 		msg = "kvnetd reported an error without a message";
+	if (code && !strcmp(code, "busy")) {
+		fprintf(stderr, "kvnet: kvnetd is busy (%s); try again later\n", msg);
+		return KVNET_EXIT_UNREACHABLE;
+	}
 	fprintf(stderr, "kvnet: %s\n", msg);
 	return KVNET_EXIT_FAIL;
 }
@@ -782,6 +797,76 @@ static int kvnet_show(const struct kvnet_call *c, const json_t *reply)
 	return r < 0 ? KVNET_EXIT_FAIL : KVNET_EXIT_OK;
 }
 
+/* ---- paged listings ---------------------------------------------------- */
+
+/* The entries and the next cursor of one page's result; a kvnetd that
+ * does not page sends the whole list (an array) instead. */
+static int kvnet_page_parts(const json_t *res, const json_t **entries, const json_t **next)
+{
+	if (json_is_array(res)) {
+		*entries = res;
+		*next = NULL;
+		return 0;
+	}
+	*entries = json_object_get(res, "entries");
+	*next = json_object_get(res, "next");
+	if (!json_is_array(*entries) || (*next && !json_is_string(*next) && !json_is_null(*next)))
+		return -EBADMSG;
+	return 0;
+}
+
+/* One page into rows; *cursor becomes the next page's (a new reference)
+ * or NULL after the last. */
+static int kvnet_page(struct kvnet_call *c, const char *path, struct cli_rows *rows,
+		      json_t **cursor)
+{
+	const json_t *entries = NULL, *next = NULL;
+	json_t *reply = NULL, *res;
+	int r;
+
+	if (json_object_set_new(c->args, "limit", json_integer(KVNET_PAGE_LIMIT)) ||
+	    (*cursor && json_object_set(c->args, "cursor", *cursor)))
+		return kvnet_fail(strerror(ENOMEM));
+	r = kvnet_exchange(c, path, &reply);
+	if (r == KVNET_EXIT_OK && !json_is_true(json_object_get(reply, "ok")))
+		r = json_is_false(json_object_get(reply, "ok")) ? kvnet_daemon_error(reply)
+			: kvnet_fail("kvnetd's reply has no \"ok\" member");
+	res = json_object_get(reply, "result");
+	if (r == KVNET_EXIT_OK && kvnet_page_parts(res, &entries, &next) < 0) {
+		fprintf(stderr, "kvnet: unexpected result from kvnetd for '%s'\n", c->cmd->words);
+		r = KVNET_EXIT_FAIL;
+	}
+	if (r == KVNET_EXIT_OK && (r = cli_rows_add(rows, entries)) < 0) {
+		fprintf(stderr, "kvnet: cannot write output: %s\n", strerror(-r));
+		r = KVNET_EXIT_FAIL;
+	}
+	json_decref(*cursor);
+	*cursor = r == KVNET_EXIT_OK && json_is_string(next) ? json_incref((json_t *)next) : NULL;
+	json_decref(reply);
+	return r;
+}
+
+/* Page after page, one table (or one JSON array). */
+static int kvnet_run_pages(struct kvnet_call *c, const char *path)
+{
+	struct cli_rows *rows;
+	json_t *cursor = NULL;
+	int r = cli_rows_begin(&c->out, c->cmd->pages, &rows), w;
+
+	if (r < 0)
+		return kvnet_fail(strerror(-r));
+	do
+		r = kvnet_page(c, path, rows, &cursor);
+	while (r == KVNET_EXIT_OK && cursor);
+	json_decref(cursor);
+	w = cli_rows_end(rows, r == KVNET_EXIT_OK);
+	if (r == KVNET_EXIT_OK && w < 0) {
+		fprintf(stderr, "kvnet: cannot write output: %s\n", strerror(-w));
+		r = KVNET_EXIT_FAIL;
+	}
+	return r;
+}
+
 static int kvnet_run(struct kvnet_call *c)
 {
 	char path[4096];
@@ -791,6 +876,8 @@ static int kvnet_run(struct kvnet_call *c)
 	if (c->cmd->prepare && c->cmd->prepare(c) < 0)
 		return KVNET_EXIT_FAIL;
 	kvnet_sock_path(c, path, sizeof(path));
+	if (c->cmd->pages)
+		return kvnet_run_pages(c, path);
 	r = kvnet_exchange(c, path, &reply);
 	if (r == KVNET_EXIT_OK)
 		r = kvnet_show(c, reply);

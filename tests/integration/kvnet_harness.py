@@ -12,6 +12,7 @@ import atexit
 import ipaddress
 import json as jsonlib
 import os
+import resource
 import secrets
 import selectors
 import shutil
@@ -62,7 +63,7 @@ def check_tools():
 
 
 def check_binaries():
-    for b in (KVNETD, KVNET):
+    for b in (KVNETD, KVNET, BUILD / "fdbfill"):
         if not os.access(b, os.X_OK):
             raise HarnessError(f"{b} is not built: run `make` first")
 
@@ -388,20 +389,25 @@ class KvnetEnv:
         return ns
 
     # --- daemon -----------------------------------------------------------
-    def start_daemon(self, timeout=15, binary=None, extra_env=None):
+    def start_daemon(self, timeout=15, nofile=None, binary=None, extra_env=None):
         """Start kvnetd (or binary, say build/kvnetd-faults) in env.host,
         with extra_env added to the environment, and wait until `kvnet net
-        list` works."""
+        list` works. nofile: its limit of open descriptors
+        (RLIMIT_NOFILE), if not the harness's own."""
         assert self.daemon is None or self.daemon.poll() is not None, \
             "kvnetd already running"
         self.starts += 1
+        limit = None
+        if nofile is not None:
+            def limit():
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
         with open(self.log_path, "ab") as log:
             log.write(f"=== kvnetd start #{self.starts} ===\n".encode())
             log.flush()
             self.daemon = self.host.popen(
                 [binary or KVNETD, "--state-dir", self.state_dir, "--run-dir",
                  self.run_dir, "--log-level", "debug"],
-                stdout=log, stderr=subprocess.STDOUT,
+                stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit,
                 env={**os.environ, **(extra_env or {})})
         self.expect_alive = True
 
@@ -487,6 +493,14 @@ class KvnetEnv:
         mac = mac.lower()
         return next((e for e in self.fdb(net) if e["mac"].lower() == mac),
                     None)
+
+    def fdbfill(self, port, n, first=0):
+        """Add n made-up learned MACs (02:6b:...) behind port, straight into
+        the network's FDB map (tools/fdbfill.c); returns how many the map
+        then holds."""
+        self.host.run([BUILD / "fdbfill", port, n, first], timeout=300)
+        out = self.host.run([BUILD / "fdbfill", port, "--count"]).stdout
+        return int(out.split()[1])
 
     def stats(self, net):
         return {s["port"]: s for s in self.cli("stats", net, json=True).json}

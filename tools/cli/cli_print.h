@@ -45,6 +45,20 @@ struct cli_print {
 int cli_print_table(const struct cli_print *p, const struct cli_field *f,
 		    const json_t *rows);
 
+/* A table whose rows come in batches (the pages of a long listing): with
+ * --json each batch is printed as it comes, and the whole is the same JSON
+ * array cli_print_table prints; as text, the rows are kept (as formatted
+ * cells only) until cli_rows_end knows the column widths. */
+struct cli_rows;
+
+int cli_rows_begin(const struct cli_print *p, const struct cli_field *f,
+		   struct cli_rows **out);
+/* rows: a JSON array of objects; -EBADMSG if it is not an array. */
+int cli_rows_add(struct cli_rows *t, const json_t *rows);
+/* With print, print the rest (the text table, or the end of the array);
+ * without (after an error), print nothing more. Frees t. */
+int cli_rows_end(struct cli_rows *t, bool print);
+
 /* One JSON object: "Label: value" lines (text) or the object (--json). */
 int cli_print_object(const struct cli_print *p, const struct cli_field *f,
 		     const json_t *obj);
