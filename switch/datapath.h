@@ -76,6 +76,7 @@ struct dp_fdb_entry {
 /* A sweep's progress: the sweep runs in slices, one per call. */
 struct dp_sweep {
 	int deleted; /* entries deleted in this slice */
+	unsigned seen; /* entries read in this slice */
 	bool done;   /* the slice finished a whole pass over the FDB */
 };
 

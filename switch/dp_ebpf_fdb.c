@@ -254,6 +254,7 @@ int dpe_fdb_sweep(struct dp *base, unsigned budget, struct dp_sweep *out)
 		if (out->done)
 			dpe_sweep_finish(dp);
 	}
+	out->seen = seen;
 	return 0;
 }
 

@@ -535,16 +535,18 @@ static uint64_t netw_expiry_interval_ns(const struct kv_network *n)
 	return (uint64_t)(s < 1 ? 1 : s > 30 ? 30 : s) * 1000000000ULL;
 }
 
-static void netw_sweep(struct kv_network *n, uint64_t now)
+/* One slice of n's sweep, if one is due, out of *budget entries. */
+static void netw_sweep(struct kv_network *n, uint64_t now, unsigned *budget)
 {
 	struct dp_sweep sw;
 
-	if (now < n->next_expiry_ns)
+	if (now < n->next_expiry_ns || !*budget)
 		return;
-	if (dp_fdb_sweep(n->dp, NETW_SWEEP_BUDGET, &sw) < 0) {
+	if (dp_fdb_sweep(n->dp, *budget, &sw) < 0) {
 		n->next_expiry_ns = now + netw_expiry_interval_ns(n);
 		return;
 	}
+	*budget = *budget > sw.seen ? *budget - sw.seen : 0;
 	if (sw.deleted > 0)
 		log_debug("network '%s': %d FDB entries aged out", n->def.name, sw.deleted);
 	if (sw.done)
@@ -554,13 +556,22 @@ static void netw_sweep(struct kv_network *n, uint64_t now)
 void netw_tick(struct kvnetd *d)
 {
 	uint64_t now = dp_now_ns();
+	unsigned budget = NETW_SWEEP_BUDGET;
 
+	/* the networks take turns at the sweep budget: start one further on
+	 * each tick */
+	d->sweep_first = d->nnets ? (d->sweep_first + 1) % d->nnets : 0;
+	for (int k = 0; k < d->nnets; k++) {
+		struct kv_network *n = d->nets[(d->sweep_first + k) % d->nnets];
+
+		if (n->active)
+			netw_sweep(n, now, &budget);
+	}
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
 
 		if (!n->active)
 			continue;
-		netw_sweep(n, now);
 		netw_stp_tick(d, n, now / 1000000);
 		if (n->dhcp)
 			dhcpd_tick(n->dhcp);

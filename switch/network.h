@@ -95,6 +95,7 @@ struct kvnetd {
 	char status_dir[PATH_MAX]; /* libvirt's <bridge>.status files */
 	struct kv_network **nets;
 	int nnets;
+	int sweep_first; /* the network the aging sweeps start with */
 };
 
 const char *port_kind_name(enum port_kind kind);

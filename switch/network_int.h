@@ -10,6 +10,8 @@
 #define ALIAS_MAX 96
 
 /* FDB entries the aging sweep reads per network per tick. */
+/* FDB entries the aging sweeps read per tick, over all networks together
+ * (a few ms of the loop, however many networks age at once). */
 #define NETW_SWEEP_BUDGET 2048
 
 struct kv_port *netw_port_by_name(struct kv_network *n, const char *iface);
