@@ -8,6 +8,8 @@
 #   make bench      kvnet against a Linux bridge, side by side, with ratios
 #   make demo       the README's demo
 #   make check      cppcheck + clang-tidy
+#   make install    kvnetd, kvnet, man pages, the systemd unit
+#                   [PREFIX=/usr/local] [DESTDIR=]
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -47,7 +49,10 @@ FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # for tests/integration/test_faults.py.
 FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/switch/kvnetd.o
 
-.PHONY: all deps test unit integration bench demo check fuzz fuzz-regress clean
+PREFIX   ?= /usr/local
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+
+.PHONY: all deps test unit integration bench demo check fuzz fuzz-regress clean install
 all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS)
 
 $(BUILD)/vmlinux.h:
@@ -136,6 +141,18 @@ check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem --suppress=unknownMacro -I. -Iebpf $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS)
 	clang-tidy --quiet $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS) -- $(CFLAGS)
+
+install: $(BUILD)/kvnetd $(BUILD)/kvnet
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/kvnetd $(DESTDIR)$(PREFIX)/sbin/kvnetd
+	install -m 0755 $(BUILD)/kvnet $(DESTDIR)$(PREFIX)/bin/kvnet
+	install -m 0644 docs/kvnet.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvnet.1
+	install -m 0644 docs/kvnetd.8 $(DESTDIR)$(PREFIX)/share/man/man8/kvnetd.8
+	sed 's|/usr/local/sbin/kvnetd|$(PREFIX)/sbin/kvnetd|' docs/kvnetd.service \
+		>$(DESTDIR)$(UNITDIR)/kvnetd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/kvnetd.service
 
 clean:
 	rm -rf $(BUILD)
