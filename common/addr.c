@@ -10,7 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-static int kv_hex(char c)
+int kv_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -29,8 +29,8 @@ int kv_mac_parse(const char *s, uint8_t mac[6])
 		if (i && *s++ != ':')
 			return -EINVAL;
 		v = 0;
-		for (d = 0; d < 2 && kv_hex(*s) >= 0; d++)
-			v = v * 16 + kv_hex(*s++);
+		for (d = 0; d < 2 && kv_hex_digit(*s) >= 0; d++)
+			v = v * 16 + kv_hex_digit(*s++);
 		if (!d)
 			return -EINVAL;
 		mac[i] = (uint8_t)v;

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+/* The value of a hex digit (either case), or -1. */
+int kv_hex_digit(char c);
+
 /* "52:54:00:ab:cd:ef" plus its terminator. */
 #define KV_MAC_STRLEN 18
 

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 
+#include "common/addr.h"
 #include "dhcp/dhcp_json.h"
 
 void dhcp_json_hex(const uint8_t *p, size_t n, char *out)
@@ -23,17 +24,6 @@ void dhcp_json_hex(const uint8_t *p, size_t n, char *out)
 	}
 }
 
-static int dhcp_json_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "xx:xx:..", at most max bytes; the count, or -1. */
 static int dhcp_json_unhex(const char *s, uint8_t *out, size_t max)
 {
@@ -43,8 +33,8 @@ static int dhcp_json_unhex(const char *s, uint8_t *out, size_t max)
 	if (!*s)
 		return 0;
 	for (;;) {
-		hi = dhcp_json_nibble(s[0]);
-		lo = hi < 0 ? -1 : dhcp_json_nibble(s[1]);
+		hi = kv_hex_digit(s[0]);
+		lo = hi < 0 ? -1 : kv_hex_digit(s[1]);
 		if (lo < 0 || n == max)
 			return -1;
 		out[n++] = (uint8_t)(hi << 4 | lo);

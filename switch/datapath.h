@@ -171,6 +171,9 @@ bool dp_ebpf_attached(int ifindex);
  * one), 0 if no kvnet program runs there, or -errno. */
 int dp_ebpf_probe(int ifindex, uint8_t uuid[16]);
 void dp_ebpf_detach_any(int ifindex);
+/* The map called name (KVNET_MAP_*) of the kvnet switch at ifindex's tcx
+ * ingress, as an fd (for test tools), or -ENOENT. */
+int dp_ebpf_map_fd(int ifindex, const char *name);
 /* Remove the pins of network net under bpffs (a network that no longer
  * runs). */
 void dp_ebpf_unpin(const char *bpffs, const char *net);

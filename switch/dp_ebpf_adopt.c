@@ -248,3 +248,22 @@ int dp_ebpf_probe(int ifindex, uint8_t uuid[16])
 	dpe_running_close(&r);
 	return 1;
 }
+
+int dp_ebpf_map_fd(int ifindex, const char *name)
+{
+	struct dpe_running r;
+	int prog = dpe_find_attached(ifindex), fd = -ENOENT;
+
+	if (prog < 0)
+		return -ENOENT;
+	dpe_running_init(&r);
+	dpe_running_from_prog(&r, prog);
+	close(prog);
+	for (int i = 0; i < KVNET_MAPID_COUNT; i++)
+		if (r.fd[i] >= 0 && !strcmp(dpe_maps[i].name, name)) {
+			fd = r.fd[i];
+			r.fd[i] = -1;
+		}
+	dpe_running_close(&r);
+	return fd;
+}

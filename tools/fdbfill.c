@@ -22,10 +22,8 @@
 #include <bpf/libbpf.h>
 
 #include "kvnet_shared.h"
+#include "switch/datapath.h"
 
-#define FDBFILL_TCX_INGRESS ((enum bpf_attach_type)46)
-#define FDBFILL_MAX_PROGS 64
-#define FDBFILL_MAX_MAPS 64
 #define FDBFILL_BATCH 4096
 
 struct fdbfill_opts {
@@ -40,53 +38,6 @@ static void fdbfill_usage(FILE *f)
 	fprintf(f, "usage: fdbfill PORT N [FIRST]   add N learned MACs behind PORT\n"
 		   "       fdbfill PORT --count      count the learned MACs\n"
 		   "MACs are 02:kv:nn:nn:nn:nn with nn = FIRST (default 0) onwards.\n");
-}
-
-/* The kvnet switch program at ifindex's tcx ingress, as an fd, or -errno. */
-static int fdbfill_prog(int ifindex)
-{
-	__u32 ids[FDBFILL_MAX_PROGS];
-	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids, .prog_cnt = FDBFILL_MAX_PROGS);
-
-	if (bpf_prog_query_opts(ifindex, FDBFILL_TCX_INGRESS, &q) < 0)
-		return -errno;
-	for (__u32 i = 0; i < q.prog_cnt && i < FDBFILL_MAX_PROGS; i++) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-		int fd = bpf_prog_get_fd_by_id(ids[i]);
-
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    !strcmp(info.name, KVNET_PROG_INGRESS))
-			return fd;
-		close(fd);
-	}
-	return -ENOENT;
-}
-
-/* The map called name among the program's maps, as an fd, or -errno. */
-static int fdbfill_map(int prog, const char *name)
-{
-	__u32 ids[FDBFILL_MAX_MAPS];
-	struct bpf_prog_info info = { .nr_map_ids = FDBFILL_MAX_MAPS,
-				      .map_ids = (__u64)(uintptr_t)ids };
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(prog, &info, &len) < 0)
-		return -errno;
-	for (__u32 i = 0; i < info.nr_map_ids && i < FDBFILL_MAX_MAPS; i++) {
-		struct bpf_map_info mi = { 0 };
-		__u32 mlen = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(ids[i]);
-
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) == 0 && !strcmp(mi.name, name))
-			return fd;
-		close(fd);
-	}
-	return -ENOENT;
 }
 
 static uint64_t fdbfill_now(void)
@@ -166,7 +117,7 @@ static int fdbfill_parse(int argc, char **argv, struct fdbfill_opts *o)
 int main(int argc, char **argv)
 {
 	struct fdbfill_opts o = { 0 };
-	int ifindex, prog, map, r;
+	int ifindex, map, r;
 	long cnt;
 
 	if (fdbfill_parse(argc, argv, &o) < 0) {
@@ -174,8 +125,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ifindex = (int)if_nametoindex(o.port);
-	prog = ifindex ? fdbfill_prog(ifindex) : -ENODEV;
-	map = prog >= 0 ? fdbfill_map(prog, KVNET_MAP_FDB) : prog;
+	map = ifindex ? dp_ebpf_map_fd(ifindex, KVNET_MAP_FDB) : -ENODEV;
 	if (map < 0) {
 		fprintf(stderr, "fdbfill: no kvnet FDB behind %s: %s\n", o.port, strerror(-map));
 		return 1;

@@ -23,53 +23,46 @@ kvnet_state_get(const struct kvnet_port *port)
 	return bpf_map_lookup_elem(&port_state, &idx);
 }
 
-/* Flood storm guard, a GCRA: the port may start a flood every flood_ns on
- * average, with flood_burst in a row. Returns 1 if this flood is within
- * the limit (and accounts for it), 0 if it must be dropped. */
+/* A GCRA (the generic cell rate algorithm) on the clock *tat: one event
+ * every interval_ns on average, burst in a row. Returns 1 if this event is
+ * within the limit (and accounts for it), 0 if it is over. */
+static __always_inline int kvnet_gcra(__u64 *tat_p, __u64 interval_ns, __u32 burst, __u64 now)
+{
+	__u64 tat = *(volatile __u64 *)tat_p;
+
+	if (tat < now)
+		tat = now; /* idle long enough: the whole burst is back */
+	if (tat - now > interval_ns * burst)
+		return 0;
+	*(volatile __u64 *)tat_p = tat + interval_ns;
+	return 1;
+}
+
+/* The flood storm guard: a port may start a flood every flood_ns on
+ * average, flood_burst in a row. Trusted ports are not limited. */
 static __always_inline int kvnet_flood_allowed(const struct kvnet_port *port,
 					       const struct kvnet_config *cfg,
 					       __u64 now)
 {
 	struct kvnet_port_state *st;
-	__u64 tat, tau;
 
 	if (!cfg->flood_ns || (port->flags & KVNET_PORT_TRUSTED))
 		return 1;
 	st = kvnet_state_get(port);
-	if (!st)
-		return 1;
-	tau = cfg->flood_ns * cfg->flood_burst;
-	tat = *(volatile __u64 *)&st->flood_tat;
-	if (tat < now)
-		tat = now; /* idle long enough: the whole burst is back */
-	if (tat - now > tau)
-		return 0;
-	*(volatile __u64 *)&st->flood_tat = tat + cfg->flood_ns;
-	return 1;
+	return !st || kvnet_gcra(&st->flood_tat, cfg->flood_ns, cfg->flood_burst, now);
 }
 
-/* The DHCP guard, the same GCRA on its own clock: at most dhcp_ns apart on
- * average, dhcp_burst in a row. 1: within the limit. */
+/* The DHCP guard, the same on its own clock. */
 static __always_inline int kvnet_dhcp_allowed(const struct kvnet_port *port,
 					      const struct kvnet_config *cfg,
 					      __u64 now)
 {
 	struct kvnet_port_state *st;
-	__u64 tat, tau;
 
 	if (!cfg->dhcp_ns || (port->flags & KVNET_PORT_TRUSTED))
 		return 1;
 	st = kvnet_state_get(port);
-	if (!st)
-		return 1;
-	tau = cfg->dhcp_ns * cfg->dhcp_burst;
-	tat = *(volatile __u64 *)&st->dhcp_tat;
-	if (tat < now)
-		tat = now;
-	if (tat - now > tau)
-		return 0;
-	*(volatile __u64 *)&st->dhcp_tat = tat + cfg->dhcp_ns;
-	return 1;
+	return !st || kvnet_gcra(&st->dhcp_tat, cfg->dhcp_ns, cfg->dhcp_burst, now);
 }
 
 #endif /* KVNET_LIB_STATE_H */
