@@ -38,7 +38,9 @@
 # KVNET_BENCH_DHCP_SECS (3: each step's test period, shorter where 3 s
 # would take more than 80% of the pool), KVNET_BENCH_DHCP_DROP (1: seconds after which perfdhcp
 # counts a message lost), KVNET_BENCH_DHCP_REFINE (2: narrowing steps),
-# KVNET_BENCH_DHCP_SERVERS ("kvnet kea dnsmasq-noping dnsmasq").
+# KVNET_BENCH_DHCP_SERVERS ("kvnet kea dnsmasq-noping dnsmasq"),
+# KVNET_BENCH_DHCP_BASE (a kvnetd binary: adds "kvnet-base", that build
+# run like kvnet's, to compare two builds in the same run).
 # More rows: write a bench_*_rows function that calls `measure` (or `row`)
 # and add it to main, as bench_veth_rows and bench_tap_rows do.
 set -euo pipefail
@@ -55,6 +57,10 @@ dhcp_secs=${KVNET_BENCH_DHCP_SECS:-3}
 dhcp_drop=${KVNET_BENCH_DHCP_DROP:-1}
 dhcp_refine=${KVNET_BENCH_DHCP_REFINE:-2}
 dhcp_servers=${KVNET_BENCH_DHCP_SERVERS:-kvnet kea dnsmasq-noping dnsmasq}
+dhcp_base=${KVNET_BENCH_DHCP_BASE:-}
+if [ -n "$dhcp_base" ]; then
+	dhcp_servers="kvnet kvnet-base $(for s in $dhcp_servers; do [[ $s == kvnet* ]] || echo "$s"; done)"
+fi
 tag=kvb$$
 work=$(mktemp -d /tmp/kvnet-bench.XXXXXX)
 sides=(kvnet bridge)
@@ -350,7 +356,6 @@ declare -A dhcp_pid=()
 dns() { echo "$tag-dhcp-$1-$2"; }
 dinns() { local n; n=$(dns "$1" "$2"); shift 2; ip netns exec "$n" "$@"; }
 dwork() { echo "$work/dhcp-$1"; }
-dkv() { dinns kvnet s "$bin/kvnet" --run-dir "$(dwork kvnet)/run" "$@"; }
 port67() { dinns "$1" s ss -Hlun 'sport = :67' | grep -q .; }
 
 # The CPUs a server may use: all but perfdhcp's.
@@ -388,25 +393,31 @@ dhcp_pair() {
 	mkdir -p "$(dwork "$1")"
 }
 
-# -- kvnet: leases durable before their ACK, as kvnetd always does
+# -- kvnet: leases durable before their ACK, as kvnetd always does.
+# "kvnet-base" is the same with the kvnetd binary $dhcp_base (to compare
+# two builds in one run).
 
-# kvnetd_up CHECK...: start the DHCP kvnetd, wait until CHECK works.
+dkv() { local s=$1; shift; dinns "$s" s "$bin/kvnet" --run-dir "$(dwork "$s")/run" "$@"; }
+
+# kvnetd_up SERVER CHECK...: start its kvnetd, wait until CHECK works.
 kvnetd_up() {
-	local w
-	w=$(dwork kvnet)
-	ip netns exec "$(dns kvnet s)" taskset -c "$(server_cpus)" "$bin/kvnetd" \
+	local srv=$1 w exe=$bin/kvnetd
+	shift
+	w=$(dwork "$srv")
+	[ "$srv" = kvnet ] || exe=$dhcp_base
+	ip netns exec "$(dns "$srv" s)" taskset -c "$(server_cpus)" "$exe" \
 		--state-dir "$w/state" --run-dir "$w/run" --bpffs "$w/bpffs" \
 		>>"$w/kvnetd.log" 2>&1 &
-	dhcp_pid[kvnet]=$!
+	dhcp_pid[$srv]=$!
 	track $!
 	disown $! # no "Killed" from bash after a kill -9
-	poll 100 "$@" || die "kvnet (DHCP): kvnetd did not come up: $(tail -3 "$w/kvnetd.log")"
+	poll 100 "$@" || die "$srv: kvnetd did not come up: $(tail -3 "$w/kvnetd.log")"
 }
 
 setup_dhcp_kvnet() {
-	local w
-	w=$(dwork kvnet)
-	dhcp_pair kvnet kvpd
+	local srv=$1 w
+	w=$(dwork "$srv")
+	dhcp_pair "$srv" kvpd
 	cat >"$w/dh.xml" <<-XML
 	<network>
 	  <name>dh</name>
@@ -416,27 +427,28 @@ setup_dhcp_kvnet() {
 	  </ip>
 	</network>
 	XML
-	kvnetd_up dkv net list
-	dkv net define "$w/dh.xml" >/dev/null
-	dkv net start dh >/dev/null
-	dkv port add dh kvpd --trusted >/dev/null
+	kvnetd_up "$srv" dkv "$srv" net list
+	dkv "$srv" net define "$w/dh.xml" >/dev/null
+	dkv "$srv" net start dh >/dev/null
+	dkv "$srv" port add dh kvpd --trusted >/dev/null
 }
 
 start_kvnet() {
-	stop_server kvnet
-	rm -f "$(dwork kvnet)/state/leases/dh.leases"
-	kvnetd_up dkv leases dh
+	stop_server "$1"
+	rm -f "$(dwork "$1")/state/leases/dh.leases"
+	kvnetd_up "$1" dkv "$1" leases dh
 }
 
-# After a step's load: kill -9, restart, and every lease perfdhcp saw
-# ACKed must be listed. Writes the comparison to FILE.
+# after_kvnet SERVER OUT FILE: after a step's load, kill -9, restart,
+# and every lease perfdhcp saw ACKed (OUT) must be listed; the comparison
+# goes to FILE.
 after_kvnet() {
-	local out=$1 res=$2 w
-	w=$(dwork kvnet)
-	stop_server kvnet KILL
-	kvnetd_up dkv leases dh
-	dkv leases dh --json >"$w/leases.json" || die "kvnet: no leases after the restart"
-	python3 "$top/tools/bench_dhcp.py" check "$out" "$w/leases.json" >"$res"
+	local srv=$1 w
+	w=$(dwork "$srv")
+	stop_server "$srv" KILL
+	kvnetd_up "$srv" dkv "$srv" leases dh
+	dkv "$srv" leases dh --json >"$w/leases.json" || die "$srv: no leases after the restart"
+	python3 "$top/tools/bench_dhcp.py" check "$2" "$w/leases.json" >"$3"
 }
 
 # -- dnsmasq as libvirt runs it: its --conf-file, from libvirt's
@@ -531,7 +543,7 @@ start_kea() {
 
 dhcp_setup() {
 	case $1 in
-	kvnet) setup_dhcp_kvnet ;;
+	kvnet | kvnet-base) setup_dhcp_kvnet "$1" ;;
 	kea) setup_dhcp_kea ;;
 	dnsmasq | dnsmasq-noping) setup_dhcp_dnsmasq "$1" ;;
 	esac
@@ -539,18 +551,31 @@ dhcp_setup() {
 
 dhcp_start() {
 	case $1 in
-	kvnet) start_kvnet ;;
+	kvnet | kvnet-base) start_kvnet "$1" ;;
 	kea) start_kea ;;
 	dnsmasq) start_dnsmasq dnsmasq ;;
 	dnsmasq-noping) start_dnsmasq dnsmasq-noping --no-ping ;;
 	esac
 }
 
+# udp_rcvbuf_errors SERVER s|c: datagrams a full socket buffer dropped in
+# that namespace (to tell losses at perfdhcp's socket from the server's).
+udp_rcvbuf_errors() {
+	# shellcheck disable=SC2016 # awk's own $
+	dinns "$1" "$2" awk '$1 == "Udp:" && $6 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp
+}
+
+# cpu_ticks SERVER: CPU time its process has used (user + system, all
+# threads), in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/${dhcp_pid[$1]}/stat"
+}
+
 # dhcp_step SERVER RATE: one ladder step against a freshly started
 # server; appends its figures to $dhcp_results, sets $dhcp_clean.
 dhcp_step_n=0
 dhcp_step() {
-	local srv=$1 rate=$2 w out rc=0 mac r secs
+	local srv=$1 rate=$2 w out rc=0 mac r secs c0 c1 s0 s1 t0 t1
 	w=$(dwork "$srv")
 	# at most 80% of the pool a step, so that it never runs dry
 	secs=$(calc "min($dhcp_secs, int(8.0 * $d_pool / $rate) / 10.0)")
@@ -559,6 +584,8 @@ dhcp_step() {
 	# clients 02:SS:SS:00:00:00 + n, SS the step's number
 	mac=$(printf '02:%02x:%02x:00:00:00' $((dhcp_step_n >> 8 & 255)) $((dhcp_step_n & 255)))
 	dhcp_start "$srv"
+	c0=$(udp_rcvbuf_errors "$srv" c) s0=$(udp_rcvbuf_errors "$srv" s)
+	t0=$(cpu_ticks "$srv")
 	dinns "$srv" c taskset -c "$gen_cpu" perfdhcp -4 -g single -l "$d_relay" \
 		-r "$rate" -R 10000000 -b "mac=$mac" -p "$secs" -d "$dhcp_drop" \
 		-W "$(calc "max($dhcp_drop, 1) * 1e6" %d)" -u -x lt "$d_gw" \
@@ -566,17 +593,22 @@ dhcp_step() {
 	# 3: some exchanges did not complete
 	[ $rc = 0 ] || [ $rc = 3 ] ||
 		die "$srv: perfdhcp failed ($rc): $(grep -m3 -i error "$out")"
+	c1=$(udp_rcvbuf_errors "$srv" c) s1=$(udp_rcvbuf_errors "$srv" s)
+	t1=$(cpu_ticks "$srv")
 	python3 "$top/tools/bench_dhcp.py" step "$out" "$secs" "$rate" >"$w/step.json"
-	if [ "$srv" = kvnet ]; then
-		after_kvnet "$out" "$w/check.json"
+	if [[ $srv == kvnet* ]]; then
+		after_kvnet "$srv" "$out" "$w/check.json"
 	else
 		echo null >"$w/check.json"
 	fi
 	r=$(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
 r["server"] = sys.argv[3]
+r["gen_rcvbuf"], r["srv_rcvbuf"] = int(sys.argv[4]), int(sys.argv[5])
+r["srv_cpu_s"] = int(sys.argv[6]) / int(sys.argv[7])
 if c is not None: r["lease_check"] = c
-print(json.dumps(r))' "$w/step.json" "$w/check.json" "$srv")
+print(json.dumps(r))' "$w/step.json" "$w/check.json" "$srv" $((c1 - c0)) $((s1 - s0)) \
+		$((t1 - t0)) "$(getconf CLK_TCK)")
 	echo "$r" >>"$dhcp_results"
 	log "dhcp: $srv at $rate/s: $(python3 -c 'import json, sys
 r = json.loads(sys.argv[1])
@@ -681,8 +713,10 @@ check_settings() {
 	for r in $dhcp_rates; do
 		[[ $r =~ ^[1-9][0-9]*$ ]] || die "KVNET_BENCH_DHCP_RATES: '$r' is not a rate"
 	done
+	[ -z "$dhcp_base" ] || [ -x "$dhcp_base" ] ||
+		die "KVNET_BENCH_DHCP_BASE: $dhcp_base is not an executable"
 	for s in $dhcp_servers; do
-		[[ $s =~ ^(kvnet|kea|dnsmasq|dnsmasq-noping)$ ]] ||
+		[[ $s =~ ^(kvnet|kvnet-base|kea|dnsmasq|dnsmasq-noping)$ ]] ||
 			die "KVNET_BENCH_DHCP_SERVERS: unknown server '$s'"
 	done
 }
