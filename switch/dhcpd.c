@@ -289,6 +289,7 @@ void dhcpd_flush(struct dhcpd *s)
 
 static void dhcpd_write_status(struct dhcpd *s, uint64_t now)
 {
+	uint64_t t0 = dp_now_ns(), gap;
 	char *json = NULL;
 	int ret = dhcp_store_status_json(s->store, now, &json);
 
@@ -299,6 +300,8 @@ static void dhcpd_write_status(struct dhcpd *s, uint64_t now)
 		log_warn("network '%s': cannot write %s: %s", s->n->def.name, s->status_path,
 			 strerror(-ret));
 	s->status_dirty = false;
+	gap = (dp_now_ns() - t0) * DHCPD_STATUS_SHARE;
+	s->status_next_ns = t0 + (gap < DHCPD_STATUS_GAP_MAX ? gap : DHCPD_STATUS_GAP_MAX);
 }
 
 void dhcpd_tick(struct dhcpd *s)
@@ -309,7 +312,7 @@ void dhcpd_tick(struct dhcpd *s)
 		s->status_dirty = true;
 	if (dhcp_store_need_compact(s->store) && dhcp_store_compact(s->store, now) < 0)
 		log_warn("network '%s': cannot compact the lease journal", s->n->def.name);
-	if (s->status_dirty)
+	if (s->status_dirty && dp_now_ns() >= s->status_next_ns)
 		dhcpd_write_status(s, now);
 	dhcpd_probe_tick(s);
 	dhcpd_flush(s); /* what the probes found */
