@@ -240,13 +240,23 @@ static void dhcpd_log_result(struct dhcpd *s, const struct dhcpd_in *in,
 		 "until one is free again)", s->n->def.name, mac);
 }
 
+static void dhcpd_send(struct dhcpd *s, int ifindex, const uint8_t *frame, size_t len)
+{
+	int ret = link_send_frame(&s->d->link, ifindex, frame, len);
+
+	if (ret < 0 && ret != -ENETDOWN && ret != -ENXIO)
+		log_debug("network '%s': DHCP reply not sent: %s", s->n->def.name,
+			  strerror(-ret));
+}
+
 void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted)
 {
-	uint8_t reply[DHCPD_REPLY_MAX];
+	uint8_t reply[DHCPD_REPLY_MAX], frame[DHCPD_FRAME_MAX];
 	struct dhcp_result res;
 	struct dhcp_meta meta = { .port = p->ifindex, .trusted = trusted };
 	struct dhcpd_reply *out;
 	struct dhcpd_in in;
+	size_t len;
 
 	if (dhcpd_frame_parse(p, &in) < 0)
 		return;
@@ -258,7 +268,20 @@ void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted)
 		return;
 	dhcpd_persist(s, &res.changes);
 	dhcpd_log_result(s, &in, &res);
-	if (!res.len || !(out = dhcpd_queue_slot(s)))
+	if (!res.len)
+		return;
+	/* Only an ACK binds: it waits for the batch's fdatasync. An OFFER or
+	 * a NAK promises nothing a crash could break (an offer is never
+	 * persisted; a client that REQUESTs an offer a restarted server
+	 * lost is NAKed and starts over), so it leaves at once: its latency
+	 * owes nothing to the disk, and a batch's replies do not all leave
+	 * in one burst after the flush. */
+	if (res.sent != DHCP_ACK) {
+		len = dhcpd_frame_build(s, &res.dst, in.src_mac, reply, res.len, frame);
+		dhcpd_send(s, (int)p->ifindex, frame, len);
+		return;
+	}
+	if (!(out = dhcpd_queue_slot(s)))
 		return;
 	out->ifindex = (int)p->ifindex;
 	out->len = (uint16_t)dhcpd_frame_build(s, &res.dst, in.src_mac, reply, res.len,
@@ -276,12 +299,8 @@ void dhcpd_flush(struct dhcpd *s)
 		s->nq = 0;
 		return;
 	}
-	for (int i = 0; i < s->nq; i++) {
-		ret = link_send_frame(&s->d->link, s->q[i].ifindex, s->q[i].frame, s->q[i].len);
-		if (ret < 0 && ret != -ENETDOWN && ret != -ENXIO)
-			log_debug("network '%s': DHCP reply not sent: %s", s->n->def.name,
-				  strerror(-ret));
-	}
+	for (int i = 0; i < s->nq; i++)
+		dhcpd_send(s, s->q[i].ifindex, s->q[i].frame, s->q[i].len);
 	s->nq = 0;
 }
 
@@ -289,6 +308,7 @@ void dhcpd_flush(struct dhcpd *s)
 
 static void dhcpd_write_status(struct dhcpd *s, uint64_t now)
 {
+	uint64_t t0 = dp_now_ns(), gap;
 	char *json = NULL;
 	int ret = dhcp_store_status_json(s->store, now, &json);
 
@@ -299,6 +319,8 @@ static void dhcpd_write_status(struct dhcpd *s, uint64_t now)
 		log_warn("network '%s': cannot write %s: %s", s->n->def.name, s->status_path,
 			 strerror(-ret));
 	s->status_dirty = false;
+	gap = (dp_now_ns() - t0) * DHCPD_STATUS_SHARE;
+	s->status_next_ns = t0 + (gap < DHCPD_STATUS_GAP_MAX ? gap : DHCPD_STATUS_GAP_MAX);
 }
 
 void dhcpd_tick(struct dhcpd *s)
@@ -309,7 +331,7 @@ void dhcpd_tick(struct dhcpd *s)
 		s->status_dirty = true;
 	if (dhcp_store_need_compact(s->store) && dhcp_store_compact(s->store, now) < 0)
 		log_warn("network '%s': cannot compact the lease journal", s->n->def.name);
-	if (s->status_dirty)
+	if (s->status_dirty && dp_now_ns() >= s->status_next_ns)
 		dhcpd_write_status(s, now);
 	dhcpd_probe_tick(s);
 	dhcpd_flush(s); /* what the probes found */

@@ -11,8 +11,9 @@
  *
  * Durability: the lease changes of every message are appended to the
  * journal (dhcp/dhcp_store.h); after a batch of punted messages, one
- * fdatasync covers them all, and only then do that batch's replies leave:
- * no ACK goes out before its lease is on disk.
+ * fdatasync covers them all, and only then do that batch's ACKs leave:
+ * no ACK goes out before its lease is on disk. OFFERs and NAKs bind
+ * nothing and leave as soon as they are built.
  *
  * In the background it ARP-probes free pool addresses (a few a second)
  * and watches the network's ARP: an address that answers, or that a
@@ -42,7 +43,7 @@ int dhcpd_open(struct kvnetd *d, struct kv_network *n, struct dhcpd **out,
 void dhcpd_close(struct dhcpd *s);
 /* One punted client message, from a port that is (not) trusted. */
 void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted);
-/* End of a batch: make its leases durable, then send its replies. */
+/* End of a batch: make its leases durable, then send its ACKs. */
 void dhcpd_flush(struct dhcpd *s);
 /* Once a second: expiry, the status file, compaction, probing. */
 void dhcpd_tick(struct dhcpd *s);

@@ -19,6 +19,13 @@
 #define DHCPD_PROBES_PER_TICK 4
 /* Leases one untrusted port may hold. */
 #define DHCPD_PORT_LEASE_CAP 64
+/* libvirt's status file is rewritten whole, from the event loop: with
+ * tens of thousands of leases that is tens of milliseconds (the JSON, the
+ * write, the fsync) in which no client message is read. It is rewritten
+ * at most once a tick and at most 1/DHCPD_STATUS_SHARE of the time, but
+ * at least every DHCPD_STATUS_GAP_MAX while leases change. */
+#define DHCPD_STATUS_SHARE 50
+#define DHCPD_STATUS_GAP_MAX (30ULL * 1000000000ULL)
 
 struct dhcpd_reply {
 	int ifindex;
@@ -38,6 +45,7 @@ struct dhcpd {
 	int gw_ifindex;		  /* the gateway's host side */
 	char status_path[PATH_MAX];
 	bool status_dirty;
+	uint64_t status_next_ns;  /* no rewrite before (CLOCK_MONOTONIC) */
 	struct loop_watch arp;	  /* ARP seen on the gateway */
 	uint32_t probe_after;	  /* the last address probed */
 };

@@ -13,8 +13,34 @@
 # and the kvnet/bridge ratio. Everything it made is torn down on exit,
 # failure included. Takes about 3.5 minutes.
 #
-# Settings (environment): KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
-# KVNET_BENCH_TCP_SECS (4), KVNET_BENCH_CPU (the last CPU: the generator's).
+# Then DHCP (about 3 minutes more): kvnetd's own server against three
+# others, each in namespaces of its own, new clients only, full DORA
+# exchanges from ISC's perfdhcp posing as a relay agent (through a
+# --trusted port on kvnet's side): kea-dhcp4 (memfile, persist on),
+# dnsmasq as libvirt configures it (which ICMP-pings every address before
+# offering it), and the same dnsmasq with --no-ping. A ladder of offered
+# rates, each step against a freshly started server with an empty lease
+# database and MACs no other step used, the servers in turn; a server
+# leaves the ladder at its first step that is not clean, then a few steps
+# narrow the gap. The clean rate is the highest ACK rate of a step where
+# at most 1% of exchanges failed and no address was given twice, with the
+# p50/p99 of each message round trip at that step (from perfdhcp's -x t
+# timestamps; tools/bench_dhcp.py does the arithmetic). After each kvnet
+# step kvnetd is killed with SIGKILL and restarted, and every lease
+# perfdhcp saw ACKed must be listed by `kvnet leases`.
+#
+# Settings (environment): KVNET_BENCH_ONLY (both parts; "switch" or
+# "dhcp" for one), KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
+# KVNET_BENCH_TCP_SECS (4), KVNET_BENCH_CPU (the last CPU: the generator's;
+# DHCP servers run on the others).
+# DHCP: KVNET_BENCH_DHCP_RATES (offered exchanges/s, ascending: "250 500
+# 1000 2000 3000 5000 7000 10000 15000 20000 30000 40000"),
+# KVNET_BENCH_DHCP_SECS (3: each step's test period, shorter where 3 s
+# would take more than 80% of the pool), KVNET_BENCH_DHCP_DROP (1: seconds after which perfdhcp
+# counts a message lost), KVNET_BENCH_DHCP_REFINE (2: narrowing steps),
+# KVNET_BENCH_DHCP_SERVERS ("kvnet kea dnsmasq-noping dnsmasq"),
+# KVNET_BENCH_DHCP_BASE (a kvnetd binary: adds "kvnet-base", that build
+# run like kvnet's, to compare two builds in the same run).
 # More rows: write a bench_*_rows function that calls `measure` (or `row`)
 # and add it to main, as bench_veth_rows and bench_tap_rows do.
 set -euo pipefail
@@ -25,6 +51,16 @@ runs=${KVNET_BENCH_RUNS:-5}
 pps_secs=${KVNET_BENCH_PPS_SECS:-3}
 tcp_secs=${KVNET_BENCH_TCP_SECS:-4}
 gen_cpu=${KVNET_BENCH_CPU:-$(($(nproc) - 1))}
+only=${KVNET_BENCH_ONLY:-}
+dhcp_rates=${KVNET_BENCH_DHCP_RATES:-250 500 1000 2000 3000 5000 7000 10000 15000 20000 30000 40000}
+dhcp_secs=${KVNET_BENCH_DHCP_SECS:-3}
+dhcp_drop=${KVNET_BENCH_DHCP_DROP:-1}
+dhcp_refine=${KVNET_BENCH_DHCP_REFINE:-2}
+dhcp_servers=${KVNET_BENCH_DHCP_SERVERS:-kvnet kea dnsmasq-noping dnsmasq}
+dhcp_base=${KVNET_BENCH_DHCP_BASE:-}
+if [ -n "$dhcp_base" ]; then
+	dhcp_servers="kvnet kvnet-base $(for s in $dhcp_servers; do [[ $s == kvnet* ]] || echo "$s"; done)"
+fi
 tag=kvb$$
 work=$(mktemp -d /tmp/kvnet-bench.XXXXXX)
 sides=(kvnet bridge)
@@ -299,6 +335,336 @@ bench_tap_rows() {
 	measure tap_tcp_from_veth "veth->tap TCP 1 stream" bit/s
 }
 
+# ---- DHCP --------------------------------------------------------------
+
+# Four servers, each in a pair of namespaces of its own: the server's ("s")
+# and perfdhcp's ("c"). perfdhcp poses as a relay agent at $d_relay (its
+# giaddr) and sends to the server at $d_gw, which answers to giaddr:67.
+# kvnet: a kvnetd of its own, perfdhcp's veth a --trusted port of a
+# network whose gateway is $d_gw. The others: a Linux bridge holding $d_gw
+# in the server namespace (as libvirt's virbr0 does) with perfdhcp's veth
+# enslaved to it. The same pool everywhere: 60,000 addresses of a /16.
+# Every step starts from an empty lease database (the server restarted,
+# its lease file removed: the pool never runs dry and no step inherits
+# another's backlog or lease count), with MACs no other step used.
+d_gw=10.80.0.1 d_relay=10.80.255.250 d_first=10.80.0.100 d_last=10.80.234.195
+d_pool=60000
+dhcp_results=
+dhcp_clean=
+declare -A dhcp_pid=()
+
+dns() { echo "$tag-dhcp-$1-$2"; }
+dinns() { local n; n=$(dns "$1" "$2"); shift 2; ip netns exec "$n" "$@"; }
+dwork() { echo "$work/dhcp-$1"; }
+port67() { dinns "$1" s ss -Hlun 'sport = :67' | grep -q .; }
+
+# The CPUs a server may use: all but perfdhcp's.
+server_cpus() {
+	python3 -c 'import sys
+n, g = int(sys.argv[1]), int(sys.argv[2])
+print(",".join(str(c) for c in range(n) if c != g) or str(g))' "$(nproc)" "$gen_cpu"
+}
+
+# stop_server SERVER [SIGNAL]: signal it, wait for it (KILL after 10 s).
+stop_server() {
+	local p=${dhcp_pid[$1]:-} sig=${2:-TERM} i
+	[ -n "$p" ] || return 0
+	kill -"$sig" "$p" 2>/dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null || true
+	untrack "$p"
+	dhcp_pid[$1]=
+}
+
+# dhcp_pair SERVER PORT: its namespaces; perfdhcp's eth0 at $d_relay,
+# its peer PORT in the server namespace.
+dhcp_pair() {
+	local s c
+	s=$(dns "$1" s) c=$(dns "$1" c)
+	newns "$s"
+	newns "$c"
+	ip -n "$s" link add "$2" type veth peer name eth0 netns "$c"
+	ip -n "$c" addr add "$d_relay/16" dev eth0
+	ip -n "$c" link set eth0 up
+	ip -n "$s" link set "$2" up
+	mkdir -p "$(dwork "$1")"
+}
+
+# -- kvnet: leases durable before their ACK, as kvnetd always does.
+# "kvnet-base" is the same with the kvnetd binary $dhcp_base (to compare
+# two builds in one run).
+
+dkv() { local s=$1; shift; dinns "$s" s "$bin/kvnet" --run-dir "$(dwork "$s")/run" "$@"; }
+
+# kvnetd_up SERVER CHECK...: start its kvnetd, wait until CHECK works.
+kvnetd_up() {
+	local srv=$1 w exe=$bin/kvnetd
+	shift
+	w=$(dwork "$srv")
+	[ "$srv" = kvnet ] || exe=$dhcp_base
+	ip netns exec "$(dns "$srv" s)" taskset -c "$(server_cpus)" "$exe" \
+		--state-dir "$w/state" --run-dir "$w/run" --bpffs "$w/bpffs" \
+		>>"$w/kvnetd.log" 2>&1 &
+	dhcp_pid[$srv]=$!
+	track $!
+	disown $! # no "Killed" from bash after a kill -9
+	poll 100 "$@" || die "$srv: kvnetd did not come up: $(tail -3 "$w/kvnetd.log")"
+}
+
+setup_dhcp_kvnet() {
+	local srv=$1 w
+	w=$(dwork "$srv")
+	dhcp_pair "$srv" kvpd
+	cat >"$w/dh.xml" <<-XML
+	<network>
+	  <name>dh</name>
+	  <bridge name='kvdh0'/>
+	  <ip address='$d_gw' netmask='255.255.0.0'>
+	    <dhcp><range start='$d_first' end='$d_last'/></dhcp>
+	  </ip>
+	</network>
+	XML
+	kvnetd_up "$srv" dkv "$srv" net list
+	dkv "$srv" net define "$w/dh.xml" >/dev/null
+	dkv "$srv" net start dh >/dev/null
+	dkv "$srv" port add dh kvpd --trusted >/dev/null
+}
+
+start_kvnet() {
+	stop_server "$1"
+	rm -f "$(dwork "$1")/state/leases/dh.leases"
+	kvnetd_up "$1" dkv "$1" leases dh
+}
+
+# after_kvnet SERVER OUT FILE: after a step's load, kill -9, restart,
+# and every lease perfdhcp saw ACKed (OUT) must be listed; the comparison
+# goes to FILE.
+after_kvnet() {
+	local srv=$1 w
+	w=$(dwork "$srv")
+	stop_server "$srv" KILL
+	kvnetd_up "$srv" dkv "$srv" leases dh
+	dkv "$srv" leases dh --json >"$w/leases.json" || die "$srv: no leases after the restart"
+	python3 "$top/tools/bench_dhcp.py" check "$2" "$w/leases.json" >"$3"
+}
+
+# -- dnsmasq as libvirt runs it: its --conf-file, from libvirt's
+# networkDnsmasqConfContents (libvirt adds --leasefile-ro and its
+# leaseshelper as --dhcp-script, a fork+exec per lease event; here the
+# leases go to a file in the work dir, and the log too, not to syslog)
+
+setup_dhcp_bridge() {
+	local s
+	s=$(dns "$1" s)
+	dhcp_pair "$1" port0
+	ip -n "$s" link add virbr type bridge
+	ip -n "$s" addr add "$d_gw/16" dev virbr
+	ip -n "$s" link set virbr up
+	ip -n "$s" link set port0 master virbr
+}
+
+setup_dhcp_dnsmasq() {
+	local w
+	w=$(dwork "$1")
+	setup_dhcp_bridge "$1"
+	: >"$w/dnsmasq.hostsfile"
+	: >"$w/dnsmasq.addnhosts"
+	cat >"$w/dnsmasq.conf" <<-CONF
+	strict-order
+	pid-file=$w/dnsmasq.pid
+	except-interface=lo
+	bind-dynamic
+	interface=virbr
+	dhcp-range=$d_first,$d_last,255.255.0.0
+	dhcp-no-override
+	dhcp-authoritative
+	dhcp-lease-max=$d_pool
+	dhcp-hostsfile=$w/dnsmasq.hostsfile
+	addn-hosts=$w/dnsmasq.addnhosts
+	dhcp-leasefile=$w/dnsmasq.leases
+	log-facility=$w/dnsmasq.log
+	CONF
+}
+
+# start_dnsmasq SERVER [ARGS...]
+start_dnsmasq() {
+	local srv=$1 w
+	shift
+	w=$(dwork "$srv")
+	stop_server "$srv"
+	rm -f "$w/dnsmasq.leases" "$w/dnsmasq.log"
+	ip netns exec "$(dns "$srv" s)" taskset -c "$(server_cpus)" dnsmasq \
+		--conf-file="$w/dnsmasq.conf" --keep-in-foreground "$@" >>"$w/out" 2>&1 &
+	dhcp_pid[$srv]=$!
+	track $!
+	disown $!
+	poll 100 port67 "$srv" || die "$srv did not listen: $(tail -3 "$w/out")"
+}
+
+# -- Kea: memfile leases persisted in the work dir, no lease file cleanup
+# (lfc-interval 0, so no kea-lfc), no control socket, lock and pid files
+# in the work dir (KEA_LOCKFILE_DIR, KEA_PIDFILE_DIR); otherwise Kea's
+# defaults (one thread, raw sockets).
+
+setup_dhcp_kea() {
+	local w
+	w=$(dwork kea)
+	setup_dhcp_bridge kea
+	cat >"$w/kea.json" <<-JSON
+	{ "Dhcp4": {
+	    "interfaces-config": { "interfaces": [ "virbr" ] },
+	    "lease-database": { "type": "memfile", "persist": true,
+	                        "name": "$w/leases4.csv", "lfc-interval": 0 },
+	    "valid-lifetime": 3600,
+	    "subnet4": [ { "id": 1, "subnet": "10.80.0.0/16",
+	                   "pools": [ { "pool": "$d_first - $d_last" } ] } ],
+	    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
+	                   "output_options": [ { "output": "stdout" } ] } ]
+	} }
+	JSON
+}
+
+start_kea() {
+	local w
+	w=$(dwork kea)
+	stop_server kea
+	rm -f "$w"/leases4.csv*
+	env KEA_LOCKFILE_DIR="$w" KEA_PIDFILE_DIR="$w" \
+		ip netns exec "$(dns kea s)" taskset -c "$(server_cpus)" \
+		kea-dhcp4 -c "$w/kea.json" >>"$w/kea.log" 2>&1 &
+	dhcp_pid[kea]=$!
+	track $!
+	disown $!
+	poll 100 port67 kea || die "kea did not listen: $(tail -3 "$w/kea.log")"
+}
+
+dhcp_setup() {
+	case $1 in
+	kvnet | kvnet-base) setup_dhcp_kvnet "$1" ;;
+	kea) setup_dhcp_kea ;;
+	dnsmasq | dnsmasq-noping) setup_dhcp_dnsmasq "$1" ;;
+	esac
+}
+
+dhcp_start() {
+	case $1 in
+	kvnet | kvnet-base) start_kvnet "$1" ;;
+	kea) start_kea ;;
+	dnsmasq) start_dnsmasq dnsmasq ;;
+	dnsmasq-noping) start_dnsmasq dnsmasq-noping --no-ping ;;
+	esac
+}
+
+# udp_rcvbuf_errors SERVER s|c: datagrams a full socket buffer dropped in
+# that namespace (to tell losses at perfdhcp's socket from the server's).
+udp_rcvbuf_errors() {
+	# shellcheck disable=SC2016 # awk's own $
+	dinns "$1" "$2" awk '$1 == "Udp:" && $6 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp
+}
+
+# cpu_ticks SERVER: CPU time its process has used (user + system, all
+# threads), in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/${dhcp_pid[$1]}/stat"
+}
+
+# dhcp_step SERVER RATE: one ladder step against a freshly started
+# server; appends its figures to $dhcp_results, sets $dhcp_clean.
+dhcp_step_n=0
+dhcp_step() {
+	local srv=$1 rate=$2 w out rc=0 mac r secs c0 c1 s0 s1 t0 t1
+	w=$(dwork "$srv")
+	# at most 80% of the pool a step, so that it never runs dry
+	secs=$(calc "min($dhcp_secs, int(8.0 * $d_pool / $rate) / 10.0)")
+	out=$w/step-$rate.out
+	dhcp_step_n=$((dhcp_step_n + 1))
+	# clients 02:SS:SS:00:00:00 + n, SS the step's number
+	mac=$(printf '02:%02x:%02x:00:00:00' $((dhcp_step_n >> 8 & 255)) $((dhcp_step_n & 255)))
+	dhcp_start "$srv"
+	c0=$(udp_rcvbuf_errors "$srv" c) s0=$(udp_rcvbuf_errors "$srv" s)
+	t0=$(cpu_ticks "$srv")
+	dinns "$srv" c taskset -c "$gen_cpu" perfdhcp -4 -g single -l "$d_relay" \
+		-r "$rate" -R 10000000 -b "mac=$mac" -p "$secs" -d "$dhcp_drop" \
+		-W "$(calc "max($dhcp_drop, 1) * 1e6" %d)" -u -x lt "$d_gw" \
+		>"$out" 2>&1 || rc=$?
+	# 3: some exchanges did not complete
+	[ $rc = 0 ] || [ $rc = 3 ] ||
+		die "$srv: perfdhcp failed ($rc): $(grep -m3 -i error "$out")"
+	c1=$(udp_rcvbuf_errors "$srv" c) s1=$(udp_rcvbuf_errors "$srv" s)
+	t1=$(cpu_ticks "$srv")
+	python3 "$top/tools/bench_dhcp.py" step "$out" "$secs" "$rate" >"$w/step.json"
+	if [[ $srv == kvnet* ]]; then
+		after_kvnet "$srv" "$out" "$w/check.json"
+	else
+		echo null >"$w/check.json"
+	fi
+	r=$(python3 -c 'import json, sys
+r = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
+r["server"] = sys.argv[3]
+r["gen_rcvbuf"], r["srv_rcvbuf"] = int(sys.argv[4]), int(sys.argv[5])
+r["srv_cpu_s"] = int(sys.argv[6]) / int(sys.argv[7])
+if c is not None: r["lease_check"] = c
+print(json.dumps(r))' "$w/step.json" "$w/check.json" "$srv" $((c1 - c0)) $((s1 - s0)) \
+		$((t1 - t0)) "$(getconf CLK_TCK)")
+	echo "$r" >>"$dhcp_results"
+	log "dhcp: $srv at $rate/s: $(python3 -c 'import json, sys
+r = json.loads(sys.argv[1])
+s = "%.0f ACK/s, %.2f%% failed, %d dup" % (r["ack_rate"], r["drops_pct"], r["nonunique"])
+c = r.get("lease_check")
+if c: s += "; after kill -9 %d of %d ACKed listed" % (c["acked"] - c["missing"], c["acked"])
+print(s + ("" if r["clean"] else " (not clean)"))' "$r")"
+	dhcp_clean=no
+	case $r in *'"clean": true'*) dhcp_clean=yes ;; esac
+}
+
+# The ladder: each rate for every server still clean, the servers in
+# turn so that background load hits them alike; then $dhcp_refine steps
+# that halve (geometrically) the gap between each server's last clean and
+# first unclean rate.
+bench_dhcp() {
+	local srv rate lo hi m i
+	local -A good=() bad=()
+	dhcp_results=$work/dhcp-results.jsonl
+	: >"$dhcp_results"
+	for srv in $dhcp_servers; do
+		dhcp_setup "$srv"
+		good[$srv]=0
+	done
+	for rate in $dhcp_rates; do
+		for srv in $dhcp_servers; do
+			[ -z "${bad[$srv]:-}" ] || continue
+			dhcp_step "$srv" "$rate"
+			if [ "$dhcp_clean" = yes ]; then good[$srv]=$rate; else bad[$srv]=$rate; fi
+		done
+	done
+	for ((i = 0; i < dhcp_refine; i++)); do
+		for srv in $dhcp_servers; do
+			lo=${good[$srv]} hi=${bad[$srv]:-}
+			if [ "$lo" = 0 ] || [ -z "$hi" ]; then continue; fi
+			m=$(python3 "$top/tools/bench_dhcp.py" mid "$lo" "$hi")
+			if [ "$m" -le "$lo" ] || [ "$m" -ge "$hi" ]; then continue; fi
+			dhcp_step "$srv" "$m"
+			if [ "$dhcp_clean" = yes ]; then good[$srv]=$m; else bad[$srv]=$m; fi
+		done
+	done
+	for srv in $dhcp_servers; do stop_server "$srv"; done
+}
+
+print_dhcp_table() {
+	local rc=0
+	python3 "$top/tools/bench_dhcp.py" table "$dhcp_results" kvnet || rc=$?
+	printf '\nperfdhcp -4 -g single -R 10000000 -r RATE -p %s -d %s -W %s -u -x lt\n' \
+		"$dhcp_secs" "$dhcp_drop" "$(calc "max($dhcp_drop, 1) * 1e6" %d)"
+	printf '(-p shorter at high rates: at most 80%% of the %s-address pool a step),\n' "$d_pool"
+	printf 'pinned to CPU %s; servers on CPU(s) %s. An exchange fails when its OFFER or\n' \
+		"$gen_cpu" "$(server_cpus)"
+	printf 'its ACK does not come within %s s.\n' "$dhcp_drop"
+	return $rc
+}
+
 # ---- output ------------------------------------------------------------
 
 # fmt UNIT VALUE...: values for people (Mpps, Gbit/s, two decimals).
@@ -335,22 +701,51 @@ print_table() {
 	printf 'so veth accepts the xdp_frames. TCP: iperf3, one stream, %s s.\n' "$tcp_secs"
 }
 
-main() {
-	[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
+check_settings() {
+	local s r
+	[[ $only =~ ^(|switch|dhcp)$ ]] || die "KVNET_BENCH_ONLY must be switch or dhcp"
 	[[ $runs =~ ^[1-9][0-9]*$ && $tcp_secs =~ ^[1-9][0-9]*$ &&
 		$pps_secs =~ ^[0-9]+(\.[0-9]+)?$ && $gen_cpu =~ ^[0-9]+$ ]] ||
 		die "KVNET_BENCH_RUNS, _TCP_SECS must be positive integers, _PPS_SECS a number, _CPU a CPU"
+	[[ $dhcp_secs =~ ^[1-9][0-9]*$ && $dhcp_drop =~ ^[0-9]+(\.[0-9]+)?$ &&
+		$dhcp_refine =~ ^[0-9]+$ ]] ||
+		die "KVNET_BENCH_DHCP_SECS must be a positive integer, _DROP a number, _REFINE an integer"
+	for r in $dhcp_rates; do
+		[[ $r =~ ^[1-9][0-9]*$ ]] || die "KVNET_BENCH_DHCP_RATES: '$r' is not a rate"
+	done
+	[ -z "$dhcp_base" ] || [ -x "$dhcp_base" ] ||
+		die "KVNET_BENCH_DHCP_BASE: $dhcp_base is not an executable"
+	for s in $dhcp_servers; do
+		[[ $s =~ ^(kvnet|kvnet-base|kea|dnsmasq|dnsmasq-noping)$ ]] ||
+			die "KVNET_BENCH_DHCP_SERVERS: unknown server '$s'"
+	done
+}
+
+main() {
+	[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
+	check_settings
 	for t in kvnetd kvnet pktgen pktsink tapio; do
 		[ -x "$bin/$t" ] || die "$bin/$t missing: run make"
 	done
-	command -v iperf3 >/dev/null || die "iperf3 missing: run make deps"
+	if [ "$only" != dhcp ]; then
+		command -v iperf3 >/dev/null || die "iperf3 missing: run make deps"
+	fi
+	if [ "$only" != switch ]; then
+		for t in perfdhcp kea-dhcp4 dnsmasq taskset; do
+			command -v "$t" >/dev/null || die "$t missing: run make deps"
+		done
+	fi
 	log "setting up (namespaces $tag-*, work dir $work)"
-	setup_kvnet
-	setup_bridge
-	for s in "${sides[@]}"; do check_side "$s"; done
-	bench_veth_rows
-	bench_tap_rows
-	print_table
+	if [ "$only" != dhcp ]; then
+		setup_kvnet
+		setup_bridge
+		for s in "${sides[@]}"; do check_side "$s"; done
+		bench_veth_rows
+		bench_tap_rows
+	fi
+	[ "$only" = switch ] || bench_dhcp
+	[ "$only" = dhcp ] || print_table
+	[ "$only" = switch ] || print_dhcp_table
 }
 
 main "$@"

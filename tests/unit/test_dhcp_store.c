@@ -421,6 +421,46 @@ static void test_status_json(void **state)
 	dhcp_store_close(st);
 }
 
+/* The status array is written by hand: the text json_dumps(JSON_INDENT(2))
+ * gave (what libvirt's leaseshelper writes too), and a string that needs
+ * escaping comes back whole. */
+static void test_status_json_text(void **state)
+{
+	struct dhcp_lease_rec r[2];
+	json_t *a;
+	char *text;
+
+	(void)state;
+	r[0] = rec(TIP(10, 0, 0, 5), DHCP_LEASE_BOUND, 1);
+	r[0].has_cid = true;
+	strcpy(r[0].hostname, "vm1");
+	r[1] = rec(TIP(10, 0, 0, 6), DHCP_LEASE_BOUND, 2);
+	r[1].expiry = 0;
+	assert_int_equal(dhcp_json_status(r, 2, T0, &text), 0);
+	assert_string_equal(text, "[\n"
+				  "  {\n"
+				  "    \"ip-address\": \"10.0.0.5\",\n"
+				  "    \"mac-address\": \"52:54:00:00:00:01\",\n"
+				  "    \"hostname\": \"vm1\",\n"
+				  "    \"client-id\": \"01:52:54:00:00:00:01\",\n"
+				  "    \"expiry-time\": 1700003600\n"
+				  "  },\n"
+				  "  {\n"
+				  "    \"ip-address\": \"10.0.0.6\",\n"
+				  "    \"mac-address\": \"52:54:00:00:00:02\"\n"
+				  "  }\n"
+				  "]");
+	free(text);
+	strcpy(r[0].hostname, "a\"b\\c\td");
+	assert_int_equal(dhcp_json_status(r, 1, T0, &text), 0);
+	a = json_loads(text, 0, NULL);
+	assert_non_null(a);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(a, 0), "hostname")),
+			    "a\"b\\c\td");
+	json_decref(a);
+	free(text);
+}
+
 static void test_names(void **state)
 {
 	struct fx *f = *state;
@@ -521,6 +561,7 @@ int main(void)
 		T(test_garbled),
 		T(test_compact),
 		T(test_status_json),
+		T(test_status_json_text),
 		T(test_names),
 		T(test_server_restart),
 	};
