@@ -116,6 +116,9 @@ def udp_ok(pkt):
 
 # ---- real clients ---------------------------------------------------------
 
+# The clients run (g.popen) inside the guest namespace the test made, and
+# so do these scripts: the addresses they set are on that namespace's eth0.
+
 UDHCPC_SCRIPT = """#!/bin/sh
 case "$1" in
 bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/$mask" dev "$interface" ;;
