@@ -5,7 +5,8 @@
 #   make            build everything into build/
 #   make deps       install Debian build and test dependencies (idempotent)
 #   make test       unit tests (cmocka) + integration tests (pytest, netns)
-#   make bench      kvnet against a Linux bridge, side by side, with ratios
+#   make bench      kvnet against a Linux bridge, side by side, with ratios;
+#                   kvnetd's DHCP against Kea and dnsmasq (tools/bench.sh)
 #   make demo       the README's demo
 #   make check      cppcheck + clang-tidy
 #   make install    kvnetd, kvnet, man pages, the systemd unit

@@ -13,21 +13,24 @@
 # and the kvnet/bridge ratio. Everything it made is torn down on exit,
 # failure included. Takes about 3.5 minutes.
 #
-# Then DHCP (about 3 minutes more): kvnetd's own server against three
+# Then DHCP (about 2.5 minutes more): kvnetd's own server against three
 # others, each in namespaces of its own, new clients only, full DORA
 # exchanges from ISC's perfdhcp posing as a relay agent (through a
 # --trusted port on kvnet's side): kea-dhcp4 (memfile, persist on),
 # dnsmasq as libvirt configures it (which ICMP-pings every address before
-# offering it), and the same dnsmasq with --no-ping. A ladder of offered
-# rates, each step against a freshly started server with an empty lease
-# database and MACs no other step used, the servers in turn; a server
-# leaves the ladder at its first step that is not clean, then a few steps
-# narrow the gap. The clean rate is the highest ACK rate of a step where
-# at most 1% of exchanges failed and no address was given twice, with the
-# p50/p99 of each message round trip at that step (from perfdhcp's -x t
-# timestamps; tools/bench_dhcp.py does the arithmetic). After each kvnet
-# step kvnetd is killed with SIGKILL and restarted, and every lease
-# perfdhcp saw ACKed must be listed by `kvnet leases`.
+# offering it), and the same dnsmasq with --no-ping; every file they use
+# is in the work dir. A ladder of offered rates, each step against a
+# freshly started server with an empty lease database and MACs no other
+# step used, the servers in turn; a server leaves the ladder at its first
+# step that is not clean, then a few steps narrow the gap. The clean rate
+# is the highest ACK rate of a step where at most 1% of exchanges failed
+# and no address was given twice, with the p50/p99 of each message round
+# trip at that step (from perfdhcp's -x t timestamps; tools/bench_dhcp.py
+# does the arithmetic), the server's CPU time per exchange, and the
+# replies perfdhcp's own socket dropped (steps that failed mostly there
+# are perfdhcp's limit, not the server's). After each kvnet step kvnetd is
+# killed with SIGKILL and restarted, and every lease perfdhcp saw ACKed
+# must be listed by `kvnet leases`.
 #
 # Settings (environment): KVNET_BENCH_ONLY (both parts; "switch" or
 # "dhcp" for one), KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
@@ -36,11 +39,11 @@
 # DHCP: KVNET_BENCH_DHCP_RATES (offered exchanges/s, ascending: "250 500
 # 1000 2000 3000 5000 7000 10000 15000 20000 30000 40000"),
 # KVNET_BENCH_DHCP_SECS (3: each step's test period, shorter where 3 s
-# would take more than 80% of the pool), KVNET_BENCH_DHCP_DROP (1: seconds after which perfdhcp
-# counts a message lost), KVNET_BENCH_DHCP_REFINE (2: narrowing steps),
-# KVNET_BENCH_DHCP_SERVERS ("kvnet kea dnsmasq-noping dnsmasq"),
-# KVNET_BENCH_DHCP_BASE (a kvnetd binary: adds "kvnet-base", that build
-# run like kvnet's, to compare two builds in the same run).
+# would take more than 80% of the pool), KVNET_BENCH_DHCP_DROP (1: seconds
+# after which perfdhcp counts a message lost), KVNET_BENCH_DHCP_REFINE (2:
+# narrowing steps), KVNET_BENCH_DHCP_SERVERS ("kvnet kea dnsmasq-noping
+# dnsmasq"), KVNET_BENCH_DHCP_BASE (a kvnetd binary: adds "kvnet-base",
+# that build run like kvnet's, to compare two builds in the same run).
 # More rows: write a bench_*_rows function that calls `measure` (or `row`)
 # and add it to main, as bench_veth_rows and bench_tap_rows do.
 set -euo pipefail
