@@ -22,12 +22,12 @@ PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap
 CFLAGS   += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE \
 	    -I$(BUILD) -I. -Iebpf $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   := -lbpf -lelf -lz $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I$(BUILD) -Iebpf
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I$(BUILD) -I. -Iebpf
 
 BPF_SRCS := $(wildcard ebpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.bpf.o)
 SKELS    := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.skel.h)
-BPF_HDRS := $(wildcard ebpf/*.h ebpf/lib/*.h)
+BPF_HDRS := $(wildcard ebpf/*.h ebpf/lib/*.h nat/*.h)
 
 # Everything under common/ switch/ nat/ dhcp/ except the daemon's main() is
 # a library that the daemon, the tools and the unit tests link.

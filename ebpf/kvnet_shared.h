@@ -155,6 +155,16 @@ enum kvnet_drop {
 	KVNET_DROP_DHCP_SERVER,	   /* a DHCP server message from an untrusted
 				      port (a rogue server) */
 	KVNET_DROP_DHCP_RATE,	   /* the port's DHCP request rate limit */
+	KVNET_DROP_NO_ROUTE,	   /* the host has no route for it (or only one
+				      through another device than <forward
+				      dev=>) */
+	KVNET_DROP_NAT_NO_PORT,	   /* NAT: no free source port for a new flow */
+	KVNET_DROP_NAT_PROTO,	   /* NAT: a protocol kvnet does not translate
+				      (only TCP, UDP and ICMP echo open flows) */
+	KVNET_DROP_NAT_UNSOLICITED, /* into a NAT network with no flow or
+				      forward that claims it */
+	KVNET_DROP_FRAGMENT,	   /* NAT: an IPv4 fragment (not reassembled) */
+	KVNET_DROP_REWRITE,	   /* a header rewrite helper failed */
 	KVNET_DROP_MAX
 };
 /* Room for drop reasons in the counters, so that a new reason does not
@@ -196,6 +206,13 @@ enum kvnet_config_flags {
 	/* kvnetd serves DHCP: client messages are punted to it, server
 	 * messages from untrusted ports dropped. */
 	KVNET_CFG_DHCP = 1 << 3,
+	/* The network routes (nat, route, open): IPv4 from guests for beyond
+	 * the gateway is routed by the datapath. */
+	KVNET_CFG_ROUTES = 1 << 4,
+	/* ... and translates (nat mode). */
+	KVNET_CFG_NAT = 1 << 5,
+	/* ... and filters nothing (open mode). */
+	KVNET_CFG_OPEN = 1 << 6,
 };
 
 /* config map, one entry (key 0). */
@@ -212,7 +229,19 @@ struct kvnet_config {
 			      kvnetd tells its own ports by it */
 	__u64 dhcp_ns;	   /* DHCP guard: ns per client message; 0: none */
 	__u32 dhcp_burst;
-	__u32 reserved[9];
+	/* Routing networks (KVNET_CFG_ROUTES); all 0 otherwise. Addresses
+	 * and masks in network byte order. */
+	__u32 gw_ifindex;  /* the host side of the gateway (the FIB lookup's
+			      input device) */
+	__u32 uplink_ifindex; /* <forward dev=>: the only way out; 0: any */
+	__u32 subnet;	   /* the network's IPv4 subnet and mask */
+	__u32 mask;
+	__u16 nat_port_min; /* <nat><port start end/>, host order */
+	__u16 nat_port_max;
+	__u32 nat_addr_min; /* <nat><address start end/>; 0: the address */
+	__u32 nat_addr_max; /* the route to the destination prefers */
+	__u32 net_id;	   /* the network's id in conntrack (nat/) */
+	__u32 reserved[1];
 };
 
 /* A frame the datapath hands to kvnetd (punt ring buffer). */

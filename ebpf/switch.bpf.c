@@ -4,7 +4,9 @@
  * FDB, and it is then redirected to the port its destination MAC lives
  * behind, or flooded to every other port (broadcast, multicast, unknown or
  * aged-out unicast). Whatever crosses the gateway port, into the host or
- * out of it, passes one decision point (lib/l3.h). Drops are counted per
+ * out of it, passes one decision point (lib/l3.h); on a network that routes,
+ * IPv4 a guest sends to the gateway is routed and translated by the
+ * datapath itself (lib/gwroute.h). Drops are counted per
  * ingress port by reason (enum kvnet_drop). Frames on a device that is not
  * a port pass to the host untouched.
  *
@@ -19,6 +21,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "kvnet_shared.h"
+#include "nat/nat_shared.h"
 #include "lib/tc.h"
 #include "lib/eth.h"
 #include "lib/stats.h"
@@ -29,6 +32,12 @@
 #include "lib/state.h"
 #include "lib/fdb.h"
 #include "lib/l3.h"
+#include "lib/ip4.h"
+#include "lib/ct.h"
+#include "lib/rewrite.h"
+#include "lib/route.h"
+#include "lib/nat.h"
+#include "lib/gwroute.h"
 #include "lib/flood.h"
 #include "lib/punt.h"
 #include "lib/dhcp.h"
@@ -52,6 +61,12 @@ static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 		return kvnet_drop(&fr->in, KVNET_DROP_STP_BLOCKED);
 	if (kvnet_port_isolated_pair(&fr->in, &out))
 		return kvnet_drop(&fr->in, KVNET_DROP_ISOLATED);
+	if ((out.flags & KVNET_PORT_GATEWAY) && (fr->cfg.flags & KVNET_CFG_ROUTES) &&
+	    fr->eth.proto == bpf_htons(ETH_P_IP) && !(fr->in.flags & KVNET_PORT_GATEWAY)) {
+		verdict = kvnet_gw_route(fr);
+		if (verdict != TC_ACT_UNSPEC)
+			return verdict;
+	}
 	if (out.flags & KVNET_PORT_GATEWAY) {
 		reason = kvnet_frame_gateway(fr);
 		if (reason != KVNET_DROP_NONE)

@@ -21,6 +21,7 @@
 #include "switch/error.h"
 
 struct dp_ops;
+struct dp_nat;
 
 /* Every datapath's handle starts with this (implementations embed it as
  * their first member). */
@@ -49,6 +50,16 @@ struct dp_config {
 	unsigned learn_max;   /* MACs one untrusted port may learn; 0: no cap */
 	unsigned flood_rate;  /* floods per second one port may start; 0: none */
 	unsigned flood_burst;
+	/* Networks that route (nat, route, open); see struct kvnet_config. */
+	bool routes;
+	bool nat;
+	bool open;
+	int gw_ifindex;	      /* the host side of the gateway */
+	int uplink_ifindex;   /* <forward dev=>; 0: any */
+	uint32_t subnet, mask; /* network byte order */
+	uint16_t nat_port_min, nat_port_max;
+	uint32_t nat_addr_min, nat_addr_max; /* network byte order; 0: none */
+	uint32_t net_id;      /* the network's id in conntrack */
 };
 
 /* One port as the datapath sees it. */
@@ -66,6 +77,7 @@ struct dp_open_args {
 	unsigned fdb_max;  /* learned FDB capacity; 0 = default */
 	const int *ports;
 	int nports;
+	struct dp_nat *nat; /* the daemon-wide conntrack maps to share, or NULL */
 };
 
 struct dp_fdb_entry {

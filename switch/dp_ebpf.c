@@ -11,6 +11,7 @@
 #include <sys/vfs.h>
 
 #include "switch/dp_ebpf.h"
+#include "switch/dp_nat.h"
 #include "switch/fault.h"
 #include "switch/log.h"
 #include "switch.skel.h"
@@ -184,7 +185,8 @@ static void dpe_take_fds(struct dp_ebpf *dp)
 
 /* Open the skeleton and load it, over what can be adopted of the running
  * maps. Returns how many maps were adopted, or -errno. */
-static int dpe_load(struct dp_ebpf *dp, unsigned fdb_max, const int *ports, int nports)
+static int dpe_load(struct dp_ebpf *dp, unsigned fdb_max, const int *ports, int nports,
+		    struct dp_nat *nat)
 {
 	int adopted = 0, ret;
 
@@ -195,6 +197,17 @@ static int dpe_load(struct dp_ebpf *dp, unsigned fdb_max, const int *ports, int 
 					      DPE_TCX_INGRESS);
 	if (fdb_max)
 		bpf_map__set_max_entries(dp->skel->maps.fdb, fdb_max);
+	/* the conntrack maps are the daemon's, shared by every network; a
+	 * switch without them (a tool's) gets a token table it never uses */
+	if (nat)
+		ret = dp_nat_reuse(nat, dp->skel->obj);
+	else
+		ret = bpf_map__set_max_entries(dp->skel->maps.ct, 64);
+	if (ret) {
+		switch_bpf__destroy(dp->skel);
+		dp->skel = NULL;
+		return ret;
+	}
 	if (nports)
 		adopted = dpe_adopt(dp, ports, nports);
 	ret = switch_bpf__load(dp->skel);
@@ -230,11 +243,11 @@ static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_err
 		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", a->bpffs, a->net);
 	dp->base.aging_ns = KVNET_AGING_DEFAULT_S * 1000000000ULL;
 	FAULT("dp.load");
-	ret = dpe_load(dp, a->fdb_max, a->ports, a->nports);
+	ret = dpe_load(dp, a->fdb_max, a->ports, a->nports, a->nat);
 	if (ret < 0 && a->nports) {
 		log_warn("cannot load over the running maps (%s): starting afresh",
 			 strerror(-ret));
-		ret = dpe_load(dp, a->fdb_max, NULL, 0);
+		ret = dpe_load(dp, a->fdb_max, NULL, 0, a->nat);
 	}
 	if (ret < 0) {
 		free(dp);

@@ -31,7 +31,23 @@ static int dpe_config_put(struct dp_ebpf *dp, const struct kvnet_config *cfg)
 static __u32 dpe_config_flags(const struct dp_config *c)
 {
 	return (c->no_route ? KVNET_CFG_NO_ROUTE : 0) | (c->ipv6 ? KVNET_CFG_IPV6 : 0) |
-	       (c->stp ? KVNET_CFG_STP : 0) | (c->dhcp ? KVNET_CFG_DHCP : 0);
+	       (c->stp ? KVNET_CFG_STP : 0) | (c->dhcp ? KVNET_CFG_DHCP : 0) |
+	       (c->routes ? KVNET_CFG_ROUTES : 0) | (c->nat ? KVNET_CFG_NAT : 0) |
+	       (c->open ? KVNET_CFG_OPEN : 0);
+}
+
+/* The routing part of the settings (all 0 on a network that does not). */
+static void dpe_config_routing(struct kvnet_config *cfg, const struct dp_config *c)
+{
+	cfg->gw_ifindex = c->routes ? (__u32)c->gw_ifindex : 0;
+	cfg->uplink_ifindex = c->routes ? (__u32)c->uplink_ifindex : 0;
+	cfg->subnet = c->routes ? c->subnet : 0;
+	cfg->mask = c->routes ? c->mask : 0;
+	cfg->nat_port_min = c->nat ? c->nat_port_min : 0;
+	cfg->nat_port_max = c->nat ? c->nat_port_max : 0;
+	cfg->nat_addr_min = c->nat ? c->nat_addr_min : 0;
+	cfg->nat_addr_max = c->nat ? c->nat_addr_max : 0;
+	cfg->net_id = c->net_id;
 }
 
 int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e)
@@ -53,6 +69,7 @@ int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e
 		memcpy(cfg.net_uuid, c->uuid, sizeof(cfg.net_uuid));
 		cfg.dhcp_ns = c->dhcp_rate ? 1000000000ULL / c->dhcp_rate : 0;
 		cfg.dhcp_burst = c->dhcp_rate ? c->dhcp_burst : 0;
+		dpe_config_routing(&cfg, c);
 		ret = dpe_config_put(dp, &cfg);
 	}
 	if (ret < 0)

@@ -20,6 +20,7 @@
 
 #include "switch/ctlsock.h"
 #include "switch/log.h"
+#include "switch/dp_nat.h"
 #include "switch/network.h"
 
 struct kvnetd_opts {
@@ -245,12 +246,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	kvnetd_write_pid(&d);
+	if (dp_nat_open(&d.nat, d.bpffs, &e) < 0) {
+		log_err("%s: networks that route or translate cannot start", e.msg);
+		memset(&e, 0, sizeof(e));
+	}
 	netw_restore(&d);
 	ret = kvnetd_loop(&m, timer, sig);
 	ctlsock_close(m.ctl);
 	store_pid_path(&d.store, sock, sizeof(sock));
 	unlink(sock);
 	netw_free_all(&d);
+	dp_nat_close(d.nat);
 	link_close(&d.link);
 	loop_close(&d.loop);
 	return ret;

@@ -408,8 +408,8 @@ int link_gateway_setup(struct link_ctx *l, int ifindex, bool route, bool ipv6,
 	int ret = chg ? 0 : -NLE_NOMEM;
 
 	FAULT("link.gateway_setup");
-	if (!ret && !route)
-		ret = rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_FORWARDING, 0);
+	if (!ret)
+		ret = rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_FORWARDING, route ? 1 : 0);
 	if (!ret && !ipv6)
 		ret = rtnl_link_inet6_set_addr_gen_mode(chg, LINK_IN6_ADDR_GEN_MODE_NONE);
 	if (!ret)

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 
+#include "switch/dp_nat.h"
 #include "switch/network_int.h"
 #include "switch/log.h"
 
@@ -272,6 +273,7 @@ int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 		c.gw_ip = def->ip.s_addr;
 		c.gw_bcast = def->ip.s_addr | ~mask;
 	}
+	netw_route_config(n->d, n, &c);
 	return dp_configure(n->dp, &c, e);
 }
 
@@ -312,6 +314,7 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 				struct kv_error *e)
 {
 	const struct net_def *def = &n->def;
+	int ret;
 	char peer[IFNAMSIZ], alias[ALIAS_MAX];
 
 	if (n->active)
@@ -322,10 +325,13 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 			       "network '%s' still runs from an earlier kvnetd that this "
 			       "one could not adopt (see its log); `kvnet net stop %s` "
 			       "removes it first", def->name, def->name);
-	if (def->mode != NET_MODE_ISOLATED)
+	if (def->mode == NET_MODE_BRIDGE)
 		return kv_fail(e, KV_ERR_UNSUPPORTED, -EOPNOTSUPP,
-			       "forward mode '%s' is not implemented yet: only isolated "
-			       "networks (no <forward>) can start", net_mode_name(def->mode));
+			       "forward mode '%s' is not implemented yet",
+			       net_mode_name(def->mode));
+	ret = netw_route_check(d, n, e);
+	if (ret < 0)
+		return ret;
 	if (def->datapath != NET_DATAPATH_EBPF)
 		return kv_fail(e, KV_ERR_UNSUPPORTED, -EOPNOTSUPP,
 			       "<kvnet:datapath type='user'/> is not implemented yet");
@@ -390,11 +396,11 @@ int netw_gateway_up(struct kvnetd *d, struct kv_network *n,
 
 	netw_gateway_names(def, peer, alias);
 	ret = netw_gateway_create(d, n, &gw, &sw, e);
-	/* isolated (the only mode so far): the host does not route for
-	 * guests; no network has IPv6 yet. Before it is up, so that it
-	 * never has an IPv6 address nor takes a Router Advertisement. */
+	/* forwarding only where the network routes (network_route.c); no
+	 * network has IPv6 yet. Before it is up, so that it never has an
+	 * IPv6 address nor takes a Router Advertisement. */
 	if (!ret)
-		ret = link_gateway_setup(&d->link, gw.ifindex, false, false, e);
+		ret = link_gateway_setup(&d->link, gw.ifindex, netw_routes(def), false, e);
 	if (!ret)
 		ret = link_set_up(&d->link, gw.ifindex, alias, def->mtu, e);
 	if (!ret)
@@ -426,6 +432,7 @@ void netw_delete_owned(struct kvnetd *d, struct kv_network *n, int ifindex)
 void netw_teardown(struct kvnetd *d, struct kv_network *n)
 {
 	netw_services_stop(d, n);
+	netw_route_down(d, n);
 	for (int i = n->nports - 1; i >= 0; i--) {
 		struct kv_port *p = &n->ports[i];
 
@@ -443,12 +450,15 @@ void netw_teardown(struct kvnetd *d, struct kv_network *n)
 	n->dp = NULL;
 	n->active = false;
 	n->degraded[0] = '\0';
+	netw_uplinks_sync(d);
 }
 
 int netw_dp_open(struct kvnetd *d, struct kv_network *n, const int *ports,
 			int nports, struct kv_error *e)
 {
-	struct dp_open_args a = { d->bpffs, n->def.name, n->def.fdb_max, ports, nports };
+	struct dp_open_args a = { .bpffs = d->bpffs, .net = n->def.name,
+				  .fdb_max = n->def.fdb_max, .ports = ports,
+				  .nports = nports, .nat = d->nat };
 
 	return dp_open(&dp_ebpf_ops, &n->dp, &a, e);
 }
@@ -464,6 +474,8 @@ static int netw_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_error
 		ret = netw_dp_configure(n, e);
 	if (!ret && n->def.has_ip)
 		ret = netw_gateway_up(d, n, e);
+	if (!ret)
+		ret = netw_route_up(d, n, e);
 	if (!ret)
 		ret = netw_services_start(d, n, e);
 	return ret;
@@ -567,6 +579,8 @@ void netw_tick(struct kvnetd *d)
 		if (n->active)
 			netw_sweep(n, now, &budget);
 	}
+	if (d->nat)
+		dp_nat_gc(d->nat, NETW_SWEEP_BUDGET);
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
 

@@ -64,6 +64,7 @@ struct kv_port {
 struct kv_network {
 	struct net_def def;
 	bool active;
+	bool route_up;	/* routes: its subnet is in the NAT maps */
 	bool stale;	/* still runs from an earlier kvnetd that could not be
 			   adopted: start refused, stop cleans it up */
 	bool autostart;
@@ -89,6 +90,8 @@ struct kv_network {
 
 struct kvnetd {
 	struct store store;
+	struct dp_nat *nat; /* conntrack and NAT, shared by every network;
+			       NULL if it could not be loaded */
 	struct link_ctx link;
 	struct loop loop;
 	char bpffs[PATH_MAX];
@@ -96,6 +99,7 @@ struct kvnetd {
 	struct kv_network **nets;
 	int nnets;
 	int sweep_first; /* the network the aging sweeps start with */
+	bool uplinks_on; /* the uplink program is attached (a network routes) */
 };
 
 const char *port_kind_name(enum port_kind kind);

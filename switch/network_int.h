@@ -41,6 +41,20 @@ int netw_dp_open(struct kvnetd *d, struct kv_network *n, const int *ports, int n
 int netw_dp_configure(struct kv_network *n, struct kv_error *e);
 /* Create the gateway veth pair, address it and plug it in. */
 int netw_gateway_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+
+/* network_route.c: networks that route (nat, route, open). */
+bool netw_routes(const struct net_def *def);
+uint32_t netw_net_id(const struct net_def *def);
+/* Fill c's routing part (nothing for a network that does not route). */
+int netw_route_config(struct kvnetd *d, const struct kv_network *n, struct dp_config *c);
+/* Can it start (the NAT datapath, <forward dev=>)? */
+int netw_route_check(struct kvnetd *d, const struct kv_network *n, struct kv_error *e);
+/* After the gateway is up: settings, the subnet in the NAT maps, uplinks. */
+int netw_route_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+/* Before teardown: its subnet and flows out of the NAT maps. */
+void netw_route_down(struct kvnetd *d, struct kv_network *n);
+/* Attach the uplink program where it belongs, detach it elsewhere. */
+void netw_uplinks_sync(struct kvnetd *d);
 int netw_check_unique(struct kvnetd *d, const struct net_def *def, struct kv_error *e);
 /* Add def to the table, or replace the definition of the same name. */
 int netw_insert(struct kvnetd *d, const struct net_def *def, struct kv_network **out,

@@ -333,6 +333,7 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 		goto undo;
 	*out = slot;
 	netw_stp_port_added(d, n, slot);
+	netw_uplinks_sync(d); /* a port is no uplink */
 	log_info("network '%s': port %s (ifindex %d, %s) added", n->def.name, iface,
 		 li.ifindex, port_kind_name(port.kind));
 	return 0;
@@ -364,6 +365,7 @@ static void netw_forget_port(struct kvnetd *d, struct kv_network *n,
 	memset(&e, 0, sizeof(e));
 	if (netw_save_runtime(d, n, &e) < 0)
 		log_err("%s", e.msg);
+	netw_uplinks_sync(d);
 }
 
 int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
@@ -422,7 +424,8 @@ static void netw_gateway_lost(struct kvnetd *d, struct kv_network *n, struct kv_
 	struct kv_error e = { 0 };
 
 	netw_forget_port(d, n, p, false);
-	if (netw_gateway_up(d, n, &e) == 0 && netw_save_runtime(d, n, &e) == 0) {
+	if (netw_gateway_up(d, n, &e) == 0 && netw_route_up(d, n, &e) == 0 &&
+	    netw_save_runtime(d, n, &e) == 0) {
 		netw_note(n, "gateway '%s' was deleted; recreated", n->def.bridge);
 		n->degraded[0] = '\0';
 		return;
@@ -488,6 +491,8 @@ static bool netw_event_concerns(const struct kv_port *p, const struct link_event
 
 void netw_link_changed(struct kvnetd *d, const struct link_event *ev)
 {
+	if (!ev->gone)
+		netw_uplinks_sync(d); /* a new device may be an uplink */
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
 

@@ -364,6 +364,9 @@ static void netw_adopt_finish(struct kvnetd *d, struct kv_network *n)
 								   "recreated");
 	}
 	memset(&e, 0, sizeof(e));
+	if (netw_route_up(d, n, &e) < 0)
+		netw_note(n, "%s", e.msg);
+	memset(&e, 0, sizeof(e));
 	if (netw_services_start(d, n, &e) < 0)
 		netw_note(n, "%s", e.msg);
 	memset(&e, 0, sizeof(e));

@@ -112,6 +112,7 @@ struct net_def {
 	enum net_mode mode;
 	char uplink[IFNAMSIZ];	  /* <forward dev=...>, "" if none */
 	uint16_t nat_port_min, nat_port_max; /* <nat><port start end/>; 1024-65535 */
+	struct in_addr nat_addr_start, nat_addr_end; /* <nat><address>; 0: none */
 	char domain[64];	  /* <domain name=...>, "" if none */
 	char title[256];	  /* <title>, kept for dumpxml */
 	char description[2048];	  /* <description>, kept for dumpxml */

@@ -144,7 +144,7 @@ static int nx_check_mode(const struct net_def *def, char *err, size_t errlen)
 		return netxml_fail(err, errlen, -EINVAL,
 				   "NAT port range %u-%u set on a '%s' network",
 				   def->nat_port_min, def->nat_port_max, m);
-	return 0;
+	return netxml_nat_check(def, err, errlen);
 }
 
 static int nx_check_misc(const struct net_def *def, char *err, size_t errlen)

@@ -75,7 +75,7 @@ static int nx_nat(struct nx *x, xmlNode *n)
 	static const char *const unsup[] = { "ipv6", NULL };
 	static const struct nx_elem tab[] = {
 		{ "port", false, false, nx_nat_port },
-		{ "address", false, false, NULL },
+		{ "address", false, false, netxml_nat_address },
 	};
 	int rc;
 

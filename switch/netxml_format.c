@@ -44,9 +44,7 @@ void netxml_put_attr(FILE *f, const char *name, const char *value)
 
 static void nx_put_forward(FILE *f, const struct net_def *def)
 {
-	bool nat = def->mode == NET_MODE_NAT &&
-		   (def->nat_port_min != NET_NAT_PORT_MIN ||
-		    def->nat_port_max != NET_NAT_PORT_MAX);
+	bool nat = netxml_nat_custom(def);
 
 	if (def->mode == NET_MODE_ISOLATED)
 		return;
@@ -57,9 +55,9 @@ static void nx_put_forward(FILE *f, const struct net_def *def)
 		fputs("/>\n", f);
 		return;
 	}
-	fprintf(f, ">\n    <nat>\n      <port start='%u' end='%u'/>\n"
-		"    </nat>\n  </forward>\n", def->nat_port_min,
-		def->nat_port_max);
+	fputs(">\n", f);
+	netxml_nat_format(f, def);
+	fputs("  </forward>\n", f);
 }
 
 static void nx_put_ip(FILE *f, const struct net_def *def)
@@ -189,8 +187,7 @@ bool netxml_equal(const struct net_def *a, const struct net_def *b)
 	       a->bridge_delay == b->bridge_delay &&
 	       !memcmp(a->mac, b->mac, 6) && a->mode == b->mode &&
 	       !strcmp(a->uplink, b->uplink) &&
-	       a->nat_port_min == b->nat_port_min &&
-	       a->nat_port_max == b->nat_port_max &&
+	       netxml_nat_equal(a, b) &&
 	       !strcmp(a->domain, b->domain) && a->mtu == b->mtu &&
 	       !strcmp(a->title, b->title) && !strcmp(a->description, b->description) &&
 	       a->datapath == b->datapath && a->fdb_aging_s == b->fdb_aging_s &&

@@ -173,6 +173,13 @@ bool netxml_dhcp_equal(const struct net_def *a, const struct net_def *b);
 /* ---- the DNS family (netxml_dns.c) --------------------------------------- */
 
 int netxml_dns_check(const struct net_def *def, char *err, size_t errlen);
+
+/* netxml_nat.c: <forward><nat>. */
+int netxml_nat_address(struct nx *x, xmlNode *n);
+int netxml_nat_check(const struct net_def *def, char *err, size_t errlen);
+bool netxml_nat_custom(const struct net_def *def); /* anything but defaults */
+void netxml_nat_format(FILE *f, const struct net_def *def);
+bool netxml_nat_equal(const struct net_def *a, const struct net_def *b);
 void netxml_dns_format(FILE *f, const struct net_def *def);
 bool netxml_dns_equal(const struct net_def *a, const struct net_def *b);
 

@@ -30,6 +30,15 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->flood_ns = 0;
 	out->dhcp_ns = 0;
 	out->dhcp_burst = 0;
+	out->gw_ifindex = 0;
+	out->uplink_ifindex = 0;
+	out->subnet = 0;
+	out->mask = 0;
+	out->nat_port_min = 0;
+	out->nat_port_max = 0;
+	out->nat_addr_min = 0;
+	out->nat_addr_max = 0;
+	out->net_id = 0;
 	c = bpf_map_lookup_elem(&config, &zero);
 	if (!c)
 		return;
@@ -44,6 +53,17 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->flood_ns = c->flood_ns;
 	out->dhcp_ns = c->dhcp_ns;
 	out->dhcp_burst = c->dhcp_burst;
+	if (!(c->flags & KVNET_CFG_ROUTES))
+		return;
+	out->gw_ifindex = c->gw_ifindex;
+	out->uplink_ifindex = c->uplink_ifindex;
+	out->subnet = c->subnet;
+	out->mask = c->mask;
+	out->nat_port_min = c->nat_port_min;
+	out->nat_port_max = c->nat_port_max;
+	out->nat_addr_min = c->nat_addr_min;
+	out->nat_addr_max = c->nat_addr_max;
+	out->net_id = c->net_id;
 }
 
 #endif /* KVNET_LIB_CONFIG_H */

@@ -46,10 +46,16 @@ static __always_inline int kvnet_pkt_load(struct __sk_buff *skb, __u32 off,
 {
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
+	__u32 o = off;
 
-	if (off < 64 && data + off + len <= end) {
-		__builtin_memcpy(to, data + off, len);
-		return 0;
+	if (off < 64) {
+		/* bound the offset where the verifier can see it: the compiler
+		 * may test one copy of off and index with another */
+		asm volatile("%0 &= 63" : "+r"(o));
+		if (data + o + len <= end) {
+			__builtin_memcpy(to, data + o, len);
+			return 0;
+		}
 	}
 	return bpf_skb_load_bytes(skb, off, to, len);
 }

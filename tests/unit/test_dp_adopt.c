@@ -71,7 +71,7 @@ static uint32_t map_id(int fd)
  * returns the ids of its maps. */
 static void run_datapath(struct actx *t, uint32_t ids[KVNET_MAPID_COUNT])
 {
-	struct dp_open_args a = { "", "n1", 0, NULL, 0 };
+	struct dp_open_args a = { .bpffs = "", .net = "n1" };
 	struct dp_config c = { .aging_s = 300 };
 	struct dp_port p = { t->ifindex, 0, 1500 };
 	struct kvnet_port_stats st[64] = { 0 };
@@ -125,7 +125,7 @@ static void set_running_version(struct actx *t, enum kvnet_map_id id, __u32 v)
 
 static struct dp *adopt(struct actx *t)
 {
-	struct dp_open_args a = { "", "n1", 0, &t->ifindex, 1 };
+	struct dp_open_args a = { .bpffs = "", .net = "n1", .ports = &t->ifindex, .nports = 1 };
 	struct kv_error e = { 0 };
 	struct dp *dp;
 

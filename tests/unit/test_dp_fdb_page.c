@@ -50,7 +50,7 @@ static void forget(struct dp *dp, const uint8_t mac[6])
 
 static int group_setup(void **state)
 {
-	struct dp_open_args a = { "", "pg", FDB_CAP, NULL, 0 };
+	struct dp_open_args a = { .bpffs = "", .net = "pg", .fdb_max = FDB_CAP };
 	struct kv_error e = { 0 };
 	struct dp *dp;
 	uint8_t mac[6];

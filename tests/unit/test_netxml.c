@@ -535,9 +535,14 @@ static const struct reject rejects[] = {
 	{ NET("<forward><nat><port start='0' end='10'/></nat></forward>"),
 	  -EINVAL, "invalid start='0' on <port>: expected an integer in "
 	  "1..65535" },
-	{ NET("<forward><nat><address start='1.2.3.4' end='1.2.3.5'/></nat>"
-	      "</forward>"), -EOPNOTSUPP, "unsupported element <address> in "
-	  "<nat>" },
+	{ NET("<forward><nat><address start='1.2.3.5' end='1.2.3.4'/></nat>"
+	      "</forward><ip address='10.0.0.1' prefix='24'/>"), -EINVAL,
+	  "invalid NAT address range 1.2.3.5-1.2.3.4" },
+	{ NET("<forward mode='route'><nat><address start='1.2.3.4' end='1.2.3.5'/>"
+	      "</nat></forward><ip address='10.0.0.1' prefix='24'/>"), -EINVAL,
+	  "<nat> is only valid in <forward mode='nat'>, not mode 'route'" },
+	{ NET("<forward><nat><address start='1.2.3.4'/></nat></forward>"),
+	  -EINVAL, "missing attribute 'end' on <address>" },
 	{ NET("<forward><nat ipv6='yes'/></forward>"), -EOPNOTSUPP,
 	  "unsupported attribute 'ipv6' on <nat>" },
 	{ NET("<forward mode='bridge'><interface dev='eth0'/>"

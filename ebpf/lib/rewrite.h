@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Rewriting IPv4 packets in place: addresses, ports, the ICMP echo
+ * identifier and the TTL, with every checksum kept right incrementally.
+ *
+ * The csum helpers know the skb's checksum state: bpf_l4_csum_replace()
+ * with BPF_F_PSEUDO_HDR updates a CHECKSUM_PARTIAL skb's pseudo-header seed
+ * (a guest's offloaded TCP/UDP, GSO frames included) and a
+ * CHECKSUM_COMPLETE skb's skb->csum, and BPF_F_MARK_MANGLED_0 leaves a UDP
+ * checksum of 0 ("none") alone. ICMP has no pseudo-header.
+ *
+ * ICMP errors quote the packet they are about (RFC 5508, 4.3): the quoted
+ * header is rewritten too, and since the ICMP checksum covers it, every
+ * quoted byte that changes is folded into the ICMP checksum as well; the
+ * quoted IPv4 checksum and UDP checksum are updated like any other field,
+ * without pseudo-header flags (they are data to the skb).
+ */
+#ifndef KVNET_LIB_REWRITE_H
+#define KVNET_LIB_REWRITE_H
+
+#define KVNET_IP_CHECK_OFF 10
+#define KVNET_IP_SADDR_OFF 12
+#define KVNET_IP_DADDR_OFF 16
+
+/* Offset of the transport checksum, or 0 for a protocol that has none
+ * kvnet rewrites. */
+static __always_inline __u32 kvnet_l4_csum_off(__u8 proto, __u32 l4_off)
+{
+	if (proto == KVNET_IPPROTO_TCP)
+		return l4_off + 16;
+	if (proto == KVNET_IPPROTO_UDP)
+		return l4_off + 6;
+	if (proto == KVNET_IPPROTO_ICMP)
+		return l4_off + 2;
+	return 0;
+}
+
+static __always_inline __u64 kvnet_l4_csum_flags(__u8 proto)
+{
+	return proto == KVNET_IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+}
+
+/* Replace an IPv4 address of the packet (outer header) at addr_off. */
+static __always_inline int kvnet_rewrite_addr(struct __sk_buff *skb, const struct kvnet_ip4 *ip,
+					      __u32 addr_off, __be32 from, __be32 to)
+{
+	__u32 csum_off = kvnet_l4_csum_off(ip->proto, ip->l4_off);
+
+	if (from == to)
+		return 0;
+	if (csum_off && ip->proto != KVNET_IPPROTO_ICMP && ip->l4_ok &&
+	    bpf_l4_csum_replace(skb, csum_off, from, to,
+				BPF_F_PSEUDO_HDR | sizeof(to) | kvnet_l4_csum_flags(ip->proto)))
+		return -1;
+	if (bpf_l3_csum_replace(skb, ip->l3_off + KVNET_IP_CHECK_OFF, from, to, sizeof(to)))
+		return -1;
+	return bpf_skb_store_bytes(skb, ip->l3_off + addr_off, &to, sizeof(to), 0) ? -1 : 0;
+}
+
+/* Replace a 16-bit transport field (a port, the echo identifier). */
+static __always_inline int kvnet_rewrite_l4_16(struct __sk_buff *skb, const struct kvnet_ip4 *ip,
+					       __u32 off, __be16 from, __be16 to)
+{
+	__u32 csum_off = kvnet_l4_csum_off(ip->proto, ip->l4_off);
+
+	if (from == to)
+		return 0;
+	if (bpf_l4_csum_replace(skb, csum_off, from, to,
+				sizeof(to) | kvnet_l4_csum_flags(ip->proto)))
+		return -1;
+	return bpf_skb_store_bytes(skb, ip->l4_off + off, &to, sizeof(to), 0) ? -1 : 0;
+}
+
+/* Make the packet's tuple to (a conntrack xlate). Returns 0, or -1 if a
+ * helper failed (the packet must then be dropped: it may be half done). */
+static __always_inline int kvnet_rewrite_tuple(struct __sk_buff *skb, const struct kvnet_ip4 *ip,
+					       const struct kvnet_ct_key *to)
+{
+	if (kvnet_rewrite_addr(skb, ip, KVNET_IP_SADDR_OFF, ip->saddr, to->saddr) ||
+	    kvnet_rewrite_addr(skb, ip, KVNET_IP_DADDR_OFF, ip->daddr, to->daddr))
+		return -1;
+	if (ip->proto == KVNET_IPPROTO_ICMP) {
+		if (ip->icmp_type == KVNET_ICMP_ECHO)
+			return kvnet_rewrite_l4_16(skb, ip, 4, ip->sport, to->sport);
+		if (ip->icmp_type == KVNET_ICMP_ECHOREPLY)
+			return kvnet_rewrite_l4_16(skb, ip, 4, ip->dport, to->dport);
+		return 0;
+	}
+	if (kvnet_rewrite_l4_16(skb, ip, 0, ip->sport, to->sport) ||
+	    kvnet_rewrite_l4_16(skb, ip, 2, ip->dport, to->dport))
+		return -1;
+	return 0;
+}
+
+/* Routers decrement the TTL (the caller made sure it is above 1). */
+static __always_inline int kvnet_rewrite_ttl_dec(struct __sk_buff *skb, const struct kvnet_ip4 *ip)
+{
+	__be16 from = bpf_htons(((__u16)ip->ttl << 8) | ip->proto);
+	__be16 to = bpf_htons(((__u16)(ip->ttl - 1) << 8) | ip->proto);
+	__u8 ttl = ip->ttl - 1;
+
+	if (bpf_l3_csum_replace(skb, ip->l3_off + KVNET_IP_CHECK_OFF, from, to, sizeof(to)))
+		return -1;
+	return bpf_skb_store_bytes(skb, ip->l3_off + 8, &ttl, 1, 0) ? -1 : 0;
+}
+
+/* ---- inside an ICMP error ------------------------------------------------ */
+
+/* Store size bytes (2 or 4) at off inside an ICMP error's quote, where the
+ * value was from, and fold the change into the ICMP checksum. */
+static __always_inline int kvnet_quote_store(struct __sk_buff *skb, __u32 icmp_csum_off,
+					     __u32 off, __u32 from, __u32 to, __u32 size)
+{
+	if (from == to)
+		return 0;
+	if (bpf_l4_csum_replace(skb, icmp_csum_off, from, to, size))
+		return -1;
+	return bpf_skb_store_bytes(skb, off, &to, size, 0) ? -1 : 0;
+}
+
+/* Update a checksum field inside the quote (the quoted IPv4 header's, or
+ * the quoted UDP/TCP one) for a change of from to to (size 2 or 4), and
+ * fold its own change into the ICMP checksum. A quoted checksum the router
+ * cut off is left alone, and so is a quoted UDP checksum of 0 (none). */
+static __always_inline int kvnet_quote_csum(struct __sk_buff *skb, __u32 icmp_csum_off,
+					    __u32 csum_off, __u32 from, __u32 to, __u32 size,
+					    int zero_is_none)
+{
+	__u16 before, after;
+
+	if (from == to || kvnet_pkt_load(skb, csum_off, &before, 2) < 0)
+		return 0;
+	if (zero_is_none && before == 0)
+		return 0;
+	if (bpf_l4_csum_replace(skb, csum_off, from, to, size) ||
+	    kvnet_pkt_load(skb, csum_off, &after, 2) < 0)
+		return -1;
+	if (before == after)
+		return 0;
+	return bpf_l4_csum_replace(skb, icmp_csum_off, before, after, 2) ? -1 : 0;
+}
+
+#endif /* KVNET_LIB_REWRITE_H */
