@@ -4,7 +4,8 @@
  * FDB, and it is then redirected to the port its destination MAC lives
  * behind, or flooded to every other port (broadcast, multicast, unknown or
  * aged-out unicast). Whatever crosses the gateway port, into the host or
- * out of it, passes one decision point (lib/l3.h). Drops are counted per
+ * out of it, passes one decision point (lib/l3.h). A guest sends from its
+ * own addresses only (lib/spoof.h), checked before anything is learned. Drops are counted per
  * ingress port by reason (enum kvnet_drop). Frames on a device that is not
  * a port pass to the host untouched.
  *
@@ -32,6 +33,7 @@
 #include "lib/flood.h"
 #include "lib/punt.h"
 #include "lib/dhcp.h"
+#include "lib/spoof.h"
 #include "lib/versions.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -96,7 +98,7 @@ static __always_inline __u32 kvnet_ingress_check(struct kvnet_frame *fr)
 		return KVNET_DROP_VLAN;
 	if (fr->in.flags & KVNET_PORT_GATEWAY)
 		return kvnet_frame_gateway(fr);
-	return KVNET_DROP_NONE;
+	return kvnet_spoof_check(fr);
 }
 
 /* Fill the frame context. Returns 0, or a drop reason. */

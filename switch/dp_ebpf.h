@@ -82,6 +82,11 @@ int dpe_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *
 /* The stats_idx of the port behind ifindex, or -1. */
 int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex);
 
+/* dp_ebpf_spoof.c */
+int dpe_bind_sync(struct dp *dp, const struct dp_binding *b, int nb, const struct dp_owner *o,
+		  int no);
+int dpe_bind_get(struct dp *dp, int ifindex, struct kvnet_port_addrs *out);
+
 /* dp_ebpf_fdb.c */
 int dpe_fdb_pin(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);
 int dpe_fdb_unpin(struct dp *dp, const uint8_t mac[6]);
