@@ -23,6 +23,17 @@
 
 /* Ports one network can hold; also the size of the flood list. */
 #define KVNET_MAX_PORTS 256
+
+/* flood_list (ARRAY of __u32) holds two copies of the list of ports a
+ * flood goes to, and which one is live. Copy c starts at key
+ * c * KVNET_FLOOD_STRIDE with its count, then its ifindexes; key
+ * KVNET_FLOOD_SEL holds the live copy's number (0 or 1). kvnetd writes the
+ * other copy whole, flips KVNET_FLOOD_SEL, and waits for an RCU grace
+ * period before it writes that copy again; a frame reads the selector
+ * once, so it walks one list that does not change under it. */
+#define KVNET_FLOOD_STRIDE (KVNET_MAX_PORTS + 1)
+#define KVNET_FLOOD_SEL (2 * KVNET_FLOOD_STRIDE)
+#define KVNET_FLOOD_ENTRIES (KVNET_FLOOD_SEL + 1)
 /* Default capacity of the learned FDB (an LRU map) of one network. */
 #define KVNET_FDB_MAX 8192
 /* Room for static entries: a pinned MAC per port and the gateway's. */
@@ -84,7 +95,7 @@ enum kvnet_map_id {
 #define KVNET_MAPVER_FDB 1
 #define KVNET_MAPVER_FDB_STATIC 1
 #define KVNET_MAPVER_PORTS 1
-#define KVNET_MAPVER_FLOOD 1
+#define KVNET_MAPVER_FLOOD 2
 #define KVNET_MAPVER_STATS 1
 #define KVNET_MAPVER_PORT_STATE 1
 #define KVNET_MAPVER_CONFIG 1
@@ -211,7 +222,8 @@ enum kvnet_config_flags {
 /* config map, one entry (key 0). */
 struct kvnet_config {
 	__u64 aging_ns;	   /* FDB entries older than this are ignored */
-	__u32 nports;	   /* valid entries in flood_list */
+	__u32 nports;	   /* unused since flood_list version 2 (it holds
+			      its own counts) */
 	__u32 flags;	   /* enum kvnet_config_flags */
 	__u32 gw_ip;	   /* gateway IPv4 address, network byte order */
 	__u32 gw_bcast;	   /* the subnet's broadcast address, network order */

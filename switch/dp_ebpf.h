@@ -75,7 +75,8 @@ int dpe_port_detach(struct dp *dp, int ifindex, bool flush);
 int dpe_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
 int dpe_port_list(struct dp *dp, int *ifindexes, int max);
 int dpe_port_get(struct dp *dp, int ifindex, struct dp_port *out);
-int dpe_rebuild_flood(struct dp_ebpf *dp);
+/* Rewrite the flood list from the ports map, atomically for frames. */
+int dpe_flood_publish(struct dp_ebpf *dp);
 int dpe_punt_fd(struct dp *dp);
 int dpe_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
 		  void *arg);
