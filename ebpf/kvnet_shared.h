@@ -23,6 +23,17 @@
 
 /* Ports one network can hold; also the size of the flood list. */
 #define KVNET_MAX_PORTS 256
+
+/* flood_list (ARRAY of __u32) holds two copies of the list of ports a
+ * flood goes to, and which one is live. Copy c starts at key
+ * c * KVNET_FLOOD_STRIDE with its count, then its ifindexes; key
+ * KVNET_FLOOD_SEL holds the live copy's number (0 or 1). kvnetd writes the
+ * other copy whole, flips KVNET_FLOOD_SEL, and waits for an RCU grace
+ * period before it writes that copy again; a frame reads the selector
+ * once, so it walks one list that does not change under it. */
+#define KVNET_FLOOD_STRIDE (KVNET_MAX_PORTS + 1)
+#define KVNET_FLOOD_SEL (2 * KVNET_FLOOD_STRIDE)
+#define KVNET_FLOOD_ENTRIES (KVNET_FLOOD_SEL + 1)
 /* Default capacity of the learned FDB (an LRU map) of one network. */
 #define KVNET_FDB_MAX 8192
 /* Room for static entries: a pinned MAC per port and the gateway's. */
@@ -57,6 +68,8 @@
 #define KVNET_MAP_CONFIG "config"
 #define KVNET_MAP_PUNT "punt"
 #define KVNET_MAP_VERSIONS "map_versions"
+#define KVNET_MAP_PORT_ADDRS "port_addrs"
+#define KVNET_MAP_ADDR_OWNERS "addr_owners"
 #define KVNET_PROG_INGRESS "kvnet_ingress"
 
 /* Slots of map_versions (ARRAY of __u32, KVNET_MAPID_SLOTS entries): the
@@ -71,6 +84,8 @@ enum kvnet_map_id {
 	KVNET_MAPID_PORT_STATE,
 	KVNET_MAPID_CONFIG,
 	KVNET_MAPID_PUNT,
+	KVNET_MAPID_PORT_ADDRS,
+	KVNET_MAPID_ADDR_OWNERS,
 	KVNET_MAPID_COUNT,
 };
 #define KVNET_MAPID_SLOTS 32
@@ -80,11 +95,13 @@ enum kvnet_map_id {
 #define KVNET_MAPVER_FDB 1
 #define KVNET_MAPVER_FDB_STATIC 1
 #define KVNET_MAPVER_PORTS 1
-#define KVNET_MAPVER_FLOOD 1
+#define KVNET_MAPVER_FLOOD 2
 #define KVNET_MAPVER_STATS 1
 #define KVNET_MAPVER_PORT_STATE 1
 #define KVNET_MAPVER_CONFIG 1
 #define KVNET_MAPVER_PUNT 2
+#define KVNET_MAPVER_PORT_ADDRS 1
+#define KVNET_MAPVER_ADDR_OWNERS 1
 
 /* FDB key: one MAC on one VLAN of one network (each network has its own
  * maps, so the network is implicit). vlan is 0: VLANs are refused until
@@ -165,6 +182,10 @@ enum kvnet_drop {
 				      forward that claims it */
 	KVNET_DROP_FRAGMENT,	   /* NAT: an IPv4 fragment (not reassembled) */
 	KVNET_DROP_REWRITE,	   /* a header rewrite helper failed */
+	KVNET_DROP_SPOOF_MAC,	   /* source MAC is not the port's pinned MAC */
+	KVNET_DROP_SPOOF_IP,	   /* IPv4 source not the port's (bound to
+				      another port, or not bound to this one) */
+	KVNET_DROP_SPOOF_ARP,	   /* ARP sender MAC or IPv4 not the port's */
 	KVNET_DROP_MAX
 };
 /* Room for drop reasons in the counters, so that a new reason does not
@@ -218,7 +239,8 @@ enum kvnet_config_flags {
 /* config map, one entry (key 0). */
 struct kvnet_config {
 	__u64 aging_ns;	   /* FDB entries older than this are ignored */
-	__u32 nports;	   /* valid entries in flood_list */
+	__u32 nports;	   /* unused since flood_list version 2 (it holds
+			      its own counts) */
 	__u32 flags;	   /* enum kvnet_config_flags */
 	__u32 gw_ip;	   /* gateway IPv4 address, network byte order */
 	__u32 gw_bcast;	   /* the subnet's broadcast address, network order */
@@ -242,6 +264,32 @@ struct kvnet_config {
 	__u32 nat_addr_max; /* the route to the destination prefers */
 	__u32 net_id;	   /* the network's id in conntrack (nat/) */
 	__u32 reserved[1];
+};
+
+/* Anti-spoofing (ebpf/lib/spoof.h). The addresses bound to one untrusted
+ * port: port_addrs, HASH ifindex -> kvnet_port_addrs (no entry: nothing
+ * bound). A port with a pinned MAC (--mac) sends from it alone; a port
+ * with bound IPv4 addresses sends from them alone (and from 0.0.0.0 to a
+ * DHCP server, and ARP probes). addr_owners, HASH IPv4 -> ifindex (0: a
+ * reservation whose MAC no port pins), holds every bound or reserved
+ * address: a port with none of its own may use any address but those. */
+#define KVNET_PORT_ADDRS_MAX 16
+#define KVNET_ADDR_OWNERS_MAX 8192
+
+enum kvnet_port_addrs_flags {
+	KVNET_ADDRS_MAC = 1 << 0, /* mac is the only source MAC allowed */
+};
+
+struct kvnet_port_addrs {
+	__u32 flags;	   /* enum kvnet_port_addrs_flags */
+	__u32 nip;	   /* valid entries in ip[]; 0: no IPv4 binding */
+	__u8 mac[6];
+	__u16 reserved0;
+	__u32 static_mask; /* ip[i] came from `kvnet port addr add` (bit i);
+			      the datapath ignores it, a restarted kvnetd
+			      without its record reads it */
+	__be32 ip[KVNET_PORT_ADDRS_MAX]; /* network byte order */
+	__u32 reserved[4];
 };
 
 /* A frame the datapath hands to kvnetd (punt ring buffer). */

@@ -6,7 +6,8 @@
  * aged-out unicast). Whatever crosses the gateway port, into the host or
  * out of it, passes one decision point (lib/l3.h); on a network that routes,
  * IPv4 a guest sends to the gateway is routed and translated by the
- * datapath itself (lib/gwroute.h). Drops are counted per
+ * datapath itself (lib/gwroute.h). A guest sends from its own addresses
+ * only (lib/spoof.h), checked before anything is learned. Drops are counted per
  * ingress port by reason (enum kvnet_drop). Frames on a device that is not
  * a port pass to the host untouched.
  *
@@ -41,6 +42,7 @@
 #include "lib/flood.h"
 #include "lib/punt.h"
 #include "lib/dhcp.h"
+#include "lib/spoof.h"
 #include "lib/versions.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -111,7 +113,7 @@ static __always_inline __u32 kvnet_ingress_check(struct kvnet_frame *fr)
 		return KVNET_DROP_VLAN;
 	if (fr->in.flags & KVNET_PORT_GATEWAY)
 		return kvnet_frame_gateway(fr);
-	return KVNET_DROP_NONE;
+	return kvnet_spoof_check(fr);
 }
 
 /* Fill the frame context. Returns 0, or a drop reason. */

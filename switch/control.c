@@ -12,6 +12,7 @@
 
 #include "switch/control.h"
 #include "switch/control_int.h"
+#include "switch/network_int.h"
 #include "switch/fault.h"
 #include "switch/log.h"
 
@@ -107,7 +108,35 @@ static json_t *render_net(const struct kv_network *n)
 	return o;
 }
 
-static json_t *render_port(struct kvnetd *d, const struct kv_port *p)
+static json_t *render_ips(const uint32_t *ips, int n)
+{
+	json_t *a = json_array();
+	char s[INET_ADDRSTRLEN];
+
+	for (int i = 0; i < n; i++) {
+		struct in_addr in = { ips[i] };
+
+		inet_ntop(AF_INET, &in, s, sizeof(s));
+		json_array_append_new(a, json_string(s));
+	}
+	return a;
+}
+
+/* The port's anti-spoofing guard: its mode, every address it may send
+ * from (as the datapath holds them), and those `port addr add` gave. */
+static void render_guard(const struct kv_network *n, const struct kv_port *p, json_t *o)
+{
+	struct kvnet_port_addrs a;
+	enum netw_guard g = netw_port_guard(n, p, &a);
+
+	json_object_set_new(o, "guard", json_string(netw_guard_name(g)));
+	json_object_set_new(o, "addrs", render_ips(a.ip, (int)(a.nip < KVNET_PORT_ADDRS_MAX ?
+								  a.nip : KVNET_PORT_ADDRS_MAX)));
+	json_object_set_new(o, "static_addrs", render_ips(p->addrs, p->naddrs));
+}
+
+static json_t *render_port(struct kvnetd *d, const struct kv_network *n,
+			   const struct kv_port *p)
 {
 	struct link_info li = { 0 };
 	int dev = netw_port_user_ifindex(p);
@@ -125,6 +154,7 @@ static json_t *render_port(struct kvnetd *d, const struct kv_port *p)
 		kv_mac_format(p->guest_mac, mac);
 		json_object_set_new(o, "guest_mac", json_string(mac));
 	}
+	render_guard(n, p, o);
 	return o;
 }
 
@@ -286,7 +316,7 @@ static json_t *cmd_port_add(struct kvnetd *d, json_t *args, struct kv_error *e)
 		return NULL;
 	if (netw_port_add(d, n, iface, tap, mac, trusted, &p, e) < 0)
 		return NULL;
-	return render_port(d, p);
+	return render_port(d, n, p);
 }
 
 static json_t *cmd_port_del(struct kvnetd *d, json_t *args, struct kv_error *e)
@@ -308,8 +338,32 @@ static json_t *cmd_port_list(struct kvnetd *d, json_t *args, struct kv_error *e)
 		return NULL;
 	list = json_array();
 	for (int i = 0; i < n->nports; i++)
-		json_array_append_new(list, render_port(d, &n->ports[i]));
+		json_array_append_new(list, render_port(d, n, &n->ports[i]));
 	return list;
+}
+
+/* port.addr.add / port.addr.del: {net, iface, ip} */
+static json_t *cmd_port_addr(struct kvnetd *d, json_t *args, struct kv_error *e, bool add)
+{
+	struct kv_network *n = arg_net(d, args, "net", e);
+	const char *iface = arg_str(args, "iface", true, e);
+	const char *ip = arg_str(args, "ip", true, e);
+	int ret;
+
+	if (!n || !iface || !ip)
+		return NULL;
+	ret = add ? netw_port_addr_add(d, n, iface, ip, e) : netw_port_addr_del(d, n, iface, ip, e);
+	return ret < 0 ? NULL : render_port(d, n, netw_port_by_name(n, iface));
+}
+
+static json_t *cmd_port_addr_add(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	return cmd_port_addr(d, args, e, true);
+}
+
+static json_t *cmd_port_addr_del(struct kvnetd *d, json_t *args, struct kv_error *e)
+{
+	return cmd_port_addr(d, args, e, false);
 }
 
 static json_t *render_stats(const struct kv_port *p, const struct kvnet_port_stats *s)
@@ -366,6 +420,8 @@ static const struct {
 	{ "port.add", cmd_port_add, NULL },
 	{ "port.del", cmd_port_del, NULL },
 	{ "port.list", cmd_port_list, NULL },
+	{ "port.addr.add", cmd_port_addr_add, NULL },
+	{ "port.addr.del", cmd_port_addr_del, NULL },
 	{ "fdb", NULL, control_fdb_open },
 	{ "stats", cmd_stats, NULL },
 	{ "leases", control_leases, NULL },

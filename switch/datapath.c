@@ -28,6 +28,9 @@ static const char *const dp_drop_names[KVNET_DROP_MAX] = {
 	[KVNET_DROP_DHCP] = "dhcp",
 	[KVNET_DROP_DHCP_SERVER] = "dhcp-server",
 	[KVNET_DROP_DHCP_RATE] = "dhcp-rate",
+	[KVNET_DROP_SPOOF_MAC] = "spoof-mac",
+	[KVNET_DROP_SPOOF_IP] = "spoof-ip",
+	[KVNET_DROP_SPOOF_ARP] = "spoof-arp",
 };
 
 const char *dp_drop_name(unsigned reason)
@@ -150,6 +153,17 @@ int dp_port_list(struct dp *dp, int *ifindexes, int max)
 int dp_port_get(struct dp *dp, int ifindex, struct dp_port *out)
 {
 	return dp->ops->port_get(dp, ifindex, out);
+}
+
+int dp_bind_sync(struct dp *dp, const struct dp_binding *b, int nb, const struct dp_owner *o,
+		 int no)
+{
+	return dp->ops->bind_sync(dp, b, nb, o, no);
+}
+
+int dp_bind_get(struct dp *dp, int ifindex, struct kvnet_port_addrs *out)
+{
+	return dp->ops->bind_get(dp, ifindex, out);
 }
 
 int dp_punt_fd(struct dp *dp)

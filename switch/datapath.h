@@ -80,6 +80,18 @@ struct dp_open_args {
 	struct dp_nat *nat; /* the daemon-wide conntrack maps to share, or NULL */
 };
 
+/* Anti-spoofing: what one port may send from (see ebpf/lib/spoof.h). */
+struct dp_binding {
+	int ifindex;
+	struct kvnet_port_addrs addrs;
+};
+
+/* An address bound or reserved: no port without a binding may use it. */
+struct dp_owner {
+	uint32_t ip;	/* network byte order */
+	int ifindex;	/* 0: reserved for a MAC no port pins */
+};
+
 struct dp_fdb_entry {
 	struct kvnet_fdb_key key;
 	struct kvnet_fdb_val val; /* flags KVNET_FDB_STATIC for pinned MACs */
@@ -129,6 +141,12 @@ struct dp_ops {
 	int (*port_list)(struct dp *dp, int *ifindexes, int max);
 	/* What the datapath knows of one port: 0, or -ENOENT. */
 	int (*port_get)(struct dp *dp, int ifindex, struct dp_port *out);
+	/* Make the anti-spoofing maps hold exactly these bindings and owners
+	 * (what is not listed goes); a frame sees each entry whole. */
+	int (*bind_sync)(struct dp *dp, const struct dp_binding *b, int nb,
+			 const struct dp_owner *o, int no);
+	/* The binding of one port as the datapath holds it: 0, or -ENOENT. */
+	int (*bind_get)(struct dp *dp, int ifindex, struct kvnet_port_addrs *out);
 	/* fd that polls readable when punted frames wait, or -1. */
 	int (*punt_fd)(struct dp *dp);
 	/* Hand every waiting punted frame to fn. */
@@ -156,6 +174,9 @@ int dp_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out);
 int dp_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
 int dp_port_list(struct dp *dp, int *ifindexes, int max);
 int dp_port_get(struct dp *dp, int ifindex, struct dp_port *out);
+int dp_bind_sync(struct dp *dp, const struct dp_binding *b, int nb, const struct dp_owner *o,
+		 int no);
+int dp_bind_get(struct dp *dp, int ifindex, struct kvnet_port_addrs *out);
 int dp_punt_fd(struct dp *dp);
 int dp_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
 		 void *arg);

@@ -267,6 +267,7 @@ void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted)
 			       &res) < 0)
 		return;
 	dhcpd_persist(s, &res.changes);
+	s->bind_dirty |= netw_bind_lease_touched(s->n, &res.changes);
 	dhcpd_log_result(s, &in, &res);
 	if (!res.len)
 		return;
@@ -292,6 +293,11 @@ void dhcpd_flush(struct dhcpd *s)
 {
 	int ret = dhcp_store_pending(s->store) ? dhcp_store_flush(s->store) : 0;
 
+	/* the guest may send from its address once the ACK arrives */
+	if (s->bind_dirty) {
+		s->bind_dirty = false;
+		netw_bind_sync(s->n);
+	}
 	if (ret < 0) {
 		/* no reply goes out for a lease that is not on disk */
 		log_err("network '%s': cannot write the lease journal (%s); %d replies "
@@ -329,6 +335,8 @@ void dhcpd_tick(struct dhcpd *s)
 
 	if (dhcp_server_expire(s->srv, now) > 0)
 		s->status_dirty = true;
+	if (netw_bind_leases_stale(s->n))
+		netw_bind_sync(s->n);
 	if (dhcp_store_need_compact(s->store) && dhcp_store_compact(s->store, now) < 0)
 		log_warn("network '%s': cannot compact the lease journal", s->n->def.name);
 	if (s->status_dirty && dp_now_ns() >= s->status_next_ns)
@@ -342,6 +350,11 @@ void dhcpd_tick(struct dhcpd *s)
 int dhcpd_lease_next(const struct dhcpd *s, uint32_t *cursor, struct dhcp_lease_rec *out)
 {
 	return dhcp_server_lease_next(s->srv, cursor, out);
+}
+
+int dhcpd_lease_find(const struct dhcpd *s, uint32_t ip, struct dhcp_lease_rec *out)
+{
+	return dhcp_server_lease_find(s->srv, ip, out);
 }
 
 const struct dhcp_counters *dhcpd_counters(const struct dhcpd *s)

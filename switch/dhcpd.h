@@ -50,6 +50,8 @@ void dhcpd_tick(struct dhcpd *s);
 
 /* Every record (see dhcp_server_lease_next). */
 int dhcpd_lease_next(const struct dhcpd *s, uint32_t *cursor, struct dhcp_lease_rec *out);
+/* The record at ip (host order): 0, or -ENOENT. */
+int dhcpd_lease_find(const struct dhcpd *s, uint32_t ip, struct dhcp_lease_rec *out);
 const struct dhcp_counters *dhcpd_counters(const struct dhcpd *s);
 /* A reservation added or removed live (the definition is the caller's). */
 int dhcpd_host_add(struct dhcpd *s, const struct dhcp_host *h);

@@ -45,6 +45,7 @@ struct dhcpd {
 	int gw_ifindex;		  /* the gateway's host side */
 	char status_path[PATH_MAX];
 	bool status_dirty;
+	bool bind_dirty;	  /* a lease changed a port's binding */
 	uint64_t status_next_ns;  /* no rewrite before (CLOCK_MONOTONIC) */
 	struct loop_watch arp;	  /* ARP seen on the gateway */
 	uint32_t probe_after;	  /* the last address probed */

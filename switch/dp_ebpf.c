@@ -27,6 +27,8 @@ const struct dpe_map_desc dpe_maps[KVNET_MAPID_COUNT] = {
 	{ KVNET_MAPID_PORT_STATE, KVNET_MAP_PORT_STATE, KVNET_MAPVER_PORT_STATE },
 	{ KVNET_MAPID_CONFIG, KVNET_MAP_CONFIG, KVNET_MAPVER_CONFIG },
 	{ KVNET_MAPID_PUNT, KVNET_MAP_PUNT, KVNET_MAPVER_PUNT },
+	{ KVNET_MAPID_PORT_ADDRS, KVNET_MAP_PORT_ADDRS, KVNET_MAPVER_PORT_ADDRS },
+	{ KVNET_MAPID_ADDR_OWNERS, KVNET_MAP_ADDR_OWNERS, KVNET_MAPVER_ADDR_OWNERS },
 };
 
 struct bpf_map *dpe_skel_map(struct switch_bpf *k, enum kvnet_map_id id)
@@ -40,6 +42,8 @@ struct bpf_map *dpe_skel_map(struct switch_bpf *k, enum kvnet_map_id id)
 	case KVNET_MAPID_PORT_STATE: return k->maps.port_state;
 	case KVNET_MAPID_CONFIG: return k->maps.config;
 	case KVNET_MAPID_PUNT: return k->maps.punt;
+	case KVNET_MAPID_PORT_ADDRS: return k->maps.port_addrs;
+	case KVNET_MAPID_ADDR_OWNERS: return k->maps.addr_owners;
 	case KVNET_MAPID_COUNT: break;
 	}
 	return NULL;
@@ -279,6 +283,8 @@ const struct dp_ops dp_ebpf_ops = {
 	.port_stats = dpe_port_stats,
 	.port_list = dpe_port_list,
 	.port_get = dpe_port_get,
+	.bind_sync = dpe_bind_sync,
+	.bind_get = dpe_bind_get,
 	.punt_fd = dpe_punt_fd,
 	.punt_read = dpe_punt_read,
 };

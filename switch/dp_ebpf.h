@@ -75,12 +75,18 @@ int dpe_port_detach(struct dp *dp, int ifindex, bool flush);
 int dpe_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
 int dpe_port_list(struct dp *dp, int *ifindexes, int max);
 int dpe_port_get(struct dp *dp, int ifindex, struct dp_port *out);
-int dpe_rebuild_flood(struct dp_ebpf *dp);
+/* Rewrite the flood list from the ports map, atomically for frames. */
+int dpe_flood_publish(struct dp_ebpf *dp);
 int dpe_punt_fd(struct dp *dp);
 int dpe_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
 		  void *arg);
 /* The stats_idx of the port behind ifindex, or -1. */
 int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex);
+
+/* dp_ebpf_spoof.c */
+int dpe_bind_sync(struct dp *dp, const struct dp_binding *b, int nb, const struct dp_owner *o,
+		  int no);
+int dpe_bind_get(struct dp *dp, int ifindex, struct kvnet_port_addrs *out);
 
 /* dp_ebpf_fdb.c */
 int dpe_fdb_pin(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);

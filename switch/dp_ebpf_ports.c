@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The eBPF datapath's ports and settings: the config map, the ports map and
- * the flood list, each port's counter slot, tcx attachment, counters, and
+ * the flood list (double-buffered), each port's counter slot, tcx attachment, counters, and
  * the punt ring kvnetd reads BPDUs from. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 
 #include "switch/dp_ebpf.h"
 #include "switch/fault.h"
@@ -127,72 +130,50 @@ int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex)
 	return (int)p.stats_idx;
 }
 
-/* Rewrite the whole flood list from the ports map: entries first, count
- * last. Only for adoption; a port added or removed touches one slot. */
-int dpe_rebuild_flood(struct dp_ebpf *dp)
+/* Wait until no frame can still be walking the copy of the flood list
+ * that was live before the last flip: a tc program runs inside an RCU
+ * read-side section, and MEMBARRIER_CMD_GLOBAL is synchronize_rcu(). Where
+ * membarrier is refused (nohz_full), a pause far longer than any flood
+ * walk takes stands in for it. */
+static void dpe_flood_quiesce(void)
 {
-	__u32 keys[KVNET_MAX_PORTS], slot;
-	int n = dpe_port_keys(dp, keys), ret;
-	struct kvnet_config cfg;
+	static bool warned;
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
 
-	for (slot = 0; slot < (__u32)n; slot++)
-		if (bpf_map_update_elem(dp->fd[KVNET_MAPID_FLOOD], &slot, &keys[slot],
-					BPF_ANY) < 0)
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+		return;
+	if (!warned)
+		log_warn("membarrier: %s; the flood list waits 50 ms per change instead",
+			 strerror(errno));
+	warned = true;
+	nanosleep(&pause, NULL);
+}
+
+/* Publish the ports map as the flood list: write the copy no frame
+ * walks (entries, then its count), flip the selector to it, then wait
+ * until the other copy is free to be written next time. A frame reads
+ * the selector once, so it floods to the old list or the new one, whole. */
+int dpe_flood_publish(struct dp_ebpf *dp)
+{
+	__u32 keys[KVNET_MAX_PORTS], key = KVNET_FLOOD_SEL, sel = 0, base, n;
+	int fd = dp->fd[KVNET_MAPID_FLOOD];
+
+	n = (__u32)dpe_port_keys(dp, keys);
+	if (bpf_map_lookup_elem(fd, &key, &sel) < 0)
+		sel = 0;
+	sel = (sel & 1) ^ 1;
+	base = sel * KVNET_FLOOD_STRIDE;
+	for (__u32 i = 0; i < n; i++) {
+		key = base + 1 + i;
+		if (bpf_map_update_elem(fd, &key, &keys[i], BPF_ANY) < 0)
 			return -errno;
-	ret = dpe_config_get(dp, &cfg);
-	if (ret == 0) {
-		cfg.nports = (__u32)n;
-		ret = dpe_config_put(dp, &cfg);
 	}
-	return ret;
-}
-
-/* The flood list stays put while frames walk it: a new port is appended
- * (entry first, then the count that makes it visible). */
-static int dpe_flood_add(struct dp_ebpf *dp, __u32 ifindex)
-{
-	int fd = dp->fd[KVNET_MAPID_FLOOD];
-	struct kvnet_config cfg;
-	__u32 v;
-	int ret = dpe_config_get(dp, &cfg);
-
-	if (ret < 0)
-		return ret;
-	for (__u32 i = 0; i < cfg.nports; i++)
-		if (bpf_map_lookup_elem(fd, &i, &v) == 0 && v == ifindex)
-			return 0;
-	if (cfg.nports >= KVNET_MAX_PORTS)
-		return -ENOSPC;
-	if (FAULT("dp.flood_add") < 0)
-		return -EIO;
-	if (bpf_map_update_elem(fd, &cfg.nports, &ifindex, BPF_ANY) < 0)
+	key = KVNET_FLOOD_SEL;
+	if (bpf_map_update_elem(fd, &base, &n, BPF_ANY) < 0 ||
+	    bpf_map_update_elem(fd, &key, &sel, BPF_ANY) < 0)
 		return -errno;
-	cfg.nports++;
-	return dpe_config_put(dp, &cfg);
-}
-
-/* A removed port's slot takes the last entry: the count shrinks first, so
- * a frame flooded meanwhile misses the last port once rather than reaching
- * it twice. */
-static int dpe_flood_del(struct dp_ebpf *dp, __u32 ifindex)
-{
-	int fd = dp->fd[KVNET_MAPID_FLOOD];
-	struct kvnet_config cfg;
-	__u32 v, last;
-	int ret = dpe_config_get(dp, &cfg);
-
-	for (__u32 i = 0; ret == 0 && i < cfg.nports; i++) {
-		if (bpf_map_lookup_elem(fd, &i, &v) < 0 || v != ifindex)
-			continue;
-		last = cfg.nports - 1;
-		cfg.nports = last;
-		ret = dpe_config_put(dp, &cfg);
-		if (ret == 0 && i != last && bpf_map_lookup_elem(fd, &last, &v) == 0 &&
-		    bpf_map_update_elem(fd, &i, &v, BPF_ANY) < 0)
-			ret = -errno;
-		break;
-	}
-	return ret;
+	dpe_flood_quiesce();
+	return 0;
 }
 
 /* Zero the counter slot idx: its per-CPU stats and its guard state. */
@@ -294,7 +275,9 @@ int dpe_port_attach(struct dp *base, const struct dp_port *p, struct kv_error *e
 
 	if (ret < 0)
 		return ret;
-	ret = dpe_flood_add(dp, (__u32)p->ifindex);
+	ret = FAULT("dp.flood_add");
+	if (!ret)
+		ret = dpe_flood_publish(dp);
 	if (ret < 0) {
 		dpe_port_detach(base, p->ifindex, true);
 		return kv_fail(e, KV_ERR_SYSTEM, ret,
@@ -345,7 +328,7 @@ int dpe_port_detach(struct dp *base, int ifindex, bool flush)
 	if (bpf_map_delete_elem(dp->fd[KVNET_MAPID_PORTS], &key) < 0 && errno != ENOENT)
 		log_warn("cannot remove ifindex %d from the datapath: %s", ifindex,
 			 strerror(errno));
-	ret = dpe_flood_del(dp, key);
+	ret = dpe_flood_publish(dp);
 	if (ret < 0)
 		log_warn("cannot remove ifindex %d from the flood list: %s", ifindex,
 			 strerror(-ret));

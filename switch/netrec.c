@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <jansson.h>
 
 #include "common/addr.h"
@@ -34,6 +35,20 @@ const char *netrec_kind_name(enum netrec_kind k)
 	return k < NETREC_KIND_COUNT ? netrec_kinds[k] : "?";
 }
 
+static json_t *netrec_addrs_json(const struct netrec_port *p)
+{
+	json_t *a = json_array();
+	char ip[INET_ADDRSTRLEN];
+
+	for (int i = 0; a && i < p->naddrs; i++) {
+		struct in_addr in = { p->addrs[i] };
+
+		inet_ntop(AF_INET, &in, ip, sizeof(ip));
+		json_array_append_new(a, json_string(ip));
+	}
+	return a;
+}
+
 static json_t *netrec_port_json(const struct netrec_port *p)
 {
 	json_t *o = json_pack("{s:s,s:i,s:i,s:s,s:b,s:b}", "iface", p->iface, "ifindex",
@@ -46,6 +61,8 @@ static json_t *netrec_port_json(const struct netrec_port *p)
 		kv_mac_format(p->guest_mac, mac);
 		json_object_set_new(o, "guest_mac", json_string(mac));
 	}
+	if (o && p->naddrs)
+		json_object_set_new(o, "addrs", netrec_addrs_json(p));
 	if (o && p->op != NETREC_OP_NONE)
 		json_object_set_new(o, "op", json_string(netrec_op_name(p->op)));
 	return o;
@@ -145,6 +162,26 @@ static int netrec_port_strings(struct netrec_dec *x, json_t *o, struct netrec_po
 	return 0;
 }
 
+/* "addrs": optional, IPv4 addresses as strings. */
+static int netrec_port_addrs(struct netrec_dec *x, json_t *o, struct netrec_port *p)
+{
+	int ret = 0;
+	json_t *addrs = netrec_get(x, o, "addrs", JSON_ARRAY, true, &ret), *v;
+	struct in_addr in;
+	size_t i;
+
+	if (ret < 0 || !addrs)
+		return ret;
+	if (json_array_size(addrs) > NETREC_ADDRS_MAX)
+		return netrec_fail(x, "\"addrs\" has more than %d addresses", NETREC_ADDRS_MAX);
+	json_array_foreach(addrs, i, v) {
+		if (!json_is_string(v) || inet_pton(AF_INET, json_string_value(v), &in) != 1)
+			return netrec_fail(x, "\"addrs\" holds something not an IPv4 address");
+		p->addrs[p->naddrs++] = in.s_addr;
+	}
+	return 0;
+}
+
 static int netrec_port(struct netrec_dec *x, json_t *o, struct netrec_port *p)
 {
 	int ret = 0;
@@ -166,7 +203,8 @@ static int netrec_port(struct netrec_dec *x, json_t *o, struct netrec_port *p)
 	p->dev_ifindex = (int)json_integer_value(dev);
 	p->owned = json_is_true(owned);
 	p->trusted = json_is_true(trusted);
-	return netrec_port_strings(x, o, p);
+	ret = netrec_port_addrs(x, o, p);
+	return ret < 0 ? ret : netrec_port_strings(x, o, p);
 }
 
 static int netrec_ports(struct netrec_dec *x, json_t *root, struct netrec *r)

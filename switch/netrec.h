@@ -11,7 +11,8 @@
  *   {"version": 2, "state": "starting"|"active"|"stopping",
  *    "uuid": "...", "xml": "<network>...",
  *    "ports": [{"iface", "ifindex", "dev_ifindex", "kind", "owned",
- *               "trusted", "guest_mac"?, "op": "adding"|"removing"?}]}
+ *               "trusted", "guest_mac"?, "addrs"?: ["192.0.2.5", ...],
+ *               "op": "adding"|"removing"?}]}
  * Version 1 (the first kvnetd) has only "ports" and means "active". Every
  * field is type-checked: a record with a field of the wrong type is a
  * parse error naming the field, never a quietly different network. */
@@ -29,6 +30,8 @@ enum netrec_op { NETREC_OP_NONE, NETREC_OP_ADDING, NETREC_OP_REMOVING, NETREC_OP
 enum netrec_kind { NETREC_KIND_OTHER, NETREC_KIND_VETH, NETREC_KIND_TAP,
 		   NETREC_KIND_GATEWAY, NETREC_KIND_COUNT };
 
+#define NETREC_ADDRS_MAX 8
+
 struct netrec_port {
 	char iface[IFNAMSIZ];
 	int ifindex;	 /* 0 while a tap is being made */
@@ -36,6 +39,8 @@ struct netrec_port {
 	enum netrec_kind kind;
 	bool owned, trusted, has_guest_mac;
 	uint8_t guest_mac[6];
+	uint32_t addrs[NETREC_ADDRS_MAX]; /* `kvnet port addr add`, network order */
+	int naddrs;
 	enum netrec_op op;
 };
 

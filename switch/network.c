@@ -53,6 +53,8 @@ static void netw_rec_port(const struct kv_port *p, struct netrec_port *r)
 	r->trusted = p->trusted;
 	r->has_guest_mac = p->has_guest_mac;
 	memcpy(r->guest_mac, p->guest_mac, 6);
+	memcpy(r->addrs, p->addrs, sizeof(r->addrs));
+	r->naddrs = p->naddrs;
 	r->op = p->op;
 }
 

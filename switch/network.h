@@ -46,6 +46,9 @@ enum netw_op { NETW_OP_NONE, NETW_OP_STARTING, NETW_OP_STOPPING };
 #define NETW_NOTES 8
 #define NETW_NOTE_LEN 200
 
+/* Addresses `kvnet port addr add` binds to one port. */
+#define KV_PORT_STATIC_MAX NETREC_ADDRS_MAX
+
 struct kv_port {
 	char iface[IFNAMSIZ];	/* name users know (gateway: the bridge name) */
 	int ifindex;		/* the device the datapath is attached to */
@@ -56,6 +59,10 @@ struct kv_port {
 	bool trusted;
 	bool has_guest_mac;	/* a static FDB entry pins guest_mac here */
 	uint8_t guest_mac[6];
+	uint32_t addrs[KV_PORT_STATIC_MAX]; /* static bindings, network order */
+	int naddrs;
+	uint32_t lease_ips[KVNET_PORT_ADDRS_MAX]; /* leased to it, as last bound */
+	int nlease_ips;
 	unsigned no;		/* port number (STP port id), 1.. */
 	struct stp_port stp;
 	enum netrec_op op;	/* being added or removed (the record says) */
@@ -130,6 +137,24 @@ const char *netw_port_name(const struct kv_network *n, int ifindex);
 /* The ifindex users see for a port: the gateway's host-side device. */
 int netw_port_user_ifindex(const struct kv_port *p);
 int netw_user_ifindex(const struct kv_network *n, int ifindex);
+
+/* Anti-spoofing (network_addr.c): addresses of statically configured
+ * guests, bound to their port, live and recorded. ip is dotted quad. */
+int netw_port_addr_add(struct kvnetd *d, struct kv_network *n, const char *iface,
+		       const char *ip, struct kv_error *e);
+int netw_port_addr_del(struct kvnetd *d, struct kv_network *n, const char *iface,
+		       const char *ip, struct kv_error *e);
+
+/* What a port may send from, as the datapath holds it. */
+enum netw_guard {
+	NETW_GUARD_EXEMPT,  /* trusted or the gateway: not checked */
+	NETW_GUARD_UNBOUND, /* any address no other port owns, any MAC */
+	NETW_GUARD_MAC,	    /* its pinned MAC; addresses as unbound */
+	NETW_GUARD_BOUND,   /* its bound addresses (and MAC, if pinned) */
+};
+const char *netw_guard_name(enum netw_guard g);
+enum netw_guard netw_port_guard(const struct kv_network *n, const struct kv_port *p,
+				struct kvnet_port_addrs *out);
 
 /* DHCP reservations, changed live and stored (network_dhcp.c). */
 int netw_dhcp_host_add(struct kvnetd *d, struct kv_network *n, const struct net_dhcp_host *h,

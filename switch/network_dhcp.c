@@ -26,6 +26,7 @@ static int netw_dhcp_commit(struct kvnetd *d, struct kv_network *n, const struct
 	n->def = *def;
 	if (n->active && netw_save_runtime(d, n, &ignored) < 0)
 		log_err("%s", ignored.msg);
+	netw_bind_sync(n); /* a reservation binds its MAC's port */
 	return 0;
 }
 

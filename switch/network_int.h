@@ -65,6 +65,15 @@ int netw_insert(struct kvnetd *d, const struct net_def *def, struct kv_network *
 int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
 		    const char *live_side, struct kv_error *e);
 
+/* network_addr.c: anti-spoofing bindings. Compute what every port of n
+ * may send from (statics, its pinned MAC's reservation, its leases) and
+ * make the datapath hold exactly that. */
+void netw_bind_sync(struct kv_network *n);
+/* Do these lease changes alter a binding? */
+bool netw_bind_lease_touched(const struct kv_network *n, const struct dhcp_changes *ch);
+/* Has a bound lease ended (expired) since the last sync? */
+bool netw_bind_leases_stale(const struct kv_network *n);
+
 /* network_stp.c */
 void netw_stp_start(struct kvnetd *d, struct kv_network *n);
 /* A BPDU the datapath punted. */

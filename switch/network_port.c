@@ -332,6 +332,7 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 	if (ret < 0)
 		goto undo;
 	*out = slot;
+	netw_bind_sync(n);
 	netw_stp_port_added(d, n, slot);
 	netw_uplinks_sync(d); /* a port is no uplink */
 	log_info("network '%s': port %s (ifindex %d, %s) added", n->def.name, iface,
@@ -365,6 +366,7 @@ static void netw_forget_port(struct kvnetd *d, struct kv_network *n,
 	memset(&e, 0, sizeof(e));
 	if (netw_save_runtime(d, n, &e) < 0)
 		log_err("%s", e.msg);
+	netw_bind_sync(n);
 	netw_uplinks_sync(d);
 }
 

@@ -55,6 +55,7 @@ int netw_services_start(struct kvnetd *d, struct kv_network *n, struct kv_error 
 		netw_stp_start(d, n);
 		n->stp_on = n->def.bridge_stp;
 	}
+	netw_bind_sync(n);
 	if ((!n->def.bridge_stp && !n->dhcp) || n->punt.fd >= 0)
 		return 0;
 	n->punt.fn = netw_punt_ready;

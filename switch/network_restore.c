@@ -203,6 +203,8 @@ static void netw_port_from_kernel(struct kv_network *n, const struct netw_found 
 		p->trusted = rp->trusted;
 		p->has_guest_mac = rp->has_guest_mac;
 		memcpy(p->guest_mac, rp->guest_mac, 6);
+		memcpy(p->addrs, rp->addrs, sizeof(p->addrs));
+		p->naddrs = rp->naddrs;
 		p->op = rp->op == NETREC_OP_REMOVING ? NETREC_OP_REMOVING : NETREC_OP_NONE;
 	}
 	k->taken = true;
@@ -243,8 +245,21 @@ static void netw_collect_ports(struct kvnetd *d, struct kv_network *n,
 	}
 }
 
-/* Without a record, what only the datapath still knows: trusted, and
- * which MAC is pinned to which port. */
+/* A port's static addresses, as its anti-spoofing binding marks them. */
+static void netw_statics_from_dp(struct kv_network *n, struct kv_port *p)
+{
+	struct kvnet_port_addrs a;
+
+	p->naddrs = 0;
+	if (dp_bind_get(n->dp, p->ifindex, &a) < 0)
+		return;
+	for (__u32 i = 0; i < a.nip && i < KVNET_PORT_ADDRS_MAX; i++)
+		if ((a.static_mask & (1u << i)) && p->naddrs < KV_PORT_STATIC_MAX)
+			p->addrs[p->naddrs++] = a.ip[i];
+}
+
+/* Without a record, what only the datapath still knows: trusted, its
+ * static addresses, and which MAC is pinned to which port. */
 static void netw_annotate_from_dp(struct kv_network *n)
 {
 	struct dp_fdb_entry *v = NULL;
@@ -254,6 +269,8 @@ static void netw_annotate_from_dp(struct kv_network *n)
 	for (int i = 0; i < n->nports; i++)
 		if (dp_port_get(n->dp, n->ports[i].ifindex, &dpp) == 0)
 			n->ports[i].trusted = dpp.flags & KVNET_PORT_TRUSTED;
+	for (int i = 0; i < n->nports; i++)
+		netw_statics_from_dp(n, &n->ports[i]);
 	if (dp_fdb_dump(n->dp, &v, &cnt) < 0)
 		return;
 	for (int i = 0; i < cnt; i++) {

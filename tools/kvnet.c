@@ -31,7 +31,7 @@
 #define KVNET_RUN_DIR_ENV "KVNET_RUN_DIR"
 #define KVNET_SOCK_NAME "kvnetd.sock"
 #define KVNET_XML_MAX (1u << 20) /* net define reads at most 1 MiB */
-#define KVNET_MAX_POS 2
+#define KVNET_MAX_POS 3
 #define KVNET_MAX_WORDS 3
 #define KVNET_PAGE_LIMIT 5000 /* entries a page of a paged listing asks for */
 
@@ -136,6 +136,8 @@ static const struct cli_field kvnet_port_cols[] = {
 	{ "stp", "STP", CLI_T_STR },
 	{ "owned", "OWNED", CLI_T_BOOL },
 	{ "trusted", "TRUSTED", CLI_T_BOOL },
+	{ "guard", "GUARD", CLI_T_STR },
+	{ "addrs", "ADDRS", CLI_T_LIST },
 	{ NULL, NULL, 0 },
 };
 
@@ -248,6 +250,16 @@ static int kvnet_show_port_done(const struct kvnet_call *c,
 	return cli_print_done(&c->out, res, msg);
 }
 
+/* "address IP <done> port 'IFACE' of network 'NAME'" */
+static int kvnet_show_addr_done(const struct kvnet_call *c, const json_t *res)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "address %s %s port '%s' of network '%s'", c->pos[2],
+		 c->cmd->done, c->pos[1], c->pos[0]);
+	return cli_print_done(&c->out, res, msg);
+}
+
 /* ---- net define: the request carries the file's text ------------------- */
 
 static ssize_t kvnet_read_fd(int fd, char *buf, size_t cap)
@@ -355,6 +367,7 @@ static const struct kvnet_opt kvnet_port_add_opts[] = {
 #define KVNET_NAME { { "name", "NAME" } }
 #define KVNET_NET { { "net", "NAME" } }
 #define KVNET_NET_IFACE { { "net", "NAME" }, { "iface", "IFACE" } }
+#define KVNET_NET_IFACE_IP { { "net", "NAME" }, { "iface", "IFACE" }, { "ip", "IP" } }
 
 static const struct kvnet_cmd kvnet_cmds[] = {
 	{ "net list", "net.list", .show = kvnet_show_nets,
@@ -387,6 +400,12 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .help = "detach an interface" },
 	{ "port list", "port.list", KVNET_NET, .show = kvnet_show_ports,
 	  .help = "list a network's ports" },
+	{ "port addr add", "port.addr.add", KVNET_NET_IFACE_IP,
+	  .show = kvnet_show_addr_done, .done = "bound to",
+	  .help = "let a statically configured guest send from IP (persists)" },
+	{ "port addr del", "port.addr.del", KVNET_NET_IFACE_IP,
+	  .show = kvnet_show_addr_done, .done = "unbound from",
+	  .help = "remove a static address from a port" },
 	{ "fdb", "fdb", KVNET_NET, .pages = kvnet_fdb_cols,
 	  .help = "show the forwarding database" },
 	{ "stats", "stats", KVNET_NET, .show = kvnet_show_stats,

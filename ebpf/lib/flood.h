@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Flooding of broadcast, multicast and unknown unicast in tc: walk the
- * network's flood list (flood_list: ARRAY of ifindex, [0, nports) valid)
- * with bpf_loop, send a clone (bpf_clone_redirect) to every destination but
+ * network's flood list with bpf_loop, send a clone (bpf_clone_redirect) to every destination but
  * the last and redirect the frame itself to the last one. That saves a
  * clone and leaves no TC_ACT_SHOT of the original in drop traces.
  *
@@ -11,6 +10,12 @@
  * (the storm guard in lib/state.h), so a loop a guest builds burns a
  * bounded share of the machine.
  *
+ * The list is double-buffered (flood_list, see KVNET_FLOOD_SEL in
+ * kvnet_shared.h): a frame reads which copy is live once and walks that
+ * copy, which kvnetd leaves alone until every frame that may walk it is
+ * done. A port added or removed meanwhile is in or out of the whole walk,
+ * so no flood reaches a port twice or misses one that stays.
+ *
  * bpf_clone_redirect invalidates packet pointers: nothing here reads the
  * frame, everything it needs was copied to the stack beforehand.
  */
@@ -19,10 +24,18 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, KVNET_MAX_PORTS);
+	__uint(max_entries, KVNET_FLOOD_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
 } flood_list SEC(".maps");
+
+/* The value at key in flood_list, or 0. */
+static __always_inline __u32 kvnet_flood_word(__u32 key)
+{
+	__u32 *v = bpf_map_lookup_elem(&flood_list, &key);
+
+	return v ? *(volatile __u32 *)v : 0;
+}
 
 /* State of one flood walk, shared with the bpf_loop callback. */
 struct kvnet_flood {
@@ -33,6 +46,7 @@ struct kvnet_flood {
 	__u32 l3_len;		   /* for the MTU check */
 	__u32 gso;
 	__u32 nports;
+	__u32 base;    /* key of the live copy's first ifindex */
 	__u32 gw_ok;   /* the frame may cross the gateway port */
 	__u32 too_big; /* some port was skipped for its MTU */
 };
@@ -68,11 +82,12 @@ static long kvnet_flood_one(__u32 i, void *data)
 {
 	struct kvnet_flood *fl = data;
 	struct kvnet_port port;
-	__u32 *ifindex;
+	__u32 *ifindex, key;
 
 	if (i >= fl->nports)
 		return 1;
-	ifindex = bpf_map_lookup_elem(&flood_list, &i);
+	key = fl->base + i;
+	ifindex = bpf_map_lookup_elem(&flood_list, &key);
 	if (!ifindex || !*ifindex || *ifindex == fl->in.ifindex)
 		return 0;
 	if (kvnet_port_get(*ifindex, &port) < 0)
@@ -89,6 +104,16 @@ static long kvnet_flood_one(__u32 i, void *data)
 	return 0;
 }
 
+/* Pick the live copy of the flood list: its first entry and its count. */
+static __always_inline void kvnet_flood_pick(struct kvnet_flood *fl)
+{
+	__u32 base = (kvnet_flood_word(KVNET_FLOOD_SEL) & 1) * KVNET_FLOOD_STRIDE;
+	__u32 n = kvnet_flood_word(base);
+
+	fl->base = base + 1;
+	fl->nports = n < KVNET_MAX_PORTS ? n : KVNET_MAX_PORTS;
+}
+
 /* Flood the frame to every other eligible port. Returns the tc verdict for
  * the original. */
 static __always_inline int kvnet_flood(struct kvnet_frame *fr)
@@ -99,12 +124,12 @@ static __always_inline int kvnet_flood(struct kvnet_frame *fr)
 		.len = fr->len,
 		.l3_len = fr->l3_len,
 		.gso = fr->gso,
-		.nports = fr->cfg.nports,
 	};
 	int verdict;
 
 	if (!kvnet_flood_allowed(&fr->in, &fr->cfg, fr->now))
 		return kvnet_drop(&fr->in, KVNET_DROP_FLOOD_LIMIT);
+	kvnet_flood_pick(&fl);
 	/* decided here: the callback must not read the frame */
 	fl.gw_ok = (fr->in.flags & KVNET_PORT_GATEWAY) ||
 		   kvnet_frame_gateway(fr) == KVNET_DROP_NONE;

@@ -222,6 +222,7 @@ static void port_set(struct tctx *t, uint32_t ifindex, uint32_t flags,
 	};
 	struct kvnet_port_stats *zero = calloc((size_t)t->ncpus, sizeof(*zero));
 	struct kvnet_port_state st = { 0 };
+	uint32_t fkey = 1 + slot; /* copy 0 of the flood list */
 
 	assert_non_null(zero);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_state),
@@ -229,7 +230,7 @@ static void port_set(struct tctx *t, uint32_t ifindex, uint32_t flags,
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.ports),
 					     &ifindex, &port, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.flood_list),
-					     &slot, &ifindex, BPF_ANY), 0);
+					     &fkey, &ifindex, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_stats),
 					     &slot, zero, BPF_ANY), 0);
 	free(zero);
@@ -255,13 +256,18 @@ static void port_mtu(struct tctx *t, uint32_t ifindex, uint32_t mtu)
 	assert_int_equal(bpf_map_update_elem(fd, &ifindex, &port, BPF_EXIST), 0);
 }
 
+/* The settings, and nports live entries in copy 0 of the flood list. */
 static void config_set(struct tctx *t, uint64_t aging_ns, uint32_t nports)
 {
-	struct kvnet_config cfg = { .aging_ns = aging_ns, .nports = nports };
-	uint32_t zero = 0;
+	struct kvnet_config cfg = { .aging_ns = aging_ns };
+	uint32_t zero = 0, sel = KVNET_FLOOD_SEL;
 
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.config),
 					     &zero, &cfg, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.flood_list),
+					     &zero, &nports, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.flood_list),
+					     &sel, &zero, BPF_ANY), 0);
 }
 
 /* A learned entry, or with KVNET_FDB_STATIC a pinned one (fdb_static). */
@@ -442,7 +448,7 @@ static int topo_setup(void **state)
 	map_clear(t->skel->maps.fdb_static, sizeof(struct kvnet_fdb_key));
 	map_clear(t->skel->maps.ports, sizeof(uint32_t));
 	stats_clear(t);
-	for (i = 0; i < KVNET_MAX_PORTS; i++)
+	for (i = 0; i < KVNET_FLOOD_ENTRIES; i++)
 		assert_int_equal(bpf_map_update_elem(
 			map_fd(t->skel->maps.flood_list), &i, &zero, BPF_ANY), 0);
 	for (i = 0; i < NPORTS; i++)
@@ -1379,6 +1385,33 @@ static void check_clone_fail(struct tctx *t, struct run *r)
 }
 KVNET_CASE(clone_fail)
 
+/* The flood list is double-buffered: with the selector on copy 1, a
+ * flood goes to copy 1's ports (p1, p3) alone, whatever copy 0 holds. */
+static size_t pktgen_flood_copy1(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_flood_copy1(struct tctx *t, struct run *r)
+{
+	uint32_t kv[][2] = { { KVNET_FLOOD_STRIDE, 2 }, { KVNET_FLOOD_STRIDE + 1, t->port[0] },
+			     { KVNET_FLOOD_STRIDE + 2, t->port[2] }, { KVNET_FLOOD_SEL, 1 } };
+
+	(void)r;
+	for (unsigned i = 0; i < sizeof(kv) / sizeof(*kv); i++)
+		assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.flood_list), &kv[i][0],
+						     &kv[i][1], BPF_ANY), 0);
+}
+
+static void check_flood_copy1(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_tx(t, t->port[1], 0, 0);
+	assert_tx(t, t->port[2], 1, r->len);
+	assert_tx(t, t->port[3], 0, 0);
+}
+KVNET_CASE(flood_copy1)
+
 /* A flood too big for every other port: one TOO_BIG, not NO_PORTS too. */
 static size_t pktgen_mtu_flood_all(uint8_t *buf)
 {
@@ -1999,6 +2032,7 @@ int main(void)
 		T(src_bcast),
 		T(not_port),
 		T(no_ports),
+		T(flood_copy1),
 		T(clone_fail),
 		T(mtu_flood_all),
 		T(route_out),
