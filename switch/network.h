@@ -34,6 +34,7 @@ enum port_kind {
 	PORT_KIND_VETH = NETREC_KIND_VETH,
 	PORT_KIND_TAP = NETREC_KIND_TAP,
 	PORT_KIND_GATEWAY = NETREC_KIND_GATEWAY,
+	PORT_KIND_UPLINK = NETREC_KIND_UPLINK, /* bridged mode's host NIC */
 };
 
 /* Work left on a network after start-up (network_restore.c). */
@@ -56,6 +57,8 @@ struct kv_port {
 	bool trusted;
 	bool has_guest_mac;	/* a static FDB entry pins guest_mac here */
 	uint8_t guest_mac[6];
+	uint8_t host_mac[6];	/* uplink: the NIC's MAC, pinned as the host's */
+	bool promisc;		/* uplink: kvnet turned IFF_PROMISC on */
 	unsigned no;		/* port number (STP port id), 1.. */
 	struct stp_port stp;
 	enum netrec_op op;	/* being added or removed (the record says) */

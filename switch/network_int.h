@@ -51,6 +51,24 @@ int netw_insert(struct kvnetd *d, const struct net_def *def, struct kv_network *
 int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
 		    const char *live_side, struct kv_error *e);
 
+/* The active network whose port iface (or ifindex) is, or NULL. */
+struct kv_network *netw_owner_of(struct kvnetd *d, const char *iface, int ifindex);
+
+/* network_uplink.c: a bridged network's uplink (a host NIC). */
+int netw_uplink_check(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+/* Make it a port of n (net start). */
+int netw_uplink_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+/* Plug the uplink port p in: at start, and when a restart adopts it. */
+int netw_uplink_plug(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
+		     const struct link_info *li, struct kv_error *e);
+/* Leave the device as kvnet found it (after the datapath let go). */
+void netw_uplink_release(struct kvnetd *d, struct kv_port *p);
+/* New facts about the uplink's device (its MAC, the host's). */
+void netw_uplink_recheck(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
+			 const struct link_info *li);
+/* Does kvnetd run STP on n? Not on a bridged network's LAN. */
+bool netw_stp_enabled(const struct kv_network *n);
+
 /* network_stp.c */
 void netw_stp_start(struct kvnetd *d, struct kv_network *n);
 /* A BPDU the datapath punted. */
