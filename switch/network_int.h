@@ -66,10 +66,9 @@ void netw_uplink_release(struct kvnetd *d, struct kv_port *p);
 /* New facts about the uplink's device (its MAC, the host's). */
 void netw_uplink_recheck(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
 			 const struct link_info *li);
+/* network_stp.c */
 /* Does kvnetd run STP on n? Not on a bridged network's LAN. */
 bool netw_stp_enabled(const struct kv_network *n);
-
-/* network_stp.c */
 void netw_stp_start(struct kvnetd *d, struct kv_network *n);
 /* A BPDU the datapath punted. */
 void netw_stp_bpdu(struct kvnetd *d, struct kv_network *n, const struct kvnet_punt *pk);

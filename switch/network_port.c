@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Ports of a network (see network.h): adding and removing them, what may
  * become a port at all, and following the devices as they change. Only
- * veths and taps may be ports: any other Ethernet device (the host's
- * uplink, say) would be taken away from the host and bridged onto the
- * network; bridged mode will add NICs deliberately. */
+ * veths and taps may be added as ports: any other Ethernet device (the
+ * host's uplink, say) would be taken away from the host and bridged onto
+ * the network; a bridged network's uplink comes from its definition
+ * (network_uplink.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

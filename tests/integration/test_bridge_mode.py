@@ -14,7 +14,8 @@ import subprocess
 
 import pytest
 
-from kvnet_harness import TCXLS, Capture, poll, stop_process
+from kvnet_harness import (PYTHON, SENDP_SCRIPT, TCXLS, Capture, ether_marker, poll,
+                           stop_process, tag, tagged_frame)
 
 HOST_IP = "192.168.77.2"
 LAN_IP = "192.168.77.1"
@@ -243,6 +244,39 @@ def test_bridge_survives_kill9_and_adopts(kvnet, lan):
     pinger.wait_replies(n + 10)
     got, missing = pinger.stop()
     assert not missing, f"the LAN lost pings to the host: {missing} of {len(got)}"
+
+
+def test_bridge_guest_broadcast_once_everywhere(kvnet, lan):
+    """A guest's broadcast reaches the other guest, the LAN and the host's
+    stack once each, and never comes back to the guest (the frame the
+    switch sends out of the uplink passes its egress program untouched)."""
+    env = kvnet
+    env.define_xml(bridge_xml())
+    env.cli("net", "start", "br")
+    g1 = bare_guest(env, "br", "gb1", "52:54:00:b1:00:21")
+    g2 = bare_guest(env, "br", "gb2", "52:54:00:b1:00:22")
+    t = tag("bcast")
+    caps = [Capture(g1, "eth0", "in"), Capture(g2, "eth0", "in"),
+            Capture(lan.ns, "eth0", "in"), Capture(env.host, UPLINK, "in")]
+    for c in caps:
+        c.start()
+    try:
+        frame = tagged_frame(g1.mac, "ff:ff:ff:ff:ff:ff", t)
+        g1.run([PYTHON, "-c", SENDP_SCRIPT, "eth0"], input=bytes(frame).hex())
+        for c in caps[1:]:
+            c.wait_for(ether_marker(t), 5, "the guest's broadcast")
+        # order point: the LAN's own broadcast reaches both guests after it
+        t2 = tag("lan")
+        lan.ns.run([PYTHON, "-c", SENDP_SCRIPT, "eth0"],
+                   input=bytes(tagged_frame("52:54:00:b1:00:99", "ff:ff:ff:ff:ff:ff",
+                                            t2)).hex())
+        for c in caps[:2]:
+            c.wait_for(ether_marker(t2), 5, "the LAN's broadcast")
+    finally:
+        for c in caps:
+            c.stop()
+    counts = [len(c.matching(ether_marker(t))) for c in caps]
+    assert counts == [0, 1, 1, 1], f"guest, guest, LAN, host: {counts}"
 
 
 def fails(env, *args):
