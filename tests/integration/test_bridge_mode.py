@@ -159,6 +159,8 @@ def test_bridge_guests_lan_host_and_no_loss(kvnet, lan):
     ping(g1, LAN_IP)
     ping(lan.ns, ip1)
     ping(g1, HOST_IP)
+    # its last frames went up the uplink's ingress: still learned on its port
+    assert env.fdb_entry("br", g1.mac)["port"] == g1.port
     ping(env.host, ip2)
     ping(g1, ip2)
     # the FDB: LAN MACs learned behind the uplink, the host's pinned there,
