@@ -71,6 +71,8 @@
 #define KVNET_MAP_PORT_ADDRS "port_addrs"
 #define KVNET_MAP_ADDR_OWNERS "addr_owners"
 #define KVNET_PROG_INGRESS "kvnet_ingress"
+/* tc egress of a bridged network's uplink: the host's own frames. */
+#define KVNET_PROG_EGRESS "kvnet_egress"
 
 /* Slots of map_versions (ARRAY of __u32, KVNET_MAPID_SLOTS entries): the
  * version of the map of that id that the datapath runs with. Never reorder;
@@ -113,6 +115,9 @@ struct kvnet_fdb_key {
 
 enum kvnet_fdb_flags {
 	KVNET_FDB_STATIC = 1 << 0, /* in fdb_static: pinned by the daemon */
+	KVNET_FDB_HOST = 1 << 1,   /* the host's own MAC on a bridged network's
+				      uplink (pinned there): guest frames for
+				      it go up the uplink's ingress, not out */
 };
 
 /* Value of both FDB maps: fdb (LRU, learned) and fdb_static (pinned guest
@@ -132,6 +137,8 @@ enum kvnet_port_flags {
 	KVNET_PORT_ISOLATED = 1 << 4, /* <port isolated='yes'/> */
 	KVNET_PORT_BLOCKED = 1 << 5,  /* STP: neither receives nor sends
 					 (BPDUs still reach kvnetd) */
+	KVNET_PORT_UPLINK = 1 << 6,   /* the host NIC of a bridged network; it
+					 keeps the host's address (lib/uplink_l2.h) */
 };
 
 /* ports map value, keyed by ifindex. */

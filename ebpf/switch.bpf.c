@@ -9,7 +9,9 @@
  * datapath itself (lib/gwroute.h). A guest sends from its own addresses
  * only (lib/spoof.h), checked before anything is learned. Drops are counted per
  * ingress port by reason (enum kvnet_drop). Frames on a device that is not
- * a port pass to the host untouched.
+ * a port pass to the host untouched. A bridged network's uplink, a host
+ * NIC, is a port of its own kind (lib/uplink_l2.h), with a program at its
+ * egress too (kvnet_egress).
  *
  * The helpers live in ebpf/lib/, one concern per header; this file decides.
  */
@@ -39,7 +41,9 @@
 #include "lib/route.h"
 #include "lib/nat.h"
 #include "lib/gwroute.h"
+#include "lib/host.h"
 #include "lib/flood.h"
+#include "lib/uplink_l2.h"
 #include "lib/punt.h"
 #include "lib/dhcp.h"
 #include "lib/spoof.h"
@@ -65,7 +69,12 @@ static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 		return kvnet_drop(&fr->in, KVNET_DROP_ISOLATED);
 	if ((out.flags & KVNET_PORT_GATEWAY) && (fr->cfg.flags & KVNET_CFG_ROUTES) &&
 	    fr->eth.proto == bpf_htons(ETH_P_IP) && !(fr->in.flags & KVNET_PORT_GATEWAY)) {
-		verdict = kvnet_gw_route(fr);
+		struct __sk_buff *skb = fr->skb;
+
+		verdict = kvnet_gw_route(skb, fr);
+		/* the verifier takes everything a global function could write
+		 * for a scalar afterwards: the skb pointer is put back */
+		fr->skb = skb;
 		if (verdict != TC_ACT_UNSPEC)
 			return verdict;
 	}
@@ -76,7 +85,8 @@ static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 	}
 	if (!kvnet_port_fits(&out, fr->l3_len, fr->gso))
 		return kvnet_drop(&fr->in, KVNET_DROP_TOO_BIG);
-	verdict = kvnet_port_redirect_known(&out);
+	verdict = out.flags & KVNET_PORT_UPLINK ? kvnet_host_or_lan(fr, &out) :
+						  kvnet_port_redirect_known(&out);
 	if (verdict != TC_ACT_REDIRECT)
 		return kvnet_drop(&fr->in, KVNET_DROP_REDIRECT);
 	kvnet_stats_tx(&out, fr->len);
@@ -141,8 +151,12 @@ int kvnet_ingress(struct __sk_buff *skb)
 
 	if (kvnet_port_get(skb->ifindex, &fr.in) < 0)
 		return TC_ACT_OK;
+	if (kvnet_host_sent_up(skb, &fr.in))
+		return KVNET_TCX_NEXT;
 	kvnet_stats_rx(&fr.in, skb->len);
 	reason = kvnet_frame_init(&fr, skb);
+	if (fr.in.flags & KVNET_PORT_UPLINK)
+		return kvnet_uplink_ingress(&fr, reason);
 	if (reason == KVNET_DROP_NONE)
 		reason = kvnet_ingress_check(&fr);
 	if (reason != KVNET_DROP_NONE)
@@ -160,4 +174,19 @@ int kvnet_ingress(struct __sk_buff *skb)
 			return verdict;
 	}
 	return kvnet_flood(&fr);
+}
+
+/* tc egress of a bridged network's uplink: the host's own frames, for the
+ * guests among them (lib/uplink_l2.h). */
+SEC("tc")
+int kvnet_egress(struct __sk_buff *skb)
+{
+	struct kvnet_frame fr;
+	__u32 reason;
+
+	if (kvnet_port_get(skb->ifindex, &fr.in) < 0 || !(fr.in.flags & KVNET_PORT_UPLINK) ||
+	    kvnet_uplink_switched(skb))
+		return KVNET_TCX_NEXT;
+	reason = kvnet_frame_init(&fr, skb);
+	return kvnet_uplink_egress(&fr, reason);
 }

@@ -177,6 +177,12 @@ int dp_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p
 	return dp->ops->punt_read(dp, fn, arg);
 }
 
+int dp_uplink_attach(struct dp *dp, int ifindex, const uint8_t host_mac[6],
+		     struct kv_error *e)
+{
+	return dp->ops->uplink_attach(dp, ifindex, host_mac, e);
+}
+
 void dp_ports_prune(struct dp *dp, bool (*keep)(int ifindex, void *arg), void *arg)
 {
 	int ifindexes[KVNET_MAX_PORTS];

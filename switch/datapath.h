@@ -152,6 +152,14 @@ struct dp_ops {
 	/* Hand every waiting punted frame to fn. */
 	int (*punt_read)(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
 			 void *arg);
+	/* The port at ifindex (attached already) is a bridged network's
+	 * uplink, a host NIC whose address host_mac is the host's: watch the
+	 * host's own frames leaving it too, and pin host_mac to it as the
+	 * host's (guest frames for it go up to the host, not out). Again
+	 * with a new MAC when the NIC's changes (unpin the old one). Undone
+	 * by port_detach. */
+	int (*uplink_attach)(struct dp *dp, int ifindex, const uint8_t host_mac[6],
+			     struct kv_error *e);
 };
 
 extern const struct dp_ops dp_ebpf_ops;
@@ -180,6 +188,8 @@ int dp_bind_get(struct dp *dp, int ifindex, struct kvnet_port_addrs *out);
 int dp_punt_fd(struct dp *dp);
 int dp_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
 		 void *arg);
+int dp_uplink_attach(struct dp *dp, int ifindex, const uint8_t host_mac[6],
+		     struct kv_error *e);
 
 /* Detach and forget every port that keep() rejects (ports that vanished
  * or were removed while the daemon was down). */

@@ -94,12 +94,19 @@ bool dp_ebpf_attached(int ifindex)
 	return fd >= 0;
 }
 
+/* The egress program only runs on an uplink, which has the ingress one
+ * too: both go together. */
 void dp_ebpf_detach_any(int ifindex)
 {
 	int fd = dpe_find_attached(ifindex);
 
 	if (fd >= 0) {
 		bpf_prog_detach2(fd, ifindex, DPE_TCX_INGRESS);
+		close(fd);
+	}
+	fd = dpe_find_attached_at(ifindex, DPE_TCX_EGRESS, KVNET_PROG_EGRESS);
+	if (fd >= 0) {
+		bpf_prog_detach2(fd, ifindex, DPE_TCX_EGRESS);
 		close(fd);
 	}
 }
@@ -182,6 +189,7 @@ static int dpe_write_versions(struct dp_ebpf *dp)
 static void dpe_take_fds(struct dp_ebpf *dp)
 {
 	dp->prog_fd = bpf_program__fd(dp->skel->progs.kvnet_ingress);
+	dp->egress_fd = bpf_program__fd(dp->skel->progs.kvnet_egress);
 	for (int i = 0; i < KVNET_MAPID_COUNT; i++)
 		dp->fd[i] = bpf_map__fd(dpe_skel_map(dp->skel, dpe_maps[i].id));
 	dp->versions_fd = bpf_map__fd(dp->skel->maps.map_versions);
@@ -199,6 +207,8 @@ static int dpe_load(struct dp_ebpf *dp, unsigned fdb_max, const int *ports, int 
 		return -errno;
 	bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_ingress,
 					      DPE_TCX_INGRESS);
+	bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_egress,
+					      DPE_TCX_EGRESS);
 	if (fdb_max)
 		bpf_map__set_max_entries(dp->skel->maps.fdb, fdb_max);
 	/* the conntrack maps are the daemon's, shared by every network; a
@@ -287,4 +297,5 @@ const struct dp_ops dp_ebpf_ops = {
 	.bind_get = dpe_bind_get,
 	.punt_fd = dpe_punt_fd,
 	.punt_read = dpe_punt_read,
+	.uplink_attach = dpe_uplink_attach,
 };

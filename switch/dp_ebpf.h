@@ -26,6 +26,7 @@
 
 /* libbpf 1.1 and Debian 12's UAPI headers predate tcx (kernel 6.6). */
 #define DPE_TCX_INGRESS ((enum bpf_attach_type)46)
+#define DPE_TCX_EGRESS ((enum bpf_attach_type)47)
 
 struct switch_bpf;
 
@@ -33,6 +34,7 @@ struct dp_ebpf {
 	struct dp base;
 	struct switch_bpf *skel;
 	int prog_fd;
+	int egress_fd;		   /* kvnet_egress: a bridged network's uplink */
 	int fd[KVNET_MAPID_COUNT]; /* by enum kvnet_map_id */
 	int versions_fd;
 	char pin_dir[PATH_MAX];	   /* "" when pinning is not possible */
@@ -66,6 +68,11 @@ struct bpf_map *dpe_skel_map(struct switch_bpf *k, enum kvnet_map_id id);
 int dpe_adopt(struct dp_ebpf *dp, const int *ports, int nports);
 /* The kvnet program attached to ifindex's tcx ingress, as an fd, or -1. */
 int dpe_find_attached(int ifindex);
+/* The program called name attached to ifindex at tcx hook type. */
+int dpe_find_attached_at(int ifindex, enum bpf_attach_type type, const char *name);
+/* Attach prog_fd at ifindex's tcx hook type, atomically over the kvnet
+ * program called name that runs there (a restart), if any. */
+int dpe_tcx_attach_at(int ifindex, enum bpf_attach_type type, const char *name, int prog_fd);
 
 /* dp_ebpf_ports.c */
 int dpe_configure(struct dp *dp, const struct dp_config *c, struct kv_error *e);
@@ -87,6 +94,9 @@ int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex);
 int dpe_bind_sync(struct dp *dp, const struct dp_binding *b, int nb, const struct dp_owner *o,
 		  int no);
 int dpe_bind_get(struct dp *dp, int ifindex, struct kvnet_port_addrs *out);
+/* dp_ebpf_uplink.c */
+int dpe_uplink_attach(struct dp *dp, int ifindex, const uint8_t host_mac[6],
+		      struct kv_error *e);
 
 /* dp_ebpf_fdb.c */
 int dpe_fdb_pin(struct dp *dp, const uint8_t mac[6], int ifindex, struct kv_error *e);

@@ -31,10 +31,15 @@ struct dpe_running {
 
 int dpe_find_attached(int ifindex)
 {
+	return dpe_find_attached_at(ifindex, DPE_TCX_INGRESS, KVNET_PROG_INGRESS);
+}
+
+int dpe_find_attached_at(int ifindex, enum bpf_attach_type type, const char *name)
+{
 	__u32 ids[DPE_MAX_QUERY];
 	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids, .prog_cnt = DPE_MAX_QUERY);
 
-	if (bpf_prog_query_opts(ifindex, DPE_TCX_INGRESS, &q) < 0)
+	if (bpf_prog_query_opts(ifindex, type, &q) < 0)
 		return -1;
 	for (__u32 i = 0; i < q.prog_cnt && i < DPE_MAX_QUERY; i++) {
 		struct bpf_prog_info info = { 0 };
@@ -43,8 +48,7 @@ int dpe_find_attached(int ifindex)
 
 		if (fd < 0)
 			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    !strcmp(info.name, KVNET_PROG_INGRESS))
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && !strcmp(info.name, name))
 			return fd;
 		close(fd);
 	}

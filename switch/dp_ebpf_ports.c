@@ -222,10 +222,10 @@ static int dpe_stats_idx(struct dp_ebpf *dp, __u32 ifindex, __u32 *idx)
 	return dpe_slot_zero(dp, *idx);
 }
 
-static int dpe_tcx_attach(struct dp_ebpf *dp, int ifindex)
+int dpe_tcx_attach_at(int ifindex, enum bpf_attach_type type, const char *name, int prog_fd)
 {
 	LIBBPF_OPTS(bpf_prog_attach_opts, opts);
-	int old = dpe_find_attached(ifindex);
+	int old = dpe_find_attached_at(ifindex, type, name);
 	int ret;
 
 	if (old >= 0) {
@@ -233,7 +233,7 @@ static int dpe_tcx_attach(struct dp_ebpf *dp, int ifindex)
 		__u32 la = sizeof(a), lb = sizeof(b);
 
 		bpf_obj_get_info_by_fd(old, &a, &la);
-		bpf_obj_get_info_by_fd(dp->prog_fd, &b, &lb);
+		bpf_obj_get_info_by_fd(prog_fd, &b, &lb);
 		if (a.id == b.id) {
 			close(old);
 			return 0;
@@ -242,12 +242,17 @@ static int dpe_tcx_attach(struct dp_ebpf *dp, int ifindex)
 		opts.replace_prog_fd = old;
 	}
 	FAULT("dp.attach");
-	ret = bpf_prog_attach_opts(dp->prog_fd, ifindex, DPE_TCX_INGRESS, &opts);
+	ret = bpf_prog_attach_opts(prog_fd, ifindex, type, &opts);
 	ret = ret < 0 ? -errno : 0;
 	FAULT("dp.attached");
 	if (old >= 0)
 		close(old);
 	return ret;
+}
+
+static int dpe_tcx_attach(struct dp_ebpf *dp, int ifindex)
+{
+	return dpe_tcx_attach_at(ifindex, DPE_TCX_INGRESS, KVNET_PROG_INGRESS, dp->prog_fd);
 }
 
 static int dpe_port_put(struct dp_ebpf *dp, const struct dp_port *p, struct kv_error *e)

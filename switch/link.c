@@ -178,6 +178,7 @@ static void link_fill_info(struct rtnl_link *link, struct link_info *out)
 	out->mtu = rtnl_link_get_mtu(link);
 	out->up = rtnl_link_get_flags(link) & IFF_UP;
 	out->carrier = rtnl_link_get_flags(link) & 0x10000; /* IFF_LOWER_UP */
+	out->promisc = rtnl_link_get_flags(link) & IFF_PROMISC;
 	out->ether = rtnl_link_get_arptype(link) == ARPHRD_ETHER;
 	out->peer_other_ns = out->kind == LINK_KIND_VETH &&
 			     rtnl_link_get_link_netnsid(link, &nsid) == 0;
@@ -362,6 +363,23 @@ int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, link_errno(ret),
 			       "cannot bring up ifindex %d: %s", ifindex, nl_geterror(ret));
+	return 0;
+}
+
+int link_set_promisc(struct link_ctx *l, int ifindex, bool on, struct kv_error *e)
+{
+	struct rtnl_link *chg = rtnl_link_alloc();
+	int ret;
+
+	if (chg && on)
+		rtnl_link_set_flags(chg, IFF_PROMISC);
+	else if (chg)
+		rtnl_link_unset_flags(chg, IFF_PROMISC);
+	ret = link_change(l, ifindex, chg);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, link_errno(ret),
+			       "cannot turn promiscuous mode %s on ifindex %d: %s",
+			       on ? "on" : "off", ifindex, nl_geterror(ret));
 	return 0;
 }
 

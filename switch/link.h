@@ -47,6 +47,7 @@ struct link_info {
 	unsigned mtu;
 	bool up;	      /* IFF_UP */
 	bool carrier;	      /* IFF_LOWER_UP */
+	bool promisc;	      /* IFF_PROMISC, as set by users (ip link ...) */
 	bool peer_other_ns;   /* veth whose peer lives in another netns */
 	int peer_ifindex;     /* veth whose peer is in this netns: its ifindex */
 	bool ether;	      /* ARPHRD_ETHER */
@@ -83,6 +84,9 @@ int link_delete_name(struct link_ctx *l, const char *name);
  * with mtu, set it. */
 int link_set_up(struct link_ctx *l, int ifindex, const char *alias,
 		unsigned mtu, struct kv_error *e);
+/* Set or clear IFF_PROMISC (a bridged network's uplink must receive the
+ * frames for its guests' MACs). */
+int link_set_promisc(struct link_ctx *l, int ifindex, bool on, struct kv_error *e);
 /* The host side of a gateway, right after it was made and before it is
  * up: without route, IPv4 forwarding off for what arrives on it; without
  * ipv6, IPv6 off on it altogether (disable_ipv6=1, accept_ra=0, as libvirt

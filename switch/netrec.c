@@ -18,7 +18,7 @@ static const char *const netrec_states[NETREC_STATE_COUNT] = { "starting", "acti
 								"stopping" };
 static const char *const netrec_ops[NETREC_OP_COUNT] = { "", "adding", "removing" };
 static const char *const netrec_kinds[NETREC_KIND_COUNT] = { "other", "veth", "tap",
-							      "gateway" };
+							      "gateway", "uplink" };
 
 const char *netrec_state_name(enum netrec_state s)
 {
@@ -65,6 +65,8 @@ static json_t *netrec_port_json(const struct netrec_port *p)
 		json_object_set_new(o, "addrs", netrec_addrs_json(p));
 	if (o && p->op != NETREC_OP_NONE)
 		json_object_set_new(o, "op", json_string(netrec_op_name(p->op)));
+	if (o && p->promisc)
+		json_object_set_new(o, "promisc", json_true());
 	return o;
 }
 
@@ -185,7 +187,7 @@ static int netrec_port_addrs(struct netrec_dec *x, json_t *o, struct netrec_port
 static int netrec_port(struct netrec_dec *x, json_t *o, struct netrec_port *p)
 {
 	int ret = 0;
-	json_t *ifindex, *dev, *owned, *trusted;
+	json_t *ifindex, *dev, *owned, *trusted, *promisc;
 
 	if (!json_is_object(o))
 		return netrec_fail(x, "a port is not an object");
@@ -194,8 +196,10 @@ static int netrec_port(struct netrec_dec *x, json_t *o, struct netrec_port *p)
 	dev = netrec_get(x, o, "dev_ifindex", JSON_INTEGER, false, &ret);
 	owned = netrec_get(x, o, "owned", JSON_TRUE, false, &ret);
 	trusted = netrec_get(x, o, "trusted", JSON_TRUE, false, &ret);
+	promisc = netrec_get(x, o, "promisc", JSON_TRUE, true, &ret);
 	if (ret < 0)
 		return ret;
+	p->promisc = promisc && json_is_true(promisc);
 	if (json_integer_value(ifindex) < 0 || json_integer_value(ifindex) > 0x7fffffff ||
 	    json_integer_value(dev) < 0 || json_integer_value(dev) > 0x7fffffff)
 		return netrec_fail(x, "an ifindex is out of range");

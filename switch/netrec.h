@@ -12,7 +12,9 @@
  *    "uuid": "...", "xml": "<network>...",
  *    "ports": [{"iface", "ifindex", "dev_ifindex", "kind", "owned",
  *               "trusted", "guest_mac"?, "addrs"?: ["192.0.2.5", ...],
- *               "op": "adding"|"removing"?}]}
+ *               "op": "adding"|"removing"?, "promisc"?}]}
+ * (kind "uplink": a bridged network's host NIC; "promisc": true when kvnet
+ * turned its promiscuous mode on.)
  * Version 1 (the first kvnetd) has only "ports" and means "active". Every
  * field is type-checked: a record with a field of the wrong type is a
  * parse error naming the field, never a quietly different network. */
@@ -28,7 +30,7 @@
 enum netrec_state { NETREC_STARTING, NETREC_ACTIVE, NETREC_STOPPING, NETREC_STATE_COUNT };
 enum netrec_op { NETREC_OP_NONE, NETREC_OP_ADDING, NETREC_OP_REMOVING, NETREC_OP_COUNT };
 enum netrec_kind { NETREC_KIND_OTHER, NETREC_KIND_VETH, NETREC_KIND_TAP,
-		   NETREC_KIND_GATEWAY, NETREC_KIND_COUNT };
+		   NETREC_KIND_GATEWAY, NETREC_KIND_UPLINK, NETREC_KIND_COUNT };
 
 #define NETREC_ADDRS_MAX 8
 
@@ -38,6 +40,7 @@ struct netrec_port {
 	int dev_ifindex; /* gateway: the host side */
 	enum netrec_kind kind;
 	bool owned, trusted, has_guest_mac;
+	bool promisc; /* uplink: kvnet turned IFF_PROMISC on (and turns it off) */
 	uint8_t guest_mac[6];
 	uint32_t addrs[NETREC_ADDRS_MAX]; /* `kvnet port addr add`, network order */
 	int naddrs;

@@ -18,6 +18,7 @@ static const char *const port_kind_names[] = {
 	[PORT_KIND_VETH] = "veth",
 	[PORT_KIND_TAP] = "tap",
 	[PORT_KIND_GATEWAY] = "gateway",
+	[PORT_KIND_UPLINK] = "uplink",
 };
 
 const char *port_kind_name(enum port_kind kind)
@@ -55,6 +56,7 @@ static void netw_rec_port(const struct kv_port *p, struct netrec_port *r)
 	memcpy(r->guest_mac, p->guest_mac, 6);
 	memcpy(r->addrs, p->addrs, sizeof(r->addrs));
 	r->naddrs = p->naddrs;
+	r->promisc = p->promisc;
 	r->op = p->op;
 }
 
@@ -260,7 +262,7 @@ int netw_dp_configure(struct kv_network *n, struct kv_error *e)
 	bool dhcp = def->has_ip && netxml_dhcp_enabled(def);
 	struct dp_config c = {
 		.no_route = def->mode == NET_MODE_ISOLATED,
-		.stp = def->bridge_stp,
+		.stp = netw_stp_enabled(n),
 		.aging_s = def->fdb_aging_s,
 		.learn_max = def->fdb_port_max,
 		.flood_rate = def->flood_rate,
@@ -327,10 +329,6 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 			       "network '%s' still runs from an earlier kvnetd that this "
 			       "one could not adopt (see its log); `kvnet net stop %s` "
 			       "removes it first", def->name, def->name);
-	if (def->mode == NET_MODE_BRIDGE)
-		return kv_fail(e, KV_ERR_UNSUPPORTED, -EOPNOTSUPP,
-			       "forward mode '%s' is not implemented yet",
-			       net_mode_name(def->mode));
 	ret = netw_route_check(d, n, e);
 	if (ret < 0)
 		return ret;
@@ -343,6 +341,8 @@ static int netw_check_startable(struct kvnetd *d, struct kv_network *n,
 			return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
 				       "subnet of '%s' overlaps active network '%s'",
 				       def->name, d->nets[i]->def.name);
+	if (def->mode == NET_MODE_BRIDGE)
+		return netw_uplink_check(d, n, e);
 	if (!def->has_ip)
 		return 0;
 	netw_gateway_names(def, peer, alias);
@@ -445,6 +445,8 @@ void netw_teardown(struct kvnetd *d, struct kv_network *n)
 		if (p->owned)
 			netw_delete_owned(d, n, p->kind == PORT_KIND_GATEWAY ?
 						p->dev_ifindex : p->ifindex);
+		if (p->kind == PORT_KIND_UPLINK)
+			netw_uplink_release(d, p);
 	}
 	n->nports = 0;
 	dp_forget(n->dp);
@@ -476,6 +478,8 @@ static int netw_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_error
 		ret = netw_dp_configure(n, e);
 	if (!ret && n->def.has_ip)
 		ret = netw_gateway_up(d, n, e);
+	if (!ret && n->def.mode == NET_MODE_BRIDGE)
+		ret = netw_uplink_up(d, n, e);
 	if (!ret)
 		ret = netw_route_up(d, n, e);
 	if (!ret)

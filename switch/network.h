@@ -34,6 +34,7 @@ enum port_kind {
 	PORT_KIND_VETH = NETREC_KIND_VETH,
 	PORT_KIND_TAP = NETREC_KIND_TAP,
 	PORT_KIND_GATEWAY = NETREC_KIND_GATEWAY,
+	PORT_KIND_UPLINK = NETREC_KIND_UPLINK, /* bridged mode's host NIC */
 };
 
 /* Work left on a network after start-up (network_restore.c). */
@@ -63,6 +64,8 @@ struct kv_port {
 	int naddrs;
 	uint32_t lease_ips[KVNET_PORT_ADDRS_MAX]; /* leased to it, as last bound */
 	int nlease_ips;
+	uint8_t host_mac[6];	/* uplink: the NIC's MAC, pinned as the host's */
+	bool promisc;		/* uplink: kvnet turned IFF_PROMISC on */
 	unsigned no;		/* port number (STP port id), 1.. */
 	struct stp_port stp;
 	enum netrec_op op;	/* being added or removed (the record says) */

@@ -74,7 +74,24 @@ bool netw_bind_lease_touched(const struct kv_network *n, const struct dhcp_chang
 /* Has a bound lease ended (expired) since the last sync? */
 bool netw_bind_leases_stale(const struct kv_network *n);
 
+/* The active network whose port iface (or ifindex) is, or NULL. */
+struct kv_network *netw_owner_of(struct kvnetd *d, const char *iface, int ifindex);
+
+/* network_uplink.c: a bridged network's uplink (a host NIC). */
+int netw_uplink_check(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+/* Make it a port of n (net start). */
+int netw_uplink_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+/* Plug the uplink port p in: at start, and when a restart adopts it. */
+int netw_uplink_plug(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
+		     const struct link_info *li, struct kv_error *e);
+/* Leave the device as kvnet found it (after the datapath let go). */
+void netw_uplink_release(struct kvnetd *d, struct kv_port *p);
+/* New facts about the uplink's device (its MAC, the host's). */
+void netw_uplink_recheck(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
+			 const struct link_info *li);
 /* network_stp.c */
+/* Does kvnetd run STP on n? Not on a bridged network's LAN. */
+bool netw_stp_enabled(const struct kv_network *n);
 void netw_stp_start(struct kvnetd *d, struct kv_network *n);
 /* A BPDU the datapath punted. */
 void netw_stp_bpdu(struct kvnetd *d, struct kv_network *n, const struct kvnet_punt *pk);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Ports of a network (see network.h): adding and removing them, what may
  * become a port at all, and following the devices as they change. Only
- * veths and taps may be ports: any other Ethernet device (the host's
- * uplink, say) would be taken away from the host and bridged onto the
- * network; bridged mode will add NICs deliberately. */
+ * veths and taps may be added as ports: any other Ethernet device (the
+ * host's uplink, say) would be taken away from the host and bridged onto
+ * the network; a bridged network's uplink comes from its definition
+ * (network_uplink.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,8 +78,11 @@ uint32_t netw_port_flags(const struct kv_network *n, const struct kv_port *p,
 
 	/* <port isolated='yes'/>: guests cannot reach each other, only the
 	 * gateway (and later the uplink) */
-	if (n->def.port_isolated && p->kind != PORT_KIND_GATEWAY)
+	if (n->def.port_isolated && p->kind != PORT_KIND_GATEWAY &&
+	    p->kind != PORT_KIND_UPLINK)
 		f |= KVNET_PORT_ISOLATED;
+	if (p->kind == PORT_KIND_UPLINK)
+		f |= KVNET_PORT_UPLINK;
 	if (p->kind == PORT_KIND_GATEWAY)
 		f |= KVNET_PORT_GATEWAY;
 	if (p->kind == PORT_KIND_TAP)
@@ -92,8 +96,7 @@ uint32_t netw_port_flags(const struct kv_network *n, const struct kv_port *p,
 	return f;
 }
 
-static struct kv_network *netw_owner_of(struct kvnetd *d, const char *iface,
-					int ifindex)
+struct kv_network *netw_owner_of(struct kvnetd *d, const char *iface, int ifindex)
 {
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
@@ -228,6 +231,8 @@ int netw_port_plug(struct kvnetd *d, struct kv_network *n, struct kv_port *p,
 	struct dp_port dpp = { p->ifindex, netw_port_flags(n, p, li), netw_port_mtu(n, p, li) };
 	int ret;
 
+	if (p->kind == PORT_KIND_UPLINK)
+		return netw_uplink_plug(d, n, p, li, e);
 	if (!li->up) {
 		ret = link_set_up(&d->link, li->ifindex, NULL, 0, e);
 		if (ret < 0)
@@ -387,6 +392,11 @@ int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "'%s' is the gateway port of network '%s'; it goes away "
 			       "with `kvnet net stop`", iface, n->def.name);
+	if (p->kind == PORT_KIND_UPLINK)
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "'%s' is the uplink of network '%s'; it is let go (and "
+			       "keeps the host's address) with `kvnet net stop`", iface,
+			       n->def.name);
 	netw_forget_port(d, n, p, true);
 	log_info("network '%s': port %s removed", n->def.name, iface);
 	return 0;
@@ -476,6 +486,8 @@ static void netw_recheck_port(struct kvnetd *d, struct kv_network *n, struct kv_
 				netw_port_mtu(n, p, &li) };
 	if (dp_port_update(n->dp, &dpp, &e) < 0)
 		log_err("network '%s': %s", n->def.name, e.msg);
+	if (p->kind == PORT_KIND_UPLINK)
+		netw_uplink_recheck(d, n, p, &li);
 }
 
 /* Is the event about p: its device, its gateway host side, or its veth

@@ -53,10 +53,10 @@ int netw_services_start(struct kvnetd *d, struct kv_network *n, struct kv_error 
 	}
 	if (!n->stp_on) {
 		netw_stp_start(d, n);
-		n->stp_on = n->def.bridge_stp;
+		n->stp_on = netw_stp_enabled(n);
 	}
 	netw_bind_sync(n);
-	if ((!n->def.bridge_stp && !n->dhcp) || n->punt.fd >= 0)
+	if ((!netw_stp_enabled(n) && !n->dhcp) || n->punt.fd >= 0)
 		return 0;
 	n->punt.fn = netw_punt_ready;
 	fd = dp_punt_fd(n->dp);

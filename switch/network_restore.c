@@ -199,8 +199,14 @@ static void netw_port_from_kernel(struct kv_network *n, const struct netw_found 
 		snprintf(p->iface, sizeof(p->iface), "%s", n->def.bridge);
 		host->taken = true;
 	}
+	if ((rp && rp->kind == NETREC_KIND_UPLINK) ||
+	    (n->def.mode == NET_MODE_BRIDGE && !strcmp(k->li.name, n->def.uplink))) {
+		p->kind = PORT_KIND_UPLINK;
+		p->trusted = true;
+	}
 	if (rp) {
-		p->trusted = rp->trusted;
+		p->promisc = rp->promisc;
+		p->trusted = rp->trusted || p->kind == PORT_KIND_UPLINK;
 		p->has_guest_mac = rp->has_guest_mac;
 		memcpy(p->guest_mac, rp->guest_mac, 6);
 		memcpy(p->addrs, rp->addrs, sizeof(p->addrs));

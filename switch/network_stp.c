@@ -11,6 +11,14 @@
 #include "switch/network_int.h"
 #include "switch/log.h"
 
+/* Does kvnetd run STP on n (<bridge stp='on'>)? */
+bool netw_stp_enabled(const struct kv_network *n)
+{
+	/* A bridged network's uplink is a LAN whose STP is not ours: kvnet is
+	 * not its root bridge, and sends no BPDUs of its own there. */
+	return n->def.bridge_stp && n->def.mode != NET_MODE_BRIDGE;
+}
+
 /* kvnet's BPDUs come from the network's MAC with the first byte 0xfe,
  * never from an address a guest talks to. */
 static void netw_stp_src(const struct kv_network *n, uint8_t src[6])
@@ -86,7 +94,7 @@ void netw_stp_bpdu(struct kvnetd *d, struct kv_network *n, const struct kvnet_pu
 	struct stp_bpdu bpdu;
 	struct kv_port *p;
 
-	if (!n->def.bridge_stp)
+	if (!netw_stp_enabled(n))
 		return;
 	p = netw_port_by_ifindex(n, (int)pk->ifindex);
 	if (!p || stp_bpdu_parse(pk->data, len, &bpdu) < 0)
@@ -97,7 +105,7 @@ void netw_stp_bpdu(struct kvnetd *d, struct kv_network *n, const struct kvnet_pu
 
 void netw_stp_start(struct kvnetd *d, struct kv_network *n)
 {
-	if (!n->def.bridge_stp)
+	if (!netw_stp_enabled(n))
 		return;
 	stp_bridge_init(&n->stp, n->def.mac);
 	n->next_hello_ms = dp_now_ns() / 1000000 + STP_HELLO_MS;
@@ -109,13 +117,13 @@ void netw_stp_port_added(struct kvnetd *d, struct kv_network *n, struct kv_port 
 	(void)p;
 	/* from every port: a loop through the new port shows at the next
 	 * BPDU of an older port, whichever port gives way */
-	if (n->def.bridge_stp)
+	if (netw_stp_enabled(n))
 		netw_stp_hello_all(d, n);
 }
 
 void netw_stp_tick(struct kvnetd *d, struct kv_network *n, uint64_t now_ms)
 {
-	if (!n->def.bridge_stp)
+	if (!netw_stp_enabled(n))
 		return;
 	for (int i = 0; i < n->nports; i++)
 		if (stp_port_tick(&n->ports[i].stp, now_ms))

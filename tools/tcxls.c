@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* tcxls: list the programs attached at the tcx ingress of every link of
- * the current network namespace, one JSON object a line:
- *   {"ifindex": 4, "name": "kv-a", "progs": [{"id": 77, "name": "kvnet_ingress"}]}
+/* tcxls: list the programs attached at the tcx ingress ("progs") and
+ * egress ("egress") of every link of the current network namespace, one
+ * JSON object a line:
+ *   {"ifindex": 4, "name": "kv-a", "progs": [{"id": 77, "name": "kvnet_ingress"}],
+ *    "egress": []}
  * A test tool: Debian 12's bpftool predates tcx and shows none of them,
  * and the fault-injection test checks what runs independently of kvnetd.
  */
@@ -13,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #define TCXLS_INGRESS ((enum bpf_attach_type)46) /* BPF_TCX_INGRESS */
+#define TCXLS_EGRESS ((enum bpf_attach_type)47)  /* BPF_TCX_EGRESS */
 #define TCXLS_MAX 64
 
 static void tcxls_prog(__u32 id, int first)
@@ -29,15 +32,22 @@ static void tcxls_prog(__u32 id, int first)
 		close(fd);
 }
 
-static void tcxls_link(unsigned ifindex, const char *name)
+static void tcxls_hook(unsigned ifindex, enum bpf_attach_type type)
 {
 	__u32 ids[TCXLS_MAX];
 	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids, .prog_cnt = TCXLS_MAX);
 
-	printf("{\"ifindex\": %u, \"name\": \"%s\", \"progs\": [", ifindex, name);
-	if (bpf_prog_query_opts((int)ifindex, TCXLS_INGRESS, &q) == 0)
+	if (bpf_prog_query_opts((int)ifindex, type, &q) == 0)
 		for (__u32 i = 0; i < q.prog_cnt && i < TCXLS_MAX; i++)
 			tcxls_prog(ids[i], i == 0);
+}
+
+static void tcxls_link(unsigned ifindex, const char *name)
+{
+	printf("{\"ifindex\": %u, \"name\": \"%s\", \"progs\": [", ifindex, name);
+	tcxls_hook(ifindex, TCXLS_INGRESS);
+	printf("], \"egress\": [");
+	tcxls_hook(ifindex, TCXLS_EGRESS);
 	printf("]}\n");
 }
 

@@ -16,6 +16,12 @@
  * done. A port added or removed meanwhile is in or out of the whole walk,
  * so no flood reaches a port twice or misses one that stays.
  *
+ * On a bridged network the uplink (lib/uplink_l2.h) takes part too: a
+ * broadcast or multicast from a guest goes out to the LAN and up to the
+ * host (lib/host.h), and link-local frames (a guest's BPDUs, LLDP) never
+ * reach the LAN. The uplink's own floods (from the LAN, or the host's)
+ * clone to every guest and let the original go on (kvnet_flood_walk).
+ *
  * bpf_clone_redirect invalidates packet pointers: nothing here reads the
  * frame, everything it needs was copied to the stack beforehand.
  */
@@ -49,6 +55,8 @@ struct kvnet_flood {
 	__u32 base;    /* key of the live copy's first ifindex */
 	__u32 gw_ok;   /* the frame may cross the gateway port */
 	__u32 too_big; /* some port was skipped for its MTU */
+	__u32 mcast;   /* to a group (or broadcast): the host gets a copy */
+	__u32 link_local; /* to 01:80:c2:00:00:0x: not for the LAN */
 };
 
 /* Send a clone to fl->pending; a failure is counted, not fatal. */
@@ -94,6 +102,12 @@ static long kvnet_flood_one(__u32 i, void *data)
 		return 0; /* stale slot: the port is gone */
 	if (!kvnet_flood_eligible(fl, &port))
 		return 0;
+	if (port.flags & KVNET_PORT_UPLINK) {
+		if (fl->link_local)
+			return 0;
+		if (fl->mcast)
+			kvnet_host_clone(fl->skb, &fl->in, &port, fl->len);
+	}
 	if (!kvnet_port_fits(&port, fl->l3_len, fl->gso)) {
 		fl->too_big = 1;
 		return 0;
@@ -114,26 +128,36 @@ static __always_inline void kvnet_flood_pick(struct kvnet_flood *fl)
 	fl->nports = n < KVNET_MAX_PORTS ? n : KVNET_MAX_PORTS;
 }
 
+/* Walk the live copy of the flood list for the frame: clones to every
+ * eligible port but the last, which is left in fl->pending. */
+static __always_inline void kvnet_flood_walk(struct kvnet_frame *fr,
+					     struct kvnet_flood *fl)
+{
+	__builtin_memset(fl, 0, sizeof(*fl));
+	fl->skb = fr->skb;
+	fl->in = fr->in;
+	fl->len = fr->len;
+	fl->l3_len = fr->l3_len;
+	fl->gso = fr->gso;
+	kvnet_flood_pick(fl);
+	fl->mcast = kvnet_mac_is_multicast(fr->eth.dst);
+	fl->link_local = kvnet_mac_is_link_local(fr->eth.dst);
+	/* decided here: the callback must not read the frame */
+	fl->gw_ok = (fr->in.flags & KVNET_PORT_GATEWAY) ||
+		    kvnet_frame_gateway(fr) == KVNET_DROP_NONE;
+	bpf_loop(fl->nports, kvnet_flood_one, fl, 0);
+}
+
 /* Flood the frame to every other eligible port. Returns the tc verdict for
  * the original. */
 static __always_inline int kvnet_flood(struct kvnet_frame *fr)
 {
-	struct kvnet_flood fl = {
-		.skb = fr->skb,
-		.in = fr->in,
-		.len = fr->len,
-		.l3_len = fr->l3_len,
-		.gso = fr->gso,
-	};
+	struct kvnet_flood fl;
 	int verdict;
 
 	if (!kvnet_flood_allowed(&fr->in, &fr->cfg, fr->now))
 		return kvnet_drop(&fr->in, KVNET_DROP_FLOOD_LIMIT);
-	kvnet_flood_pick(&fl);
-	/* decided here: the callback must not read the frame */
-	fl.gw_ok = (fr->in.flags & KVNET_PORT_GATEWAY) ||
-		   kvnet_frame_gateway(fr) == KVNET_DROP_NONE;
-	bpf_loop(fl.nports, kvnet_flood_one, &fl, 0);
+	kvnet_flood_walk(fr, &fl);
 	if (!fl.pending.ifindex)
 		return kvnet_drop(&fr->in, fl.too_big ? KVNET_DROP_TOO_BIG :
 							      KVNET_DROP_NO_PORTS);

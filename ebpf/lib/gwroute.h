@@ -46,7 +46,8 @@ static __always_inline __be32 kvnet_gw_nat_addr(const struct kvnet_config *cfg, 
 }
 
 /* Translate and route the packet of a flow just created. */
-static __always_inline int kvnet_gw_first(struct kvnet_frame *fr, struct kvnet_ip4 *ip,
+static __always_inline int kvnet_gw_first(struct __sk_buff *skb, struct kvnet_frame *fr,
+					  struct kvnet_ip4 *ip,
 					  struct kvnet_nat_scratch *s)
 {
 	struct kvnet_ct_key key;
@@ -56,13 +57,14 @@ static __always_inline int kvnet_gw_first(struct kvnet_frame *fr, struct kvnet_i
 	kvnet_ip4_key(ip, &key);
 	if (kvnet_ct_lookup(&key, fr->now, &hit) < 0)
 		return kvnet_drop(&fr->in, KVNET_DROP_NAT_NO_PORT);
-	return kvnet_gw_verdict(fr, kvnet_nat_apply(fr->skb, ip, &hit, fr->now, &reason, s),
+	return kvnet_gw_verdict(fr, kvnet_nat_apply(skb, ip, &hit, fr->now, &reason, s),
 				reason);
 }
 
 /* A packet for the host: a port forward's, or the host's own
  * (TC_ACT_UNSPEC). */
-static __always_inline int kvnet_gw_local(struct kvnet_frame *fr, struct kvnet_ip4 *ip,
+static __always_inline int kvnet_gw_local(struct __sk_buff *skb, struct kvnet_frame *fr,
+					  struct kvnet_ip4 *ip,
 				     struct kvnet_nat_scratch *s)
 {
 	const struct kvnet_nat_fwd *fwd = kvnet_nat_fwd_of(ip);
@@ -85,14 +87,15 @@ static __always_inline int kvnet_gw_local(struct kvnet_frame *fr, struct kvnet_i
 	n->reply_flags = KVNET_CT_FIB_OUTPUT;
 	n->port_min = 1024;
 	n->port_max = 65535;
-	reason = kvnet_nat_create(fr->skb, s, fr->now);
+	reason = kvnet_nat_create(skb, s, fr->now);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr->in, reason);
-	return kvnet_gw_first(fr, ip, s);
+	return kvnet_gw_first(skb, fr, ip, s);
 }
 
 /* Masquerade a new flow out of a nat network. */
-static __always_inline int kvnet_gw_masquerade(struct kvnet_frame *fr, struct kvnet_ip4 *ip,
+static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvnet_frame *fr,
+					  struct kvnet_ip4 *ip,
 					  struct kvnet_nat_scratch *s)
 {
 	const struct kvnet_config *cfg = &fr->cfg;
@@ -116,14 +119,15 @@ static __always_inline int kvnet_gw_masquerade(struct kvnet_frame *fr, struct kv
 	n->reply_flags = KVNET_CT_FIB_OUTPUT;
 	n->port_min = cfg->nat_port_min ? cfg->nat_port_min : 1024;
 	n->port_max = cfg->nat_port_max >= n->port_min ? cfg->nat_port_max : n->port_min;
-	reason = kvnet_nat_create(fr->skb, s, fr->now);
+	reason = kvnet_nat_create(skb, s, fr->now);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr->in, reason);
-	return kvnet_gw_first(fr, ip, s);
+	return kvnet_gw_first(skb, fr, ip, s);
 }
 
 /* Route a packet bound beyond the gateway (step 3). */
-static __always_inline int kvnet_gw_forward(struct kvnet_frame *fr, struct kvnet_ip4 *ip,
+static __always_inline int kvnet_gw_forward(struct __sk_buff *skb, struct kvnet_frame *fr,
+					  struct kvnet_ip4 *ip,
 					    struct kvnet_nat_scratch *s)
 {
 	const struct kvnet_route *r = &s->r;
@@ -140,15 +144,16 @@ static __always_inline int kvnet_gw_forward(struct kvnet_frame *fr, struct kvnet
 	if (ip->ttl <= 1)
 		return TC_ACT_UNSPEC;
 	if (cfg->flags & KVNET_CFG_NAT)
-		return kvnet_gw_masquerade(fr, ip, s);
-	if (kvnet_rewrite_ttl_dec(fr->skb, ip))
+		return kvnet_gw_masquerade(skb, fr, ip, s);
+	if (kvnet_rewrite_ttl_dec(skb, ip))
 		return kvnet_drop(&fr->in, KVNET_DROP_REWRITE);
-	return kvnet_gw_verdict(fr, kvnet_route_send(fr->skb, r), KVNET_DROP_REDIRECT);
+	return kvnet_gw_verdict(fr, kvnet_route_send(skb, r), KVNET_DROP_REDIRECT);
 }
 
 /* Steps 1 and 2 for a tracked packet. Returns the verdict, or
  * TC_ACT_UNSPEC if no flow claims it. */
-static __always_inline int kvnet_gw_tracked(struct kvnet_frame *fr, struct kvnet_ip4 *ip,
+static __always_inline int kvnet_gw_tracked(struct __sk_buff *skb, struct kvnet_frame *fr,
+					  struct kvnet_ip4 *ip,
 					    struct kvnet_nat_scratch *s)
 {
 	struct kvnet_ct_key key;
@@ -160,46 +165,50 @@ static __always_inline int kvnet_gw_tracked(struct kvnet_frame *fr, struct kvnet
 		return TC_ACT_UNSPEC;
 	kvnet_ip4_key(ip, &key);
 	if (kvnet_ct_lookup(&key, fr->now, &hit) == 0)
-		return kvnet_gw_verdict(fr, kvnet_nat_apply(fr->skb, ip, &hit, fr->now, &reason, s),
+		return kvnet_gw_verdict(fr, kvnet_nat_apply(skb, ip, &hit, fr->now, &reason, s),
 					reason);
 	if (ip->proto != KVNET_IPPROTO_ICMP || !kvnet_icmp_is_error(ip->icmp_type))
 		return TC_ACT_UNSPEC;
-	v = kvnet_nat_icmp_error(fr->skb, ip, fr->now, &reason, s);
+	v = kvnet_nat_icmp_error(skb, ip, fr->now, &reason, s);
 	return v == TC_ACT_UNSPEC ? v : kvnet_gw_verdict(fr, v, reason);
 }
 
 /* IPv4 from a guest to the gateway's MAC on a network that routes.
- * Returns the verdict, or TC_ACT_UNSPEC to hand the frame to the host. */
-static __noinline int kvnet_gw_route(struct kvnet_frame *fr)
+ * Returns the verdict, or TC_ACT_UNSPEC to hand the frame to the host.
+ * A global function, verified once on its own rather than at every path
+ * of the switch that reaches it (the switch alone is near the verifier's
+ * budget); so the skb comes as its own argument, and fr is only memory. */
+__noinline int kvnet_gw_route(struct __sk_buff *skb, struct kvnet_frame *fr)
 {
-	const struct kvnet_config *cfg = &fr->cfg;
 	struct kvnet_nat_scratch *s = kvnet_nat_scratch();
+	const struct kvnet_config *cfg;
 	struct kvnet_ip4 *ip;
 	int v;
 
-	if (!s)
+	if (!fr || !s)
 		return TC_ACT_SHOT;
+	cfg = &fr->cfg;
 	ip = &s->ip;
-	if (kvnet_ip4_parse(fr->skb, fr->eth.hlen, ip) < 0)
+	if (kvnet_ip4_parse(skb, fr->eth.hlen, ip) < 0)
 		return kvnet_drop(&fr->in, KVNET_DROP_MALFORMED);
-	v = kvnet_gw_tracked(fr, ip, s);
+	v = kvnet_gw_tracked(skb, fr, ip, s);
 	if (v != TC_ACT_UNSPEC)
 		return v;
 	if (ip->daddr == cfg->gw_ip)
-		return kvnet_gw_local(fr, ip, s);
+		return kvnet_gw_local(skb, fr, ip, s);
 	if (kvnet_ipv4_is_multicast(ip->daddr) || ip->daddr == 0xffffffff ||
 	    ip->daddr == cfg->gw_bcast)
 		return TC_ACT_UNSPEC;
-	switch (kvnet_route_lookup(fr->skb, &s->r, ip->saddr, ip->daddr, ip->proto, cfg->gw_ifindex,
+	switch (kvnet_route_lookup(skb, &s->r, ip->saddr, ip->daddr, ip->proto, cfg->gw_ifindex,
 				   0, (cfg->flags & KVNET_CFG_NAT) != 0)) {
 	case KVNET_ROUTE_LOCAL:
-		return kvnet_gw_local(fr, ip, s);
+		return kvnet_gw_local(skb, fr, ip, s);
 	case KVNET_ROUTE_TOO_BIG:
 		if (ip->frag & KVNET_IP_DF)
 			return TC_ACT_UNSPEC;
 		return kvnet_drop(&fr->in, KVNET_DROP_TOO_BIG);
 	case KVNET_ROUTE_FORWARD:
-		return kvnet_gw_forward(fr, ip, s);
+		return kvnet_gw_forward(skb, fr, ip, s);
 	default:
 		return kvnet_drop(&fr->in, KVNET_DROP_NO_ROUTE);
 	}

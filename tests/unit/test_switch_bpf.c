@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of the L2 switch program (ebpf/switch.bpf.c). Each case is a
+/* Unit tests of the L2 switch programs (ebpf/switch.bpf.c: kvnet_ingress,
+ * and kvnet_egress on a bridged network's uplink). Each case is a
  * pktgen / setup / check triple: craft a frame, fill the maps as the daemon
  * would, run the real program on it with BPF_PROG_TEST_RUN, then check the
  * verdict, the FDB and the counters.
@@ -67,6 +68,9 @@ struct run {
 	size_t len;
 	uint32_t ifindex; /* ingress device (ctx.ifindex) */
 	uint32_t gso_size, gso_segs;
+	uint32_t mark, iif;  /* skb->mark, skb->ingress_ifindex going in */
+	int egress;	     /* run kvnet_egress instead of kvnet_ingress */
+	uint32_t mark_out;   /* skb->mark afterwards */
 	int retval;
 	uint64_t t0, t1;	      /* CLOCK_MONOTONIC around the run */
 	uint64_t devtx0[NPORTS]; /* the veths' tx_packets before the run */
@@ -488,19 +492,24 @@ static void run_prog(struct tctx *t, struct run *r)
 		.ifindex = r->ifindex,
 		.gso_size = r->gso_size,
 		.gso_segs = r->gso_segs,
-	};
+		.mark = r->mark,
+		.ingress_ifindex = r->iif,
+	}, out = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = r->pkt,
 		    .data_size_in = (uint32_t)r->len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+		    .ctx_size_in = sizeof(ctx), .ctx_out = &out,
+		    .ctx_size_out = sizeof(out), .repeat = 1);
+	struct bpf_program *prog = r->egress ? t->skel->progs.kvnet_egress :
+					       t->skel->progs.kvnet_ingress;
 	int i;
 
 	for (i = 0; i < NPORTS; i++)
 		r->devtx0[i] = link_tx_packets(t->nl, t->port[i]);
 	r->t0 = now_ns();
-	assert_int_equal(bpf_prog_test_run_opts(
-		bpf_program__fd(t->skel->progs.kvnet_ingress), &opts), 0);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), 0);
 	r->t1 = now_ns();
 	r->retval = (int)opts.retval;
+	r->mark_out = out.mark;
 }
 
 /* A case is three functions: pktgen_NAME fills r->pkt and returns its
@@ -1992,6 +2001,223 @@ static void test_flood_limit_trusted(void **state)
 }
 
 
+/* ---- cases: a bridged network's uplink (lib/uplink_l2.h, lib/host.h) ---- */
+
+#define TCX_NEXT (-1)
+#define HOST_MARK 0x6b76686du /* KVNET_HOST_MARK */
+static const uint8_t MAC_HOST[6] = { 0x02, 0, 0, 0, 0, 0x48 };
+
+/* p1 is the uplink (trusted), the host's MAC pinned to it as the host's. */
+static void uplink_setup(struct tctx *t)
+{
+	port_flags(t, t->port[0], KVNET_PORT_UPLINK | KVNET_PORT_TRUSTED);
+	fdb_put(t, MAC_HOST, 0, t->port[0], KVNET_FDB_STATIC | KVNET_FDB_HOST, 0);
+}
+
+static void assert_nothing_sent(struct tctx *t, const struct run *r)
+{
+	for (int j = 0; j < NPORTS; j++) {
+		assert_tx(t, t->port[j], 0, 0);
+		assert_int_equal(dev_sent(t, r, j), 0);
+	}
+}
+
+/* From the LAN to the host: learned behind the uplink, passed on with
+ * TCX_NEXT (other tcx programs and the host still see it). */
+static size_t pktgen_up_lan_host(uint8_t *buf)
+{
+	return frame(buf, MAC_HOST, MAC_A, -1, 64);
+}
+
+static void setup_up_lan_host(struct tctx *t, struct run *r)
+{
+	(void)r;
+	uplink_setup(t);
+}
+
+static void check_up_lan_host(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(r->retval, TCX_NEXT);
+	assert_int_equal(fdb_learned(t, MAC_A, 0, &v), 0);
+	assert_int_equal(v.ifindex, t->port[0]);
+	assert_nothing_sent(t, r);
+}
+KVNET_CASE(up_lan_host)
+
+/* A LAN broadcast: a clone to every guest port, the original goes on. */
+static size_t pktgen_up_lan_bcast(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, -1, 64);
+}
+
+static void setup_up_lan_bcast(struct tctx *t, struct run *r)
+{
+	(void)r;
+	uplink_setup(t);
+}
+
+static void check_up_lan_bcast(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TCX_NEXT);
+	assert_int_equal(stats(t, t->port[0]).flood_packets, 1);
+	for (int j = 1; j < NPORTS; j++) {
+		assert_tx(t, t->port[j], 1, r->len);
+		assert_int_equal(dev_sent(t, r, j), 1);
+	}
+}
+KVNET_CASE(up_lan_bcast)
+
+/* A tagged frame from the LAN is the host's (its VLANs): not learned. */
+static size_t pktgen_up_lan_tagged(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_A, 7, 64);
+}
+
+static void setup_up_lan_tagged(struct tctx *t, struct run *r)
+{
+	(void)r;
+	uplink_setup(t);
+}
+
+static void check_up_lan_tagged(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(r->retval, TCX_NEXT);
+	assert_int_equal(fdb_learned(t, MAC_A, 0, &v), -ENOENT);
+	assert_nothing_sent(t, r);
+}
+KVNET_CASE(up_lan_tagged)
+
+/* A guest's frame for the host's MAC goes up the uplink's ingress, marked. */
+static size_t pktgen_up_guest_host(uint8_t *buf)
+{
+	return frame(buf, MAC_HOST, MAC_B, -1, 64);
+}
+
+static void setup_up_guest_host(struct tctx *t, struct run *r)
+{
+	uplink_setup(t);
+	r->ifindex = t->port[1];
+}
+
+static void check_up_guest_host(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(r->mark_out, HOST_MARK);
+	assert_tx(t, t->port[0], 1, r->len);
+}
+KVNET_CASE(up_guest_host)
+
+/* A guest's frame for a LAN MAC goes out, unmarked. */
+static size_t pktgen_up_guest_lan(uint8_t *buf)
+{
+	return frame(buf, MAC_A, MAC_B, -1, 64);
+}
+
+static void setup_up_guest_lan(struct tctx *t, struct run *r)
+{
+	uplink_setup(t);
+	fdb_put(t, MAC_A, 0, t->port[0], 0, now_ns());
+	r->ifindex = t->port[1];
+}
+
+static void check_up_guest_lan(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_int_equal(r->mark_out, 0);
+	assert_tx(t, t->port[0], 1, r->len);
+}
+KVNET_CASE(up_guest_lan)
+
+/* What kvnet sent up comes back through the uplink's ingress: passed,
+ * unmarked, neither learned nor switched. */
+static size_t pktgen_up_sent_up(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_B, -1, 64);
+}
+
+static void setup_up_sent_up(struct tctx *t, struct run *r)
+{
+	uplink_setup(t);
+	r->mark = HOST_MARK;
+}
+
+static void check_up_sent_up(struct tctx *t, struct run *r)
+{
+	struct kvnet_fdb_val v;
+
+	assert_int_equal(r->retval, TCX_NEXT);
+	assert_int_equal(r->mark_out, 0);
+	assert_int_equal(fdb_learned(t, MAC_B, 0, &v), -ENOENT);
+	assert_nothing_sent(t, r);
+	assert_int_equal(stats(t, t->port[0]).rx_packets, 0);
+}
+KVNET_CASE(up_sent_up)
+
+/* Egress: the host's frame for a guest goes to the guest, not the wire. */
+static size_t pktgen_up_egress_guest(uint8_t *buf)
+{
+	return frame(buf, MAC_B, MAC_HOST, -1, 64);
+}
+
+static void setup_up_egress_guest(struct tctx *t, struct run *r)
+{
+	uplink_setup(t);
+	fdb_put(t, MAC_B, 0, t->port[1], 0, now_ns());
+	r->egress = 1;
+}
+
+static void check_up_egress_guest(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TC_ACT_REDIRECT);
+	assert_tx(t, t->port[1], 1, r->len);
+}
+KVNET_CASE(up_egress_guest)
+
+/* Egress: the host's broadcast is cloned to the guests and goes on. */
+static size_t pktgen_up_egress_bcast(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_HOST, -1, 64);
+}
+
+static void setup_up_egress_bcast(struct tctx *t, struct run *r)
+{
+	uplink_setup(t);
+	r->egress = 1;
+}
+
+static void check_up_egress_bcast(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TCX_NEXT);
+	for (int j = 1; j < NPORTS; j++)
+		assert_int_equal(dev_sent(t, r, j), 1);
+}
+KVNET_CASE(up_egress_bcast)
+
+/* Egress: a frame the switch sent out from a guest port passes as is. */
+static size_t pktgen_up_egress_switched(uint8_t *buf)
+{
+	return frame(buf, MAC_BCAST, MAC_B, -1, 64);
+}
+
+static void setup_up_egress_switched(struct tctx *t, struct run *r)
+{
+	uplink_setup(t);
+	r->egress = 1;
+	r->iif = t->port[1];
+}
+
+static void check_up_egress_switched(struct tctx *t, struct run *r)
+{
+	assert_int_equal(r->retval, TCX_NEXT);
+	assert_nothing_sent(t, r);
+}
+KVNET_CASE(up_egress_switched)
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2058,6 +2284,15 @@ int main(void)
 		T(blocked_flood),
 		T(flood_limit),
 		T(flood_limit_trusted),
+		T(up_lan_host),
+		T(up_lan_bcast),
+		T(up_lan_tagged),
+		T(up_guest_host),
+		T(up_guest_lan),
+		T(up_sent_up),
+		T(up_egress_guest),
+		T(up_egress_bcast),
+		T(up_egress_switched),
 #undef T
 	};
 
