@@ -425,6 +425,7 @@ static const struct {
 	{ "fdb", NULL, control_fdb_open },
 	{ "stats", cmd_stats, NULL },
 	{ "leases", control_leases, NULL },
+	{ "conntrack", control_conntrack, NULL },
 	{ "dhcp.host.add", control_dhcp_host_add, NULL },
 	{ "dhcp.host.del", control_dhcp_host_del, NULL },
 };

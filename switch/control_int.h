@@ -26,6 +26,9 @@ struct kv_network *arg_net(struct kvnetd *d, json_t *args, const char *key,
 /* args["net"] names an active network: it, or NULL (e set). */
 struct kv_network *control_arg_active_net(struct kvnetd *d, json_t *args, struct kv_error *e);
 
+/* control_ct.c */
+json_t *control_conntrack(struct kvnetd *d, json_t *args, struct kv_error *e);
+
 /* control_dhcp.c */
 json_t *control_leases(struct kvnetd *d, json_t *args, struct kv_error *e);
 json_t *control_dhcp_host_add(struct kvnetd *d, json_t *args, struct kv_error *e);

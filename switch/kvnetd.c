@@ -20,12 +20,14 @@
 
 #include "switch/ctlsock.h"
 #include "switch/log.h"
+#include "nat/ct_text.h"
 #include "switch/dp_nat.h"
 #include "switch/network.h"
 
 struct kvnetd_opts {
 	const char *state_dir, *run_dir, *bpffs, *status_dir;
 	int log_level;
+	struct kvnet_nat_cfg timeouts; /* --conntrack-timeouts; 0: default */
 };
 
 /* The daemon's own watches on the loop. */
@@ -40,8 +42,11 @@ static void kvnetd_usage(FILE *f)
 {
 	fprintf(f, "usage: kvnetd [--state-dir D] [--run-dir R] [--bpffs DIR] "
 		   "[--status-dir DIR] [--log-level err|warn|info|debug]\n"
+		   "              [--conntrack-timeouts NAME=SECONDS,...]\n"
 		   "  defaults: /var/lib/kvnet, $KVNET_RUN_DIR or /run/kvnet, /sys/fs/bpf,\n"
-		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq)\n");
+		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq)\n"
+		   "  timeouts (netfilter's): tcp-syn=120,tcp-established=432000,"
+		   "tcp-closing=120,\n  tcp-closed=10,udp=30,udp-stream=120,icmp=30\n");
 }
 
 static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
@@ -52,13 +57,15 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		{ "bpffs", required_argument, NULL, 'b' },
 		{ "status-dir", required_argument, NULL, 'S' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "conntrack-timeouts", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
 	const char *env = getenv("KVNET_RUN_DIR");
+	char err[256];
 	int c;
 
 	*o = (struct kvnetd_opts){ "/var/lib/kvnet", env && *env ? env : "/run/kvnet",
-				   "/sys/fs/bpf", NULL, LOG_LVL_INFO };
+				   "/sys/fs/bpf", NULL, LOG_LVL_INFO, { 0 } };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->state_dir = optarg; break;
@@ -69,6 +76,12 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 			o->log_level = log_level_parse(optarg);
 			if (o->log_level < 0) {
 				fprintf(stderr, "kvnetd: unknown log level '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'T':
+			if (nat_timeouts_parse(optarg, &o->timeouts, err, sizeof(err)) < 0) {
+				fprintf(stderr, "kvnetd: %s\n", err);
 				return -EINVAL;
 			}
 			break;
@@ -246,8 +259,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	kvnetd_write_pid(&d);
-	if (dp_nat_open(&d.nat, d.bpffs, &e) < 0) {
+	if (dp_nat_open(&d.nat, d.bpffs, &e) < 0 ||
+	    dp_nat_set_timeouts(d.nat, &o.timeouts, &e) < 0) {
 		log_err("%s: networks that route or translate cannot start", e.msg);
+		dp_nat_close(d.nat);
+		d.nat = NULL;
 		memset(&e, 0, sizeof(e));
 	}
 	netw_restore(&d);

@@ -160,6 +160,20 @@ static const struct cli_field kvnet_lease_cols[] = {
 	{ NULL, NULL, 0 },
 };
 
+static const struct cli_field kvnet_ct_cols[] = {
+	{ "proto", "PROTO", CLI_T_STR },
+	{ "state", "STATE", CLI_T_STR },
+	{ "expires_in", "EXPIRES", CLI_T_AGE },
+	{ "src", "SRC", CLI_T_STR },
+	{ "dst", "DST", CLI_T_STR },
+	{ "xlate_src", "XLATE-SRC", CLI_T_STR },
+	{ "xlate_dst", "XLATE-DST", CLI_T_STR },
+	{ "nat", "NAT", CLI_T_STR },
+	{ "packets", "PKTS", CLI_T_INT },
+	{ "reply_packets", "REPLY_PKTS", CLI_T_INT },
+	{ NULL, NULL, 0 },
+};
+
 static const struct cli_field kvnet_stats_cols[] = {
 	{ "port", "PORT", CLI_T_STR },
 	{ "rx_packets", "RX_PKTS", CLI_T_INT },
@@ -202,6 +216,11 @@ static int kvnet_show_stats(const struct kvnet_call *c, const json_t *res)
 static int kvnet_show_leases(const struct kvnet_call *c, const json_t *res)
 {
 	return cli_print_table(&c->out, kvnet_lease_cols, res);
+}
+
+static int kvnet_show_conntrack(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_table(&c->out, kvnet_ct_cols, res);
 }
 
 /* "MAC -> IP <done> network 'NAME'" */
@@ -418,7 +437,8 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	{ "dhcp host del", "dhcp.host.del", KVNET_NET, kvnet_dhcp_host_opts,
 	  .show = kvnet_show_host_done, .done = "no longer reserved on",
 	  .help = "remove a reservation" },
-	{ "conntrack", .usage = "NAME", .help = "(not implemented yet)" },
+	{ "conntrack", "conntrack", KVNET_NET, .show = kvnet_show_conntrack,
+	  .help = "list a routing network's tracked connections" },
 	{ "forward", .usage = "add|del|list NAME ...",
 	  .help = "(not implemented yet)" },
 	{ "trace", .usage = "NAME [--port P] [--count N] [FILTER...]",
