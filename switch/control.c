@@ -399,6 +399,8 @@ static json_t *cmd_stats(struct kvnetd *d, json_t *args, struct kv_error *e)
 		dp_port_stats(n->dp, n->ports[i].ifindex, &s);
 		json_array_append_new(list, render_stats(&n->ports[i], &s));
 	}
+	if (d->nat && netw_routes(&n->def))
+		json_array_append_new(list, control_ct_stats_row(d));
 	return list;
 }
 

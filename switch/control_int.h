@@ -28,6 +28,7 @@ struct kv_network *control_arg_active_net(struct kvnetd *d, json_t *args, struct
 
 /* control_ct.c */
 json_t *control_conntrack(struct kvnetd *d, json_t *args, struct kv_error *e);
+json_t *control_ct_stats_row(struct kvnetd *d);
 
 /* control_dhcp.c */
 json_t *control_leases(struct kvnetd *d, json_t *args, struct kv_error *e);

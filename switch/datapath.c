@@ -31,6 +31,12 @@ static const char *const dp_drop_names[KVNET_DROP_MAX] = {
 	[KVNET_DROP_SPOOF_MAC] = "spoof-mac",
 	[KVNET_DROP_SPOOF_IP] = "spoof-ip",
 	[KVNET_DROP_SPOOF_ARP] = "spoof-arp",
+	[KVNET_DROP_NO_ROUTE] = "no-route",
+	[KVNET_DROP_NAT_NO_PORT] = "nat-no-port",
+	[KVNET_DROP_NAT_PROTO] = "nat-proto",
+	[KVNET_DROP_NAT_UNSOLICITED] = "nat-unsolicited",
+	[KVNET_DROP_FRAGMENT] = "fragment",
+	[KVNET_DROP_REWRITE] = "rewrite",
 };
 
 const char *dp_drop_name(unsigned reason)

@@ -374,6 +374,7 @@ class KvnetEnv:
         self.run_dir.mkdir()
         self.log_path = self.tmp / "kvnetd.log"
         self.daemon = None
+        self.daemon_args = []  # more kvnetd options, for every (re)start
         self.expect_alive = False
         self.starts = 0
         self.namespaces = []
@@ -406,7 +407,7 @@ class KvnetEnv:
             log.flush()
             self.daemon = self.host.popen(
                 [binary or KVNETD, "--state-dir", self.state_dir, "--run-dir",
-                 self.run_dir, "--log-level", "debug"],
+                 self.run_dir, "--log-level", "debug", *self.daemon_args],
                 stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit,
                 env={**os.environ, **(extra_env or {})})
         self.expect_alive = True

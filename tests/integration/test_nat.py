@@ -1,0 +1,366 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""NAT, route and open modes: guests reach an upstream through kvnet's own
+datapath, past the host's netfilter, with kvnet's connection tracking.
+
+Topology (all namespaces this test creates):
+
+  guest g1 (192.168.77.11) --+
+  guest g2 (192.168.77.12) --+-- kvnet n1 [host: up0 198.51.100.1] --
+      upstream (198.51.100.2, a router) -- far (203.0.113.2)
+
+The host namespace forwards nothing itself (ip_forward stays 0); the
+upstream is a router with no route back to the guests' subnet unless a
+test adds one. The far host is the second hop traceroute and path-MTU
+discovery need.
+"""
+
+import json
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from scapy.layers.inet import UDP  # also binds IP/UDP for parsed captures
+
+from conftest import HarnessError, poll
+
+PEER = str(Path(__file__).resolve().parent / "netpeer.py")
+PY = "/usr/bin/python3"
+SUBNET = "192.168.77"
+UPLINK_IP = "198.51.100.1"
+UPSTREAM_IP = "198.51.100.2"
+FAR_IP = "203.0.113.2"
+
+
+class Nat:
+    """The topology above, on a kvnet env."""
+
+    def __init__(self, env, mode="nat", forward_extra="", net_extra="",
+                 guests=2):
+        self.env = env
+        self.up = env.new_ns("kvup-")
+        self.far = env.new_ns("kvfar-")
+        host = env.host
+        host.ip("link", "add", "up0", "type", "veth", "peer", "name", "eth0",
+                "netns", self.up.name)
+        host.ip("addr", "add", f"{UPLINK_IP}/24", "dev", "up0")
+        host.ip("link", "set", "up0", "up")
+        host.ip("route", "add", "default", "via", UPSTREAM_IP)
+        self.up.ip("addr", "add", f"{UPSTREAM_IP}/24", "dev", "eth0")
+        self.up.ip("link", "set", "eth0", "up")
+        self.up.ip("link", "add", "far0", "type", "veth", "peer", "name",
+                   "eth0", "netns", self.far.name)
+        self.up.ip("addr", "add", "203.0.113.1/24", "dev", "far0")
+        self.up.ip("link", "set", "far0", "up")
+        self.up.sysctl("net.ipv4.ip_forward=1")
+        self.far.ip("addr", "add", f"{FAR_IP}/24", "dev", "eth0")
+        self.far.ip("link", "set", "eth0", "up")
+        self.far.ip("route", "add", "default", "via", "203.0.113.1")
+        self.mode = mode
+        env.define_xml(self.xml(mode, forward_extra, net_extra))
+        env.cli("net", "start", "n1")
+        self.guests = [self.add_guest(f"g{i + 1}", f"{SUBNET}.{11 + i}")
+                       for i in range(guests)]
+
+    @staticmethod
+    def xml(mode, forward_extra="", net_extra=""):
+        fwd = f"<forward mode='{mode}'{forward_extra}"
+        fwd += "/>" if "<nat>" not in net_extra else f">{net_extra}</forward>"
+        return (f"<network><name>n1</name>{fwd}"
+                f"<ip address='{SUBNET}.1' prefix='24'>"
+                f"<dhcp><range start='{SUBNET}.100' end='{SUBNET}.150'/></dhcp>"
+                f"</ip></network>")
+
+    def add_guest(self, name, ip):
+        g = self.env.add_guest("n1", name, ip)
+        g.ns.ip("route", "add", "default", "via", f"{SUBNET}.1")
+        return g
+
+    def server(self, ns, kind, port):
+        """A netpeer server in ns, ready when this returns."""
+        p = ns.popen([PY, PEER, f"{kind}-server", port],
+                     stdout=subprocess.PIPE, text=True)
+        line = p.stdout.readline()
+        assert line.strip() == "ready", f"{kind} server on {port}: {line!r}"
+        return p
+
+    def client(self, ns, kind, host, port, sport=0, timeout=3, check=True):
+        cmd = [PY, PEER, f"{kind}-client", host, port, "--timeout", timeout]
+        if sport:
+            cmd += ["--sport", sport]
+        cp = ns.run(cmd, check=False, timeout=timeout + 10)
+        out = cp.stdout.strip()
+        if check and cp.returncode != 0:
+            raise HarnessError(f"{kind} {host}:{port} from {ns}: {out}\n"
+                               f"{cp.stderr}{self.env.diagnostics('n1')}")
+        return out
+
+    def flows(self):
+        return self.env.cli("conntrack", "n1", json=True).json
+
+    def drops(self, port):
+        return self.env.stats("n1")[port]["drops"]
+
+
+@pytest.fixture
+def nat(kvnet):
+    return Nat(kvnet)
+
+
+def _csum_errors(ns):
+    out = ns.run(["nstat", "-az", "TcpInCsumErrors", "UdpInCsumErrors"]).stdout
+    return sum(int(line.split()[1]) for line in out.splitlines()[1:] if line.strip())
+
+
+def test_nat_masquerades_ping_tcp_udp(nat, kvnet):
+    g1 = nat.guests[0]
+    g1.ping(UPSTREAM_IP)
+    g1.ping(FAR_IP)
+    nat.server(nat.far, "tcp", 7000)
+    nat.server(nat.far, "udp", 7001)
+    # the far host sees the host's uplink address, never the guest's
+    assert nat.client(g1.ns, "tcp", FAR_IP, 7000).startswith(f"{UPLINK_IP}:")
+    assert nat.client(g1.ns, "udp", FAR_IP, 7001).startswith(f"{UPLINK_IP}:")
+    flows = nat.flows()
+    by_proto = {f["proto"]: f for f in flows}
+    assert {"tcp", "udp", "icmp"} <= set(by_proto), flows
+    for f in flows:
+        assert f["src"].startswith(f"{SUBNET}.11"), f
+        assert f["xlate_src"].startswith(UPLINK_IP), f
+        assert f["nat"] == "snat", f
+    assert by_proto["udp"]["state"] == "replied"
+    assert by_proto["udp"]["reply_packets"] >= 1
+    # bulk TCP both ways, offloads on: no checksum errors anywhere
+    before = _csum_errors(nat.far) + _csum_errors(g1.ns)
+    srv = nat.far.popen(["iperf3", "-s", "-p", "5201"],
+                        stdout=subprocess.DEVNULL)
+    try:
+        for extra in ([], ["-R"], ["-u", "-b", "200M"]):
+            poll(lambda: g1.ns.run(["iperf3", "-c", FAR_IP, "-p", "5201", "-t",
+                                    "1", *extra], check=False,
+                                   timeout=20).returncode == 0,
+                 30, f"iperf3 {extra} through NAT")
+    finally:
+        srv.terminate()
+    assert _csum_errors(nat.far) + _csum_errors(g1.ns) == before
+    # kvnet forwards; the host's own stack never did
+    assert kvnet.host.run(["sysctl", "-n", "net.ipv4.ip_forward"]).stdout.strip() == "0"
+    assert kvnet.host.run(["sysctl", "-n", "net.ipv4.conf.up0.forwarding"]
+                          ).stdout.strip() == "0"
+    assert kvnet.host.run(["sysctl", "-n", "net.ipv4.conf.kvnet-n1.forwarding"]
+                          ).stdout.strip() == "1"
+
+
+def test_nat_independent_of_host_firewall(nat, kvnet):
+    """Docker's FORWARD policy DROP (here in nftables) breaks libvirt's
+    networks; kvnet's guest traffic never crosses that hook, and DHCP on
+    the gateway keeps working too."""
+    kvnet.host.run(["nft", "-f", "-"], input="""
+table inet hostfw {
+  chain forward { type filter hook forward priority 0; policy drop; }
+}
+""")
+    g1 = nat.guests[0]
+    g1.ping(FAR_IP)
+    nat.server(nat.far, "tcp", 7000)
+    assert nat.client(g1.ns, "tcp", FAR_IP, 7000).startswith(f"{UPLINK_IP}:")
+    # a guest that gets its address from kvnet's DHCP, behind the same host
+    g3 = kvnet.add_guest("n1", "g3", "0.0.0.0", prefix=32)
+    g3.ns.ip("addr", "flush", "dev", "eth0")
+    cp = g3.ns.run(["busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5",
+                    "-T", "1", "-s", "/bin/true"], check=False, timeout=30)
+    assert cp.returncode == 0, cp.stdout + cp.stderr
+    leases = kvnet.cli("leases", "n1", json=True).json
+    assert any(lease["mac"] == g3.mac for lease in leases), leases
+    counters = kvnet.host.run(["nft", "list", "chain", "inet", "hostfw", "forward"]).stdout
+    assert "policy drop" in counters
+
+
+def test_nat_unsolicited_refused(nat, kvnet):
+    """The upstream cannot open a connection to a guest, even with a route
+    to the subnet, and even on a host that forwards (ip_forward=1)."""
+    kvnet.host.sysctl("net.ipv4.ip_forward=1")
+    nat.up.ip("route", "add", f"{SUBNET}.0/24", "via", UPLINK_IP)
+    g1 = nat.guests[0]
+    nat.server(g1.ns, "tcp", 8000)
+    assert nat.client(nat.up, "tcp", g1.ip, 8000, timeout=2, check=False) == "timeout"
+    cp = nat.up.run(["ping", "-c", "2", "-W", "1", g1.ip], check=False)
+    assert cp.returncode != 0
+    assert nat.drops("(uplinks)").get("nat-unsolicited", 0) >= 3
+    # and the guest's own connections still come back
+    g1.ping(UPSTREAM_IP)
+
+
+def test_nat_traceroute_and_icmp_errors(nat):
+    """TTL exceeded from the host (first hop) and from the upstream router
+    (second hop, an ICMP error about a translated packet, RFC 5508), and a
+    port unreachable from the far host, all reach the guest."""
+    g1 = nat.guests[0]
+    g1.ping(FAR_IP)
+    cp = g1.ns.run(["busybox", "traceroute", "-n", "-q", "1", "-w", "2", "-m",
+                    "5", FAR_IP], check=False, timeout=60)
+    hops = re.findall(r"^\s*(\d+)\s+(\S+)", cp.stdout, re.M)
+    assert [h[1] for h in hops[:3]] == [f"{SUBNET}.1", UPSTREAM_IP, FAR_IP], cp.stdout
+    # a UDP datagram to a closed port: the far host's port unreachable
+    assert nat.client(g1.ns, "udp", FAR_IP, 9, check=False) == "refused"
+    assert nat.drops("(uplinks)").get("rewrite", 0) == 0
+
+
+def test_nat_path_mtu(nat, kvnet):
+    """Path-MTU discovery from a guest: fragmentation needed from the far
+    link's router (translated back), and from the host itself when the
+    uplink is narrower than the network."""
+    g1 = nat.guests[0]
+    nat.up.ip("link", "set", "far0", "mtu", "1280")
+    nat.far.ip("link", "set", "eth0", "mtu", "1280")
+    cp = g1.ns.run(["ping", "-n", "-M", "do", "-s", "1400", "-c", "2", "-W", "1",
+                    FAR_IP], check=False)
+    assert "mtu = 1280" in cp.stdout or "mtu=1280" in cp.stdout + cp.stderr, cp.stdout
+    poll(lambda: "mtu 1280" in g1.ns.run(["ip", "route", "get", FAR_IP]).stdout,
+         5, "the guest to learn the path MTU")
+    # the host's own uplink narrower than the guests' link
+    kvnet.host.ip("link", "set", "up0", "mtu", "1400")
+    nat.up.ip("link", "set", "eth0", "mtu", "1400")
+    cp = g1.ns.run(["ping", "-n", "-M", "do", "-s", "1380", "-c", "2", "-W", "1",
+                    UPSTREAM_IP], check=False)
+    assert "mtu = 1400" in cp.stdout or "mtu=1400" in cp.stdout + cp.stderr, cp.stdout
+    g1.ping(UPSTREAM_IP)  # small packets still pass
+
+
+def test_nat_timeouts(kvnet):
+    kvnet.daemon_args = ["--conntrack-timeouts", "udp=2,udp-stream=2,icmp=2"]
+    kvnet.restart_daemon()
+    nat = Nat(kvnet, guests=1)
+    g1 = nat.guests[0]
+    nat.server(nat.far, "udp", 7001)
+    nat.client(g1.ns, "udp", FAR_IP, 7001)
+    flows = [f for f in nat.flows() if f["proto"] == "udp"]
+    assert flows and flows[0]["expires_in"] <= 2, flows
+    poll(lambda: not [f for f in nat.flows() if f["proto"] == "udp"], 10,
+         "the UDP flow to time out")
+    # a bad option is refused with a message
+    cp = kvnet.host.run([str(kvnet_binary()), "--conntrack-timeouts", "bogus=1"],
+                        check=False)
+    assert cp.returncode != 0 and "unknown conntrack timeout 'bogus=1'" in cp.stderr
+
+
+def kvnet_binary():
+    from kvnet_harness import KVNETD
+    return KVNETD
+
+
+def test_nat_port_range_collision_and_exhaustion(kvnet):
+    """<nat><port start end>: a guest keeps its own port when free, a
+    second guest with the same port gets the other one, and a third flow
+    finds none: it is dropped and counted, never sent with a port another
+    flow owns."""
+    nat = Nat(kvnet, net_extra="<nat><port start='20000' end='20001'/></nat>")
+    g1, g2 = nat.guests
+    nat.server(nat.far, "udp", 7001)
+    cap = kvnet_capture(nat.far)
+    try:
+        assert nat.client(g1.ns, "udp", FAR_IP, 7001, sport=20000) == f"{UPLINK_IP}:20000"
+        assert nat.client(g2.ns, "udp", FAR_IP, 7001, sport=20000) == f"{UPLINK_IP}:20001"
+        assert nat.client(g1.ns, "udp", FAR_IP, 7001, sport=30000, timeout=1,
+                          check=False) == "timeout"
+    finally:
+        frames = cap.stop_frames()
+    assert nat.drops(g1.port).get("nat-no-port", 0) >= 1
+    assert frames, cap.cap.stderr
+    sports = {f[UDP].sport for f in frames if UDP in f and f[UDP].dport == 7001}
+    assert sports == {20000, 20001}, sports
+
+
+class kvnet_capture:
+    """Capture UDP to port 7001 on the far host (harness Capture)."""
+
+    def __init__(self, ns):
+        from kvnet_harness import Capture
+        self.cap = Capture(ns, "eth0", "in", "udp and dst port 7001")
+        self.cap.start()
+
+    def stop_frames(self):
+        return self.cap.stop()
+
+
+@pytest.mark.kvnet_timeout(90)
+def test_nat_flow_survives_kill9(nat, kvnet):
+    """A long TCP transfer through NAT goes on while kvnetd is killed and
+    restarted; the restarted daemon adopts the flow."""
+    g1 = nat.guests[0]
+    g1.ping(FAR_IP)
+    srv = nat.far.popen(["iperf3", "-s", "-1", "-p", "5202"],
+                        stdout=subprocess.DEVNULL)
+    cli = g1.ns.popen(["iperf3", "-c", FAR_IP, "-p", "5202", "-t", "6", "-J"],
+                      stdout=subprocess.PIPE, text=True)
+    poll(lambda: any(f["proto"] == "tcp" and f["dst"] == f"{FAR_IP}:5202"
+                     for f in nat.flows()), 10, "the transfer's flow")
+    kvnet.kill_daemon(signal.SIGKILL)
+    time.sleep(1)  # the transfer runs with no daemon at all for a while
+    kvnet.start_daemon()
+    assert any(f["proto"] == "tcp" and f["dst"] == f"{FAR_IP}:5202"
+               and f["state"] == "established" for f in nat.flows()), nat.flows()
+    out, _ = cli.communicate(timeout=30)
+    srv.wait(timeout=10)
+    assert cli.returncode == 0, out[-2000:]
+    res = json.loads(out)
+    assert res["end"]["sum_received"]["bytes"] > 10_000_000
+    assert "error" not in res
+
+
+def test_route_mode(kvnet):
+    """route: no translation; the upstream (with a route to the subnet)
+    reaches guests, as libvirt's rules let it; a guest may only send from
+    the subnet's addresses."""
+    nat = Nat(kvnet, mode="route", guests=1)
+    nat.up.ip("route", "add", f"{SUBNET}.0/24", "via", UPLINK_IP)
+    g1 = nat.guests[0]
+    g1.ping(FAR_IP)
+    nat.server(nat.far, "tcp", 7000)
+    assert nat.client(g1.ns, "tcp", FAR_IP, 7000).startswith(f"{g1.ip}:")
+    nat.server(g1.ns, "tcp", 8000)
+    assert nat.client(nat.far, "tcp", g1.ip, 8000).startswith(f"{FAR_IP}:")
+    assert nat.flows() == []
+    # a source outside the subnet is refused
+    g1.ns.ip("addr", "add", "10.9.9.9/32", "dev", "eth0")
+    cp = g1.ns.run(["ping", "-c", "2", "-W", "1", "-I", "10.9.9.9", FAR_IP], check=False)
+    assert cp.returncode != 0
+    assert nat.drops(g1.port).get("not-routed", 0) >= 2
+
+
+def test_open_mode_filters_nothing(kvnet):
+    nat = Nat(kvnet, mode="open", guests=1)
+    g1 = nat.guests[0]
+    g1.ns.ip("addr", "add", "10.9.9.9/32", "dev", "eth0")
+    from kvnet_harness import Capture
+    with Capture(nat.far, "eth0", "in", "icmp and src 10.9.9.9") as cap:
+        g1.ns.run(["ping", "-c", "2", "-W", "1", "-I", "10.9.9.9", FAR_IP], check=False)
+        cap.wait_for(lambda f: True, timeout=5, what="the open network's packet")
+    assert nat.drops(g1.port).get("not-routed", 0) == 0
+
+
+def test_forward_dev_restricts_the_uplink(kvnet):
+    """<forward dev=>: only routes through that device; traffic the host
+    would route elsewhere is dropped (no-route), as libvirt's -o rules
+    do."""
+    kvnet.host.ip("link", "add", "side0", "type", "veth", "peer", "name", "side1")
+    nat = Nat(kvnet, forward_extra=" dev='side0'", guests=1)
+    g1 = nat.guests[0]
+    cp = g1.ns.run(["ping", "-c", "2", "-W", "1", FAR_IP], check=False)
+    assert cp.returncode != 0
+    assert nat.drops(g1.port).get("no-route", 0) >= 2
+    kvnet.cli("net", "stop", "n1")
+    kvnet.cli("net", "undefine", "n1")
+    kvnet.define_xml(Nat.xml("nat", " dev='up0'"))
+    kvnet.cli("net", "start", "n1")
+    kvnet.cli("port", "add", "n1", g1.port)
+    g1.ns.ip("neigh", "flush", "dev", "eth0")  # a new network, a new gateway MAC
+    g1.ping(FAR_IP)
+    # a missing uplink is refused at start, with its name
+    kvnet.cli("net", "stop", "n1")
+    kvnet.cli("net", "undefine", "n1")
+    kvnet.define_xml(Nat.xml("nat", " dev='nosuch0'"))
+    cp = kvnet.cli("net", "start", "n1", check=False)
+    assert cp.returncode != 0 and "uplink 'nosuch0'" in cp.stderr
