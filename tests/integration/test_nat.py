@@ -364,3 +364,115 @@ def test_forward_dev_restricts_the_uplink(kvnet):
     kvnet.define_xml(Nat.xml("nat", " dev='nosuch0'"))
     cp = kvnet.cli("net", "start", "n1", check=False)
     assert cp.returncode != 0 and "uplink 'nosuch0'" in cp.stderr
+
+
+@pytest.mark.kvnet_timeout(180)
+def test_nat_tap_tso_frames_cross_whole(nat, kvnet):
+    """A tap guest with offloads on (tapio relaying a namespace's stack, as
+    qemu relays a virtio guest's) sends 64 KB TSO frames: they cross NAT
+    whole, both ways, and every byte arrives (hash-checked)."""
+    from test_tap_gso import Tapio, exact_transfer
+    mac = "52:54:00:8a:77:20"
+    ns = kvnet.new_ns("kvt-")
+    ns.sysctl("net.ipv6.conf.all.disable_ipv6=1",
+              "net.ipv6.conf.default.disable_ipv6=1")
+    ns.ip("tuntap", "add", "mode", "tap", "tE")
+    ns.ip("link", "set", "tE", "address", mac)
+    ns.ip("addr", "add", f"{SUBNET}.20/24", "dev", "tE")
+    ns.ip("link", "set", "tE", "up")
+    ns.ip("route", "add", "default", "via", f"{SUBNET}.1")
+    kvnet.cli("port", "add", "n1", "tA", "--tap", "--mac", mac)
+    poll(lambda: kvnet.host.link_exists("tA"), 5, "tap tA")
+    relay = Tapio(kvnet.host, "relay", "tA", "tE", "--netns-b", ns.name)
+    try:
+        ns.run(["ping", "-n", "-c", "1", "-w", "10", FAR_IP], timeout=20)
+        exact_transfer(ns, nat.far, FAR_IP, 20 << 20)
+        download(nat.far, ns, 20 << 20)
+    finally:
+        relay.stop()
+    err = relay.stderr()
+    gso = re.search(r"b->a: \d+ frames, \d+ bytes, (\d+) gso", err)
+    assert gso and int(gso.group(1)) > 0, f"no GSO frames from the tap guest: {err}"
+    assert nat.drops("tA") == {} or "too-big" not in nat.drops("tA"), nat.drops("tA")
+
+
+# Serves n bytes of a pattern to the first client, prints count and hash.
+SERVE = """
+import hashlib, socket, sys
+n = int(sys.argv[1]); blk = bytes(range(251)) * 4177; h = hashlib.sha256()
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5303)); s.listen(1); print("listening", flush=True)
+c, _ = s.accept(); left = n
+while left:
+    b = blk[:min(left, len(blk))]; c.sendall(b); h.update(b); left -= len(b)
+c.close(); print(n, h.hexdigest(), flush=True)
+"""
+# Downloads until EOF, prints count and hash.
+FETCH = """
+import hashlib, socket, sys
+s = socket.create_connection((sys.argv[1], 5303), timeout=30); h = hashlib.sha256(); n = 0
+while True:
+    b = s.recv(1 << 20)
+    if not b:
+        break
+    h.update(b); n += len(b)
+print(n, h.hexdigest(), flush=True)
+"""
+
+
+def download(server_ns, client_ns, nbytes):
+    """The client (behind NAT) fetches nbytes from the server; what
+    arrives must equal what left."""
+    srv = server_ns.popen([PY, "-c", SERVE, nbytes], stdout=subprocess.PIPE, text=True)
+    try:
+        assert srv.stdout.readline().strip() == "listening"
+        got = client_ns.run([PY, "-c", FETCH, FAR_IP], timeout=60).stdout.split()
+        out, _ = srv.communicate(timeout=30)
+    finally:
+        srv.terminate()
+    assert got == out.split(), f"server sent {out!r}, client got {got}"
+
+
+def test_libvirt_default_xml_starts_and_routes(kvnet):
+    """libvirt's own stock default.xml (a NAT network) simply works."""
+    nat = Nat.__new__(Nat)
+    nat.env = kvnet
+    data = Path(__file__).resolve().parents[1] / "data" / "libvirt-default.xml"
+    kvnet.cli("net", "define", data)
+    kvnet.cli("net", "start", "default")
+    kvnet.host.ip("link", "add", "up0", "type", "veth", "peer", "name", "up1")
+    kvnet.host.ip("addr", "add", f"{UPLINK_IP}/24", "dev", "up0")
+    up = kvnet.new_ns("kvup-")
+    kvnet.host.ip("link", "set", "up1", "netns", up.name)
+    up.ip("addr", "add", f"{UPSTREAM_IP}/24", "dev", "up1")
+    up.ip("link", "set", "up1", "up")
+    kvnet.host.ip("link", "set", "up0", "up")
+    g = kvnet.add_guest("default", "g", "192.168.122.11")
+    g.ns.ip("route", "add", "default", "via", "192.168.122.1")
+    g.ping(UPSTREAM_IP)
+    flows = kvnet.cli("conntrack", "default", json=True).json
+    assert any(f["xlate_src"].startswith(UPLINK_IP) for f in flows), flows
+
+
+@pytest.mark.kvnet_timeout(120)
+@pytest.mark.parametrize("mode", ["nat", "route", "open"])
+def test_each_mode_ping_iperf3_traceroute(kvnet, mode):
+    """The same guest and traffic in each forwarding mode: ping, iperf3 TCP
+    both ways and UDP, and traceroute's three hops to the far host."""
+    nat = Nat(kvnet, mode=mode, guests=1)
+    if mode != "nat":  # the upstream routes to the guests, as route mode needs
+        nat.up.ip("route", "add", f"{SUBNET}.0/24", "via", UPLINK_IP)
+    g1 = nat.guests[0]
+    g1.ping(FAR_IP)
+    srv = nat.far.popen(["iperf3", "-s", "-p", "5201"], stdout=subprocess.DEVNULL)
+    try:
+        for extra in ([], ["-R"], ["-u", "-b", "100M"]):
+            poll(lambda: g1.ns.run(["iperf3", "-c", FAR_IP, "-p", "5201", "-t", "1",
+                                    *extra], check=False, timeout=20).returncode == 0,
+                 30, f"iperf3 {extra} in {mode} mode")
+    finally:
+        srv.terminate()
+    cp = g1.ns.run(["busybox", "traceroute", "-n", "-q", "1", "-w", "2", "-m", "5",
+                    FAR_IP], check=False, timeout=60)
+    hops = re.findall(r"^\s*(\d+)\s+(\S+)", cp.stdout, re.M)
+    assert [h[1] for h in hops[:3]] == [f"{SUBNET}.1", UPSTREAM_IP, FAR_IP], cp.stdout
