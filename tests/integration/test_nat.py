@@ -293,6 +293,8 @@ def test_nat_flow_survives_kill9(nat, kvnet):
     g1.ping(FAR_IP)
     srv = nat.far.popen(["iperf3", "-s", "-1", "-p", "5202"],
                         stdout=subprocess.DEVNULL)
+    poll(lambda: ":5202 " in nat.far.run(["ss", "-Hltn"]).stdout, 10,
+         "iperf3 server listening")
     cli = g1.ns.popen(["iperf3", "-c", FAR_IP, "-p", "5202", "-t", "6", "-J"],
                       stdout=subprocess.PIPE, text=True)
     poll(lambda: any(f["proto"] == "tcp" and f["dst"] == f"{FAR_IP}:5202"
@@ -465,6 +467,8 @@ def test_each_mode_ping_iperf3_traceroute(kvnet, mode):
     g1 = nat.guests[0]
     g1.ping(FAR_IP)
     srv = nat.far.popen(["iperf3", "-s", "-p", "5201"], stdout=subprocess.DEVNULL)
+    poll(lambda: ":5201 " in nat.far.run(["ss", "-Hltn"]).stdout, 10,
+         "iperf3 server listening")
     try:
         for extra in ([], ["-R"], ["-u", "-b", "100M"]):
             poll(lambda: g1.ns.run(["iperf3", "-c", FAR_IP, "-p", "5201", "-t", "1",

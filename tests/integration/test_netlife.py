@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Network life cycle: create/start/stop/undefine, and starts that must be
 refused without leaving anything behind (subnet colliding with a route in
-the host namespace, a mode not implemented yet)."""
+the host namespace, a NAT uplink that does not exist)."""
 
 import pytest
 
@@ -111,14 +111,16 @@ def test_start_refuses_subnet_colliding_with_route(kvnet, subnet):
     kvnet.define_isolated("ok", subnet="10.77.0.0/24")
 
 
-def test_start_refuses_unimplemented_nat_mode(kvnet):
+def test_refused_nat_start_leaves_nothing(kvnet):
+    """A NAT network whose <forward dev=> uplink does not exist is refused
+    at start, by name, with nothing left behind."""
     xml = kvnet.isolated_xml("tn", "10.88.0.0/24",
-                             extra="  <forward mode='nat'/>")
-    kvnet.define_xml(xml)   # libvirt's default.xml is nat: define accepts it
+                             extra="  <forward mode='nat' dev='nosuch0'/>")
+    kvnet.define_xml(xml)
     assert kvnet.net("tn")["mode"] == "nat"
     before = host_l3(kvnet)
     cp = kvnet.cli("net", "start", "tn", check=False)
-    assert_one_line_error(cp, "nat")
+    assert_one_line_error(cp, "nosuch0")
     assert not kvnet.host.link_exists("kvnet-tn"), "gateway left behind"
     assert host_l3(kvnet) == before
     assert kvnet.net("tn")["active"] is False
