@@ -17,6 +17,7 @@ and g2 (.11) on veth ports.
 """
 
 import json
+import os
 import signal
 import subprocess
 
@@ -329,3 +330,22 @@ def test_cap_per_network(nat):
     assert cp.returncode == 1 and "maximum of 64" in cp.stderr
     assert len(fwds(nat)) == 64 and all(f["active"] for f in fwds(nat))
     assert json.dumps(fwds(nat)).count("20063") == 1
+
+
+def test_proxy_closes_what_it_opens(nat):
+    """Connections through the proxy, finished, refused or cut, leave no
+    descriptor behind in kvnetd."""
+    add(nat, "tcp", 8080, f"{G1}:80")
+    add(nat, "tcp", 8081, f"{G1}:81")  # refused by the guest
+    fds = f"/proc/{nat.daemon.pid}/fd"
+    before = len(os.listdir(fds))
+    for i in range(10):
+        talk(nat.host, "tcp", "127.0.0.1", 8080, f"n{i}")
+        talk(nat.host, "tcp", "127.0.0.1", 8081, check=False)
+    cut = nat.host.popen([PYTHON, "-c", HOLD, "127.0.0.1", 8080], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    assert cut.stdout.readline().strip() == f"peer={GW}"
+    cut.kill()
+    cut.wait(timeout=10)
+    poll(lambda: len(os.listdir(fds)) == before, 10,
+         f"kvnetd's descriptors back to {before}")
