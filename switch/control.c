@@ -430,6 +430,9 @@ static const struct {
 	{ "conntrack", control_conntrack, NULL },
 	{ "dhcp.host.add", control_dhcp_host_add, NULL },
 	{ "dhcp.host.del", control_dhcp_host_del, NULL },
+	{ "forward.add", control_fwd_add, NULL },
+	{ "forward.del", control_fwd_del, NULL },
+	{ "forward.list", control_fwd_list, NULL },
 };
 
 /* ---- request / response ----------------------------------------------- */

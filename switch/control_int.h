@@ -35,6 +35,11 @@ json_t *control_leases(struct kvnetd *d, json_t *args, struct kv_error *e);
 json_t *control_dhcp_host_add(struct kvnetd *d, json_t *args, struct kv_error *e);
 json_t *control_dhcp_host_del(struct kvnetd *d, json_t *args, struct kv_error *e);
 
+/* control_fwd.c: port forwards */
+json_t *control_fwd_add(struct kvnetd *d, json_t *args, struct kv_error *e);
+json_t *control_fwd_del(struct kvnetd *d, json_t *args, struct kv_error *e);
+json_t *control_fwd_list(struct kvnetd *d, json_t *args, struct kv_error *e);
+
 /* A response written a piece at a time (see control.h). */
 struct control_stream {
 	/* Write the next piece of the response text to f: the first piece

@@ -45,6 +45,20 @@ void dp_nat_net_del(struct dp_nat *nat, uint32_t subnet, unsigned prefix);
 /* Forget every flow of net_id. */
 void dp_nat_flush_net(struct dp_nat *nat, uint32_t net_id);
 
+/* Port forwards (dp_nat_fwd.c): the nat_fwd entry of proto and host port
+ * (host byte order); delete it if it is net_id's; delete net_id's entries
+ * that keep (NULL: none) does not want. */
+int dp_nat_fwd_set(struct dp_nat *nat, uint8_t proto, uint16_t port,
+		   const struct kvnet_nat_fwd *v, struct kv_error *e);
+void dp_nat_fwd_del(struct dp_nat *nat, uint32_t net_id, uint8_t proto, uint16_t port);
+void dp_nat_fwd_prune(struct dp_nat *nat, uint32_t net_id,
+		      bool (*keep)(void *arg, uint8_t proto, uint16_t port), void *arg);
+/* Forget the flows a forward opened: net_id's DNATed flows of proto to
+ * host_port, translated to to_addr:to_port (the address in network byte
+ * order, the ports in host byte order). */
+void dp_nat_flush_fwd(struct dp_nat *nat, uint32_t net_id, uint8_t proto, uint16_t host_port,
+		      uint32_t to_addr, uint16_t to_port);
+
 /* The uplink program at a device's tcx ingress. */
 int dp_nat_attach(struct dp_nat *nat, int ifindex, struct kv_error *e);
 void dp_nat_detach(struct dp_nat *nat, int ifindex);

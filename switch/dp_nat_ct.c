@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 
 #include "switch/datapath.h"
@@ -192,4 +193,25 @@ int dp_nat_stats(struct dp_nat *nat, uint64_t out[KVNET_NAT_STAT_SLOTS])
 	}
 	free(percpu);
 	return 0;
+}
+
+void dp_nat_flush_fwd(struct dp_nat *nat, uint32_t net_id, uint8_t proto, uint16_t host_port,
+		      uint32_t to_addr, uint16_t to_port)
+{
+	struct kvnet_ct_key *keys;
+	struct kvnet_ct_val v;
+	int n;
+
+	if (!nat || dpn_all_keys(nat, &keys, &n) < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		const struct kvnet_ct_key *k = &keys[i];
+
+		if (bpf_map_lookup_elem(nat->fd[DPN_CT], k, &v) == 0 &&
+		    (v.flags & KVNET_CT_ORIG) && (v.flags & KVNET_CT_DNAT) &&
+		    v.net_id == net_id && k->proto == proto && k->dport == htons(host_port) &&
+		    v.xlate.daddr == to_addr && v.xlate.dport == htons(to_port))
+			dpn_delete_flow(nat, k, &v);
+	}
+	free(keys);
 }

@@ -20,12 +20,24 @@ void loop_close(struct loop *l)
 
 int loop_add(struct loop *l, struct loop_watch *w, int fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+	return loop_add_events(l, w, fd, EPOLLIN);
+}
+
+int loop_add_events(struct loop *l, struct loop_watch *w, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
 
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
 	w->fd = fd;
 	return 0;
+}
+
+int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0 ? -errno : 0;
 }
 
 void loop_del(struct loop *l, struct loop_watch *w)
@@ -48,8 +60,10 @@ int loop_run_once(struct loop *l, int timeout_ms)
 	for (int i = 0; i < n; i++) {
 		struct loop_watch *w = l->evs[i].data.ptr;
 
-		if (w && w->fd >= 0)
+		if (w && w->fd >= 0) {
+			w->revents = l->evs[i].events;
 			w->fn(w);
+		}
 	}
 	l->nevs = 0;
 	return n;

@@ -128,7 +128,7 @@ int netw_check_unique(struct kvnetd *d, const struct net_def *def,
 				       "bridge name '%s' is already used by network '%s'",
 				       def->bridge, o->name);
 	}
-	return 0;
+	return netw_fwd_check_unique(d, def, e);
 }
 
 /* Add def to the table, or replace the definition of the same name. */
@@ -593,6 +593,7 @@ void netw_tick(struct kvnetd *d)
 		if (!n->active)
 			continue;
 		netw_stp_tick(d, n, now / 1000000);
+		netw_fwd_tick(d, n);
 		if (n->dhcp)
 			dhcpd_tick(n->dhcp);
 	}
@@ -601,6 +602,7 @@ void netw_tick(struct kvnetd *d)
 void netw_free_all(struct kvnetd *d)
 {
 	for (int i = 0; i < d->nnets; i++) {
+		netw_fwd_release(d->nets[i]);
 		loop_del(&d->loop, &d->nets[i]->punt);
 		dp_close(d->nets[i]->dp);
 		free(d->nets[i]);

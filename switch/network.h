@@ -71,6 +71,8 @@ struct kv_port {
 	enum netrec_op op;	/* being added or removed (the record says) */
 };
 
+struct fwd_proxy;
+
 struct kv_network {
 	struct net_def def;
 	bool active;
@@ -96,6 +98,11 @@ struct kv_network {
 	struct stp_bridge stp;
 	bool stp_on;
 	uint64_t next_hello_ms;
+	/* port forwards served now (network_fwd.c): each holds its host port */
+	struct fwd_proxy *fwd_px[NET_MAX_FORWARDS];
+	int nfwd_px;
+	int fwd_gw_ifindex;    /* the gateway device they go through */
+	uint64_t fwd_retry_ms; /* when forwards not served are tried again */
 };
 
 struct kvnetd {
@@ -164,6 +171,14 @@ int netw_dhcp_host_add(struct kvnetd *d, struct kv_network *n, const struct net_
 		       struct kv_error *e);
 int netw_dhcp_host_del(struct kvnetd *d, struct kv_network *n, const struct net_dhcp_host *h,
 		       struct kv_error *e);
+
+/* Port forwards, changed live and stored (network_fwd.c). A forward is
+ * active while its network routes and kvnetd holds its host port. */
+int netw_fwd_add(struct kvnetd *d, struct kv_network *n, const struct net_fwd *f,
+		 struct kv_error *e);
+int netw_fwd_del(struct kvnetd *d, struct kv_network *n, uint8_t proto, uint16_t host_port,
+		 struct kv_error *e);
+bool netw_fwd_active(const struct kv_network *n, uint8_t proto, uint16_t host_port);
 
 /* A link changed (link.h); ifindex 0: re-check all. */
 void netw_link_changed(struct kvnetd *d, const struct link_event *ev);

@@ -65,6 +65,18 @@ int netw_insert(struct kvnetd *d, const struct net_def *def, struct kv_network *
 int netw_name_taken(struct kvnetd *d, const char *name, const char *alias,
 		    const char *live_side, struct kv_error *e);
 
+/* network_fwd.c: port forwards. Serve def's forwards through gateway
+ * device gw_ifindex (after the subnet is in the NAT maps; again when the
+ * gateway changes or a restart adopts the network); stop serving them and
+ * take them out of the NAT maps; let go of the proxies only (kvnetd
+ * exits: forwards keep working from outside); periodic work. */
+void netw_fwd_up(struct kvnetd *d, struct kv_network *n, int gw_ifindex);
+void netw_fwd_down(struct kvnetd *d, struct kv_network *n);
+void netw_fwd_release(struct kv_network *n);
+void netw_fwd_tick(struct kvnetd *d, struct kv_network *n);
+/* Does another network forward one of def's host ports? */
+int netw_fwd_check_unique(struct kvnetd *d, const struct net_def *def, struct kv_error *e);
+
 /* network_addr.c: anti-spoofing bindings. Compute what every port of n
  * may send from (statics, its pinned MAC's reservation, its leases) and
  * make the datapath hold exactly that. */

@@ -170,6 +170,8 @@ int netw_route_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 	n->route_up = ret == 0;
 	if (!ret)
 		netw_uplinks_sync(d);
+	if (!ret)
+		netw_fwd_up(d, n, gw->dev_ifindex);
 	return ret;
 }
 
@@ -181,6 +183,7 @@ void netw_route_down(struct kvnetd *d, struct kv_network *n)
 	if (!d->nat || !n->route_up)
 		return;
 	n->route_up = false;
+	netw_fwd_down(d, n);
 	dp_nat_net_del(d->nat, def->ip.s_addr & mask, def->prefix);
 	dp_nat_flush_net(d->nat, netw_net_id(def));
 }

@@ -215,6 +215,7 @@ static const struct nx_elem nx_network_elems[] = {
 	{ "fdb", true, false, netxml_el_kv_fdb },
 	{ "flood", true, false, netxml_el_kv_flood },
 	{ "dhcp", true, false, netxml_el_kv_dhcp },
+	{ "forward", true, true, netxml_el_kv_forward },
 	/* libvirt features kvnet does not implement (yet) */
 	{ "route", false, true, NULL },
 	{ "portgroup", false, true, NULL },

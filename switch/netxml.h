@@ -68,6 +68,8 @@
 #define NET_BOOT_FILE_MAX 256
 /* <dns><forwarder addr=/> entries kept. */
 #define NET_MAX_DNS_FORWARDERS 8
+/* <kvnet:forward> port forwards per network. */
+#define NET_MAX_FORWARDS 64
 
 enum net_mode {
 	NET_MODE_ISOLATED, /* no <forward> */
@@ -98,6 +100,16 @@ struct net_dhcp_host {
 	uint8_t id[NET_DHCP_ID_MAX];
 	uint8_t id_len;
 	uint32_t lease_s;	/* <lease> child; NET_LEASE_DEFAULT if none */
+};
+
+/* A port forward, <kvnet:forward proto='tcp' host-port='8080'
+ * to='192.168.122.5:80'/>: connections to host_port on any of the host's
+ * addresses go to the guest at to:to_port. Ports in host byte order. */
+struct net_fwd {
+	uint8_t proto;	    /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t host_port; /* 1..65535 */
+	struct in_addr to;  /* a host address of the network's subnet */
+	uint16_t to_port;   /* 1..65535 */
 };
 
 struct net_def {
@@ -153,6 +165,9 @@ struct net_def {
 	/* <port isolated='yes'/>: guests cannot reach each other, only the
 	 * gateway and the uplink (KVNET_PORT_ISOLATED on every guest port). */
 	bool port_isolated;
+	/* <kvnet:forward>: port forwards (nat mode only), in document order */
+	struct net_fwd forwards[NET_MAX_FORWARDS];
+	int nforwards;
 };
 
 /* Parse a libvirt network XML document. On error returns -EINVAL (or
@@ -241,6 +256,16 @@ int netxml_uuid_parse(const char *s, uint8_t uuid[16]);
  * contract as netxml_parse; `what` names it in the message. */
 int netxml_check_ifname(const char *s, size_t max, const char *what,
 			char *err, size_t errlen);
+
+/* Port forwards (netxml_fwd.c). "tcp"/"udp" and back (-1 if neither). */
+const char *net_fwd_proto_name(uint8_t proto);
+int net_fwd_proto_parse(const char *s);
+/* A port "1".."65535" (decimal digits only): the port, or -EINVAL. */
+int net_fwd_port_parse(const char *s);
+/* "IP:PORT" into to and port: 0 or -EINVAL. */
+int net_fwd_to_parse(const char *s, struct in_addr *to, uint16_t *port);
+/* The index of def's forward of proto and host_port, or -1. */
+int net_fwd_find(const struct net_def *def, uint8_t proto, uint16_t host_port);
 
 /* "isolated", "nat", ... and back (-1 if unknown). */
 const char *net_mode_name(enum net_mode mode);

@@ -256,5 +256,7 @@ int netxml_validate(struct net_def *def, char *err, size_t errlen)
 		rc = nx_check_ip(def, err, errlen);
 	if (rc == 0)
 		rc = netxml_dns_check(def, err, errlen);
+	if (rc == 0)
+		rc = netxml_fwd_check(def, err, errlen);
 	return rc;
 }

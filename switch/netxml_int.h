@@ -183,6 +183,12 @@ bool netxml_nat_equal(const struct net_def *a, const struct net_def *b);
 void netxml_dns_format(FILE *f, const struct net_def *def);
 bool netxml_dns_equal(const struct net_def *a, const struct net_def *b);
 
+/* netxml_fwd.c: <kvnet:forward>. */
+int netxml_el_kv_forward(struct nx *x, xmlNode *n);
+int netxml_fwd_check(const struct net_def *def, char *err, size_t errlen);
+void netxml_fwd_format(FILE *f, const struct net_def *def);
+bool netxml_fwd_equal(const struct net_def *a, const struct net_def *b);
+
 /* ---- writing (netxml_format.c) ------------------------------------------- */
 
 /* s with the five XML special characters escaped. */

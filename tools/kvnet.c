@@ -223,6 +223,34 @@ static int kvnet_show_conntrack(const struct kvnet_call *c, const json_t *res)
 	return cli_print_table(&c->out, kvnet_ct_cols, res);
 }
 
+static const struct cli_field kvnet_fwd_cols[] = {
+	{ "proto", "PROTO", CLI_T_STR },
+	{ "host_port", "HOST PORT", CLI_T_INT },
+	{ "to", "TO", CLI_T_STR },
+	{ "active", "ACTIVE", CLI_T_BOOL },
+	{ NULL, NULL, 0 },
+};
+
+static int kvnet_show_fwds(const struct kvnet_call *c, const json_t *res)
+{
+	return cli_print_table(&c->out, kvnet_fwd_cols, res);
+}
+
+/* "forward tcp/8080 [-> IP:PORT] <done> network 'NAME'" */
+static int kvnet_show_fwd_done(const struct kvnet_call *c, const json_t *res)
+{
+	const char *to = json_string_value(json_object_get(c->args, "to"));
+	json_t *active = json_object_get(res, "active");
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "forward %s/%s%s%s %s network '%s'%s",
+		 json_string_value(json_object_get(c->args, "proto")),
+		 json_string_value(json_object_get(c->args, "host_port")), to ? " -> " : "",
+		 to ? to : "", c->cmd->done, c->pos[0],
+		 json_is_false(active) ? " (inactive until the network runs)" : "");
+	return cli_print_done(&c->out, res, msg);
+}
+
 /* "MAC -> IP <done> network 'NAME'" */
 static int kvnet_show_host_done(const struct kvnet_call *c, const json_t *res)
 {
@@ -376,6 +404,19 @@ static const struct kvnet_opt kvnet_dhcp_host_opts[] = {
 	{ NULL, NULL, NULL, 0, false },
 };
 
+static const struct kvnet_opt kvnet_fwd_add_opts[] = {
+	{ "proto", "proto", "tcp|udp", KVNET_OPT_STR, true },
+	{ "host-port", "host_port", "P", KVNET_OPT_STR, true },
+	{ "to", "to", "IP:PORT", KVNET_OPT_STR, true },
+	{ NULL, NULL, NULL, 0, false },
+};
+
+static const struct kvnet_opt kvnet_fwd_del_opts[] = {
+	{ "proto", "proto", "tcp|udp", KVNET_OPT_STR, true },
+	{ "host-port", "host_port", "P", KVNET_OPT_STR, true },
+	{ NULL, NULL, NULL, 0, false },
+};
+
 static const struct kvnet_opt kvnet_port_add_opts[] = {
 	{ "tap", "tap", NULL, KVNET_OPT_SET, false },
 	{ "mac", "mac", "MAC", KVNET_OPT_STR, false },
@@ -439,8 +480,14 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .help = "remove a reservation" },
 	{ "conntrack", "conntrack", KVNET_NET, .show = kvnet_show_conntrack,
 	  .help = "list a routing network's tracked connections" },
-	{ "forward", .usage = "add|del|list NAME ...",
-	  .help = "(not implemented yet)" },
+	{ "forward add", "forward.add", KVNET_NET, kvnet_fwd_add_opts,
+	  .show = kvnet_show_fwd_done, .done = "added to",
+	  .help = "forward a host port to a guest of a nat network (persists; live)" },
+	{ "forward del", "forward.del", KVNET_NET, kvnet_fwd_del_opts,
+	  .show = kvnet_show_fwd_done, .done = "removed from",
+	  .help = "remove a port forward and forget its connections" },
+	{ "forward list", "forward.list", KVNET_NET, .show = kvnet_show_fwds,
+	  .help = "list a network's port forwards" },
 	{ "trace", .usage = "NAME [--port P] [--count N] [FILTER...]",
 	  .help = "(not implemented yet)" },
 	{ "vm", .usage = "run NAME [--name VM] [--mac MAC] -- QEMU-ARGS...",

@@ -262,6 +262,94 @@ static void test_kvnet_ext(void **state)
 	round_trip(&d);
 }
 
+#define NATNET(body)                                                          \
+	NET("<forward mode='nat'/><ip address='192.168.7.1' prefix='24'/>" body)
+
+/* <kvnet:forward>: parsed, written back, compared, and refused where a
+ * forward cannot be. */
+static void test_forwards(void **state)
+{
+	struct net_def d, e;
+	char *xml, big[64 * 96 + 256], *p = big;
+
+	(void)state;
+	parse_ok(NATNET("<kvnet:forward proto='tcp' host-port='8080' to='192.168.7.5:80'/>"
+			"<kvnet:forward proto='udp' host-port='53' to='192.168.7.6:5353'/>"), &d);
+	assert_int_equal(d.nforwards, 2);
+	assert_int_equal(d.forwards[0].proto, IPPROTO_TCP);
+	assert_int_equal(d.forwards[0].host_port, 8080);
+	assert_string_equal(ip4(d.forwards[0].to), "192.168.7.5");
+	assert_int_equal(d.forwards[0].to_port, 80);
+	assert_int_equal(d.forwards[1].proto, IPPROTO_UDP);
+	assert_int_equal(net_fwd_find(&d, IPPROTO_UDP, 53), 1);
+	assert_int_equal(net_fwd_find(&d, IPPROTO_TCP, 53), -1);
+	round_trip(&d);
+	assert_int_equal(netxml_format(&d, &xml), 0);
+	assert_non_null(strstr(xml, "<kvnet:forward proto='udp' host-port='53' "
+				    "to='192.168.7.6:5353'/>"));
+	free(xml);
+	e = d;
+	e.forwards[1].to_port = 5354;
+	assert_false(netxml_equal(&d, &e));
+	p += sprintf(p, "<network " NS "><name>t</name><forward mode='nat'/>"
+		     "<ip address='192.168.7.1' prefix='24'/>");
+	for (int i = 0; i < NET_MAX_FORWARDS + 1; i++)
+		p += sprintf(p, "<kvnet:forward proto='tcp' host-port='%d' to='192.168.7.5:80'/>",
+			     1000 + i);
+	sprintf(p, "</network>");
+	expect_reject(big, 0, "too many <kvnet:forward> (max 64");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='1' to='10.0.0.5:80'/>"),
+		      0, "10.0.0.5 is not a host address of 192.168.7.0/24");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='1' to='192.168.7.255:80'/>"),
+		      0, "not a host address");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='1' to='192.168.7.0:80'/>"),
+		      0, "not a host address");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='1' to='192.168.7.1:80'/>"),
+		      0, "the gateway's address");
+	expect_reject(NATNET("<kvnet:forward proto='sctp' host-port='1' to='192.168.7.5:80'/>"),
+		      0, "invalid proto='sctp'");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='0' to='192.168.7.5:80'/>"),
+		      0, "invalid host-port='0'");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' to='192.168.7.5:80'/>"), 0,
+		      "needs a host-port");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='1' to='192.168.7.5'/>"),
+		      0, "use IPv4:PORT");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='1' to='192.168.7.5:0'/>"),
+		      0, "use IPv4:PORT");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='1' to='192.168.7.5:80'/>"
+			     "<kvnet:forward proto='tcp' host-port='1' to='192.168.7.6:80'/>"),
+		      0, "tcp/1 is given twice");
+	expect_reject(NET("<ip address='192.168.7.1' prefix='24'/>"
+			  "<kvnet:forward proto='tcp' host-port='1' to='192.168.7.5:80'/>"),
+		      0, "port forwards need a nat network");
+	expect_reject(NATNET("<kvnet:forward proto='tcp' host-port='1' to='192.168.7.5:80'>"
+			     "<x/></kvnet:forward>"), 0, "unknown element <x>");
+}
+
+static void test_fwd_parsers(void **state)
+{
+	struct in_addr a;
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(net_fwd_port_parse("1"), 1);
+	assert_int_equal(net_fwd_port_parse("65535"), 65535);
+	assert_int_equal(net_fwd_port_parse("0"), -EINVAL);
+	assert_int_equal(net_fwd_port_parse("65536"), -EINVAL);
+	assert_int_equal(net_fwd_port_parse("080a"), -EINVAL);
+	assert_int_equal(net_fwd_port_parse("+80"), -EINVAL);
+	assert_int_equal(net_fwd_port_parse("000080"), -EINVAL);
+	assert_int_equal(net_fwd_port_parse(""), -EINVAL);
+	assert_int_equal(net_fwd_to_parse("10.0.0.5:22", &a, &port), 0);
+	assert_string_equal(ip4(a), "10.0.0.5");
+	assert_int_equal(port, 22);
+	assert_int_equal(net_fwd_to_parse("10.0.0.5", &a, &port), -EINVAL);
+	assert_int_equal(net_fwd_to_parse("host:22", &a, &port), -EINVAL);
+	assert_int_equal(net_fwd_to_parse(":22", &a, &port), -EINVAL);
+	assert_int_equal(net_fwd_proto_parse("udp"), IPPROTO_UDP);
+	assert_int_equal(net_fwd_proto_parse("UDP"), -1);
+}
+
 static void test_misc_good(void **state)
 {
 	struct net_def d;
@@ -1512,6 +1600,8 @@ int main(void)
 		cmocka_unit_test(test_bridged),
 		cmocka_unit_test(test_kvnet_ext),
 		cmocka_unit_test(test_misc_good),
+		cmocka_unit_test(test_forwards),
+		cmocka_unit_test(test_fwd_parsers),
 		cmocka_unit_test(test_all_data_round_trip),
 		cmocka_unit_test(test_escaping_round_trip),
 		cmocka_unit_test(test_rejections),
