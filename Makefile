@@ -6,7 +6,9 @@
 #   make deps       install Debian build and test dependencies (idempotent)
 #   make test       unit tests (cmocka) + integration tests (pytest, netns)
 #   make bench      kvnet against a Linux bridge, side by side, with ratios;
-#                   kvnetd's DHCP against Kea and dnsmasq (tools/bench.sh)
+#                   kvnetd's DHCP against Kea and dnsmasq; kvnet's NAT
+#                   against libvirt's nftables masquerade and bare rewrite
+#                   programs (tools/bench.sh; KVNET_BENCH_ONLY=switch|dhcp|nat)
 #   make demo       the README's demo
 #   make check      cppcheck + clang-tidy
 #   make install    kvnetd, kvnet, man pages, the systemd unit

@@ -32,10 +32,18 @@
 # killed with SIGKILL and restarted, and every lease perfdhcp saw ACKed
 # must be listed by `kvnet leases`.
 #
-# Settings (environment): KVNET_BENCH_ONLY (both parts; "switch" or
-# "dhcp" for one), KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
+# Then NAT (about 3 minutes more; tools/bench_nat.sh): a guest reaching
+# an upstream namespace through the host's uplink address, kvnet's NAT
+# network against libvirt's (a bridge, ip_forward, nftables masquerade and
+# conntrack), in UDP packets/s over 1024 flows, one TCP stream and new TCP
+# connections/s; and kvnet's share of two bare rewrite programs (tc and
+# XDP: addresses and checksums only), the ceilings of their hooks.
+#
+# Settings (environment): KVNET_BENCH_ONLY (all parts; "switch", "dhcp"
+# or "nat" for one), KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
 # KVNET_BENCH_TCP_SECS (4), KVNET_BENCH_CPU (the last CPU: the generator's;
 # DHCP servers run on the others).
+# NAT: KVNET_BENCH_CONN_SECS (3), KVNET_BENCH_CONN_CLIENTS (64).
 # DHCP: KVNET_BENCH_DHCP_RATES (offered exchanges/s, ascending: "250 500
 # 1000 2000 3000 5000 7000 10000 15000 20000 30000 40000"),
 # KVNET_BENCH_DHCP_SECS (3: each step's test period, shorter where 3 s
@@ -668,6 +676,11 @@ print_dhcp_table() {
 	return $rc
 }
 
+# ---- NAT ---------------------------------------------------------------
+
+# shellcheck source=tools/bench_nat.sh
+. "$top/tools/bench_nat.sh"
+
 # ---- output ------------------------------------------------------------
 
 # fmt UNIT VALUE...: values for people (Mpps, Gbit/s, two decimals).
@@ -678,6 +691,7 @@ def f(v):
     v = float(v)
     if u == "pps": return "%.2f Mpps" % (v / 1e6)
     if u == "bit/s": return "%.2f Gbit/s" % (v / 1e9)
+    if u == "conn/s": return "%.0f/s" % v
     return "%g %s" % (v, u)
 print(" ".join(f(v) for v in sys.argv[2:]))' "$@"
 }
@@ -706,7 +720,7 @@ print_table() {
 
 check_settings() {
 	local s r
-	[[ $only =~ ^(|switch|dhcp)$ ]] || die "KVNET_BENCH_ONLY must be switch or dhcp"
+	[[ $only =~ ^(|switch|dhcp|nat)$ ]] || die "KVNET_BENCH_ONLY must be switch, dhcp or nat"
 	[[ $runs =~ ^[1-9][0-9]*$ && $tcp_secs =~ ^[1-9][0-9]*$ &&
 		$pps_secs =~ ^[0-9]+(\.[0-9]+)?$ && $gen_cpu =~ ^[0-9]+$ ]] ||
 		die "KVNET_BENCH_RUNS, _TCP_SECS must be positive integers, _PPS_SECS a number, _CPU a CPU"
@@ -716,6 +730,8 @@ check_settings() {
 	for r in $dhcp_rates; do
 		[[ $r =~ ^[1-9][0-9]*$ ]] || die "KVNET_BENCH_DHCP_RATES: '$r' is not a rate"
 	done
+	[[ $conn_secs =~ ^[0-9]+(\.[0-9]+)?$ && $conn_clients =~ ^[1-9][0-9]*$ ]] ||
+		die "KVNET_BENCH_CONN_SECS must be a number, _CLIENTS a positive integer"
 	[ -z "$dhcp_base" ] || [ -x "$dhcp_base" ] ||
 		die "KVNET_BENCH_DHCP_BASE: $dhcp_base is not an executable"
 	for s in $dhcp_servers; do
@@ -724,31 +740,40 @@ check_settings() {
 	done
 }
 
+# part NAME: is that part of the bench to run?
+part() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
 main() {
+	local t
 	[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
 	check_settings
-	for t in kvnetd kvnet pktgen pktsink tapio; do
+	for t in kvnetd kvnet pktgen pktsink tapio connrate bench_rewrite; do
 		[ -x "$bin/$t" ] || die "$bin/$t missing: run make"
 	done
-	if [ "$only" != dhcp ]; then
+	if part switch || part nat; then
 		command -v iperf3 >/dev/null || die "iperf3 missing: run make deps"
 	fi
-	if [ "$only" != switch ]; then
+	if part nat; then
+		command -v nft >/dev/null || die "nft missing: run make deps"
+	fi
+	if part dhcp; then
 		for t in perfdhcp kea-dhcp4 dnsmasq taskset; do
 			command -v "$t" >/dev/null || die "$t missing: run make deps"
 		done
 	fi
 	log "setting up (namespaces $tag-*, work dir $work)"
-	if [ "$only" != dhcp ]; then
+	if part switch; then
 		setup_kvnet
 		setup_bridge
 		for s in "${sides[@]}"; do check_side "$s"; done
 		bench_veth_rows
 		bench_tap_rows
 	fi
-	[ "$only" = switch ] || bench_dhcp
-	[ "$only" = dhcp ] || print_table
-	[ "$only" = switch ] || print_dhcp_table
+	if part dhcp; then bench_dhcp; fi
+	if part nat; then bench_nat; fi
+	if part switch; then print_table; fi
+	if part dhcp; then print_dhcp_table; fi
+	if part nat; then print_nat_table; fi
 }
 
 main "$@"

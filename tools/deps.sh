@@ -12,7 +12,10 @@ pkgs=(
 	# unit tests, checks
 	libcmocka-dev cppcheck clang-tidy libclang-rt-14-dev
 	# integration tests and benchmarks
-	iproute2 iputils-ping ethtool tcpdump iperf3 procps qemu-system-x86 nftables
+	iproute2 iputils-ping ethtool tcpdump iperf3 procps qemu-system-x86
+	# NAT: the host firewall in the tests; libvirt's masquerade rules, the
+	# baseline make bench compares against
+	nftables
 	python3 python3-pytest python3-scapy
 	# DHCP: real clients in the tests; perfdhcp (kea-admin), Kea and
 	# dnsmasq only as the baselines make bench compares against
