@@ -49,12 +49,14 @@
 #define KVNET_NAT_PORT_TRIES 32
 /* A flow's timer is written at most this often by busy traffic. */
 #define KVNET_CT_REFRESH_NS (1000ULL * 1000 * 1000)
+/* How long a flow trusts the next hop it cached (see kvnet_ct_val). */
+#define KVNET_CT_NH_TTL_NS (1000ULL * 1000 * 1000)
 
 /* The layout of all the daemon-wide maps together, recorded in nat_cfg:
  * bump it on any change of meaning. A restarted kvnetd takes the running
  * maps over only when the layout (and each map's shape) is its own, and
  * starts them all fresh otherwise (flows are lost, nothing else). */
-#define KVNET_NAT_LAYOUT 1
+#define KVNET_NAT_LAYOUT 2
 
 #define KVNET_IPPROTO_ICMP 1
 #define KVNET_IPPROTO_TCP 6
@@ -101,7 +103,14 @@ struct kvnet_ct_val {
 	__u16 flags;		   /* enum kvnet_ct_flags */
 	__u8 state;		   /* enum kvnet_ct_state */
 	__u8 reserved0;
-	__u32 reserved[3];
+	/* The next hop this direction's packets went to, as the FIB said at
+	 * nh_time_ns: used for KVNET_CT_NH_TTL_NS before the FIB is asked
+	 * again (a route or neighbour change is seen within that time). */
+	__u32 nh_ifindex;	   /* 0: none cached */
+	__u8 nh_dmac[6];
+	__u8 nh_smac[6];
+	__u64 nh_time_ns;
+	__u32 reserved[2];
 };
 
 /* Conntrack timeouts in seconds (nat_cfg), netfilter's defaults. */

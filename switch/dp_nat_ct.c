@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "switch/datapath.h"
 #include "switch/dp_nat_int.h"
@@ -176,7 +177,7 @@ int dp_nat_flows(struct dp_nat *nat, uint32_t net_id, struct dp_ct_flow **out, i
 
 int dp_nat_stats(struct dp_nat *nat, uint64_t out[KVNET_NAT_STAT_SLOTS])
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *percpu;
 
 	if (ncpu < 1)
@@ -188,7 +189,7 @@ int dp_nat_stats(struct dp_nat *nat, uint64_t out[KVNET_NAT_STAT_SLOTS])
 		out[slot] = 0;
 		if (bpf_map_lookup_elem(nat->fd[DPN_STATS], &slot, percpu) < 0)
 			continue;
-		for (long c = 0; c < ncpu; c++)
+		for (int c = 0; c < ncpu; c++)
 			out[slot] += percpu[c];
 	}
 	free(percpu);

@@ -45,10 +45,12 @@ static __always_inline __be32 kvnet_gw_nat_addr(const struct kvnet_config *cfg, 
 	return bpf_htonl(lo + bpf_ntohl(guest) % (hi - lo + 1));
 }
 
-/* Translate and route the packet of a flow just created. */
+/* Translate and route the packet of a flow just created. With routed,
+ * s->r holds the lookup that routed it (masquerade: the destination does
+ * not change), so the flow starts with its next hop cached. */
 static __always_inline int kvnet_gw_first(struct __sk_buff *skb, struct kvnet_frame *fr,
 					  struct kvnet_ip4 *ip,
-					  struct kvnet_nat_scratch *s)
+					  struct kvnet_nat_scratch *s, int routed)
 {
 	struct kvnet_ct_key key;
 	struct kvnet_ct_hit hit;
@@ -57,6 +59,8 @@ static __always_inline int kvnet_gw_first(struct __sk_buff *skb, struct kvnet_fr
 	kvnet_ip4_key(ip, &key);
 	if (kvnet_ct_lookup(&key, fr->now, &hit) < 0)
 		return kvnet_drop(&fr->in, KVNET_DROP_NAT_NO_PORT);
+	if (routed)
+		kvnet_nat_nh_store(hit.e, &s->r, fr->now);
 	return kvnet_gw_verdict(fr, kvnet_nat_apply(skb, ip, &hit, fr->now, &reason, s),
 				reason);
 }
@@ -90,7 +94,7 @@ static __always_inline int kvnet_gw_local(struct __sk_buff *skb, struct kvnet_fr
 	reason = kvnet_nat_create(skb, s, fr->now);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr->in, reason);
-	return kvnet_gw_first(skb, fr, ip, s);
+	return kvnet_gw_first(skb, fr, ip, s, 0);
 }
 
 /* Masquerade a new flow out of a nat network. */
@@ -122,7 +126,7 @@ static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvn
 	reason = kvnet_nat_create(skb, s, fr->now);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr->in, reason);
-	return kvnet_gw_first(skb, fr, ip, s);
+	return kvnet_gw_first(skb, fr, ip, s, 1);
 }
 
 /* Route a packet bound beyond the gateway (step 3). */

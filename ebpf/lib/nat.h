@@ -201,10 +201,57 @@ static __always_inline int kvnet_nat_can_open(const struct kvnet_ip4 *ip)
 	return ip->proto == KVNET_IPPROTO_ICMP && ip->icmp_type == KVNET_ICMP_ECHO;
 }
 
+/* Remember where a lookup sent this direction's packets (a successful
+ * one: neighbour resolved). Concurrent writers write the same values. */
+static __always_inline void kvnet_nat_nh_store(struct kvnet_ct_val *e,
+					       const struct kvnet_route *r, __u64 now)
+{
+	if (r->rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return;
+	__builtin_memcpy(e->nh_dmac, r->fib.dmac, ETH_ALEN);
+	__builtin_memcpy(e->nh_smac, r->fib.smac, ETH_ALEN);
+	e->nh_ifindex = r->fib.ifindex;
+	e->nh_time_ns = now;
+}
+
+/* Send to the cached next hop: the MACs written, redirected. Returns the
+ * verdict. */
+static __always_inline int kvnet_nat_nh_send(struct __sk_buff *skb, const struct kvnet_ct_val *e)
+{
+	__u8 macs[ETH_ALEN * 2];
+	__u32 ifindex = e->nh_ifindex;
+
+	__builtin_memcpy(macs, e->nh_dmac, ETH_ALEN);
+	__builtin_memcpy(macs + ETH_ALEN, e->nh_smac, ETH_ALEN);
+	if (bpf_skb_store_bytes(skb, 0, macs, sizeof(macs), 0))
+		return TC_ACT_SHOT;
+	return bpf_redirect(ifindex, 0) == TC_ACT_REDIRECT ? TC_ACT_REDIRECT : TC_ACT_SHOT;
+}
+
+/* Where the rewritten packet goes: the cached next hop while it is fresh,
+ * else the FIB (and the answer cached). Returns KVNET_ROUTE_FORWARD with
+ * *cached set or r filled, or why not. */
+static __always_inline enum kvnet_route_kind
+kvnet_nat_next_hop(struct __sk_buff *skb, struct kvnet_ct_val *e, const struct kvnet_ct_key *to,
+		   __u8 proto, __u64 now, struct kvnet_route *r, int *cached)
+{
+	enum kvnet_route_kind k;
+
+	*cached = e->nh_ifindex && now - e->nh_time_ns < KVNET_CT_NH_TTL_NS;
+	if (*cached)
+		return KVNET_ROUTE_FORWARD;
+	k = kvnet_route_lookup(skb, r, to->saddr, to->daddr, proto, e->fib_ifindex,
+			       (e->flags & KVNET_CT_FIB_OUTPUT) != 0, 0);
+	if (k == KVNET_ROUTE_FORWARD)
+		kvnet_nat_nh_store(e, r, now);
+	return k;
+}
+
 /* Rewrite a tracked packet to what its entry says, count it, and route it
- * where the entry says. Returns the verdict; a TTL that runs out is left
- * to the host (TC_ACT_UNSPEC: the caller hands the untouched packet to the
- * host's stack, which sends the ICMP error a router owes). */
+ * where the entry says. Returns the verdict. What a router owes the
+ * sender is left to the host (TC_ACT_UNSPEC: the caller hands the
+ * untouched packet to the host's stack, which sends the ICMP error): a
+ * TTL that runs out, a packet with DF too big for the next hop. */
 static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_ip4 *ip,
 					   struct kvnet_ct_hit *hit, __u64 now, __u32 *reason,
 					   struct kvnet_nat_scratch *s)
@@ -212,24 +259,32 @@ static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_i
 	struct kvnet_ct_val *e = hit->e;
 	struct kvnet_route *r = &s->r;
 	struct kvnet_ct_key to = e->xlate;
-	__u32 ifindex = e->fib_ifindex;
-	int output = (e->flags & KVNET_CT_FIB_OUTPUT) != 0;
+	__u32 mtu_len = 0;
+	int cached, k;
 
 	if (ip->ttl <= 1)
 		return TC_ACT_UNSPEC;
-	kvnet_ct_account(hit, ip->proto, ip->tcp_flags, skb->len, now);
-	if (kvnet_route_lookup(skb, r, to.saddr, to.daddr, ip->proto, ifindex, output, 0) !=
-	    KVNET_ROUTE_FORWARD) {
-		*reason = r->rc == BPF_FIB_LKUP_RET_FRAG_NEEDED ? KVNET_DROP_TOO_BIG
-								: KVNET_DROP_NO_ROUTE;
+	k = kvnet_nat_next_hop(skb, e, &to, ip->proto, now, r, &cached);
+	if (k == KVNET_ROUTE_TOO_BIG && (ip->frag & KVNET_IP_DF))
+		return TC_ACT_UNSPEC;
+	if (k != KVNET_ROUTE_FORWARD) {
+		*reason = k == KVNET_ROUTE_TOO_BIG ? KVNET_DROP_TOO_BIG : KVNET_DROP_NO_ROUTE;
 		return TC_ACT_SHOT;
 	}
+	/* the cached hop's MTU (a GSO skb always fits: it is segmented) */
+	if (cached && bpf_check_mtu(skb, e->nh_ifindex, &mtu_len, 0, 0)) {
+		if (ip->frag & KVNET_IP_DF)
+			return TC_ACT_UNSPEC;
+		*reason = KVNET_DROP_TOO_BIG;
+		return TC_ACT_SHOT;
+	}
+	kvnet_ct_account(hit, ip->proto, ip->tcp_flags, skb->len, now);
 	if (kvnet_rewrite_tuple(skb, ip, &to) || kvnet_rewrite_ttl_dec(skb, ip)) {
 		*reason = KVNET_DROP_REWRITE;
 		return TC_ACT_SHOT;
 	}
 	kvnet_nat_count(hit->reply ? KVNET_NAT_EV_XLATE_IN : KVNET_NAT_EV_XLATE_OUT);
-	return kvnet_route_send(skb, r);
+	return cached ? kvnet_nat_nh_send(skb, e) : kvnet_route_send(skb, r);
 }
 
 /* ---- ICMP errors about a tracked flow ----------------------------------- */
