@@ -100,7 +100,7 @@ enum kvnet_map_id {
 #define KVNET_MAPVER_FLOOD 2
 #define KVNET_MAPVER_STATS 1
 #define KVNET_MAPVER_PORT_STATE 1
-#define KVNET_MAPVER_CONFIG 1
+#define KVNET_MAPVER_CONFIG 2
 #define KVNET_MAPVER_PUNT 2
 #define KVNET_MAPVER_PORT_ADDRS 1
 #define KVNET_MAPVER_ADDR_OWNERS 1
@@ -270,7 +270,9 @@ struct kvnet_config {
 	__u32 nat_addr_min; /* <nat><address start end/>; 0: the address */
 	__u32 nat_addr_max; /* the route to the destination prefers */
 	__u32 net_id;	   /* the network's id in conntrack (nat/) */
-	__u32 reserved[1];
+	__u8 gw_mac[6];	   /* the gateway's MAC: frames to it are routed */
+	__u16 reserved1;
+	__u32 reserved[4];
 };
 
 /* Anti-spoofing (ebpf/lib/spoof.h). The addresses bound to one untrusted

@@ -67,17 +67,6 @@ static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 		return kvnet_drop(&fr->in, KVNET_DROP_STP_BLOCKED);
 	if (kvnet_port_isolated_pair(&fr->in, &out))
 		return kvnet_drop(&fr->in, KVNET_DROP_ISOLATED);
-	if ((out.flags & KVNET_PORT_GATEWAY) && (fr->cfg.flags & KVNET_CFG_ROUTES) &&
-	    fr->eth.proto == bpf_htons(ETH_P_IP) && !(fr->in.flags & KVNET_PORT_GATEWAY)) {
-		struct __sk_buff *skb = fr->skb;
-
-		verdict = kvnet_gw_route(skb, fr);
-		/* the verifier takes everything a global function could write
-		 * for a scalar afterwards: the skb pointer is put back */
-		fr->skb = skb;
-		if (verdict != TC_ACT_UNSPEC)
-			return verdict;
-	}
 	if (out.flags & KVNET_PORT_GATEWAY) {
 		reason = kvnet_frame_gateway(fr);
 		if (reason != KVNET_DROP_NONE)
@@ -90,6 +79,25 @@ static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 	if (verdict != TC_ACT_REDIRECT)
 		return kvnet_drop(&fr->in, KVNET_DROP_REDIRECT);
 	kvnet_stats_tx(&out, fr->len);
+	return verdict;
+}
+
+/* IPv4 from a guest to the gateway's MAC on a network that routes goes
+ * to the routing stage (lib/gwroute.h) straight away, without the FDB:
+ * only what it hands back (TC_ACT_UNSPEC: for the host) is switched on,
+ * to the gateway port. */
+static __always_inline int kvnet_routed(struct kvnet_frame *fr)
+{
+	struct __sk_buff *skb = fr->skb;
+	int verdict;
+
+	if (!(fr->cfg.flags & KVNET_CFG_ROUTES) || (fr->in.flags & KVNET_PORT_GATEWAY) ||
+	    fr->eth.proto != bpf_htons(ETH_P_IP) || !kvnet_mac_eq(fr->eth.dst, fr->cfg.gw_mac))
+		return TC_ACT_UNSPEC;
+	verdict = kvnet_gw_route(skb, fr);
+	/* the verifier takes everything a global function could write for a
+	 * scalar afterwards: the skb pointer is put back */
+	fr->skb = skb;
 	return verdict;
 }
 
@@ -166,6 +174,9 @@ int kvnet_ingress(struct __sk_buff *skb)
 	reason = kvnet_dhcp(&fr);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr.in, reason);
+	verdict = kvnet_routed(&fr);
+	if (verdict != TC_ACT_UNSPEC)
+		return verdict;
 	if (!kvnet_mac_is_multicast(fr.eth.dst))
 		dst = kvnet_fdb_lookup(&fr);
 	if (dst) {

@@ -60,6 +60,7 @@ struct dp_config {
 	uint16_t nat_port_min, nat_port_max;
 	uint32_t nat_addr_min, nat_addr_max; /* network byte order; 0: none */
 	uint32_t net_id;      /* the network's id in conntrack */
+	uint8_t gw_mac[6];    /* the gateway's MAC */
 };
 
 /* One port as the datapath sees it. */

@@ -82,6 +82,7 @@ int netw_route_config(struct kvnetd *d, const struct kv_network *n, struct dp_co
 	c->nat_addr_min = def->nat_addr_start.s_addr;
 	c->nat_addr_max = def->nat_addr_end.s_addr;
 	c->net_id = netw_net_id(def);
+	memcpy(c->gw_mac, def->mac, sizeof(c->gw_mac));
 	return 0;
 }
 
