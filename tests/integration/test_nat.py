@@ -368,12 +368,30 @@ def test_forward_dev_restricts_the_uplink(kvnet):
     assert cp.returncode != 0 and "uplink 'nosuch0'" in cp.stderr
 
 
+def test_nat_address_range(kvnet):
+    """<nat><address start end>: flows take an address of the range (the
+    host holds it), not the one the route prefers."""
+    nat = Nat(kvnet, net_extra="<nat><address start='198.51.100.9' "
+              "end='198.51.100.9'/></nat>", guests=1)
+    kvnet.host.ip("addr", "add", "198.51.100.9/24", "dev", "up0")
+    g1 = nat.guests[0]
+    nat.server(nat.far, "tcp", 7000)
+    assert nat.client(g1.ns, "tcp", FAR_IP, 7000).startswith("198.51.100.9:")
+    assert all(f["xlate_src"].startswith("198.51.100.9") for f in nat.flows())
+    xml = kvnet.cli("net", "dumpxml", "n1").stdout
+    assert "<address start='198.51.100.9' end='198.51.100.9'/>" in xml, xml
+
+
 @pytest.mark.kvnet_timeout(180)
-def test_nat_tap_tso_frames_cross_whole(nat, kvnet):
+@pytest.mark.parametrize("mode", ["nat", "route"])
+def test_tap_tso_frames_cross_whole(kvnet, mode):
     """A tap guest with offloads on (tapio relaying a namespace's stack, as
     qemu relays a virtio guest's) sends 64 KB TSO frames: they cross NAT
-    whole, both ways, and every byte arrives (hash-checked)."""
+    (or routing) whole, both ways, and every byte arrives (hash-checked)."""
     from test_tap_gso import Tapio, exact_transfer
+    nat = Nat(kvnet, mode=mode, guests=0)
+    if mode == "route":
+        nat.up.ip("route", "add", f"{SUBNET}.0/24", "via", UPLINK_IP)
     mac = "52:54:00:8a:77:20"
     ns = kvnet.new_ns("kvt-")
     ns.sysctl("net.ipv6.conf.all.disable_ipv6=1",
