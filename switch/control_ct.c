@@ -113,7 +113,7 @@ json_t *control_ct_stats_row(struct kvnetd *d)
 	}
 	return json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I}", "port", "(uplinks)",
 			 "ifindex", 0, "rx_packets",
-			 (json_int_t)(c[KVNET_NAT_EV_XLATE_IN] + c[KVNET_NAT_EV_ROUTED_IN]),
+			 (json_int_t)c[KVNET_NAT_EV_XLATE_IN] + (json_int_t)c[KVNET_NAT_EV_ROUTED_IN],
 			 "rx_bytes", (json_int_t)0, "tx_packets",
 			 (json_int_t)c[KVNET_NAT_EV_XLATE_OUT], "tx_bytes", (json_int_t)0,
 			 "flood_packets", (json_int_t)0, "drops", drops, "drops_total", total,
