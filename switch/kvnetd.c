@@ -259,13 +259,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	kvnetd_write_pid(&d);
-	if (dp_nat_open(&d.nat, d.bpffs, &e) < 0 ||
-	    dp_nat_set_timeouts(d.nat, &o.timeouts, &e) < 0) {
-		log_err("%s: networks that route or translate cannot start", e.msg);
-		dp_nat_close(d.nat);
-		d.nat = NULL;
-		memset(&e, 0, sizeof(e));
-	}
+	d.nat_timeouts = o.timeouts; /* the NAT maps load with the first datapath */
 	netw_restore(&d);
 	ret = kvnetd_loop(&m, timer, sig);
 	ctlsock_close(m.ctl);

@@ -457,9 +457,29 @@ void netw_teardown(struct kvnetd *d, struct kv_network *n)
 	netw_uplinks_sync(d);
 }
 
+/* The daemon-wide NAT maps, loaded (or taken over) when the first
+ * network's datapath loads rather than at start-up, so that a restarted
+ * kvnetd answers before it pays for them. NULL if they cannot load. */
+struct dp_nat *netw_nat(struct kvnetd *d)
+{
+	struct kv_error e = { 0 };
+
+	if (d->nat || d->nat_failed)
+		return d->nat;
+	if (dp_nat_open(&d->nat, d->bpffs, &e) < 0 ||
+	    dp_nat_set_timeouts(d->nat, &d->nat_timeouts, &e) < 0) {
+		log_err("%s: networks that route or translate cannot start", e.msg);
+		dp_nat_close(d->nat);
+		d->nat = NULL;
+		d->nat_failed = true;
+	}
+	return d->nat;
+}
+
 int netw_dp_open(struct kvnetd *d, struct kv_network *n, const int *ports,
 			int nports, struct kv_error *e)
 {
+	netw_nat(d);
 	struct dp_open_args a = { .bpffs = d->bpffs, .net = n->def.name,
 				  .fdb_max = n->def.fdb_max, .ports = ports,
 				  .nports = nports, .nat = d->nat };

@@ -18,6 +18,7 @@
 
 #include "common/addr.h"
 #include "common/hash.h"
+#include "nat/nat_shared.h"
 #include "switch/datapath.h"
 #include "switch/dhcpd.h"
 #include "switch/error.h"
@@ -108,7 +109,10 @@ struct kv_network {
 struct kvnetd {
 	struct store store;
 	struct dp_nat *nat; /* conntrack and NAT, shared by every network;
-			       NULL if it could not be loaded */
+			       NULL until the first datapath loads, or if it
+			       could not be loaded (nat_failed) */
+	bool nat_failed;
+	struct kvnet_nat_cfg nat_timeouts; /* kvnetd --conntrack-timeouts */
 	struct link_ctx link;
 	struct loop loop;
 	char bpffs[PATH_MAX];

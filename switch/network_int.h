@@ -42,6 +42,9 @@ int netw_dp_configure(struct kv_network *n, struct kv_error *e);
 /* Create the gateway veth pair, address it and plug it in. */
 int netw_gateway_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
 
+/* network.c: the daemon-wide NAT maps, loaded on first use. */
+struct dp_nat *netw_nat(struct kvnetd *d);
+
 /* network_route.c: networks that route (nat, route, open). */
 bool netw_routes(const struct net_def *def);
 uint32_t netw_net_id(const struct net_def *def);

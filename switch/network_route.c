@@ -137,7 +137,7 @@ int netw_route_check(struct kvnetd *d, const struct kv_network *n, struct kv_err
 
 	if (!netw_routes(def))
 		return 0;
-	if (!d->nat)
+	if (!netw_nat(d))
 		return kv_fail(e, KV_ERR_SYSTEM, -ENOSYS,
 			       "the NAT datapath could not be loaded (see kvnetd's log); "
 			       "forward mode '%s' cannot start", net_mode_name(def->mode));

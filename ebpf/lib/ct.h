@@ -159,25 +159,36 @@ static __always_inline void kvnet_ct_account(struct kvnet_ct_hit *hit, __u8 prot
 	}
 }
 
-/* Is the entry at key free to take for a new flow: absent, or left from a
- * flow that is gone? */
-static __always_inline int kvnet_ct_slot_free(const struct kvnet_ct_key *key, __u64 now)
+/* Is the reply entry at key free to take for a new flow: absent, or left
+ * from a flow that is gone (its original entry missing, expired, or
+ * pointing elsewhere)? tmp is room for two keys (off the stack). */
+static __always_inline int kvnet_ct_slot_free(const struct kvnet_ct_key *key, __u64 now,
+					      struct kvnet_ct_key *tmp)
 {
-	struct kvnet_ct_hit hit;
+	const struct kvnet_ct_val *e, *o;
 
-	if (!bpf_map_lookup_elem(&ct, key))
+	e = bpf_map_lookup_elem(&ct, key);
+	if (!e)
 		return 1;
-	return kvnet_ct_lookup(key, now, &hit) < 0;
+	if (e->flags & KVNET_CT_ORIG)
+		return e->expires_ns < now;
+	kvnet_ct_reverse(&e->xlate, &tmp[0]);
+	o = bpf_map_lookup_elem(&ct, &tmp[0]);
+	if (!o || !(o->flags & KVNET_CT_ORIG) || o->expires_ns < now)
+		return 1;
+	kvnet_ct_reverse(&o->xlate, &tmp[1]);
+	return !kvnet_ct_key_eq(&tmp[1], key);
 }
 
 /* Claim the reply entry rkey for a new flow (port allocation). Returns 0,
  * or -1 if a live flow holds it. */
 static __always_inline int kvnet_ct_claim(const struct kvnet_ct_key *rkey,
-					  const struct kvnet_ct_val *rval, __u64 now)
+					  const struct kvnet_ct_val *rval, __u64 now,
+					  struct kvnet_ct_key *tmp)
 {
 	if (bpf_map_update_elem(&ct, rkey, rval, BPF_NOEXIST) == 0)
 		return 0;
-	if (!kvnet_ct_slot_free(rkey, now))
+	if (!kvnet_ct_slot_free(rkey, now, tmp))
 		return -1;
 	return bpf_map_update_elem(&ct, rkey, rval, BPF_ANY) == 0 ? 0 : -1;
 }

@@ -52,12 +52,11 @@ static __always_inline int kvnet_gw_first(struct __sk_buff *skb, struct kvnet_fr
 					  struct kvnet_ip4 *ip,
 					  struct kvnet_nat_scratch *s, int routed)
 {
-	struct kvnet_ct_key key;
 	struct kvnet_ct_hit hit;
 	__u32 reason = KVNET_DROP_NONE;
 
-	kvnet_ip4_key(ip, &key);
-	if (kvnet_ct_lookup(&key, fr->now, &hit) < 0)
+	kvnet_ip4_key(ip, &s->pkt);
+	if (kvnet_ct_lookup(&s->pkt, fr->now, &hit) < 0)
 		return kvnet_drop(&fr->in, KVNET_DROP_NAT_NO_PORT);
 	if (routed)
 		kvnet_nat_nh_store(hit.e, &s->r, fr->now);
@@ -160,15 +159,14 @@ static __always_inline int kvnet_gw_tracked(struct __sk_buff *skb, struct kvnet_
 					  struct kvnet_ip4 *ip,
 					    struct kvnet_nat_scratch *s)
 {
-	struct kvnet_ct_key key;
 	struct kvnet_ct_hit hit;
 	__u32 reason = KVNET_DROP_NONE;
 	int v;
 
 	if (!ip->l4_ok)
 		return TC_ACT_UNSPEC;
-	kvnet_ip4_key(ip, &key);
-	if (kvnet_ct_lookup(&key, fr->now, &hit) == 0)
+	kvnet_ip4_key(ip, &s->pkt);
+	if (kvnet_ct_lookup(&s->pkt, fr->now, &hit) == 0)
 		return kvnet_gw_verdict(fr, kvnet_nat_apply(skb, ip, &hit, fr->now, &reason, s),
 					reason);
 	if (ip->proto != KVNET_IPPROTO_ICMP || !kvnet_icmp_is_error(ip->icmp_type))

@@ -63,6 +63,7 @@ struct kvnet_nat_scratch {
 	struct kvnet_ct_val v;	/* an entry being written */
 	struct kvnet_quote q;	/* an ICMP error's quote */
 	struct kvnet_ct_key k[4]; /* keys an ICMP error is looked up by */
+	struct kvnet_ct_key pkt;  /* the packet's own tuple */
 	struct bpf_sock_tuple t; /* a socket of the host's, looked for */
 };
 
@@ -136,32 +137,49 @@ static __always_inline __u16 kvnet_nat_candidate(const struct kvnet_nat_new *n, 
 
 /* Claim the reply entry of n, allocating xlate.sport if asked. Returns 0,
  * or -1 if no port is free. */
-static __always_inline int kvnet_nat_claim(struct __sk_buff *skb, struct kvnet_nat_new *n,
-					   const struct kvnet_ct_val *rval, __u64 now,
-					   struct bpf_sock_tuple *t)
-{
-	struct kvnet_ct_key rkey;
-	__u32 start = bpf_get_prandom_u32();
-	__u16 port;
+/* One port search, shared with the bpf_loop callback (a bounded loop
+ * would be verified once per try, at every place a flow is created). */
+struct kvnet_nat_search {
+	struct __sk_buff *skb;
+	struct kvnet_nat_scratch *s;
+	__u64 now;
+	__u32 start;
+	__u32 found;
+};
 
-	kvnet_ct_reverse(&n->xlate, &rkey);
-	if (!n->port_min)
-		return kvnet_ct_claim(&rkey, rval, now);
-	for (__u32 i = 0; i < KVNET_NAT_PORT_TRIES; i++) {
-		port = kvnet_nat_candidate(n, start, i);
-		rkey.dport = bpf_htons(port);
-		if (kvnet_nat_host_owns(skb, t, n->xlate.proto, n->xlate.saddr, rkey.dport,
-					n->xlate.daddr, n->xlate.dport))
-			continue;
-		if (kvnet_ct_claim(&rkey, rval, now) == 0) {
-			n->xlate.sport = rkey.dport;
-			return 0;
-		}
-	}
-	return -1;
+/* bpf_loop callback: try the i-th port. 0 = go on, 1 = stop. */
+static long kvnet_nat_try_port(__u32 i, void *data)
+{
+	struct kvnet_nat_search *q = data;
+	struct kvnet_nat_scratch *s = q->s;
+	struct kvnet_nat_new *n = &s->n;
+	struct kvnet_ct_key *rkey = &s->k[0];
+
+	rkey->dport = bpf_htons(kvnet_nat_candidate(n, q->start, i));
+	if (kvnet_nat_host_owns(q->skb, &s->t, n->xlate.proto, n->xlate.saddr, rkey->dport,
+				n->xlate.daddr, n->xlate.dport))
+		return 0;
+	if (kvnet_ct_claim(rkey, &s->v, q->now, &s->k[1]) < 0)
+		return 0;
+	n->xlate.sport = rkey->dport;
+	q->found = 1;
+	return 1;
 }
 
-/* Create the flow n. Returns 0, or a drop reason. */
+static __always_inline int kvnet_nat_claim(struct __sk_buff *skb, struct kvnet_nat_scratch *s,
+					   __u64 now)
+{
+	struct kvnet_nat_search q = { .skb = skb, .s = s, .now = now };
+
+	kvnet_ct_reverse(&s->n.xlate, &s->k[0]);
+	if (!s->n.port_min)
+		return kvnet_ct_claim(&s->k[0], &s->v, now, &s->k[1]);
+	q.start = bpf_get_prandom_u32();
+	bpf_loop(KVNET_NAT_PORT_TRIES, kvnet_nat_try_port, &q, 0);
+	return q.found ? 0 : -1;
+}
+
+/* Create the flow s->n. Returns 0, or a drop reason. */
 static __always_inline __u32 kvnet_nat_create(struct __sk_buff *skb,
 					      struct kvnet_nat_scratch *s, __u64 now)
 {
@@ -173,7 +191,7 @@ static __always_inline __u32 kvnet_nat_create(struct __sk_buff *skb,
 	v->flags = KVNET_CT_REPLY | (n->flags & (KVNET_CT_SNAT | KVNET_CT_DNAT)) | n->reply_flags;
 	v->net_id = n->net_id;
 	v->fib_ifindex = n->reply_fib_ifindex;
-	if (kvnet_nat_claim(skb, n, v, now, &s->t) < 0)
+	if (kvnet_nat_claim(skb, s, now) < 0)
 		return KVNET_DROP_NAT_NO_PORT;
 	__builtin_memset(v, 0, sizeof(*v));
 	v->xlate = n->xlate;
@@ -258,13 +276,13 @@ static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_i
 {
 	struct kvnet_ct_val *e = hit->e;
 	struct kvnet_route *r = &s->r;
-	struct kvnet_ct_key to = e->xlate;
+	const struct kvnet_ct_key *to = &e->xlate;
 	__u32 mtu_len = 0;
 	int cached, k;
 
 	if (ip->ttl <= 1)
 		return TC_ACT_UNSPEC;
-	k = kvnet_nat_next_hop(skb, e, &to, ip->proto, now, r, &cached);
+	k = kvnet_nat_next_hop(skb, e, to, ip->proto, now, r, &cached);
 	if (k == KVNET_ROUTE_TOO_BIG && (ip->frag & KVNET_IP_DF))
 		return TC_ACT_UNSPEC;
 	if (k != KVNET_ROUTE_FORWARD) {
@@ -279,7 +297,7 @@ static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_i
 		return TC_ACT_SHOT;
 	}
 	kvnet_ct_account(hit, ip->proto, ip->tcp_flags, skb->len, now);
-	if (kvnet_rewrite_tuple(skb, ip, &to) || kvnet_rewrite_ttl_dec(skb, ip)) {
+	if (kvnet_rewrite_tuple(skb, ip, to) || kvnet_rewrite_ttl_dec(skb, ip)) {
 		*reason = KVNET_DROP_REWRITE;
 		return TC_ACT_SHOT;
 	}
