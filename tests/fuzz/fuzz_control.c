@@ -42,6 +42,7 @@
 #include "switch/control.h"
 #include "switch/log.h"
 #include "switch/network.h"
+#include "switch/network_int.h"
 
 #define FUZZ_MAX_REQUESTS 32
 #define FUZZ_MONITOR_MAX 4096
@@ -202,6 +203,9 @@ static void fuzz_open_daemon(struct fuzz_control *fc)
 	if (loop_open(&d->loop) < 0 || dp_ebpf_ensure_bpffs(d->bpffs, &e) < 0 ||
 	    link_open(&d->link, fuzz_on_link, d, &e) < 0)
 		fuzz_fail("cannot set up the daemon context", e.msg);
+	/* the daemon-wide NAT maps live as long as the daemon: open them now,
+	 * not on whichever input first starts a network */
+	netw_nat(d);
 	netw_restore(d);
 }
 
@@ -345,7 +349,7 @@ static void fuzz_check_clean(struct fuzz_control *fc)
 				  "stopped and undefined", i->if_name);
 	if_freenameindex(ifs);
 	snprintf(dir, sizeof(dir), "%s/kvnet", d->bpffs);
-	if (fuzz_leftover(dir, NULL, buf, sizeof(buf)))
+	if (fuzz_leftover(dir, KVNET_NAT_PIN_DIR, buf, sizeof(buf)))
 		fuzz_fail("bpffs pin left behind", buf);
 	snprintf(dir, sizeof(dir), "%s/networks", d->store.state_dir);
 	if (fuzz_leftover(dir, "autostart", buf, sizeof(buf)))
