@@ -17,7 +17,6 @@
 #include "switch/log.h"
 #include "uplink.skel.h"
 
-#define DPN_MAX_QUERY 64
 #define DPN_MAX_PROG_MAPS 32
 
 static const char *const dpn_names[DPN_COUNT] = {
@@ -42,24 +41,7 @@ static struct bpf_map *dpn_skel_map(struct uplink_bpf *k, enum dp_nat_map m)
 /* The kvnet uplink program at ifindex's tcx ingress, as an fd, or -1. */
 static int dpn_find_attached(int ifindex)
 {
-	__u32 ids[DPN_MAX_QUERY];
-	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids, .prog_cnt = DPN_MAX_QUERY);
-
-	if (bpf_prog_query_opts(ifindex, DPE_TCX_INGRESS, &q) < 0)
-		return -1;
-	for (__u32 i = 0; i < q.prog_cnt && i < DPN_MAX_QUERY; i++) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-		int fd = bpf_prog_get_fd_by_id(ids[i]);
-
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    !strcmp(info.name, KVNET_PROG_UPLINK))
-			return fd;
-		close(fd);
-	}
-	return -1;
+	return dpe_find_attached_at(ifindex, DPE_TCX_INGRESS, KVNET_PROG_UPLINK);
 }
 
 bool dp_nat_attached(int ifindex)
