@@ -45,6 +45,10 @@
 /* A learned entry's last_seen is refreshed at most this often, so that a
  * busy flow does not write the FDB on every frame. */
 #define KVNET_FDB_REFRESH_NS (1000ULL * 1000 * 1000)
+/* A port's frames from the MAC they last learned or refreshed skip the FDB
+ * for this long (the learn cache, in port_state): the entry's last_seen
+ * then lags by up to KVNET_FDB_REFRESH_NS + KVNET_FDB_LEARN_CACHE_NS. */
+#define KVNET_FDB_LEARN_CACHE_NS (500ULL * 1000 * 1000)
 /* Default flood storm guard: floods (broadcast, multicast, unknown
  * unicast) one port may start per second, and the burst above that. */
 #define KVNET_FLOOD_RATE 20000
@@ -99,7 +103,7 @@ enum kvnet_map_id {
 #define KVNET_MAPVER_PORTS 1
 #define KVNET_MAPVER_FLOOD 2
 #define KVNET_MAPVER_STATS 1
-#define KVNET_MAPVER_PORT_STATE 1
+#define KVNET_MAPVER_PORT_STATE 2
 #define KVNET_MAPVER_CONFIG 2
 #define KVNET_MAPVER_PUNT 2
 #define KVNET_MAPVER_PORT_ADDRS 1
@@ -125,7 +129,7 @@ enum kvnet_fdb_flags {
 struct kvnet_fdb_val {
 	__u32 ifindex;	    /* port the MAC lives behind */
 	__u32 flags;	    /* enum kvnet_fdb_flags */
-	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last refresh */
+	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns() of the last refresh */
 };
 
 enum kvnet_port_flags {
@@ -220,6 +224,11 @@ struct kvnet_port_state {
 			    every aging sweep: LRU evictions are silent) */
 	__u32 reserved0;
 	__u64 dhcp_tat;	 /* DHCP guard's clock (GCRA) */
+	/* The FDB learn cache (ebpf/lib/fdb.h): the source MAC this port's
+	 * frames last learned or refreshed in fdb, and when. */
+	__u64 learn_ns;
+	__u8 learn_mac[6];
+	__u16 reserved1;
 	__u32 reserved[2];
 };
 

@@ -146,7 +146,7 @@ static __always_inline __u32 kvnet_frame_init(struct kvnet_frame *fr,
 		return KVNET_DROP_MALFORMED;
 	fr->l3_len = kvnet_eth_l3_len(skb, &fr->eth);
 	kvnet_config_read(&fr->cfg);
-	fr->now = bpf_ktime_get_ns();
+	fr->now = bpf_ktime_get_coarse_ns();
 	return KVNET_DROP_NONE;
 }
 

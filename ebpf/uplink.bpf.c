@@ -138,7 +138,7 @@ int kvnet_uplink(struct __sk_buff *skb)
 	ip = &s->ip;
 	if (kvnet_ip4_parse(skb, ETH_HLEN, ip) < 0)
 		return TC_ACT_UNSPEC;
-	v = kvnet_up_tracked(skb, ip, bpf_ktime_get_ns(), s);
+	v = kvnet_up_tracked(skb, ip, bpf_ktime_get_coarse_ns(), s);
 	if (v != TC_ACT_UNSPEC)
 		return v;
 	net = kvnet_nat_net_of(ip->daddr);

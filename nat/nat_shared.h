@@ -93,7 +93,7 @@ enum kvnet_ct_state {
 
 struct kvnet_ct_val {
 	struct kvnet_ct_key xlate; /* what a packet of this key becomes */
-	__u64 expires_ns;	   /* original entry: bpf_ktime_get_ns() after
+	__u64 expires_ns;	   /* original entry: bpf_ktime_get_coarse_ns() after
 				      which the flow is gone */
 	__u64 packets;		   /* of this direction (per entry) */
 	__u64 bytes;
@@ -110,7 +110,9 @@ struct kvnet_ct_val {
 	__u8 nh_dmac[6];
 	__u8 nh_smac[6];
 	__u64 nh_time_ns;
-	__u32 reserved[2];
+	__u32 nh_mtu;		   /* the next hop device's MTU; 0: unknown
+				      (an entry from before it was kept) */
+	__u32 reserved[1];
 };
 
 /* Conntrack timeouts in seconds (nat_cfg), netfilter's defaults. */

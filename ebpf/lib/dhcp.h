@@ -38,8 +38,8 @@ static __always_inline int kvnet_udp4(struct kvnet_frame *fr, __be32 *daddr,
 	    (ip.frag & bpf_htons(0x1fff)))
 		return 0;
 	ihl = (ip.vihl & 0xf) * 4;
-	if (ihl < sizeof(ip) || bpf_skb_load_bytes(fr->skb, fr->eth.hlen + ihl, ports,
-						   sizeof(ports)) < 0)
+	if (ihl < sizeof(ip) || kvnet_pkt_load(fr->skb, fr->eth.hlen + ihl, ports,
+					       sizeof(ports)) < 0)
 		return 0;
 	*daddr = ip.daddr;
 	*sport = bpf_ntohs(ports[0]);

@@ -60,6 +60,12 @@ static __always_inline int kvnet_pkt_load(struct __sk_buff *skb, __u32 off,
 	return bpf_skb_load_bytes(skb, off, to, len);
 }
 
+static __always_inline int kvnet_mac_eq(const __u8 *a, const __u8 *b)
+{
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+		 (a[4] ^ b[4]) | (a[5] ^ b[5]));
+}
+
 /* 01:80:c2:00:00:00-0f: link-local control protocols (STP, pause, LACP,
  * 802.1X, LLDP) that a bridge never forwards as ordinary frames. */
 static __always_inline int kvnet_mac_is_link_local(const __u8 *mac)

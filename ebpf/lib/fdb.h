@@ -8,13 +8,24 @@
  *    untrusted port may hold at most cfg->learn_max of them, so one guest
  *    with random source MACs cannot push the others' entries out.
  *
- * Timestamps are bpf_ktime_get_ns(), i.e. CLOCK_MONOTONIC. A learned entry
+ * Timestamps are bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE: a tick
+ * behind CLOCK_MONOTONIC at most, and on this path much cheaper than
+ * reading the TSC (which a VM may make slow). A learned entry
  * is written only when it is new, moves, or is more than
  * KVNET_FDB_REFRESH_NS old, so steady traffic reads the FDB and never
  * writes it. The learned map is looked up first both ways (a pinned MAC
  * that talks is learned too, on its own port), so a frame costs two FDB
  * lookups; fdb_static is read only on a miss or a move. Expired entries
  * are left for the daemon's sweep, which also recounts learned[].
+ *
+ * The learn cache: most frames of a port come from the one MAC behind it,
+ * already learned there. port_state holds the MAC the port's frames last
+ * learned or refreshed and when; for KVNET_FDB_LEARN_CACHE_NS after that,
+ * frames from it skip the learned map's lookup. A MAC that moves away
+ * clears the old port's cache (kvnet_fdb_count_move), so that moving back
+ * is learned at once. Other CPUs may read it half written: a frame then
+ * takes the lookup, or skips it for a MAC that was learned on this port
+ * within the window either way.
  */
 #ifndef KVNET_LIB_FDB_H
 #define KVNET_LIB_FDB_H
@@ -56,15 +67,39 @@ static __always_inline __u32 kvnet_fdb_static(const struct kvnet_fdb_key *key)
 	return v ? v->ifindex : 0;
 }
 
-/* Move the learned count of an entry from port old to port in. */
-static __always_inline void kvnet_fdb_count_move(__u32 old,
+/* Was the frame's source learned or refreshed on its port a moment ago? */
+static __always_inline int kvnet_fdb_cached(const struct kvnet_frame *fr,
+					    const struct kvnet_port_state *st)
+{
+	return st && fr->now - *(volatile const __u64 *)&st->learn_ns < KVNET_FDB_LEARN_CACHE_NS &&
+	       kvnet_mac_eq(st->learn_mac, fr->eth.src);
+}
+
+/* Remember that mac is learned on the port of st, as of now. The time is
+ * cleared first, so that a reader never pairs the new MAC with it. */
+static __always_inline void kvnet_fdb_cache(struct kvnet_port_state *st, const __u8 *mac,
+					    __u64 now)
+{
+	if (!st)
+		return;
+	*(volatile __u64 *)&st->learn_ns = 0;
+	__builtin_memcpy(st->learn_mac, mac, ETH_ALEN);
+	*(volatile __u64 *)&st->learn_ns = now;
+}
+
+/* Move the learned count of an entry (mac) from port old to port in, and
+ * clear the old port's cache of it. */
+static __always_inline void kvnet_fdb_count_move(__u32 old, const __u8 *mac,
 						 const struct kvnet_port *in)
 {
 	struct kvnet_port_state *st;
 	struct kvnet_port p;
 
-	if (kvnet_port_get(old, &p) == 0 && (st = kvnet_state_get(&p)))
+	if (kvnet_port_get(old, &p) == 0 && (st = kvnet_state_get(&p))) {
 		__sync_fetch_and_add(&st->learned, -1);
+		if (kvnet_mac_eq(st->learn_mac, mac))
+			*(volatile __u64 *)&st->learn_ns = 0;
+	}
 	st = kvnet_state_get(in);
 	if (st)
 		__sync_fetch_and_add(&st->learned, 1);
@@ -89,6 +124,7 @@ static __always_inline __u32 kvnet_fdb_learn_new(const struct kvnet_fdb_key *key
 		return KVNET_DROP_FDB_FULL;
 	if (st)
 		__sync_fetch_and_add(&st->learned, 1);
+	kvnet_fdb_cache(st, key->mac, fr->now);
 	return KVNET_DROP_NONE;
 }
 
@@ -97,10 +133,13 @@ static __always_inline __u32 kvnet_fdb_learn_new(const struct kvnet_fdb_key *key
  * learned here (it stays where the daemon put it). */
 static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_frame *fr)
 {
+	struct kvnet_port_state *st = kvnet_state_get(&fr->in);
 	struct kvnet_fdb_key key;
 	struct kvnet_fdb_val *v;
 	__u32 pinned, old;
 
+	if (kvnet_fdb_cached(fr, st))
+		return KVNET_DROP_NONE;
 	kvnet_fdb_key_make(&key, fr->eth.src);
 	v = bpf_map_lookup_elem(&fdb, &key);
 	if (v) {
@@ -108,6 +147,7 @@ static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_frame *fr)
 		if (old == fr->in.ifindex) {
 			if (kvnet_fdb_age(v, fr->now) > (__s64)KVNET_FDB_REFRESH_NS)
 				*(volatile __u64 *)&v->last_seen_ns = fr->now;
+			kvnet_fdb_cache(st, key.mac, fr->now);
 			return KVNET_DROP_NONE;
 		}
 	}
@@ -120,7 +160,8 @@ static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_frame *fr)
 	 * pairs it with a stale time. */
 	*(volatile __u64 *)&v->last_seen_ns = fr->now;
 	*(volatile __u32 *)&v->ifindex = fr->in.ifindex;
-	kvnet_fdb_count_move(old, &fr->in);
+	kvnet_fdb_count_move(old, key.mac, &fr->in);
+	kvnet_fdb_cache(st, key.mac, fr->now);
 	return KVNET_DROP_NONE;
 }
 

@@ -120,6 +120,10 @@ static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvn
 	n->flags = KVNET_CT_SNAT;
 	n->reply_fib_ifindex = cfg->gw_ifindex;
 	n->reply_flags = KVNET_CT_FIB_OUTPUT;
+	/* replies go back to the sender's MAC, from the gateway's */
+	n->reply_nh_ifindex = cfg->gw_ifindex;
+	__builtin_memcpy(n->reply_dmac, fr->eth.src, ETH_ALEN);
+	__builtin_memcpy(n->reply_smac, cfg->gw_mac, ETH_ALEN);
 	n->port_min = cfg->nat_port_min ? cfg->nat_port_min : 1024;
 	n->port_max = cfg->nat_port_max >= n->port_min ? cfg->nat_port_max : n->port_min;
 	reason = kvnet_nat_create(skb, s, fr->now);

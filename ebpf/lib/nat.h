@@ -44,6 +44,12 @@ struct kvnet_nat_new {
 	__u16 reply_flags;	   /* KVNET_CT_FIB_OUTPUT or 0 */
 	__u16 port_min;		   /* allocation range (host order); */
 	__u16 port_max;		   /* port_min 0: keep xlate.sport */
+	/* The reply direction's next hop when the creator knows it (a
+	 * guest's masqueraded flow: the guest, behind the gateway device),
+	 * so that the first reply needs no FIB lookup; nh_ifindex 0: not. */
+	__u32 reply_nh_ifindex;
+	__u8 reply_dmac[ETH_ALEN];
+	__u8 reply_smac[ETH_ALEN];
 };
 
 /* The packet an ICMP error quotes. */
@@ -191,6 +197,12 @@ static __always_inline __u32 kvnet_nat_create(struct __sk_buff *skb,
 	v->flags = KVNET_CT_REPLY | (n->flags & (KVNET_CT_SNAT | KVNET_CT_DNAT)) | n->reply_flags;
 	v->net_id = n->net_id;
 	v->fib_ifindex = n->reply_fib_ifindex;
+	if (n->reply_nh_ifindex) {
+		v->nh_ifindex = n->reply_nh_ifindex;
+		__builtin_memcpy(v->nh_dmac, n->reply_dmac, ETH_ALEN);
+		__builtin_memcpy(v->nh_smac, n->reply_smac, ETH_ALEN);
+		v->nh_time_ns = now;
+	}
 	if (kvnet_nat_claim(skb, s, now) < 0)
 		return KVNET_DROP_NAT_NO_PORT;
 	__builtin_memset(v, 0, sizeof(*v));
@@ -229,6 +241,7 @@ static __always_inline void kvnet_nat_nh_store(struct kvnet_ct_val *e,
 	__builtin_memcpy(e->nh_dmac, r->fib.dmac, ETH_ALEN);
 	__builtin_memcpy(e->nh_smac, r->fib.smac, ETH_ALEN);
 	e->nh_ifindex = r->fib.ifindex;
+	e->nh_mtu = r->fib.mtu_result; /* tot_len 0: the device's MTU */
 	e->nh_time_ns = now;
 }
 
@@ -244,6 +257,18 @@ static __always_inline int kvnet_nat_nh_send(struct __sk_buff *skb, const struct
 	if (bpf_skb_store_bytes(skb, 0, macs, sizeof(macs), 0))
 		return TC_ACT_SHOT;
 	return bpf_redirect(ifindex, 0) == TC_ACT_REDIRECT ? TC_ACT_REDIRECT : TC_ACT_SHOT;
+}
+
+/* Is the packet too big for the cached next hop? As bpf_check_mtu()
+ * decides, without asking it while the hop's MTU is known and the skb is
+ * not GSO (a GSO skb's segments are checked by the helper). */
+static __always_inline int kvnet_nat_nh_too_big(struct __sk_buff *skb, const struct kvnet_ct_val *e)
+{
+	__u32 mtu = e->nh_mtu, mtu_len = 0;
+
+	if (mtu && !skb->gso_size)
+		return skb->len > mtu + ETH_HLEN;
+	return bpf_check_mtu(skb, e->nh_ifindex, &mtu_len, 0, 0) != 0;
 }
 
 /* Where the rewritten packet goes: the cached next hop while it is fresh,
@@ -277,7 +302,6 @@ static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_i
 	struct kvnet_ct_val *e = hit->e;
 	struct kvnet_route *r = &s->r;
 	const struct kvnet_ct_key *to = &e->xlate;
-	__u32 mtu_len = 0;
 	int cached, k;
 
 	if (ip->ttl <= 1)
@@ -289,14 +313,23 @@ static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_i
 		*reason = k == KVNET_ROUTE_TOO_BIG ? KVNET_DROP_TOO_BIG : KVNET_DROP_NO_ROUTE;
 		return TC_ACT_SHOT;
 	}
-	/* the cached hop's MTU (a GSO skb always fits: it is segmented) */
-	if (cached && bpf_check_mtu(skb, e->nh_ifindex, &mtu_len, 0, 0)) {
+	/* the cached hop's MTU */
+	if (cached && kvnet_nat_nh_too_big(skb, e)) {
 		if (ip->frag & KVNET_IP_DF)
 			return TC_ACT_UNSPEC;
 		*reason = KVNET_DROP_TOO_BIG;
 		return TC_ACT_SHOT;
 	}
 	kvnet_ct_account(hit, ip->proto, ip->tcp_flags, skb->len, now);
+	if (cached && kvnet_rewrite_direct_ok(skb, ip)) {
+		if (kvnet_rewrite_direct(skb, ip, to, e->nh_dmac, e->nh_smac)) {
+			*reason = KVNET_DROP_REWRITE;
+			return TC_ACT_SHOT;
+		}
+		kvnet_nat_count(hit->reply ? KVNET_NAT_EV_XLATE_IN : KVNET_NAT_EV_XLATE_OUT);
+		return bpf_redirect(e->nh_ifindex, 0) == TC_ACT_REDIRECT ? TC_ACT_REDIRECT
+									 : TC_ACT_SHOT;
+	}
 	if (kvnet_rewrite_tuple(skb, ip, to) || kvnet_rewrite_ttl_dec(skb, ip)) {
 		*reason = KVNET_DROP_REWRITE;
 		return TC_ACT_SHOT;

@@ -13,6 +13,13 @@
  * quoted byte that changes is folded into the ICMP checksum as well; the
  * quoted IPv4 checksum and UDP checksum are updated like any other field,
  * without pseudo-header flags (they are data to the skb).
+ *
+ * A tracked TCP or UDP packet on its way to a known next hop takes the
+ * fast path instead (kvnet_rewrite_direct): the transport checksum still
+ * through bpf_l4_csum_replace() (one call for the addresses, one more only
+ * if a port changes), everything else written directly into the packet.
+ * Each helper call costs more than the arithmetic it saves, the more so
+ * with return-thunk mitigations (SRSO) on.
  */
 #ifndef KVNET_LIB_REWRITE_H
 #define KVNET_LIB_REWRITE_H
@@ -101,6 +108,102 @@ static __always_inline int kvnet_rewrite_ttl_dec(struct __sk_buff *skb, const st
 	if (bpf_l3_csum_replace(skb, ip->l3_off + KVNET_IP_CHECK_OFF, from, to, sizeof(to)))
 		return -1;
 	return bpf_skb_store_bytes(skb, ip->l3_off + 8, &ttl, 1, 0) ? -1 : 0;
+}
+
+/* ---- the fast path: one pass of direct writes ---------------------------- */
+
+/* Fold a ones'-complement sum to 16 bits. */
+static __always_inline __u16 kvnet_csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+/* The ones'-complement change of replacing 32-bit word a by b and c by d,
+ * as a 32-bit partial sum (what bpf_csum_diff() would give). */
+static __always_inline __u32 kvnet_csum_diff2(__u32 a, __u32 b, __u32 c, __u32 d)
+{
+	__u64 sum = (__u64)(~a) + b + (__u32)(~c) + d;
+
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return (__u32)((sum & 0xffffffff) + (sum >> 32));
+}
+
+/* Can kvnet_rewrite_direct() do the packet? TCP and UDP with a transport
+ * header read, behind a plain Ethernet header, the headers in the skb's
+ * linear data. ICMP (the echo identifier sits in what its checksum
+ * covers, and errors quote a packet) takes the helpers' way. */
+static __always_inline int kvnet_rewrite_direct_ok(struct __sk_buff *skb,
+						   const struct kvnet_ip4 *ip)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	__u32 l4 = ip->l4_off;
+
+	if (!ip->l4_ok || ip->l3_off != ETH_HLEN ||
+	    (ip->proto != KVNET_IPPROTO_TCP && ip->proto != KVNET_IPPROTO_UDP))
+		return 0;
+	asm volatile("%0 &= 127" : "+r"(l4));
+	return data + l4 + 4 <= end;
+}
+
+/* Make the packet's tuple to, decrement its TTL and set its MACs, in one
+ * pass of direct writes once the transport checksum is right: the
+ * helpers keep that one (its pseudo-header part depends on the skb's
+ * checksum state, which only they know); the IPv4 header checksum is
+ * the packet's alone and is updated here (RFC 1624). Values stay in
+ * network byte order throughout: a ones'-complement sum does not care.
+ * The caller checked kvnet_rewrite_direct_ok(). Returns 0, or -1 if a
+ * helper failed (the packet must then be dropped: it may be half done). */
+static __always_inline int kvnet_rewrite_direct(struct __sk_buff *skb, const struct kvnet_ip4 *ip,
+						const struct kvnet_ct_key *to, const __u8 *dmac,
+						const __u8 *smac)
+{
+	__u32 csum_off = kvnet_l4_csum_off(ip->proto, ip->l4_off);
+	__u64 flags = kvnet_l4_csum_flags(ip->proto);
+	__u32 l4 = ip->l4_off;
+	struct kvnet_iphdr_wire *iph;
+	__be16 *ports, ttl_old, ttl_new;
+	void *data, *end;
+	__u64 sum;
+
+	if ((ip->saddr != to->saddr || ip->daddr != to->daddr) &&
+	    bpf_l4_csum_replace(skb, csum_off, 0,
+				kvnet_csum_diff2(ip->saddr, to->saddr, ip->daddr, to->daddr),
+				BPF_F_PSEUDO_HDR | flags))
+		return -1;
+	if ((ip->sport != to->sport || ip->dport != to->dport) &&
+	    bpf_l4_csum_replace(skb, csum_off, 0,
+				kvnet_csum_diff2(ip->sport, to->sport, ip->dport, to->dport),
+				flags))
+		return -1;
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	asm volatile("%0 &= 127" : "+r"(l4));
+	if (data + ETH_HLEN + sizeof(*iph) > end || data + l4 + 4 > end ||
+	    ip->l3_off != ETH_HLEN)
+		return -1;
+	iph = data + ETH_HLEN;
+	ports = data + l4;
+	__builtin_memcpy(&ttl_old, &iph->ttl, sizeof(ttl_old)); /* ttl, proto */
+	ttl_new = ttl_old;
+	((__u8 *)&ttl_new)[0]--;
+	sum = (__u16)~iph->check;
+	sum += kvnet_csum_diff2(ip->saddr, to->saddr, ip->daddr, to->daddr);
+	sum += (__u16)~ttl_old;
+	sum += ttl_new;
+	iph->check = (__u16)~kvnet_csum_fold(sum);
+	__builtin_memcpy(&iph->ttl, &ttl_new, sizeof(ttl_new));
+	iph->saddr = to->saddr;
+	iph->daddr = to->daddr;
+	ports[0] = to->sport;
+	ports[1] = to->dport;
+	__builtin_memcpy(data, dmac, ETH_ALEN);
+	__builtin_memcpy(data + ETH_ALEN, smac, ETH_ALEN);
+	return 0;
 }
 
 /* ---- inside an ICMP error ------------------------------------------------ */

@@ -56,12 +56,6 @@ struct kvnet_arp_wire {
 	__u8 tpa[4];
 };
 
-static __always_inline int kvnet_mac_eq(const __u8 *a, const __u8 *b)
-{
-	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
-		 (a[4] ^ b[4]) | (a[5] ^ b[5]));
-}
-
 /* May a port with binding b (NULL: none) send from addr? */
 static __always_inline int kvnet_spoof_addr_ok(const struct kvnet_port_addrs *b,
 					       __be32 addr)
