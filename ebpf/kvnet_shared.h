@@ -197,6 +197,8 @@ enum kvnet_drop {
 	KVNET_DROP_SPOOF_IP,	   /* IPv4 source not the port's (bound to
 				      another port, or not bound to this one) */
 	KVNET_DROP_SPOOF_ARP,	   /* ARP sender MAC or IPv4 not the port's */
+	KVNET_DROP_NAT_FLOW_LIMIT, /* NAT: the port holds <kvnet:conntrack
+				      port-max> flows already */
 	KVNET_DROP_MAX
 };
 /* Room for drop reasons in the counters, so that a new reason does not
@@ -229,7 +231,11 @@ struct kvnet_port_state {
 	__u64 learn_ns;
 	__u8 learn_mac[6];
 	__u16 reserved1;
-	__u32 reserved[2];
+	/* Masqueraded flows the port opened that are in conntrack: counted
+	 * up by the datapath as it opens them, recounted by the daemon's
+	 * conntrack sweep (flows end silently: timeouts, LRU evictions). */
+	__u32 flows;
+	__u32 reserved;
 };
 
 enum kvnet_config_flags {
@@ -281,7 +287,9 @@ struct kvnet_config {
 	__u32 net_id;	   /* the network's id in conntrack (nat/) */
 	__u8 gw_mac[6];	   /* the gateway's MAC: frames to it are routed */
 	__u16 reserved1;
-	__u32 reserved[4];
+	__u32 nat_flows_max; /* flows one untrusted port may hold in
+				conntrack (port_state.flows); 0: no cap */
+	__u32 reserved[3];
 };
 
 /* Anti-spoofing (ebpf/lib/spoof.h). The addresses bound to one untrusted

@@ -42,6 +42,9 @@
 
 /* Capacity of the conntrack table (entries; two per flow). */
 #define KVNET_CT_MAX 262144
+/* Default of <kvnet:conntrack port-max>: the flows one untrusted port of a
+ * nat network may hold at once, an eighth of the table. */
+#define KVNET_CT_PORT_MAX 16384
 /* Port forwards (all networks) and networks that route. */
 #define KVNET_NAT_FWD_MAX 4096
 #define KVNET_NAT_NETS_MAX 256
@@ -112,7 +115,9 @@ struct kvnet_ct_val {
 	__u64 nh_time_ns;
 	__u32 nh_mtu;		   /* the next hop device's MTU; 0: unknown
 				      (an entry from before it was kept) */
-	__u32 reserved[1];
+	__u32 origin_ifindex;	   /* original entry of a masqueraded flow: the
+				      guest port that opened it (the per-port
+				      count, <kvnet:conntrack port-max>) */
 };
 
 /* Conntrack timeouts in seconds (nat_cfg), netfilter's defaults. */

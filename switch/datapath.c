@@ -31,6 +31,7 @@ static const char *const dp_drop_names[KVNET_DROP_MAX] = {
 	[KVNET_DROP_SPOOF_MAC] = "spoof-mac",
 	[KVNET_DROP_SPOOF_IP] = "spoof-ip",
 	[KVNET_DROP_SPOOF_ARP] = "spoof-arp",
+	[KVNET_DROP_NAT_FLOW_LIMIT] = "nat-flow-limit",
 	[KVNET_DROP_NO_ROUTE] = "no-route",
 	[KVNET_DROP_NAT_NO_PORT] = "nat-no-port",
 	[KVNET_DROP_NAT_PROTO] = "nat-proto",
@@ -144,6 +145,18 @@ int dp_fdb_flush_port(struct dp *dp, int ifindex)
 int dp_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out)
 {
 	return dp->ops->fdb_sweep(dp, budget, out);
+}
+
+void dp_flows_count(struct dp *dp, int ifindex)
+{
+	if (dp->ops->flows_count)
+		dp->ops->flows_count(dp, ifindex);
+}
+
+void dp_flows_publish(struct dp *dp)
+{
+	if (dp->ops->flows_publish)
+		dp->ops->flows_publish(dp);
 }
 
 int dp_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out)

@@ -59,6 +59,7 @@ struct dp_config {
 	uint32_t subnet, mask; /* network byte order */
 	uint16_t nat_port_min, nat_port_max;
 	uint32_t nat_addr_min, nat_addr_max; /* network byte order; 0: none */
+	unsigned nat_flows_max; /* flows one untrusted port may hold; 0: any */
 	uint32_t net_id;      /* the network's id in conntrack */
 	uint8_t gw_mac[6];    /* the gateway's MAC */
 };
@@ -137,6 +138,11 @@ struct dp_ops {
 	int (*fdb_flush_port)(struct dp *dp, int ifindex);
 	/* Age out up to budget learned entries; see struct dp_sweep. */
 	int (*fdb_sweep)(struct dp *dp, unsigned budget, struct dp_sweep *out);
+	/* The conntrack sweep's recount of the flows each port opened: one
+	 * live flow of the port's, then (at the end of a pass) write every
+	 * port's count where the datapath caps it, and start again. */
+	void (*flows_count)(struct dp *dp, int ifindex);
+	void (*flows_publish)(struct dp *dp);
 	int (*port_stats)(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
 	/* The ifindexes of the ports the datapath knows. */
 	int (*port_list)(struct dp *dp, int *ifindexes, int max);
@@ -180,6 +186,8 @@ int dp_fdb_dump(struct dp *dp, struct dp_fdb_entry **out, int *n);
 int dp_fdb_page(struct dp *dp, uint64_t *cursor, int max, struct dp_fdb_entry **out, int *n);
 int dp_fdb_flush_port(struct dp *dp, int ifindex);
 int dp_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out);
+void dp_flows_count(struct dp *dp, int ifindex);
+void dp_flows_publish(struct dp *dp);
 int dp_port_stats(struct dp *dp, int ifindex, struct kvnet_port_stats *out);
 int dp_port_list(struct dp *dp, int *ifindexes, int max);
 int dp_port_get(struct dp *dp, int ifindex, struct dp_port *out);

@@ -45,6 +45,7 @@ struct dp_ebpf {
 	bool sweeping;
 	__u64 sweep_token;
 	__u32 sweep_learned[KVNET_MAX_PORTS]; /* by stats_idx, this pass */
+	__u32 sweep_flows[KVNET_MAX_PORTS];   /* conntrack's recount, by stats_idx */
 };
 
 static inline struct dp_ebpf *dpe(struct dp *dp)
@@ -105,5 +106,7 @@ int dpe_fdb_dump(struct dp *dp, struct dp_fdb_entry **out, int *n);
 int dpe_fdb_page(struct dp *dp, uint64_t *cursor, int max, struct dp_fdb_entry **out, int *n);
 int dpe_fdb_flush_port(struct dp *dp, int ifindex);
 int dpe_fdb_sweep(struct dp *dp, unsigned budget, struct dp_sweep *out);
+void dpe_flows_count(struct dp *dp, int ifindex);
+void dpe_flows_publish(struct dp *dp);
 
 #endif /* KVNET_DP_EBPF_H */

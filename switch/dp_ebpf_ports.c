@@ -50,6 +50,7 @@ static void dpe_config_routing(struct kvnet_config *cfg, const struct dp_config 
 	cfg->nat_port_max = c->nat ? c->nat_port_max : 0;
 	cfg->nat_addr_min = c->nat ? c->nat_addr_min : 0;
 	cfg->nat_addr_max = c->nat ? c->nat_addr_max : 0;
+	cfg->nat_flows_max = c->nat ? c->nat_flows_max : 0;
 	cfg->net_id = c->net_id;
 	memcpy(cfg->gw_mac, c->routes ? c->gw_mac : (const uint8_t[6]){ 0 }, sizeof(cfg->gw_mac));
 }

@@ -66,9 +66,17 @@ void dp_nat_detach(struct dp_nat *nat, int ifindex);
 bool dp_nat_attached(int ifindex);
 void dp_nat_detach_any(int ifindex);
 
+/* What the sweep tells its caller: each live masqueraded flow with the
+ * network and guest port that opened it, and the end of each pass over
+ * the table (the per-port recount, <kvnet:conntrack port-max>). */
+struct dp_nat_gc_cb {
+	void (*live_flow)(void *ctx, uint32_t net_id, int origin_ifindex);
+	void (*pass_done)(void *ctx);
+};
+
 /* Delete expired flows, reading up to budget entries; resumes where the
  * last call stopped. Returns flows deleted. */
-int dp_nat_gc(struct dp_nat *nat, unsigned budget);
+int dp_nat_gc(struct dp_nat *nat, unsigned budget, const struct dp_nat_gc_cb *cb, void *ctx);
 
 /* One flow, as `kvnet conntrack` lists it. */
 struct dp_ct_flow {

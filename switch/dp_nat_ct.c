@@ -59,7 +59,7 @@ static void dpn_delete_flow(struct dp_nat *nat, const struct kvnet_ct_key *key,
 	bpf_map_delete_elem(nat->fd[DPN_CT], key);
 }
 
-int dp_nat_gc(struct dp_nat *nat, unsigned budget)
+int dp_nat_gc(struct dp_nat *nat, unsigned budget, const struct dp_nat_gc_cb *cb, void *ctx)
 {
 	struct kvnet_ct_key key, next;
 	struct kvnet_ct_val v;
@@ -70,15 +70,20 @@ int dp_nat_gc(struct dp_nat *nat, unsigned budget)
 	for (unsigned seen = 0; seen < budget; seen++) {
 		if (bpf_map_get_next_key(nat->fd[DPN_CT], prev, &next) < 0) {
 			nat->gc_resume = false; /* a pass is done */
+			cb->pass_done(ctx);
 			return deleted;
 		}
 		key = next;
 		nat->gc_next = key;
 		nat->gc_resume = true;
 		prev = &nat->gc_next;
-		if (bpf_map_lookup_elem(nat->fd[DPN_CT], &key, &v) < 0 ||
-		    dpn_entry_live(nat, &key, &v, now))
+		if (bpf_map_lookup_elem(nat->fd[DPN_CT], &key, &v) < 0)
 			continue;
+		if (dpn_entry_live(nat, &key, &v, now)) {
+			if ((v.flags & KVNET_CT_ORIG) && v.origin_ifindex)
+				cb->live_flow(ctx, v.net_id, (int)v.origin_ifindex);
+			continue;
+		}
 		if (v.flags & KVNET_CT_ORIG)
 			dpn_delete_flow(nat, &key, &v);
 		else

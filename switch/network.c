@@ -606,7 +606,7 @@ void netw_tick(struct kvnetd *d)
 			netw_sweep(n, now, &budget);
 	}
 	if (d->nat)
-		dp_nat_gc(d->nat, NETW_SWEEP_BUDGET);
+		netw_ct_sweep(d);
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
 

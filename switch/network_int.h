@@ -48,6 +48,8 @@ struct dp_nat *netw_nat(struct kvnetd *d);
 /* network_route.c: networks that route (nat, route, open). */
 bool netw_routes(const struct net_def *def);
 uint32_t netw_net_id(const struct net_def *def);
+/* One tick of the conntrack sweep (expired flows out, per-port recount). */
+void netw_ct_sweep(struct kvnetd *d);
 /* Fill c's routing part (nothing for a network that does not route). */
 int netw_route_config(struct kvnetd *d, const struct kv_network *n, struct dp_config *c);
 /* Can it start (the NAT datapath, <forward dev=>)? */

@@ -81,6 +81,7 @@ int netw_route_config(struct kvnetd *d, const struct kv_network *n, struct dp_co
 	c->nat_port_max = def->nat_port_max;
 	c->nat_addr_min = def->nat_addr_start.s_addr;
 	c->nat_addr_max = def->nat_addr_end.s_addr;
+	c->nat_flows_max = def->ct_port_max;
 	c->net_id = netw_net_id(def);
 	memcpy(c->gw_mac, def->mac, sizeof(c->gw_mac));
 	return 0;
@@ -187,4 +188,46 @@ void netw_route_down(struct kvnetd *d, struct kv_network *n)
 	netw_fwd_down(d, n);
 	dp_nat_net_del(d->nat, def->ip.s_addr & mask, def->prefix);
 	dp_nat_flush_net(d->nat, netw_net_id(def));
+}
+
+/* ---- the conntrack sweep ------------------------------------------------ */
+
+/* The active nat network whose conntrack id is net_id, or NULL. */
+static struct kv_network *netw_by_net_id(struct kvnetd *d, uint32_t net_id)
+{
+	for (int i = 0; i < d->nnets; i++) {
+		struct kv_network *n = d->nets[i];
+
+		if (n->active && n->dp && n->def.mode == NET_MODE_NAT &&
+		    netw_net_id(&n->def) == net_id)
+			return n;
+	}
+	return NULL;
+}
+
+static void netw_ct_live_flow(void *ctx, uint32_t net_id, int origin_ifindex)
+{
+	struct kv_network *n = netw_by_net_id(ctx, net_id);
+
+	if (n)
+		dp_flows_count(n->dp, origin_ifindex);
+}
+
+static void netw_ct_pass_done(void *ctx)
+{
+	struct kvnetd *d = ctx;
+
+	for (int i = 0; i < d->nnets; i++)
+		if (d->nets[i]->active && d->nets[i]->dp && d->nets[i]->def.mode == NET_MODE_NAT)
+			dp_flows_publish(d->nets[i]->dp);
+}
+
+void netw_ct_sweep(struct kvnetd *d)
+{
+	static const struct dp_nat_gc_cb cb = {
+		.live_flow = netw_ct_live_flow,
+		.pass_done = netw_ct_pass_done,
+	};
+
+	dp_nat_gc(d->nat, NETW_SWEEP_BUDGET, &cb, d);
 }

@@ -26,6 +26,7 @@
 #include <linux/types.h>
 
 #include "kvnet_shared.h"
+#include "nat/nat_shared.h"
 #include "switch/netxml_int.h"
 
 static const char *const netxml_mode_names[NET_MODE_COUNT] = {
@@ -189,6 +190,7 @@ void netxml_init_def(struct net_def *def)
 	def->fdb_port_max = KVNET_PORT_LEARN_MAX;
 	def->flood_rate = KVNET_FLOOD_RATE;
 	def->flood_burst = KVNET_FLOOD_BURST;
+	def->ct_port_max = KVNET_CT_PORT_MAX;
 }
 
 /* ---- <network> ------------------------------------------------------------
@@ -214,6 +216,7 @@ static const struct nx_elem nx_network_elems[] = {
 	{ "datapath", true, false, netxml_el_kv_datapath },
 	{ "fdb", true, false, netxml_el_kv_fdb },
 	{ "flood", true, false, netxml_el_kv_flood },
+	{ "conntrack", true, false, netxml_el_kv_conntrack },
 	{ "dhcp", true, false, netxml_el_kv_dhcp },
 	{ "forward", true, true, netxml_el_kv_forward },
 	/* libvirt features kvnet does not implement (yet) */

@@ -157,6 +157,7 @@ struct net_def {
 	unsigned fdb_port_max;	    /*   port-max='1024'/> */
 	unsigned flood_rate;	    /* <kvnet:flood rate='20000' burst='2000'/> */
 	unsigned flood_burst;
+	unsigned ct_port_max;	    /* <kvnet:conntrack port-max='16384'/> */
 	/* <kvnet:dhcp ignore-client-id='yes'/>: identify DHCP clients by MAC
 	 * only, ignoring option 61 (cloned VMs, an initramfs whose client-id
 	 * differs from the installed system's; dnsmasq's --dhcp-ignore-clid).

@@ -144,6 +144,8 @@ static int nx_check_mode(const struct net_def *def, char *err, size_t errlen)
 		return netxml_fail(err, errlen, -EINVAL,
 				   "NAT port range %u-%u set on a '%s' network",
 				   def->nat_port_min, def->nat_port_max, m);
+	if (netxml_ct_check(def, err, errlen) < 0)
+		return -EINVAL;
 	return netxml_nat_check(def, err, errlen);
 }
 

@@ -140,6 +140,7 @@ static void nx_put_body(FILE *f, const struct net_def *def)
 		fprintf(f, "  <kvnet:flood rate='%u' burst='%u'/>\n", def->flood_rate,
 			def->flood_burst);
 	netxml_dhcp_format_kv(f, def);
+	netxml_ct_format(f, def);
 	netxml_fwd_format(f, def);
 }
 
@@ -155,7 +156,7 @@ int netxml_format(const struct net_def *def, char **out)
 		return -ENOMEM;
 	fputs("<network", f);
 	if (nx_kv_datapath_set(def) || nx_kv_fdb_set(def) || nx_kv_flood_set(def) ||
-	    netxml_dhcp_kv_set(def) || def->nforwards)
+	    netxml_dhcp_kv_set(def) || def->nforwards || netxml_ct_set(def))
 		fputs(" xmlns:kvnet='" KVNET_XML_NS "'", f);
 	fputs(">\n", f);
 	nx_put_body(f, def);
@@ -194,6 +195,7 @@ bool netxml_equal(const struct net_def *a, const struct net_def *b)
 	       a->datapath == b->datapath && a->fdb_aging_s == b->fdb_aging_s &&
 	       a->fdb_max == b->fdb_max && a->fdb_port_max == b->fdb_port_max &&
 	       a->flood_rate == b->flood_rate && a->flood_burst == b->flood_burst &&
+	       a->ct_port_max == b->ct_port_max &&
 	       a->port_isolated == b->port_isolated && nx_eq_ip(a, b) &&
 	       netxml_dns_equal(a, b) && netxml_fwd_equal(a, b);
 }

@@ -176,6 +176,11 @@ int netxml_dns_check(const struct net_def *def, char *err, size_t errlen);
 
 /* netxml_nat.c: <forward><nat>. */
 int netxml_nat_address(struct nx *x, xmlNode *n);
+/* <kvnet:conntrack> (netxml_ct.c) */
+int netxml_el_kv_conntrack(struct nx *x, xmlNode *n);
+bool netxml_ct_set(const struct net_def *def); /* anything but the default */
+void netxml_ct_format(FILE *f, const struct net_def *def);
+int netxml_ct_check(const struct net_def *def, char *err, size_t errlen);
 int netxml_nat_check(const struct net_def *def, char *err, size_t errlen);
 bool netxml_nat_custom(const struct net_def *def); /* anything but defaults */
 void netxml_nat_format(FILE *f, const struct net_def *def);

@@ -96,11 +96,22 @@ static __always_inline int kvnet_gw_local(struct __sk_buff *skb, struct kvnet_fr
 	return kvnet_gw_first(skb, fr, ip, s, 0);
 }
 
+/* May the port open one more flow? <kvnet:conntrack port-max>: an
+ * untrusted port holds at most cfg->nat_flows_max flows (port_state.flows;
+ * the daemon's conntrack sweep recounts it as flows end). */
+static __always_inline int kvnet_gw_flow_allowed(const struct kvnet_frame *fr,
+						 const struct kvnet_port_state *st)
+{
+	return !st || !fr->cfg.nat_flows_max || (fr->in.flags & KVNET_PORT_TRUSTED) ||
+	       *(volatile const __u32 *)&st->flows < fr->cfg.nat_flows_max;
+}
+
 /* Masquerade a new flow out of a nat network. */
 static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvnet_frame *fr,
 					  struct kvnet_ip4 *ip,
 					  struct kvnet_nat_scratch *s)
 {
+	struct kvnet_port_state *st = kvnet_state_get(&fr->in);
 	const struct kvnet_config *cfg = &fr->cfg;
 	struct kvnet_nat_new *n = &s->n;
 	__u32 reason;
@@ -109,6 +120,8 @@ static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvn
 		return kvnet_drop(&fr->in, KVNET_DROP_FRAGMENT);
 	if (!kvnet_nat_can_open(ip))
 		return kvnet_drop(&fr->in, KVNET_DROP_NAT_PROTO);
+	if (!kvnet_gw_flow_allowed(fr, st))
+		return kvnet_drop(&fr->in, KVNET_DROP_NAT_FLOW_LIMIT);
 	__builtin_memset(n, 0, sizeof(*n));
 	kvnet_ip4_key(ip, &n->orig);
 	n->xlate = n->orig;
@@ -126,9 +139,12 @@ static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvn
 	__builtin_memcpy(n->reply_smac, cfg->gw_mac, ETH_ALEN);
 	n->port_min = cfg->nat_port_min ? cfg->nat_port_min : 1024;
 	n->port_max = cfg->nat_port_max >= n->port_min ? cfg->nat_port_max : n->port_min;
+	n->origin_ifindex = fr->in.ifindex;
 	reason = kvnet_nat_create(skb, s, fr->now);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr->in, reason);
+	if (st)
+		__sync_fetch_and_add(&st->flows, 1);
 	return kvnet_gw_first(skb, fr, ip, s, 1);
 }
 

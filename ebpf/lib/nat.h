@@ -50,6 +50,7 @@ struct kvnet_nat_new {
 	__u32 reply_nh_ifindex;
 	__u8 reply_dmac[ETH_ALEN];
 	__u8 reply_smac[ETH_ALEN];
+	__u32 origin_ifindex;	   /* the guest port that opens it, or 0 */
 };
 
 /* The packet an ICMP error quotes. */
@@ -212,6 +213,7 @@ static __always_inline __u32 kvnet_nat_create(struct __sk_buff *skb,
 	v->expires_ns = now + kvnet_ct_timeout_s(n->orig.proto, KVNET_CT_NEW) * 1000000000ULL;
 	v->net_id = n->net_id;
 	v->fib_ifindex = n->fib_ifindex;
+	v->origin_ifindex = n->origin_ifindex;
 	if (bpf_map_update_elem(&ct, &n->orig, v, BPF_ANY))
 		return KVNET_DROP_NAT_NO_PORT;
 	kvnet_nat_count(KVNET_NAT_EV_NEW_FLOW);

@@ -38,7 +38,7 @@ class Nat:
     """The topology above, on a kvnet env."""
 
     def __init__(self, env, mode="nat", forward_extra="", net_extra="",
-                 guests=2):
+                 guests=2, kv_extra=""):
         self.env = env
         self.up = env.new_ns("kvup-")
         self.far = env.new_ns("kvfar-")
@@ -59,19 +59,20 @@ class Nat:
         self.far.ip("link", "set", "eth0", "up")
         self.far.ip("route", "add", "default", "via", "203.0.113.1")
         self.mode = mode
-        env.define_xml(self.xml(mode, forward_extra, net_extra))
+        env.define_xml(self.xml(mode, forward_extra, net_extra, kv_extra))
         env.cli("net", "start", "n1")
         self.guests = [self.add_guest(f"g{i + 1}", f"{SUBNET}.{11 + i}")
                        for i in range(guests)]
 
     @staticmethod
-    def xml(mode, forward_extra="", net_extra=""):
+    def xml(mode, forward_extra="", net_extra="", kv_extra=""):
         fwd = f"<forward mode='{mode}'{forward_extra}"
         fwd += "/>" if "<nat>" not in net_extra else f">{net_extra}</forward>"
-        return (f"<network><name>n1</name>{fwd}"
+        ns = " xmlns:kvnet='https://kvnet.dev/xmlns/network/1'" if kv_extra else ""
+        return (f"<network{ns}><name>n1</name>{fwd}"
                 f"<ip address='{SUBNET}.1' prefix='24'>"
                 f"<dhcp><range start='{SUBNET}.100' end='{SUBNET}.150'/></dhcp>"
-                f"</ip></network>")
+                f"</ip>{kv_extra}</network>")
 
     def add_guest(self, name, ip):
         g = self.env.add_guest("n1", name, ip)
@@ -271,6 +272,45 @@ def test_nat_port_range_collision_and_exhaustion(kvnet):
     assert frames, cap.cap.stderr
     sports = {f[UDP].sport for f in frames if UDP in f and f[UDP].dport == 7001}
     assert sports == {20000, 20001}, sports
+
+
+def _udp_burst(ns, host, ports):
+    """One UDP datagram from ns to each of host's ports, from one socket."""
+    ns.run([PY, "-c", "import socket, sys\n"
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "for p in sys.argv[2:]:\n"
+            "    s.sendto(b'x', (sys.argv[1], int(p)))\n",
+            host] + [str(p) for p in ports])
+
+
+def test_nat_flows_per_port_cap(kvnet):
+    """<kvnet:conntrack port-max>: a guest opening flows as fast as it can
+    holds at most port-max of them in the table every network shares; the
+    rest are dropped and counted (nat-flow-limit), never let in to push
+    other guests' flows out. Another guest still opens its own, and the
+    first opens new ones once its old ones have timed out."""
+    kvnet.daemon_args = ["--conntrack-timeouts", "udp=2,udp-stream=2,icmp=2"]
+    kvnet.restart_daemon()
+    nat = Nat(kvnet, kv_extra="<kvnet:conntrack port-max='5'/>")
+    g1, g2 = nat.guests
+    assert "<kvnet:conntrack port-max='5'/>" in nat.env.cli("net", "dumpxml", "n1").stdout
+
+    def g1_flows():
+        return [f for f in nat.flows() if f["src"].startswith(f"{SUBNET}.11:")]
+
+    _udp_burst(g1.ns, FAR_IP, range(7101, 7121))
+    assert len(g1_flows()) == 5, nat.flows()
+    assert nat.drops(g1.port).get("nat-flow-limit", 0) == 15, nat.drops(g1.port)
+    nat.server(nat.far, "udp", 7001)
+    assert nat.client(g2.ns, "udp", FAR_IP, 7001).startswith(f"{UPLINK_IP}:")
+    # the sweep recounts once g1's flows time out: it may open flows again
+    poll(lambda: not g1_flows(), 15, "g1's flows to time out")
+    poll(lambda: nat.client(g1.ns, "udp", FAR_IP, 7001, timeout=1, check=False)
+         .startswith(f"{UPLINK_IP}:"), 15, "g1 to open a flow again")
+    # only nat networks translate: elsewhere the element is refused
+    bad = Nat.xml("route", kv_extra="<kvnet:conntrack port-max='5'/>").replace("n1", "n2")
+    cp = kvnet.define_xml(bad, check=False)
+    assert cp.returncode != 0 and "only nat networks translate flows" in cp.stderr, cp.stderr
 
 
 class kvnet_capture:
