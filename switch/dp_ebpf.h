@@ -90,6 +90,10 @@ int dpe_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *
 		  void *arg);
 /* The stats_idx of the port behind ifindex, or -1. */
 int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex);
+/* End of a recount: write counts[slot] into the __u32 at field_off of each
+ * port's port_state where it differs (the datapath's other fields there
+ * are read and written back as they were), then zero counts. */
+void dpe_state_publish(struct dp_ebpf *dp, __u32 counts[KVNET_MAX_PORTS], size_t field_off);
 
 /* dp_ebpf_spoof.c */
 int dpe_bind_sync(struct dp *dp, const struct dp_binding *b, int nb, const struct dp_owner *o,

@@ -13,6 +13,7 @@
  * high.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,16 +214,7 @@ static int dpe_sweep_entry(struct dp_ebpf *dp, const struct kvnet_fdb_key *k,
 /* End of a pass: write each port's recount of learned MACs. */
 static void dpe_sweep_finish(struct dp_ebpf *dp)
 {
-	int fd = dp->fd[KVNET_MAPID_PORT_STATE];
-	struct kvnet_port_state st;
-
-	for (__u32 i = 0; i < KVNET_MAX_PORTS; i++) {
-		if (bpf_map_lookup_elem(fd, &i, &st) < 0 || st.learned == dp->sweep_learned[i])
-			continue;
-		st.learned = dp->sweep_learned[i];
-		bpf_map_update_elem(fd, &i, &st, BPF_ANY);
-	}
-	memset(dp->sweep_learned, 0, sizeof(dp->sweep_learned));
+	dpe_state_publish(dp, dp->sweep_learned, offsetof(struct kvnet_port_state, learned));
 	dp->sweeping = false;
 }
 

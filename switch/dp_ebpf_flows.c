@@ -6,8 +6,7 @@
  * daemon's conntrack sweep recounts the live ones over a pass and writes
  * each port's count at its end, as the FDB sweep does for learned MACs.
  */
-#include <bpf/bpf.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "switch/dp_ebpf.h"
 
@@ -23,14 +22,6 @@ void dpe_flows_count(struct dp *base, int ifindex)
 void dpe_flows_publish(struct dp *base)
 {
 	struct dp_ebpf *dp = dpe(base);
-	int fd = dp->fd[KVNET_MAPID_PORT_STATE];
-	struct kvnet_port_state st;
 
-	for (__u32 i = 0; i < KVNET_MAX_PORTS; i++) {
-		if (bpf_map_lookup_elem(fd, &i, &st) < 0 || st.flows == dp->sweep_flows[i])
-			continue;
-		st.flows = dp->sweep_flows[i];
-		bpf_map_update_elem(fd, &i, &st, BPF_ANY);
-	}
-	memset(dp->sweep_flows, 0, sizeof(dp->sweep_flows));
+	dpe_state_publish(dp, dp->sweep_flows, offsetof(struct kvnet_port_state, flows));
 }

@@ -122,6 +122,21 @@ int dpe_port_get(struct dp *base, int ifindex, struct dp_port *out)
 	return 0;
 }
 
+void dpe_state_publish(struct dp_ebpf *dp, __u32 counts[KVNET_MAX_PORTS], size_t field_off)
+{
+	int fd = dp->fd[KVNET_MAPID_PORT_STATE];
+	struct kvnet_port_state st;
+	__u32 *field = (__u32 *)((char *)&st + field_off);
+
+	for (__u32 i = 0; i < KVNET_MAX_PORTS; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &st) < 0 || *field == counts[i])
+			continue;
+		*field = counts[i];
+		bpf_map_update_elem(fd, &i, &st, BPF_ANY);
+	}
+	memset(counts, 0, KVNET_MAX_PORTS * sizeof(counts[0]));
+}
+
 int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex)
 {
 	struct kvnet_port p;
