@@ -42,9 +42,12 @@
 
 /* Capacity of the conntrack table (entries; two per flow). */
 #define KVNET_CT_MAX 262144
-/* Default of <kvnet:conntrack port-max>: the flows one untrusted port of a
- * nat network may hold at once, an eighth of the table. */
-#define KVNET_CT_PORT_MAX 16384
+/* Default of <kvnet:conntrack port-max>, the flows one untrusted port of a
+ * nat network may hold at once: none, as libvirt's netfilter conntrack has
+ * none. A guest that opens connections at a high rate holds many flows
+ * (a closed TCP flow stays 10 s), and a count that only the sweep brings
+ * down (see ebpf/lib/gwroute.h) would refuse it for a whole pass. */
+#define KVNET_CT_PORT_MAX 0
 /* Port forwards (all networks) and networks that route. */
 #define KVNET_NAT_FWD_MAX 4096
 #define KVNET_NAT_NETS_MAX 256

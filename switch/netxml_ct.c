@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* <kvnet:conntrack port-max='16384'/>: the most translated flows one
- * untrusted port of a nat network may hold at once in kvnet's conntrack
- * table, which every network shares. Without a cap one guest opening flows
- * as fast as it can would push every other guest's flows out of the table
- * (it is an LRU), and their connections with them. 0: no cap. Parsing,
- * checking, writing back and comparing.
+/* <kvnet:conntrack port-max='N'/>: the most translated flows one untrusted
+ * port of a nat network may hold at once in kvnet's conntrack table, which
+ * every network shares. Without a cap one guest opening flows as fast as
+ * it can pushes the least recently used flows out of the table (it is an
+ * LRU), idle connections of other guests among them. 0 (the default, as
+ * libvirt's conntrack has no such cap): none. Parsing, checking, writing
+ * back and comparing.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -19,6 +19,9 @@
 #            (build/bench_rewrite) on the guest's host-side veth, tcx
 #            ingress or XDP, straight to the uplink: addresses and
 #            checksums only, no lookup, no state. The ceiling of each hook.
+#   direct   for connections/s only: the guest and the upstream on one
+#            veth, nothing between them. What the guest's and the
+#            upstream's own TCP work allows, the ceiling of any path.
 # Metrics: 64-byte UDP from build/pktgen in the guest over 1024 flows (the
 # source port runs over 1024 values), counted and dropped by build/pktsink
 # at the upstream's first touch (all four sides); one iperf3 TCP stream
@@ -34,6 +37,7 @@ conn_clients=${KVNET_BENCH_CONN_CLIENTS:-64}
 
 nat_sides=(kvnet libvirt)
 nat_bare=(bare-tc bare-xdp)
+nat_conn_ceiling=direct
 nat_net=10.78.0.0/24
 nat_gw=10.78.0.1
 nat_guest=10.78.0.11 nat_guest_mac=52:54:00:78:00:11
@@ -86,6 +90,24 @@ nat_topology() {
 	ip -n "$u" addr add "$nat_up_ip/24" dev eth0
 	ip -n "$u" link set eth0 up
 	ip netns exec "$u" sysctl -qw net.core.somaxconn=4096
+}
+
+# The direct side: guest and upstream namespaces on one veth (the guest
+# at .11 of the upstream's subnet).
+nat_direct_topology() {
+	local g u
+	g=$(nat_ns direct g) u=$(nat_ns direct up)
+	newns "$g"
+	newns "$u"
+	ip -n "$g" link add eth0 type veth peer name eth0 netns "$u"
+	ip -n "$g" addr add "${nat_up_ip%.*}.11/24" dev eth0
+	ip -n "$g" link set eth0 up
+	ip netns exec "$g" sysctl -qw net.ipv4.tcp_tw_reuse=1
+	ip -n "$u" addr add "$nat_up_ip/24" dev eth0
+	ip -n "$u" link set eth0 up
+	ip netns exec "$u" sysctl -qw net.core.somaxconn=4096
+	poll 50 ninns direct g ping -c 1 -W 1 "$nat_up_ip" ||
+		die "direct: the guest cannot reach the upstream on its own veth"
 }
 
 # kvnet's CLI against the NAT side's kvnetd.
@@ -202,6 +224,8 @@ nat_setup() {
 		nat_check "$s"
 		nat_listener "$s"
 	done
+	nat_direct_topology
+	nat_listener "$nat_conn_ceiling"
 	# The bare sides' frames go to the host-side port, whatever its MAC.
 	nat_gw_mac[bare-tc]=$(ip -n "$(nat_ns bare host)" -br link show bp1 | awk '{ print $3 }')
 	nat_gw_mac[bare-xdp]=${nat_gw_mac[bare-tc]}
@@ -331,7 +355,7 @@ bench_nat() {
 		ninns "$p" host ethtool -K "$(nat_port "$p")" gro off >/dev/null
 	done
 	nat_measure nat_tcp_once "TCP, 1 stream" bit/s "${nat_sides[@]}"
-	nat_measure nat_conn_once "TCP connections" conn/s "${nat_sides[@]}"
+	nat_measure nat_conn_once "TCP connections" conn/s "${nat_sides[@]}" "$nat_conn_ceiling"
 }
 
 # ---- output ------------------------------------------------------------
@@ -372,16 +396,34 @@ print_nat_table() {
 		printf '%-22s %14s %14s %15s\n' "  ${side#bare-} ceiling" "$(nat_fmt pps "$b")" \
 			"$(nat_pct "$kv" "$b")" "$(nat_pct "$lv" "$b")"
 	done
+	print_nat_conn_ceiling
 	print_nat_details
+}
+
+# The connections/s any path could reach: guest and upstream on one veth.
+print_nat_conn_ceiling() {
+	local label="TCP connections" kv lv b
+	kv=$(nat_med "$label" kvnet)
+	lv=$(nat_med "$label" libvirt)
+	b=$(nat_med "$label" "$nat_conn_ceiling")
+	printf '
+TCP connections, ceiling (guest and upstream on one veth, nothing between):
+'
+	printf '%-22s %14s %14s %15s\n' "" rate "kvnet share" "libvirt share"
+	printf '%-22s %14s %14s %15s\n' "  direct" "$(nat_fmt conn/s "$b")" \
+		"$(nat_pct "$kv" "$b")" "$(nat_pct "$lv" "$b")"
+	printf 'the most any path through the host could reach: %sx the libvirt-like path\n' \
+		"$(nat_ratio "$b" "$lv")"
 }
 
 print_nat_details() {
 	local r label unit side
-	printf '\nper run (runs alternate %s):\n' "$(echo "${nat_sides[@]}" "${nat_bare[@]}" | sed 's/ /, /g')"
+	printf '\nper run (runs alternate %s):\n' \
+		"$(echo "${nat_sides[@]}" "${nat_bare[@]}" "$nat_conn_ceiling" | sed 's/ /, /g')"
 	for r in "${nat_rows[@]}"; do
 		IFS=$'\t' read -r label unit <<<"$r"
 		printf '  %s\n' "$label"
-		for side in "${nat_sides[@]}" "${nat_bare[@]}"; do
+		for side in "${nat_sides[@]}" "${nat_bare[@]}" "$nat_conn_ceiling"; do
 			[ -n "${nat_vals[$label|$side]:-}" ] || continue
 			# shellcheck disable=SC2086 # one value a run
 			printf '    %-9s %s\n' "$side:" "$(fmt "$unit" ${nat_vals[$label|$side]})"

@@ -323,8 +323,8 @@ static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_i
 		return TC_ACT_SHOT;
 	}
 	kvnet_ct_account(hit, ip->proto, ip->tcp_flags, skb->len, now);
-	if (cached && kvnet_rewrite_direct_ok(skb, ip)) {
-		if (kvnet_rewrite_direct(skb, ip, to, e->nh_dmac, e->nh_smac)) {
+	if (cached && kvnet_rewrite_block_ok(ip)) {
+		if (kvnet_rewrite_block(skb, ip, to, e->nh_dmac, e->nh_smac)) {
 			*reason = KVNET_DROP_REWRITE;
 			return TC_ACT_SHOT;
 		}

@@ -15,11 +15,11 @@
  * without pseudo-header flags (they are data to the skb).
  *
  * A tracked TCP or UDP packet on its way to a known next hop takes the
- * fast path instead (kvnet_rewrite_direct): the transport checksum still
+ * fast path instead (kvnet_rewrite_block): the transport checksum still
  * through bpf_l4_csum_replace() (one call for the addresses, one more only
- * if a port changes), everything else written directly into the packet.
- * Each helper call costs more than the arithmetic it saves, the more so
- * with return-thunk mitigations (SRSO) on.
+ * if a port changes), everything else rewritten on the stack and stored
+ * in one call. Each helper call costs more than the arithmetic it saves,
+ * the more so with return-thunk mitigations (SRSO) on.
  */
 #ifndef KVNET_LIB_REWRITE_H
 #define KVNET_LIB_REWRITE_H
@@ -110,7 +110,7 @@ static __always_inline int kvnet_rewrite_ttl_dec(struct __sk_buff *skb, const st
 	return bpf_skb_store_bytes(skb, ip->l3_off + 8, &ttl, 1, 0) ? -1 : 0;
 }
 
-/* ---- the fast path: one pass of direct writes ---------------------------- */
+/* ---- the fast path: the header block in one store ------------------------ */
 
 /* Fold a ones'-complement sum to 16 bits. */
 static __always_inline __u16 kvnet_csum_fold(__u64 sum)
@@ -132,42 +132,49 @@ static __always_inline __u32 kvnet_csum_diff2(__u32 a, __u32 b, __u32 c, __u32 d
 	return (__u32)((sum & 0xffffffff) + (sum >> 32));
 }
 
-/* Can kvnet_rewrite_direct() do the packet? TCP and UDP with a transport
- * header read, behind a plain Ethernet header, the headers in the skb's
- * linear data. ICMP (the echo identifier sits in what its checksum
- * covers, and errors quote a packet) takes the helpers' way. */
-static __always_inline int kvnet_rewrite_direct_ok(struct __sk_buff *skb,
-						   const struct kvnet_ip4 *ip)
-{
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
-	__u32 l4 = ip->l4_off;
+/* The headers the fast path rewrites, as they lie at the start of a TCP
+ * or UDP packet with no IPv4 options: 38 bytes, read and written back as
+ * one block. */
+struct kvnet_hdr_block {
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
+	__be16 proto;
+	struct kvnet_iphdr_wire ip;
+	__be16 sport;
+	__be16 dport;
+} __attribute__((packed));
 
-	if (!ip->l4_ok || ip->l3_off != ETH_HLEN ||
-	    (ip->proto != KVNET_IPPROTO_TCP && ip->proto != KVNET_IPPROTO_UDP))
-		return 0;
-	asm volatile("%0 &= 127" : "+r"(l4));
-	return data + l4 + 4 <= end;
+/* Can kvnet_rewrite_block() do the packet? TCP and UDP with a transport
+ * header read, behind a plain Ethernet header, without IPv4 options. ICMP
+ * (the echo identifier sits in what its checksum covers, and errors quote
+ * a packet) takes the field-by-field way. */
+static __always_inline int kvnet_rewrite_block_ok(const struct kvnet_ip4 *ip)
+{
+	return ip->l4_ok && ip->l3_off == ETH_HLEN &&
+	       ip->l4_off == ETH_HLEN + sizeof(struct kvnet_iphdr_wire) &&
+	       (ip->proto == KVNET_IPPROTO_TCP || ip->proto == KVNET_IPPROTO_UDP);
 }
 
-/* Make the packet's tuple to, decrement its TTL and set its MACs, in one
- * pass of direct writes once the transport checksum is right: the
- * helpers keep that one (its pseudo-header part depends on the skb's
- * checksum state, which only they know); the IPv4 header checksum is
- * the packet's alone and is updated here (RFC 1624). Values stay in
- * network byte order throughout: a ones'-complement sum does not care.
- * The caller checked kvnet_rewrite_direct_ok(). Returns 0, or -1 if a
- * helper failed (the packet must then be dropped: it may be half done). */
-static __always_inline int kvnet_rewrite_direct(struct __sk_buff *skb, const struct kvnet_ip4 *ip,
-						const struct kvnet_ct_key *to, const __u8 *dmac,
-						const __u8 *smac)
+/* Make the packet's tuple to, decrement its TTL and set its MACs with two
+ * helper calls in all: the transport checksum through
+ * bpf_l4_csum_replace() (one call for the addresses, one more only if a
+ * port changes), which alone knows the skb's checksum state; then the
+ * header block read, rewritten on the stack with the IPv4 checksum
+ * computed here (RFC 1624), and stored back in one bpf_skb_store_bytes().
+ * No direct packet writes: a program that has any gets a prologue that
+ * unclones every cloned skb it sees (TCP's are), switched ones too.
+ * Values stay in network byte order: a ones'-complement sum does not
+ * care. The caller checked kvnet_rewrite_block_ok(). Returns 0, or -1 if
+ * a helper failed (the packet must then be dropped: it may be half
+ * done). */
+static __always_inline int kvnet_rewrite_block(struct __sk_buff *skb, const struct kvnet_ip4 *ip,
+					       const struct kvnet_ct_key *to, const __u8 *dmac,
+					       const __u8 *smac)
 {
 	__u32 csum_off = kvnet_l4_csum_off(ip->proto, ip->l4_off);
 	__u64 flags = kvnet_l4_csum_flags(ip->proto);
-	__u32 l4 = ip->l4_off;
-	struct kvnet_iphdr_wire *iph;
-	__be16 *ports, ttl_old, ttl_new;
-	void *data, *end;
+	struct kvnet_hdr_block b;
+	__be16 ttl_old, ttl_new;
 	__u64 sum;
 
 	if ((ip->saddr != to->saddr || ip->daddr != to->daddr) &&
@@ -180,30 +187,24 @@ static __always_inline int kvnet_rewrite_direct(struct __sk_buff *skb, const str
 				kvnet_csum_diff2(ip->sport, to->sport, ip->dport, to->dport),
 				flags))
 		return -1;
-	data = (void *)(long)skb->data;
-	end = (void *)(long)skb->data_end;
-	asm volatile("%0 &= 127" : "+r"(l4));
-	if (data + ETH_HLEN + sizeof(*iph) > end || data + l4 + 4 > end ||
-	    ip->l3_off != ETH_HLEN)
+	if (kvnet_pkt_load(skb, 0, &b, sizeof(b)) < 0)
 		return -1;
-	iph = data + ETH_HLEN;
-	ports = data + l4;
-	__builtin_memcpy(&ttl_old, &iph->ttl, sizeof(ttl_old)); /* ttl, proto */
+	__builtin_memcpy(&ttl_old, &b.ip.ttl, sizeof(ttl_old)); /* ttl, proto */
 	ttl_new = ttl_old;
 	((__u8 *)&ttl_new)[0]--;
-	sum = (__u16)~iph->check;
+	sum = (__u16)~b.ip.check;
 	sum += kvnet_csum_diff2(ip->saddr, to->saddr, ip->daddr, to->daddr);
 	sum += (__u16)~ttl_old;
 	sum += ttl_new;
-	iph->check = (__u16)~kvnet_csum_fold(sum);
-	__builtin_memcpy(&iph->ttl, &ttl_new, sizeof(ttl_new));
-	iph->saddr = to->saddr;
-	iph->daddr = to->daddr;
-	ports[0] = to->sport;
-	ports[1] = to->dport;
-	__builtin_memcpy(data, dmac, ETH_ALEN);
-	__builtin_memcpy(data + ETH_ALEN, smac, ETH_ALEN);
-	return 0;
+	b.ip.check = (__u16)~kvnet_csum_fold(sum);
+	__builtin_memcpy(&b.ip.ttl, &ttl_new, sizeof(ttl_new));
+	b.ip.saddr = to->saddr;
+	b.ip.daddr = to->daddr;
+	b.sport = to->sport;
+	b.dport = to->dport;
+	__builtin_memcpy(b.dmac, dmac, ETH_ALEN);
+	__builtin_memcpy(b.smac, smac, ETH_ALEN);
+	return bpf_skb_store_bytes(skb, 0, &b, sizeof(b), 0) ? -1 : 0;
 }
 
 /* ---- inside an ICMP error ------------------------------------------------ */
