@@ -247,18 +247,23 @@ static __always_inline void kvnet_nat_nh_store(struct kvnet_ct_val *e,
 	e->nh_time_ns = now;
 }
 
+/* Redirect to the cached next hop, its MACs already in the frame. */
+static __always_inline int kvnet_nat_nh_redirect(const struct kvnet_ct_val *e)
+{
+	return bpf_redirect(e->nh_ifindex, 0) == TC_ACT_REDIRECT ? TC_ACT_REDIRECT : TC_ACT_SHOT;
+}
+
 /* Send to the cached next hop: the MACs written, redirected. Returns the
  * verdict. */
 static __always_inline int kvnet_nat_nh_send(struct __sk_buff *skb, const struct kvnet_ct_val *e)
 {
 	__u8 macs[ETH_ALEN * 2];
-	__u32 ifindex = e->nh_ifindex;
 
 	__builtin_memcpy(macs, e->nh_dmac, ETH_ALEN);
 	__builtin_memcpy(macs + ETH_ALEN, e->nh_smac, ETH_ALEN);
 	if (bpf_skb_store_bytes(skb, 0, macs, sizeof(macs), 0))
 		return TC_ACT_SHOT;
-	return bpf_redirect(ifindex, 0) == TC_ACT_REDIRECT ? TC_ACT_REDIRECT : TC_ACT_SHOT;
+	return kvnet_nat_nh_redirect(e);
 }
 
 /* Is the packet too big for the cached next hop? As bpf_check_mtu()
@@ -304,7 +309,7 @@ static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_i
 	struct kvnet_ct_val *e = hit->e;
 	struct kvnet_route *r = &s->r;
 	const struct kvnet_ct_key *to = &e->xlate;
-	int cached, k;
+	int cached, block, k;
 
 	if (ip->ttl <= 1)
 		return TC_ACT_UNSPEC;
@@ -323,20 +328,16 @@ static __always_inline int kvnet_nat_apply(struct __sk_buff *skb, struct kvnet_i
 		return TC_ACT_SHOT;
 	}
 	kvnet_ct_account(hit, ip->proto, ip->tcp_flags, skb->len, now);
-	if (cached && kvnet_rewrite_block_ok(ip)) {
-		if (kvnet_rewrite_block(skb, ip, to, e->nh_dmac, e->nh_smac)) {
-			*reason = KVNET_DROP_REWRITE;
-			return TC_ACT_SHOT;
-		}
-		kvnet_nat_count(hit->reply ? KVNET_NAT_EV_XLATE_IN : KVNET_NAT_EV_XLATE_OUT);
-		return bpf_redirect(e->nh_ifindex, 0) == TC_ACT_REDIRECT ? TC_ACT_REDIRECT
-									 : TC_ACT_SHOT;
-	}
-	if (kvnet_rewrite_tuple(skb, ip, to) || kvnet_rewrite_ttl_dec(skb, ip)) {
+	/* TCP/UDP to a cached hop: headers and MACs in one store */
+	block = cached && kvnet_rewrite_block_ok(ip);
+	if (block ? kvnet_rewrite_block(skb, ip, to, e->nh_dmac, e->nh_smac)
+		  : kvnet_rewrite_tuple(skb, ip, to) || kvnet_rewrite_ttl_dec(skb, ip)) {
 		*reason = KVNET_DROP_REWRITE;
 		return TC_ACT_SHOT;
 	}
 	kvnet_nat_count(hit->reply ? KVNET_NAT_EV_XLATE_IN : KVNET_NAT_EV_XLATE_OUT);
+	if (block)
+		return kvnet_nat_nh_redirect(e);
 	return cached ? kvnet_nat_nh_send(skb, e) : kvnet_route_send(skb, r);
 }
 
