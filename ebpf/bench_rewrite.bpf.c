@@ -10,6 +10,14 @@
  * machine, against which the real NAT is measured. One program per hook:
  * XDP (the machine's limit) and tc (tcx ingress, the hook that keeps TSO
  * on veths). Anything else (ARP, IPv6, fragments, IP options) passes.
+ *
+ * For connections/s the tc side also needs the way back: a second tc
+ * program on the uplink's ingress undoes the rewrite for frames to the
+ * uplink's address (the destination back to the guest, the port mapped
+ * back, its Ethernet addresses the guest's) and redirects them to the
+ * guest's port. XDP has no way back here: on a veth uplink it would get
+ * the upstream's CHECKSUM_PARTIAL skbs, whose checksum field an XDP
+ * program cannot tell from a full one (docs/datapath.md).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -45,6 +53,11 @@ const volatile __be32 snat_ip;
 const volatile __u16 port_shift = 1;
 const volatile __u8 out_src_mac[6];
 const volatile __u8 out_dst_mac[6];
+/* The way back (bench_unrewrite_tc), when the loader sets it. */
+const volatile __u32 back_ifindex;
+const volatile __be32 guest_ip;
+const volatile __u8 back_src_mac[6];
+const volatile __u8 back_dst_mac[6];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -57,7 +70,7 @@ struct {
 struct rw_pkt {
 	struct ethhdr *eth;
 	struct iphdr *ip;
-	__be16 *sport;
+	__be16 *sport, *dport;
 	__sum16 *l4csum;
 	__u32 l4csum_off; /* from the frame's start, for the tc helpers */
 	__u8 proto;
@@ -88,6 +101,7 @@ static __always_inline int rw_parse(void *data, void *end, struct rw_pkt *p)
 	p->ip = ip;
 	p->proto = ip->protocol;
 	p->sport = &udp->source;
+	p->dport = &udp->dest;
 	if (p->proto == RW_IPPROTO_UDP) {
 		p->l4csum = &udp->check;
 		p->l4csum_off = RW_L4_OFF + RW_UDP_CSUM_OFF;
@@ -109,6 +123,15 @@ static __always_inline __be16 rw_map_port(__be16 old)
 	__u32 p = bpf_ntohs(old);
 
 	return bpf_htons((__u16)(RW_PORT_MIN + (p + port_shift) % RW_PORT_RANGE));
+}
+
+/* The inverse of rw_map_port for ports below 64512 (the guest's
+ * ephemeral ports are). */
+static __always_inline __be16 rw_unmap_port(__be16 mapped)
+{
+	__u32 q = bpf_ntohs(mapped) - RW_PORT_MIN;
+
+	return bpf_htons((__u16)((q + RW_PORT_RANGE - port_shift % RW_PORT_RANGE) % RW_PORT_RANGE));
 }
 
 /* Addresses and port in place; checksums are the caller's. */
@@ -228,6 +251,42 @@ int bench_rewrite_tc(struct __sk_buff *skb)
 			    udp0 | sizeof(old_port));
 	rw_count(RW_SLOT_REWRITTEN);
 	return bpf_redirect(out_ifindex, 0);
+}
+
+/* The way back, on the uplink's tcx ingress: a frame to the uplink's
+ * address gets the guest's destination address and port and Ethernet
+ * addresses, and goes to the guest's port. */
+SEC("tc")
+int bench_unrewrite_tc(struct __sk_buff *skb)
+{
+	__u64 udp0 = 0;
+	struct rw_pkt p;
+	__be16 old_port, new_port;
+
+	if (rw_skb_ptr(skb, 0) + RW_HDRS_MAX > rw_skb_ptr(skb, 1) &&
+	    skb->len >= RW_HDRS_MAX)
+		bpf_skb_pull_data(skb, RW_HDRS_MAX);
+	if (rw_parse(rw_skb_ptr(skb, 0), rw_skb_ptr(skb, 1), &p) < 0 ||
+	    p.ip->daddr != snat_ip) {
+		rw_count(RW_SLOT_PASSED);
+		return TC_ACT_OK;
+	}
+	old_port = *p.dport;
+	new_port = rw_unmap_port(old_port);
+	for (int i = 0; i < 6; i++) {
+		p.eth->h_source[i] = back_src_mac[i];
+		p.eth->h_dest[i] = back_dst_mac[i];
+	}
+	p.ip->daddr = guest_ip;
+	*p.dport = new_port;
+	if (p.proto == RW_IPPROTO_UDP)
+		udp0 = RW_F_MARK_MANGLED_0;
+	bpf_l3_csum_replace(skb, RW_IP_CSUM_OFF, snat_ip, guest_ip, sizeof(guest_ip));
+	bpf_l4_csum_replace(skb, p.l4csum_off, snat_ip, guest_ip,
+			    RW_F_PSEUDO_HDR | udp0 | sizeof(guest_ip));
+	bpf_l4_csum_replace(skb, p.l4csum_off, old_port, new_port, udp0 | sizeof(old_port));
+	rw_count(RW_SLOT_REWRITTEN);
+	return bpf_redirect(back_ifindex, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -19,6 +19,9 @@
 #            (build/bench_rewrite) on the guest's host-side veth, tcx
 #            ingress or XDP, straight to the uplink: addresses and
 #            checksums only, no lookup, no state. The ceiling of each hook.
+#            For connections/s, bare-tc also undoes the rewrite on the
+#            uplink's tcx ingress (a stateless two-way NAT for the one
+#            guest); XDP cannot, see ebpf/bench_rewrite.bpf.c;
 #   direct   for connections/s only: the guest and the upstream on one
 #            veth, nothing between them. What the guest's and the
 #            upstream's own TCP work allows, the ceiling of any path.
@@ -229,6 +232,9 @@ nat_setup() {
 	# The bare sides' frames go to the host-side port, whatever its MAC.
 	nat_gw_mac[bare-tc]=$(ip -n "$(nat_ns bare host)" -br link show bp1 | awk '{ print $3 }')
 	nat_gw_mac[bare-xdp]=${nat_gw_mac[bare-tc]}
+	# For bare-tc's connections: the guest's gateway is bp1 itself.
+	ninns bare g ip neigh replace "$nat_gw" lladdr "${nat_gw_mac[bare-tc]}" dev eth0 nud permanent
+	nat_listener bare-tc
 }
 
 # ---- measurements ------------------------------------------------------
@@ -265,13 +271,14 @@ nat_kvnet_probe() {
 		echo xdp_frames || echo skbs)"
 }
 
-# nat_rewrite_start SIDE: for a bare side, its program on bp1; prints the
-# loader's PID.
+# nat_rewrite_start SIDE [ARGS]: for a bare side, its program on bp1 (with
+# bench_rewrite's extra ARGS); prints the loader's PID.
 nat_rewrite_start() {
 	local side=$1 ready=$work/nat/rw.ready p
+	shift
 	rm -f "$ready"
 	nbginns "$side" host "$bin/bench_rewrite" --dev bp1 --to up0 --hook "${side#bare-}" \
-		--dst-mac "$nat_up_mac" --ready-file "$ready" >"$work/nat/rw.out" 2>&1 &
+		--dst-mac "$nat_up_mac" --ready-file "$ready" "$@" >"$work/nat/rw.out" 2>&1 &
 	p=$!
 	track "$p"
 	poll 100 test -e "$ready" || die "$side: bench_rewrite did not attach: $(cat "$work/nat/rw.out")"
@@ -294,11 +301,7 @@ nat_pps_once() {
 		--duration "$(calc "$pps_secs + 1.5")" --json >"$work/nat/gen.json"
 	wait "$sp" || die "$side: pktsink failed (no NATed frame reached the upstream?)"
 	untrack "$sp"
-	if [ -n "$rp" ]; then
-		kill "$rp"
-		wait "$rp" 2>/dev/null || true
-		untrack "$rp"
-	fi
+	[ -z "$rp" ] || nat_rewrite_stop "$rp"
 	jget "$out" "j['pps']"
 }
 
@@ -316,8 +319,25 @@ nat_tcp_once() {
 	jget "$work/nat/iperf.json" "j['end']['sum_received']['bits_per_second']"
 }
 
+# nat_rewrite_stop PID: stops a bare side's loader.
+nat_rewrite_stop() {
+	kill "$1"
+	wait "$1" 2>/dev/null || true
+	untrack "$1"
+}
+
 # nat_conn_once SIDE: one connrate run guest -> upstream; prints conn/s.
 nat_conn_once() {
+	local side=$1 rp=
+	if [ "$side" = bare-tc ]; then
+		rp=$(nat_rewrite_start "$side" --guest-ip "$nat_guest" --guest-mac "$nat_guest_mac")
+	fi
+	nat_conn_run "$side"
+	[ -z "$rp" ] || nat_rewrite_stop "$rp"
+}
+
+# nat_conn_run SIDE: connrate itself, for nat_conn_once.
+nat_conn_run() {
 	local side=$1 out=$work/nat/conn.json
 	ninns "$side" g timeout $((conn_secs + 30)) "$bin/connrate" \
 		--connect "$nat_up_ip:$nat_conn_port" --clients "$conn_clients" \
@@ -355,7 +375,8 @@ bench_nat() {
 		ninns "$p" host ethtool -K "$(nat_port "$p")" gro off >/dev/null
 	done
 	nat_measure nat_tcp_once "TCP, 1 stream" bit/s "${nat_sides[@]}"
-	nat_measure nat_conn_once "TCP connections" conn/s "${nat_sides[@]}" "$nat_conn_ceiling"
+	nat_measure nat_conn_once "TCP connections" conn/s "${nat_sides[@]}" bare-tc \
+		"$nat_conn_ceiling"
 }
 
 # ---- output ------------------------------------------------------------
@@ -400,20 +421,23 @@ print_nat_table() {
 	print_nat_details
 }
 
-# The connections/s any path could reach: guest and upstream on one veth.
+# The connections/s ceilings: the bare two-way rewrite on tc (the hook's),
+# and guest and upstream on one veth (any path's).
 print_nat_conn_ceiling() {
-	local label="TCP connections" kv lv b
+	local label="TCP connections" kv lv b c
 	kv=$(nat_med "$label" kvnet)
 	lv=$(nat_med "$label" libvirt)
-	b=$(nat_med "$label" "$nat_conn_ceiling")
-	printf '
-TCP connections, ceiling (guest and upstream on one veth, nothing between):
-'
-	printf '%-22s %14s %14s %15s\n' "" rate "kvnet share" "libvirt share"
-	printf '%-22s %14s %14s %15s\n' "  direct" "$(nat_fmt conn/s "$b")" \
-		"$(nat_pct "$kv" "$b")" "$(nat_pct "$lv" "$b")"
-	printf 'the most any path through the host could reach: %sx the libvirt-like path\n' \
-		"$(nat_ratio "$b" "$lv")"
+	b=$(nat_med "$label" bare-tc)
+	c=$(nat_med "$label" "$nat_conn_ceiling")
+	printf '\n%s, ceilings:\n' "$label"
+	printf '%-22s %14s %14s %15s %15s\n' "" rate "kvnet share" "libvirt share" \
+		"x libvirt"
+	printf '%-22s %14s %14s %15s %15s\n' "  tc ceiling" "$(nat_fmt conn/s "$b")" \
+		"$(nat_pct "$kv" "$b")" "$(nat_pct "$lv" "$b")" "$(nat_ratio "$b" "$lv")"
+	printf '%-22s %14s %14s %15s %15s\n' "  direct" "$(nat_fmt conn/s "$c")" \
+		"$(nat_pct "$kv" "$c")" "$(nat_pct "$lv" "$c")" "$(nat_ratio "$c" "$lv")"
+	printf 'tc ceiling: the bare rewrite both ways on tcx, no lookup, no state;\n'
+	printf 'direct: guest and upstream on one veth, the most any path could reach.\n'
 }
 
 print_nat_details() {

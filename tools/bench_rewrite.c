@@ -6,6 +6,11 @@
  * it lasts until SIGINT/SIGTERM, then the tool prints the frames the
  * program rewrote and passed and exits. --ready-file names a file it
  * creates once attached, for scripts to poll.
+ *
+ * With --guest-ip and --guest-mac (tc only), a second program on the
+ * uplink's tcx ingress undoes the rewrite for frames to the uplink's
+ * address and sends them back to the guest through --dev: a stateless
+ * two-way NAT for one guest, the tc side of the connections/s ceiling.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,9 +47,9 @@ struct brw_opts {
 	const char *dev, *to, *ready_file;
 	unsigned int dev_ifindex, to_ifindex;
 	enum brw_hook hook;
-	uint8_t src_mac[6], dst_mac[6];
-	bool have_src_mac, have_dst_mac, have_ip;
-	struct in_addr snat_ip;
+	uint8_t src_mac[6], dst_mac[6], guest_mac[6], dev_mac[6];
+	bool have_src_mac, have_dst_mac, have_ip, have_guest_ip, have_guest_mac;
+	struct in_addr snat_ip, guest_ip;
 	uint16_t port_shift;
 };
 
@@ -69,6 +74,9 @@ static void brw_usage(FILE *f)
 		"  --snat-ip IP      default: the uplink's first IPv4 address\n"
 		"  --port-shift N    new source port = 1024 + (old + N) %% 64512\n"
 		"                    (default 1)\n"
+		"  --guest-ip IP     with --guest-mac (tc only): also the way back,\n"
+		"  --guest-mac MAC   frames to the uplink's address sent to IP, MAC\n"
+		"                    through --dev\n"
 		"  --ready-file F    create F once attached\n");
 }
 
@@ -98,6 +106,12 @@ static int brw_parse_opt(struct brw_opts *o, int opt, const char *arg)
 	case 'i':
 		o->have_ip = true;
 		return inet_pton(AF_INET, arg, &o->snat_ip) == 1 ? 0 : -EINVAL;
+	case 'g':
+		o->have_guest_ip = true;
+		return inet_pton(AF_INET, arg, &o->guest_ip) == 1 ? 0 : -EINVAL;
+	case 'G':
+		o->have_guest_mac = true;
+		return kv_mac_parse(arg, o->guest_mac);
 	case 'p':
 		errno = 0;
 		v = strtoul(arg, &end, 0);
@@ -119,6 +133,8 @@ static int brw_parse_args(struct brw_opts *o, int argc, char **argv)
 		{ "src-mac", required_argument, NULL, 's' },
 		{ "snat-ip", required_argument, NULL, 'i' },
 		{ "port-shift", required_argument, NULL, 'p' },
+		{ "guest-ip", required_argument, NULL, 'g' },
+		{ "guest-mac", required_argument, NULL, 'G' },
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -143,28 +159,42 @@ static int brw_parse_args(struct brw_opts *o, int argc, char **argv)
 		brw_usage(stderr);
 		return -EINVAL;
 	}
+	if (o->have_guest_ip != o->have_guest_mac ||
+	    (o->have_guest_ip && o->hook != BRW_HOOK_TC)) {
+		fprintf(stderr, "bench_rewrite: the way back takes --guest-ip and --guest-mac, "
+				"and --hook tc\n");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* A device's MAC address. */
+static int brw_dev_mac(const char *dev, uint8_t mac[6])
+{
+	struct ifreq ifr = { 0 };
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (fd >= 0)
+		close(fd);
+	return err;
 }
 
 /* The uplink's MAC and first IPv4 address, where the user gave none. */
 static int brw_resolve_uplink(struct brw_opts *o)
 {
 	struct ifaddrs *ifa, *it;
-	struct ifreq ifr = { 0 };
-	int fd, err = 0;
+	int err;
 
-	if (!o->have_src_mac) {
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o->to);
-		if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-			err = -errno;
-		else
-			memcpy(o->src_mac, ifr.ifr_hwaddr.sa_data, 6);
-		if (fd >= 0)
-			close(fd);
-		if (err)
-			return err;
-	}
+	if (!o->have_src_mac && (err = brw_dev_mac(o->to, o->src_mac)) < 0)
+		return err;
+	if (o->have_guest_ip && (err = brw_dev_mac(o->dev, o->dev_mac)) < 0)
+		return err;
 	if (o->have_ip)
 		return 0;
 	if (getifaddrs(&ifa) < 0)
@@ -180,10 +210,19 @@ static int brw_resolve_uplink(struct brw_opts *o)
 	return o->have_ip ? 0 : -EADDRNOTAVAIL;
 }
 
-/* Loads the program for o->hook and attaches it; *link_fd is the tcx
- * link (tc), *xdp_link the XDP one. */
+/* Attaches prog to ifindex's tcx ingress; returns the link's fd or
+ * -errno. libbpf 1.1 has no tcx API: a plain BPF_LINK_CREATE. */
+static int brw_attach_tcx(struct bpf_program *prog, unsigned int ifindex)
+{
+	int fd = bpf_link_create(bpf_program__fd(prog), (int)ifindex, BRW_TCX_INGRESS, NULL);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Loads the program for o->hook (and the way back, if asked) and attaches
+ * them; link_fds are the tcx links (tc), *xdp_link the XDP one. */
 static int brw_attach(const struct brw_opts *o, struct bench_rewrite_bpf **skelp,
-		      struct bpf_link **xdp_link, int *link_fd)
+		      struct bpf_link **xdp_link, int link_fds[2])
 {
 	struct bench_rewrite_bpf *skel;
 	int err;
@@ -197,10 +236,17 @@ static int brw_attach(const struct brw_opts *o, struct bench_rewrite_bpf **skelp
 	skel->rodata->port_shift = o->port_shift;
 	memcpy((void *)skel->rodata->out_src_mac, o->src_mac, 6);
 	memcpy((void *)skel->rodata->out_dst_mac, o->dst_mac, 6);
-	/* Only the program for the chosen hook is loaded. */
+	skel->rodata->back_ifindex = o->dev_ifindex;
+	skel->rodata->guest_ip = o->guest_ip.s_addr;
+	memcpy((void *)skel->rodata->back_src_mac, o->dev_mac, 6);
+	memcpy((void *)skel->rodata->back_dst_mac, o->guest_mac, 6);
+	/* Only the programs for the chosen hook and direction are loaded. */
 	bpf_program__set_autoload(skel->progs.bench_rewrite_xdp, o->hook == BRW_HOOK_XDP);
 	bpf_program__set_autoload(skel->progs.bench_rewrite_tc, o->hook == BRW_HOOK_TC);
+	bpf_program__set_autoload(skel->progs.bench_unrewrite_tc, o->have_guest_ip);
 	bpf_program__set_expected_attach_type(skel->progs.bench_rewrite_tc,
+					      BRW_TCX_INGRESS);
+	bpf_program__set_expected_attach_type(skel->progs.bench_unrewrite_tc,
 					      BRW_TCX_INGRESS);
 	err = bench_rewrite_bpf__load(skel);
 	if (err)
@@ -210,10 +256,11 @@ static int brw_attach(const struct brw_opts *o, struct bench_rewrite_bpf **skelp
 						    (int)o->dev_ifindex);
 		return *xdp_link ? 0 : -errno;
 	}
-	/* libbpf 1.1 has no tcx API: a plain BPF_LINK_CREATE. */
-	*link_fd = bpf_link_create(bpf_program__fd(skel->progs.bench_rewrite_tc),
-				   (int)o->dev_ifindex, BRW_TCX_INGRESS, NULL);
-	return *link_fd < 0 ? -errno : 0;
+	link_fds[0] = brw_attach_tcx(skel->progs.bench_rewrite_tc, o->dev_ifindex);
+	if (link_fds[0] < 0 || !o->have_guest_ip)
+		return link_fds[0] < 0 ? link_fds[0] : 0;
+	link_fds[1] = brw_attach_tcx(skel->progs.bench_unrewrite_tc, o->to_ifindex);
+	return link_fds[1] < 0 ? link_fds[1] : 0;
 }
 
 static void brw_print_counts(const struct bench_rewrite_bpf *skel)
@@ -240,7 +287,7 @@ int main(int argc, char **argv)
 	struct bench_rewrite_bpf *skel = NULL;
 	struct bpf_link *xdp_link = NULL;
 	struct brw_opts o;
-	int err, link_fd = -1;
+	int err, link_fds[2] = { -1, -1 };
 	FILE *f;
 
 	if (brw_parse_args(&o, argc, argv) < 0)
@@ -259,7 +306,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, brw_on_signal);
 	signal(SIGTERM, brw_on_signal);
-	err = brw_attach(&o, &skel, &xdp_link, &link_fd);
+	err = brw_attach(&o, &skel, &xdp_link, link_fds);
 	if (err) {
 		fprintf(stderr, "bench_rewrite: attaching to %s (%s): %s\n", o.dev,
 			brw_hook_names[o.hook], strerror(-err));
@@ -271,8 +318,9 @@ int main(int argc, char **argv)
 		usleep(50 * 1000); /* a signal cuts it short */
 	brw_print_counts(skel);
 out:
-	if (link_fd >= 0)
-		close(link_fd);
+	for (int i = 0; i < 2; i++)
+		if (link_fds[i] >= 0)
+			close(link_fds[i]);
 	bpf_link__destroy(xdp_link);
 	bench_rewrite_bpf__destroy(skel);
 	return err ? 1 : 0;
