@@ -91,7 +91,8 @@ $(BUILD)/kvnetd: $(BUILD)/obj/switch/kvnetd.o $(LIB)
 $(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/kvnet: $(CLI_OBJS)
+$(BUILD)/kvnet: $(BUILD)/obj/tools/kvnet.o $(CLI_OBJS) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)

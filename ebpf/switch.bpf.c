@@ -11,7 +11,8 @@
  * ingress port by reason (enum kvnet_drop). Frames on a device that is not
  * a port pass to the host untouched. A bridged network's uplink, a host
  * NIC, is a port of its own kind (lib/uplink_l2.h), with a program at its
- * egress too (kvnet_egress).
+ * egress too (kvnet_egress). A frame a trace session follows reports each
+ * stage it passes and, last, what became of it (lib/trace.h).
  *
  * The helpers live in ebpf/lib/, one concern per header; this file decides.
  */
@@ -28,14 +29,15 @@
 #include "lib/tc.h"
 #include "lib/eth.h"
 #include "lib/stats.h"
-#include "lib/drop.h"
 #include "lib/config.h"
 #include "lib/frame.h"
+#include "lib/drop.h"
 #include "lib/port.h"
 #include "lib/state.h"
 #include "lib/fdb.h"
 #include "lib/l3.h"
 #include "lib/ip4.h"
+#include "lib/trace.h"
 #include "lib/ct.h"
 #include "lib/rewrite.h"
 #include "lib/route.h"
@@ -60,25 +62,27 @@ static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 	int verdict;
 
 	if (dst == fr->in.ifindex)
-		return kvnet_drop(&fr->in, KVNET_DROP_SAME_PORT);
+		return kvnet_drop(fr, KVNET_DROP_SAME_PORT);
 	if (kvnet_port_get(dst, &out) < 0)
 		return TC_ACT_UNSPEC;
 	if (kvnet_port_blocked(&out))
-		return kvnet_drop(&fr->in, KVNET_DROP_STP_BLOCKED);
+		return kvnet_drop(fr, KVNET_DROP_STP_BLOCKED);
 	if (kvnet_port_isolated_pair(&fr->in, &out))
-		return kvnet_drop(&fr->in, KVNET_DROP_ISOLATED);
+		return kvnet_drop(fr, KVNET_DROP_ISOLATED);
 	if (out.flags & KVNET_PORT_GATEWAY) {
 		reason = kvnet_frame_gateway(fr);
 		if (reason != KVNET_DROP_NONE)
-			return kvnet_drop(&fr->in, reason);
+			return kvnet_drop(fr, reason);
+		kvnet_trace(fr->skb, fr, KVNET_TRACE_GATEWAY, 0, dst);
 	}
 	if (!kvnet_port_fits(&out, fr->l3_len, fr->gso))
-		return kvnet_drop(&fr->in, KVNET_DROP_TOO_BIG);
+		return kvnet_drop(fr, KVNET_DROP_TOO_BIG);
 	verdict = out.flags & KVNET_PORT_UPLINK ? kvnet_host_or_lan(fr, &out) :
 						  kvnet_port_redirect_known(&out);
 	if (verdict != TC_ACT_REDIRECT)
-		return kvnet_drop(&fr->in, KVNET_DROP_REDIRECT);
+		return kvnet_drop(fr, KVNET_DROP_REDIRECT);
 	kvnet_stats_tx(&out, fr->len);
+	fr->out = dst;
 	return verdict;
 }
 
@@ -98,6 +102,8 @@ static __always_inline int kvnet_routed(struct kvnet_frame *fr)
 	/* the verifier takes everything a global function could write for a
 	 * scalar afterwards: the skb pointer is put back */
 	fr->skb = skb;
+	if (fr->trace)
+		kvnet_gw_trace(fr);
 	return verdict;
 }
 
@@ -142,6 +148,9 @@ static __always_inline __u32 kvnet_frame_init(struct kvnet_frame *fr,
 	fr->len = skb->len;
 	fr->gso = kvnet_skb_is_gso(skb);
 	fr->gw_reason = KVNET_GW_UNKNOWN;
+	fr->reason = KVNET_DROP_NONE;
+	fr->out = 0;
+	fr->trace = 0;
 	if (kvnet_eth_parse(skb, &fr->eth) < 0)
 		return KVNET_DROP_MALFORMED;
 	fr->l3_len = kvnet_eth_l3_len(skb, &fr->eth);
@@ -150,11 +159,68 @@ static __always_inline __u32 kvnet_frame_init(struct kvnet_frame *fr,
 	return KVNET_DROP_NONE;
 }
 
+/* Where the destination MAC leads: a port, or 0 to flood. */
+static __always_inline __u32 kvnet_fdb_dest(struct kvnet_frame *fr)
+{
+	__u32 dst;
+
+	if (kvnet_mac_is_multicast(fr->eth.dst)) {
+		kvnet_trace(fr->skb, fr, KVNET_TRACE_FDB, KVNET_TRACE_FDB_GROUP, 0);
+		return 0;
+	}
+	dst = kvnet_fdb_lookup(fr);
+	kvnet_trace(fr->skb, fr, KVNET_TRACE_FDB, dst ? KVNET_TRACE_FDB_HIT : KVNET_TRACE_FDB_MISS,
+		    dst);
+	return dst;
+}
+
+/* Everything the switch does with a frame from a port (not the uplink of
+ * a bridged network), once it is parsed. Returns the verdict. */
+static __always_inline int kvnet_switch(struct kvnet_frame *fr)
+{
+	__u32 dst, reason = kvnet_ingress_check(fr);
+	int verdict;
+
+	if (reason != KVNET_DROP_NONE)
+		return kvnet_drop(fr, reason);
+	if (!(fr->in.flags & (KVNET_PORT_GATEWAY | KVNET_PORT_TRUSTED)))
+		kvnet_trace(fr->skb, fr, KVNET_TRACE_SPOOF, 0, 0);
+	kvnet_drop_count(&fr->in, kvnet_fdb_learn(fr));
+	reason = kvnet_dhcp(fr);
+	if (reason != KVNET_DROP_NONE)
+		return kvnet_drop(fr, reason);
+	verdict = kvnet_routed(fr);
+	if (verdict != TC_ACT_UNSPEC)
+		return verdict;
+	dst = kvnet_fdb_dest(fr);
+	if (dst) {
+		verdict = kvnet_unicast(fr, dst);
+		if (verdict != TC_ACT_UNSPEC)
+			return verdict;
+	}
+	return kvnet_flood(fr);
+}
+
+/* The traced frame's last event: what became of it. */
+static __always_inline void kvnet_trace_verdict(struct kvnet_frame *fr, int verdict)
+{
+	if (verdict == TC_ACT_SHOT && fr->reason == KVNET_DROP_DHCP)
+		kvnet_trace(fr->skb, fr, KVNET_TRACE_DHCP, 0, 0);
+	else if (verdict == TC_ACT_SHOT)
+		kvnet_trace(fr->skb, fr, KVNET_TRACE_DROP, fr->reason, 0);
+	else if (verdict == TC_ACT_REDIRECT && fr->reason)
+		kvnet_trace(fr->skb, fr, KVNET_TRACE_FLOOD, fr->reason, fr->out);
+	else if (verdict == TC_ACT_REDIRECT)
+		kvnet_trace(fr->skb, fr, KVNET_TRACE_REDIRECT, 0, fr->out);
+	else
+		kvnet_trace(fr->skb, fr, KVNET_TRACE_HOST, 0, 0);
+}
+
 SEC("tc")
 int kvnet_ingress(struct __sk_buff *skb)
 {
 	struct kvnet_frame fr;
-	__u32 dst = 0, reason;
+	__u32 reason;
 	int verdict;
 
 	if (kvnet_port_get(skb->ifindex, &fr.in) < 0)
@@ -165,26 +231,14 @@ int kvnet_ingress(struct __sk_buff *skb)
 	reason = kvnet_frame_init(&fr, skb);
 	if (fr.in.flags & KVNET_PORT_UPLINK)
 		return kvnet_uplink_ingress(&fr, reason);
-	if (reason == KVNET_DROP_NONE)
-		reason = kvnet_ingress_check(&fr);
 	if (reason != KVNET_DROP_NONE)
-		return kvnet_drop(&fr.in, reason);
-
-	kvnet_drop_count(&fr.in, kvnet_fdb_learn(&fr));
-	reason = kvnet_dhcp(&fr);
-	if (reason != KVNET_DROP_NONE)
-		return kvnet_drop(&fr.in, reason);
-	verdict = kvnet_routed(&fr);
-	if (verdict != TC_ACT_UNSPEC)
-		return verdict;
-	if (!kvnet_mac_is_multicast(fr.eth.dst))
-		dst = kvnet_fdb_lookup(&fr);
-	if (dst) {
-		verdict = kvnet_unicast(&fr, dst);
-		if (verdict != TC_ACT_UNSPEC)
-			return verdict;
-	}
-	return kvnet_flood(&fr);
+		return kvnet_drop(&fr, reason);
+	kvnet_trace_start(&fr);
+	kvnet_trace(skb, &fr, KVNET_TRACE_INGRESS, 0, 0);
+	verdict = kvnet_switch(&fr);
+	if (fr.trace)
+		kvnet_trace_verdict(&fr, verdict);
+	return verdict;
 }
 
 /* tc egress of a bridged network's uplink: the host's own frames, for the

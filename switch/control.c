@@ -425,6 +425,7 @@ static const struct {
 	{ "port.addr.add", cmd_port_addr_add, NULL },
 	{ "port.addr.del", cmd_port_addr_del, NULL },
 	{ "fdb", NULL, control_fdb_open },
+	{ "trace", NULL, control_trace_open },
 	{ "stats", cmd_stats, NULL },
 	{ "leases", control_leases, NULL },
 	{ "conntrack", control_conntrack, NULL },
@@ -560,7 +561,14 @@ int control_more(struct kvnetd *d, struct control_stream *s, char **text, struct
 
 void control_stream_free(struct control_stream *s)
 {
+	if (s)
+		free(s->priv);
 	free(s);
+}
+
+void control_stream_conn(struct control_stream *s, int fd)
+{
+	s->conn_fd = fd;
 }
 
 /* Append piece (freed) to *text (realloc'd). */

@@ -29,6 +29,9 @@ char *control_begin(struct kvnetd *d, const char *req, size_t len,
 int control_more(struct kvnetd *d, struct control_stream *s, char **text,
 		 struct kv_error *e);
 void control_stream_free(struct control_stream *s);
+/* The connection the response goes to: a command that keeps it (trace)
+ * takes a dup of fd once its first piece is out. */
+void control_stream_conn(struct control_stream *s, int fd);
 /* The whole response at once (control_begin, then every piece; an error
  * response if a piece fails); the fuzz harness drives this. */
 char *control_handle(struct kvnetd *d, const char *req, size_t len);

@@ -187,6 +187,7 @@ int control_fdb_open(struct kvnetd *d, json_t *args, struct control_stream **out
 		return -EINVAL;
 	}
 	s->next = fdb_next;
+	s->conn_fd = -1;
 	snprintf(s->net, sizeof(s->net), "%s", n->def.name);
 	*out = s;
 	return 0;

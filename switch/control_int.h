@@ -52,12 +52,19 @@ struct control_stream {
 	bool paged;	 /* one page, {"entries": [...], "next": ...} */
 	bool started;	 /* the first piece is out */
 	size_t sent;	 /* entries written so far */
+	int conn_fd;	 /* the client's connection (control_stream_conn), or
+			    -1: for a command that keeps it (trace) */
+	void *priv;	 /* the command's own state, freed with the stream */
 };
 
 /* A command whose response is written a piece at a time: sets *out, or
  * returns -errno (e set) for an error response. */
 typedef int (*control_stream_fn)(struct kvnetd *d, json_t *args, struct control_stream **out,
 				 struct kv_error *e);
+
+/* control_trace.c: `trace`, which keeps its connection. */
+int control_trace_open(struct kvnetd *d, json_t *args, struct control_stream **out,
+		       struct kv_error *e);
 
 /* control_fdb.c: `fdb`, whole or a page. */
 int control_fdb_open(struct kvnetd *d, json_t *args, struct control_stream **out,

@@ -301,6 +301,8 @@ static void client_event(struct ctlsock *c, struct ctl_client *cl, struct kvnetd
 		resp = ret == 2 ? cl->buf : control_begin(d, cl->buf, cl->len, &cl->more);
 		if (ret != 2)
 			free(cl->buf);
+		if (cl->more)
+			control_stream_conn(cl->more, cl->fd);
 		client_reply(c, cl, resp);
 	}
 	if (cl->state == CLIENT_WRITING && client_write(cl, d))

@@ -196,6 +196,23 @@ int dp_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p
 	return dp->ops->punt_read(dp, fn, arg);
 }
 
+int dp_trace_set(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f)
+{
+	return dp->ops->trace_set ? dp->ops->trace_set(dp, mask, f) : -EOPNOTSUPP;
+}
+
+int dp_trace_fd(struct dp *dp)
+{
+	return dp->ops->trace_fd ? dp->ops->trace_fd(dp) : -1;
+}
+
+int dp_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
+		  void *arg, uint64_t *lost)
+{
+	*lost = 0;
+	return dp->ops->trace_read ? dp->ops->trace_read(dp, fn, arg, lost) : -EOPNOTSUPP;
+}
+
 int dp_uplink_attach(struct dp *dp, int ifindex, const uint8_t host_mac[6],
 		     struct kv_error *e)
 {

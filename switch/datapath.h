@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "kvnet_shared.h"
+#include "kvnet_trace.h"
 #include "switch/error.h"
 
 struct dp_ops;
@@ -159,6 +160,15 @@ struct dp_ops {
 	/* Hand every waiting punted frame to fn. */
 	int (*punt_read)(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
 			 void *arg);
+	/* Packet-path tracing (ebpf/kvnet_trace.h): the sessions in mask
+	 * trace with the filters f[i] (the others stop). */
+	int (*trace_set)(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f);
+	/* fd that polls readable when trace events wait, or -1. */
+	int (*trace_fd)(struct dp *dp);
+	/* Hand every waiting event to fn; *lost: the events the datapath had
+	 * no room for, since it was loaded. */
+	int (*trace_read)(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
+			  void *arg, uint64_t *lost);
 	/* The port at ifindex (attached already) is a bridged network's
 	 * uplink, a host NIC whose address host_mac is the host's: watch the
 	 * host's own frames leaving it too, and pin host_mac to it as the
@@ -199,6 +209,10 @@ int dp_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p
 		 void *arg);
 int dp_uplink_attach(struct dp *dp, int ifindex, const uint8_t host_mac[6],
 		     struct kv_error *e);
+int dp_trace_set(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f);
+int dp_trace_fd(struct dp *dp);
+int dp_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
+		  void *arg, uint64_t *lost);
 
 /* Detach and forget every port that keep() rejects (ports that vanished
  * or were removed while the daemon was down). */

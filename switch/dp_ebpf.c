@@ -241,6 +241,8 @@ static void dpe_close(struct dp *base)
 
 	if (dp->rb)
 		ring_buffer__free(dp->rb);
+	if (dp->trace_rb)
+		ring_buffer__free(dp->trace_rb);
 	if (dp->skel)
 		switch_bpf__destroy(dp->skel);
 	free(dp);
@@ -299,5 +301,8 @@ const struct dp_ops dp_ebpf_ops = {
 	.bind_get = dpe_bind_get,
 	.punt_fd = dpe_punt_fd,
 	.punt_read = dpe_punt_read,
+	.trace_set = dpe_trace_set,
+	.trace_fd = dpe_trace_fd,
+	.trace_read = dpe_trace_read,
 	.uplink_attach = dpe_uplink_attach,
 };

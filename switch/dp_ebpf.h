@@ -41,6 +41,9 @@ struct dp_ebpf {
 	struct ring_buffer *rb;	   /* punt consumer, made on first use */
 	void (*punt_fn)(void *arg, const struct kvnet_punt *p);
 	void *punt_arg;
+	struct ring_buffer *trace_rb; /* trace consumer, made on first use */
+	void (*trace_fn)(void *arg, const struct kvnet_trace_event *ev);
+	void *trace_arg;
 	/* aging sweep, one slice per call */
 	bool sweeping;
 	__u64 sweep_token;
@@ -74,6 +77,12 @@ int dpe_find_attached_at(int ifindex, enum bpf_attach_type type, const char *nam
 /* Attach prog_fd at ifindex's tcx hook type, atomically over the kvnet
  * program called name that runs there (a restart), if any. */
 int dpe_tcx_attach_at(int ifindex, enum bpf_attach_type type, const char *name, int prog_fd);
+
+/* dp_ebpf_trace.c */
+int dpe_trace_set(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f);
+int dpe_trace_fd(struct dp *dp);
+int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
+		   void *arg, uint64_t *lost);
 
 /* dp_ebpf_ports.c */
 int dpe_configure(struct dp *dp, const struct dp_config *c, struct kv_error *e);

@@ -11,6 +11,7 @@
 
 #include "switch/dp_nat.h"
 #include "switch/network_int.h"
+#include "switch/trace.h"
 #include "switch/log.h"
 
 static const char *const port_kind_names[] = {
@@ -145,6 +146,7 @@ int netw_insert(struct kvnetd *d, const struct net_def *def,
 		if (!n)
 			return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
 		n->punt.fd = -1;
+		n->trace.fd = -1;
 		n->d = d;
 		d->nets[d->nnets++] = n;
 	}
@@ -623,6 +625,7 @@ void netw_free_all(struct kvnetd *d)
 {
 	for (int i = 0; i < d->nnets; i++) {
 		netw_fwd_release(d->nets[i]);
+		trace_net_end(d, d->nets[i], "kvnetd is stopping");
 		loop_del(&d->loop, &d->nets[i]->punt);
 		dp_close(d->nets[i]->dp);
 		free(d->nets[i]);

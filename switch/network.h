@@ -74,6 +74,8 @@ struct kv_port {
 
 struct fwd_proxy;
 
+struct trace_session;
+
 struct kv_network {
 	struct net_def def;
 	bool active;
@@ -94,6 +96,8 @@ struct kv_network {
 	int nports;
 	uint64_t next_expiry_ns; /* when netw_tick next sweeps the FDB */
 	struct loop_watch punt;	 /* the datapath's punted frames (BPDUs, DHCP) */
+	struct loop_watch trace; /* its trace ring, while a trace runs (trace.c) */
+	struct trace_session *traces[KVNET_TRACE_SESSIONS]; /* by filter slot */
 	struct dhcpd *dhcp;	 /* its DHCP service, if it serves DHCP */
 	struct kvnetd *d;	 /* for the watch's callback */
 	struct stp_bridge stp;

@@ -8,6 +8,7 @@
 
 #include "switch/network_int.h"
 #include "switch/log.h"
+#include "switch/trace.h"
 
 static void netw_punt_one(void *arg, const struct kvnet_punt *pk)
 {
@@ -68,6 +69,7 @@ int netw_services_start(struct kvnetd *d, struct kv_network *n, struct kv_error 
 
 void netw_services_stop(struct kvnetd *d, struct kv_network *n)
 {
+	trace_net_end(d, n, "the network stopped");
 	loop_del(&d->loop, &n->punt);
 	n->stp_on = false;
 	dhcpd_close(n->dhcp);

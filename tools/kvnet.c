@@ -21,7 +21,9 @@
 #include <jansson.h>
 
 #include "cli/cli_client.h"
+#include "cli/cli_file.h"
 #include "cli/cli_print.h"
+#include "cli/cli_trace.h"
 
 #ifndef KVNET_VERSION
 #define KVNET_VERSION "0.1.0"
@@ -78,6 +80,9 @@ struct kvnet_cmd {
 	const char *done;  /* past tense for confirmations ("started") */
 	const char *usage; /* arguments, when not derived from pos/opts */
 	const char *help;
+	/* A command that parses the rest of argv itself and talks to the
+	 * socket its own way (trace); returns the exit status. */
+	int (*own)(const char *sock, bool json, int argc, char **argv);
 };
 
 /* One invocation: everything main() learns from argv and the environment. */
@@ -91,6 +96,8 @@ struct kvnet_call {
 	const char *run_dir;
 	struct cli_print out;
 	bool dashdash; /* "--" seen: the rest is positional */
+	int rest_argc; /* after an `own` command's words: its arguments */
+	char **rest_argv;
 };
 
 /* ---- output tables (text columns; --json prints the result as is) ---- */
@@ -309,50 +316,6 @@ static int kvnet_show_addr_done(const struct kvnet_call *c, const json_t *res)
 
 /* ---- net define: the request carries the file's text ------------------- */
 
-static ssize_t kvnet_read_fd(int fd, char *buf, size_t cap)
-{
-	size_t len = 0;
-	ssize_t n;
-
-	while (len < cap) {
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	return (ssize_t)len;
-}
-
-/* The whole file into a new buffer (*len bytes); -EFBIG over max. */
-static int kvnet_slurp(const char *path, size_t max, char **buf,
-		       size_t *len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	*buf = malloc(max + 1);
-	if (!*buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	n = kvnet_read_fd(fd, *buf, max + 1);
-	close(fd);
-	if (n < 0 || (size_t)n > max) {
-		free(*buf);
-		*buf = NULL;
-		return n < 0 ? (int)n : -EFBIG;
-	}
-	*len = (size_t)n;
-	return 0;
-}
-
 static int kvnet_prepare_define(struct kvnet_call *c)
 {
 	const char *path = c->pos[0];
@@ -361,7 +324,7 @@ static int kvnet_prepare_define(struct kvnet_call *c)
 	json_t *xml;
 	int r;
 
-	r = kvnet_slurp(path, KVNET_XML_MAX, &buf, &len);
+	r = cli_slurp(path, KVNET_XML_MAX, &buf, &len);
 	if (r == -EFBIG)
 		fprintf(stderr, "kvnet: %s: file too large (max %u MiB)\n",
 			path, KVNET_XML_MAX >> 20);
@@ -488,8 +451,9 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .help = "remove a port forward and forget its connections" },
 	{ "forward list", "forward.list", KVNET_NET, .show = kvnet_show_fwds,
 	  .help = "list a network's port forwards" },
-	{ "trace", .usage = "NAME [--port P] [--count N] [FILTER...]",
-	  .help = "(not implemented yet)" },
+	{ "trace", "trace", .own = cli_trace_main,
+	  .usage = "NAME [--port P] [--count N] [--timeout S] [FILTER...]",
+	  .help = "follow packets through the datapath, stage by stage" },
 	{ "vm", .usage = "run NAME [--name VM] [--mac MAC] -- QEMU-ARGS...",
 	  .help = "(not implemented yet)" },
 	{ .words = NULL },
@@ -776,6 +740,11 @@ static int kvnet_parse(struct kvnet_call *c, int argc, char **argv)
 		r = kvnet_parse_arg(c, argc, argv, &i);
 		if (r)
 			return r;
+		if (c->cmd && c->cmd->own) {
+			c->rest_argc = argc - i - 1;
+			c->rest_argv = argv + i + 1;
+			return 0;
+		}
 	}
 	return kvnet_parse_check(c);
 }
@@ -962,6 +931,8 @@ static int kvnet_run(struct kvnet_call *c)
 	if (c->cmd->prepare && c->cmd->prepare(c) < 0)
 		return KVNET_EXIT_FAIL;
 	kvnet_sock_path(c, path, sizeof(path));
+	if (c->cmd->own)
+		return c->cmd->own(path, c->out.json, c->rest_argc, c->rest_argv);
 	if (c->cmd->pages)
 		return kvnet_run_pages(c, path);
 	r = kvnet_exchange(c, path, &reply);

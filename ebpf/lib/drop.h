@@ -24,10 +24,12 @@ static __always_inline void kvnet_drop_count(const struct kvnet_port *in, __u32 
 		st->drops[idx & (KVNET_DROP_SLOTS - 1)]++;
 }
 
-/* Count reason and return the verdict that drops the frame. */
-static __always_inline int kvnet_drop(const struct kvnet_port *in, __u32 reason)
+/* Count reason, keep it as the frame's (for its trace), and return the
+ * verdict that drops the frame. */
+static __always_inline int kvnet_drop(struct kvnet_frame *fr, __u32 reason)
 {
-	kvnet_drop_count(in, reason);
+	kvnet_drop_count(&fr->in, reason);
+	fr->reason = reason;
 	return TC_ACT_SHOT;
 }
 

@@ -57,6 +57,7 @@ struct kvnet_flood {
 	__u32 too_big; /* some port was skipped for its MTU */
 	__u32 mcast;   /* to a group (or broadcast): the host gets a copy */
 	__u32 link_local; /* to 01:80:c2:00:00:0x: not for the LAN */
+	__u32 sent;	  /* clones delivered, for the trace */
 };
 
 /* Send a clone to fl->pending; a failure is counted, not fatal. */
@@ -68,10 +69,12 @@ static __always_inline void kvnet_flood_clone(struct kvnet_flood *fl)
 	 * NET_XMIT_CN is what a port without carrier answers (noop_qdisc):
 	 * a tap no qemu holds yet. A bridge skips such a disabled port
 	 * without counting anything, and so do we. */
-	if (ret == NET_XMIT_SUCCESS)
+	if (ret == NET_XMIT_SUCCESS) {
 		kvnet_stats_tx(&fl->pending, fl->len);
-	else if (ret != NET_XMIT_CN)
+		fl->sent++;
+	} else if (ret != NET_XMIT_CN) {
 		kvnet_drop_count(&fl->in, KVNET_DROP_REDIRECT);
+	}
 }
 
 /* May the flood go out of port at all? */
@@ -156,10 +159,10 @@ static __always_inline int kvnet_flood(struct kvnet_frame *fr)
 	int verdict;
 
 	if (!kvnet_flood_allowed(&fr->in, &fr->cfg, fr->now))
-		return kvnet_drop(&fr->in, KVNET_DROP_FLOOD_LIMIT);
+		return kvnet_drop(fr, KVNET_DROP_FLOOD_LIMIT);
 	kvnet_flood_walk(fr, &fl);
 	if (!fl.pending.ifindex)
-		return kvnet_drop(&fr->in, fl.too_big ? KVNET_DROP_TOO_BIG :
+		return kvnet_drop(fr, fl.too_big ? KVNET_DROP_TOO_BIG :
 							      KVNET_DROP_NO_PORTS);
 	/* Too big for some ports, delivered to the others: counted once. */
 	if (fl.too_big)
@@ -167,8 +170,10 @@ static __always_inline int kvnet_flood(struct kvnet_frame *fr)
 	kvnet_stats_flood(&fr->in);
 	verdict = kvnet_port_redirect(&fl.pending);
 	if (verdict != TC_ACT_REDIRECT)
-		return kvnet_drop(&fr->in, KVNET_DROP_REDIRECT);
+		return kvnet_drop(fr, KVNET_DROP_REDIRECT);
 	kvnet_stats_tx(&fl.pending, fl.len);
+	fr->out = fl.pending.ifindex;
+	fr->reason = fl.sent + 1; /* a redirect's reason: the ports reached */
 	return verdict;
 }
 

@@ -22,6 +22,10 @@ struct kvnet_frame {
 	__u32 gso;	 /* a GSO skb: segmented later, always fits */
 	__u32 gw_reason; /* may it cross the gateway port? KVNET_DROP_NONE,
 			    the drop reason, or KVNET_GW_UNKNOWN */
+	/* For its trace (lib/trace.h): */
+	__u32 reason; /* dropped: why (kvnet_drop); flooded: to how many ports */
+	__u32 out;    /* the port it was sent to (a flood's last) */
+	__u32 trace;  /* the trace sessions that follow it, 0: none */
 };
 
 #endif /* KVNET_LIB_FRAME_H */

@@ -24,13 +24,44 @@
 #ifndef KVNET_LIB_GWROUTE_H
 #define KVNET_LIB_GWROUTE_H
 
+/* What the routing stage noted for a traced frame (scratch tr_flags). */
+#define KVNET_GW_TR_ROUTE 1
+#define KVNET_GW_TR_CT 2
+#define KVNET_GW_TR_NAT 4
+
 /* Count a NAT/routing verdict against the ingress port. */
 static __always_inline int kvnet_gw_verdict(struct kvnet_frame *fr, int verdict, __u32 reason)
 {
 	if (verdict == TC_ACT_SHOT)
-		kvnet_drop_count(&fr->in, reason != KVNET_DROP_NONE ? reason
-								     : KVNET_DROP_REDIRECT);
+		return kvnet_drop(fr, reason != KVNET_DROP_NONE ? reason : KVNET_DROP_REDIRECT);
 	return verdict;
+}
+
+/* Translate and route a packet of the flow hit, and trace it: ct says
+ * how the flow was found (enum kvnet_trace_ct). */
+static __always_inline int kvnet_gw_apply(struct __sk_buff *skb, struct kvnet_frame *fr,
+					  struct kvnet_ip4 *ip, struct kvnet_ct_hit *hit,
+					  struct kvnet_nat_scratch *s, __u32 ct)
+{
+	__u32 reason = KVNET_DROP_NONE;
+	int v;
+
+	if (!ct)
+		ct = hit->e->flags & KVNET_CT_REPLY ? KVNET_TRACE_CT_REPLY : KVNET_TRACE_CT_ORIG;
+	if (fr->trace) {
+		s->tr_flags |= KVNET_GW_TR_CT;
+		s->tr_ct = ct;
+	}
+	v = kvnet_nat_apply(skb, ip, hit, fr->now, &reason, s);
+	if (v == TC_ACT_REDIRECT)
+		fr->out = hit->e->nh_ifindex;
+	if (v == TC_ACT_REDIRECT && fr->trace) {
+		s->tr_flags |= KVNET_GW_TR_NAT;
+		s->tr_before = s->pkt;
+		s->tr_after = hit->e->xlate;
+		s->tr_nat_out = fr->out;
+	}
+	return kvnet_gw_verdict(fr, v, reason);
 }
 
 /* The address masquerade gives the guest's flows: one from <nat><address>
@@ -53,15 +84,13 @@ static __always_inline int kvnet_gw_first(struct __sk_buff *skb, struct kvnet_fr
 					  struct kvnet_nat_scratch *s, int routed)
 {
 	struct kvnet_ct_hit hit;
-	__u32 reason = KVNET_DROP_NONE;
 
 	kvnet_ip4_key(ip, &s->pkt);
 	if (kvnet_ct_lookup(&s->pkt, fr->now, &hit) < 0)
-		return kvnet_drop(&fr->in, KVNET_DROP_NAT_NO_PORT);
+		return kvnet_drop(fr, KVNET_DROP_NAT_NO_PORT);
 	if (routed)
 		kvnet_nat_nh_store(hit.e, &s->r, fr->now);
-	return kvnet_gw_verdict(fr, kvnet_nat_apply(skb, ip, &hit, fr->now, &reason, s),
-				reason);
+	return kvnet_gw_apply(skb, fr, ip, &hit, s, KVNET_TRACE_CT_NEW);
 }
 
 /* A packet for the host: a port forward's, or the host's own
@@ -92,7 +121,7 @@ static __always_inline int kvnet_gw_local(struct __sk_buff *skb, struct kvnet_fr
 	n->port_max = 65535;
 	reason = kvnet_nat_create(skb, s, fr->now);
 	if (reason != KVNET_DROP_NONE)
-		return kvnet_drop(&fr->in, reason);
+		return kvnet_drop(fr, reason);
 	return kvnet_gw_first(skb, fr, ip, s, 0);
 }
 
@@ -117,17 +146,17 @@ static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvn
 	__u32 reason;
 
 	if (kvnet_ip4_is_fragment(ip))
-		return kvnet_drop(&fr->in, KVNET_DROP_FRAGMENT);
+		return kvnet_drop(fr, KVNET_DROP_FRAGMENT);
 	if (!kvnet_nat_can_open(ip))
-		return kvnet_drop(&fr->in, KVNET_DROP_NAT_PROTO);
+		return kvnet_drop(fr, KVNET_DROP_NAT_PROTO);
 	if (!kvnet_gw_flow_allowed(fr, st))
-		return kvnet_drop(&fr->in, KVNET_DROP_NAT_FLOW_LIMIT);
+		return kvnet_drop(fr, KVNET_DROP_NAT_FLOW_LIMIT);
 	__builtin_memset(n, 0, sizeof(*n));
 	kvnet_ip4_key(ip, &n->orig);
 	n->xlate = n->orig;
 	n->xlate.saddr = kvnet_gw_nat_addr(cfg, ip->saddr, &s->r);
 	if (!n->xlate.saddr)
-		return kvnet_drop(&fr->in, KVNET_DROP_NO_ROUTE);
+		return kvnet_drop(fr, KVNET_DROP_NO_ROUTE);
 	n->net_id = cfg->net_id;
 	n->fib_ifindex = cfg->gw_ifindex;
 	n->flags = KVNET_CT_SNAT;
@@ -142,7 +171,7 @@ static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvn
 	n->origin_ifindex = fr->in.ifindex;
 	reason = kvnet_nat_create(skb, s, fr->now);
 	if (reason != KVNET_DROP_NONE)
-		return kvnet_drop(&fr->in, reason);
+		return kvnet_drop(fr, reason);
 	if (st)
 		__sync_fetch_and_add(&st->flows, 1);
 	return kvnet_gw_first(skb, fr, ip, s, 1);
@@ -157,19 +186,25 @@ static __always_inline int kvnet_gw_forward(struct __sk_buff *skb, struct kvnet_
 	const struct kvnet_config *cfg = &fr->cfg;
 	const struct kvnet_nat_net *dst;
 
+	if (fr->trace) {
+		s->tr_flags |= KVNET_GW_TR_ROUTE;
+		s->tr_route_rc = r->rc;
+		s->tr_route_out = r->fib.ifindex;
+	}
 	if (cfg->uplink_ifindex && r->fib.ifindex != cfg->uplink_ifindex)
-		return kvnet_drop(&fr->in, KVNET_DROP_NO_ROUTE);
+		return kvnet_drop(fr, KVNET_DROP_NO_ROUTE);
 	if (!(cfg->flags & KVNET_CFG_OPEN) && (ip->saddr & cfg->mask) != cfg->subnet)
-		return kvnet_drop(&fr->in, KVNET_DROP_NOT_ROUTED);
+		return kvnet_drop(fr, KVNET_DROP_NOT_ROUTED);
 	dst = kvnet_nat_net_of(ip->daddr);
 	if (dst && dst->mode == KVNET_NAT_MODE_NAT && dst->net_id != cfg->net_id)
-		return kvnet_drop(&fr->in, KVNET_DROP_NAT_UNSOLICITED);
+		return kvnet_drop(fr, KVNET_DROP_NAT_UNSOLICITED);
 	if (ip->ttl <= 1)
 		return TC_ACT_UNSPEC;
 	if (cfg->flags & KVNET_CFG_NAT)
 		return kvnet_gw_masquerade(skb, fr, ip, s);
 	if (kvnet_rewrite_ttl_dec(skb, ip))
-		return kvnet_drop(&fr->in, KVNET_DROP_REWRITE);
+		return kvnet_drop(fr, KVNET_DROP_REWRITE);
+	fr->out = r->fib.ifindex;
 	return kvnet_gw_verdict(fr, kvnet_route_send(skb, r), KVNET_DROP_REDIRECT);
 }
 
@@ -187,8 +222,7 @@ static __always_inline int kvnet_gw_tracked(struct __sk_buff *skb, struct kvnet_
 		return TC_ACT_UNSPEC;
 	kvnet_ip4_key(ip, &s->pkt);
 	if (kvnet_ct_lookup(&s->pkt, fr->now, &hit) == 0)
-		return kvnet_gw_verdict(fr, kvnet_nat_apply(skb, ip, &hit, fr->now, &reason, s),
-					reason);
+		return kvnet_gw_apply(skb, fr, ip, &hit, s, 0);
 	if (ip->proto != KVNET_IPPROTO_ICMP || !kvnet_icmp_is_error(ip->icmp_type))
 		return TC_ACT_UNSPEC;
 	v = kvnet_nat_icmp_error(skb, ip, fr->now, &reason, s);
@@ -209,10 +243,11 @@ __noinline int kvnet_gw_route(struct __sk_buff *skb, struct kvnet_frame *fr)
 
 	if (!fr || !s)
 		return TC_ACT_SHOT;
+	s->tr_flags = 0;
 	cfg = &fr->cfg;
 	ip = &s->ip;
 	if (kvnet_ip4_parse(skb, fr->eth.hlen, ip) < 0)
-		return kvnet_drop(&fr->in, KVNET_DROP_MALFORMED);
+		return kvnet_drop(fr, KVNET_DROP_MALFORMED);
 	v = kvnet_gw_tracked(skb, fr, ip, s);
 	if (v != TC_ACT_UNSPEC)
 		return v;
@@ -228,12 +263,29 @@ __noinline int kvnet_gw_route(struct __sk_buff *skb, struct kvnet_frame *fr)
 	case KVNET_ROUTE_TOO_BIG:
 		if (ip->frag & KVNET_IP_DF)
 			return TC_ACT_UNSPEC;
-		return kvnet_drop(&fr->in, KVNET_DROP_TOO_BIG);
+		return kvnet_drop(fr, KVNET_DROP_TOO_BIG);
 	case KVNET_ROUTE_FORWARD:
 		return kvnet_gw_forward(skb, fr, ip, s);
 	default:
-		return kvnet_drop(&fr->in, KVNET_DROP_NO_ROUTE);
+		return kvnet_drop(fr, KVNET_DROP_NO_ROUTE);
 	}
+}
+
+/* The routing stage's events for a traced frame, from what it noted:
+ * sent from here, once it has returned, so that no event is written from
+ * within it (the stack of its calls and the switch's must fit 512 bytes). */
+static __noinline void kvnet_gw_trace(const struct kvnet_frame *fr)
+{
+	struct kvnet_nat_scratch *s = kvnet_nat_scratch();
+
+	if (!s)
+		return;
+	if (s->tr_flags & KVNET_GW_TR_ROUTE)
+		kvnet_trace_emit(fr->skb, fr, KVNET_TRACE_ROUTE, s->tr_route_rc, s->tr_route_out);
+	if (s->tr_flags & KVNET_GW_TR_CT)
+		kvnet_trace_emit(fr->skb, fr, KVNET_TRACE_CT, s->tr_ct, 0);
+	if (s->tr_flags & KVNET_GW_TR_NAT)
+		kvnet_trace_emit_nat(fr->skb, fr, &s->tr_before, &s->tr_after, s->tr_nat_out);
 }
 
 #endif /* KVNET_LIB_GWROUTE_H */

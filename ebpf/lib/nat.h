@@ -72,6 +72,13 @@ struct kvnet_nat_scratch {
 	struct kvnet_ct_key k[4]; /* keys an ICMP error is looked up by */
 	struct kvnet_ct_key pkt;  /* the packet's own tuple */
 	struct bpf_sock_tuple t; /* a socket of the host's, looked for */
+	/* What the routing stage did with a traced frame, for the switch to
+	 * report once it returns (lib/gwroute.h, kvnet_gw_trace). */
+	__u32 tr_flags; /* KVNET_GW_TR_* */
+	__u32 tr_route_rc, tr_route_out;
+	__u32 tr_ct;	/* enum kvnet_trace_ct */
+	__u32 tr_nat_out;
+	struct kvnet_ct_key tr_before, tr_after;
 };
 
 struct {

@@ -49,13 +49,13 @@ static __always_inline int kvnet_uplink_to_guest(struct kvnet_frame *fr, __u32 d
 	if (kvnet_port_get(dst, &out) < 0)
 		return kvnet_uplink_flood(fr); /* no longer a port */
 	if (kvnet_port_blocked(&out))
-		return kvnet_drop(&fr->in, KVNET_DROP_STP_BLOCKED);
+		return kvnet_drop(fr, KVNET_DROP_STP_BLOCKED);
 	if (!kvnet_port_fits(&out, fr->l3_len, fr->gso))
-		return kvnet_drop(&fr->in, KVNET_DROP_TOO_BIG);
+		return kvnet_drop(fr, KVNET_DROP_TOO_BIG);
 	/* bpf_redirect_peer works only from ingress */
 	verdict = at_ingress ? kvnet_port_redirect_known(&out) : kvnet_port_redirect(&out);
 	if (verdict != TC_ACT_REDIRECT)
-		return kvnet_drop(&fr->in, KVNET_DROP_REDIRECT);
+		return kvnet_drop(fr, KVNET_DROP_REDIRECT);
 	kvnet_stats_tx(&out, fr->len);
 	return verdict;
 }

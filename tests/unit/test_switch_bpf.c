@@ -37,6 +37,7 @@
 #include <bpf/libbpf.h>
 
 #include "kvnet_shared.h"
+#include "kvnet_trace.h"
 #include "switch.skel.h"
 
 #define NPORTS 4

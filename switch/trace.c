@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* kvnetd's trace sessions (see trace.h): the slots of a network's trace
+ * filter, the watch on its trace ring while a session runs, and each
+ * client's stream of events as JSON lines ({"event": ...}, {"lost": N},
+ * and a last {"end": WHY} when kvnetd ends it). Events are named here,
+ * ports by their interface names, so that the client needs no other
+ * request to read them. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <jansson.h>
+
+#include "switch/datapath.h"
+#include "switch/log.h"
+#include "switch/network_int.h"
+#include "switch/trace.h"
+
+/* What a slow client may have waiting before its events are dropped. */
+#define TRACE_BUF_MAX (1024 * 1024)
+
+struct trace_session {
+	struct loop_watch w; /* the client's connection */
+	struct kvnetd *d;
+	struct kv_network *n;
+	int slot;
+	struct kvnet_trace_filter filter;
+	char *buf; /* output not yet taken by the client */
+	size_t len, cap;
+	uint64_t lost;	     /* events this client did not get */
+	uint64_t lost_told;  /* ... as last told */
+	uint64_t ring_lost;  /* the datapath's loss counter, as last read */
+	bool failed;	     /* the client is gone: end at the next chance */
+};
+
+static const char *const trace_stage_names[KVNET_TRACE_STAGE_MAX] = {
+	[KVNET_TRACE_INGRESS] = "ingress", [KVNET_TRACE_SPOOF] = "spoof-check",
+	[KVNET_TRACE_FDB] = "fdb",	   [KVNET_TRACE_GATEWAY] = "gateway",
+	[KVNET_TRACE_ROUTE] = "route",	   [KVNET_TRACE_CT] = "conntrack",
+	[KVNET_TRACE_NAT] = "nat",	   [KVNET_TRACE_DHCP] = "dhcp",
+	[KVNET_TRACE_REDIRECT] = "redirect", [KVNET_TRACE_FLOOD] = "flood",
+	[KVNET_TRACE_HOST] = "host",	   [KVNET_TRACE_DROP] = "drop",
+};
+
+/* BPF_FIB_LKUP_RET_*, as the route stage reports them. */
+static const char *const trace_fib_names[] = {
+	"forward", "blackhole", "unreachable", "prohibit", "not-forwarded",
+	"forwarding-off", "unsupported-lwt", "no-neighbour", "frag-needed",
+};
+
+static const char *const trace_fdb_names[] = { NULL, "hit", "miss", "group" };
+static const char *const trace_ct_names[] = { NULL, "new", "original", "reply" };
+
+/* ---- rendering ------------------------------------------------------ */
+
+static const char *trace_name(const char *const *names, size_t n, unsigned i)
+{
+	return i < n && names[i] ? names[i] : NULL;
+}
+
+/* The detail of ev, named, or NULL for a number (or nothing). */
+static const char *trace_detail_name(const struct kvnet_trace_event *ev)
+{
+	switch (ev->stage) {
+	case KVNET_TRACE_FDB:
+		return trace_name(trace_fdb_names, 4, ev->detail);
+	case KVNET_TRACE_CT:
+		return trace_name(trace_ct_names, 4, ev->detail);
+	case KVNET_TRACE_ROUTE:
+		return trace_name(trace_fib_names, 9, ev->detail);
+	case KVNET_TRACE_DROP:
+		return dp_drop_name(ev->detail);
+	}
+	return NULL;
+}
+
+/* A device by name: the network's port, else the host's device. */
+static json_t *trace_dev(struct kv_network *n, unsigned ifindex)
+{
+	struct kv_port *p = netw_port_by_ifindex(n, (int)ifindex);
+	char name[IF_NAMESIZE];
+
+	if (p)
+		return json_string(p->iface);
+	if (if_indextoname(ifindex, name))
+		return json_string(name);
+	return json_integer(ifindex);
+}
+
+static json_t *trace_tuple(const struct kvnet_trace_tuple *t)
+{
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &t->saddr, s, sizeof(s));
+	inet_ntop(AF_INET, &t->daddr, d, sizeof(d));
+	return json_pack("{s:i,s:s,s:i,s:s,s:i}", "proto", t->proto, "src", s, "sport",
+			 ntohs(t->sport), "dst", d, "dport", ntohs(t->dport));
+}
+
+static json_t *trace_hex(const uint8_t *p, unsigned n)
+{
+	char hex[2 * KVNET_TRACE_SNAP + 1];
+
+	if (n > KVNET_TRACE_SNAP)
+		n = KVNET_TRACE_SNAP;
+	for (unsigned i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", p[i]);
+	hex[2 * n] = '\0';
+	return json_string(hex);
+}
+
+static json_t *trace_render(struct kv_network *n, const struct kvnet_trace_event *ev)
+{
+	const char *detail = trace_detail_name(ev);
+	char id[20];
+	json_t *o;
+
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)ev->trace_id);
+	o = json_pack("{s:s,s:I,s:s,s:o,s:i,s:o}", "id", id, "ts", (json_int_t)ev->ts_ns,
+		      "stage", trace_name(trace_stage_names, KVNET_TRACE_STAGE_MAX, ev->stage)
+			       ?: "unknown",
+		      "in", trace_dev(n, ev->in_ifindex), "len", (int)ev->len, "data",
+		      trace_hex(ev->data, ev->cap));
+	if (!o)
+		return NULL;
+	if (ev->out_ifindex)
+		json_object_set_new(o, "out", trace_dev(n, ev->out_ifindex));
+	if (detail)
+		json_object_set_new(o, "detail", json_string(detail));
+	else if (ev->detail)
+		json_object_set_new(o, "detail", json_integer(ev->detail));
+	if (ev->stage == KVNET_TRACE_NAT)
+		json_object_set_new(o, "nat", json_pack("{s:o,s:o}", "before",
+							trace_tuple(&ev->before), "after",
+							trace_tuple(&ev->after)));
+	return json_pack("{s:o}", "event", o);
+}
+
+/* ---- one session ---------------------------------------------------- */
+
+/* Queue one line (o, stolen) for the client; counted as lost if too much
+ * waits already. */
+static void trace_queue(struct trace_session *s, json_t *o)
+{
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	size_t n = text ? strlen(text) + 1 : 0;
+	char *nb;
+
+	json_decref(o);
+	if (!text || s->len + n > TRACE_BUF_MAX) {
+		s->lost++;
+		free(text);
+		return;
+	}
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 16384;
+
+		while (cap < s->len + n)
+			cap *= 2;
+		nb = realloc(s->buf, cap);
+		if (!nb) {
+			s->lost++;
+			free(text);
+			return;
+		}
+		s->buf = nb;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, text, n - 1);
+	s->buf[s->len + n - 1] = '\n';
+	s->len += n;
+	free(text);
+}
+
+/* Send what the socket takes, and watch for room for the rest. */
+static void trace_flush(struct trace_session *s)
+{
+	size_t off = 0;
+
+	if (s->lost != s->lost_told) {
+		s->lost_told = s->lost;
+		trace_queue(s, json_pack("{s:I}", "lost", (json_int_t)s->lost));
+	}
+	while (off < s->len) {
+		ssize_t w = send(s->w.fd, s->buf + off, s->len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			s->failed = errno != EAGAIN;
+			break;
+		}
+		off += (size_t)w;
+	}
+	memmove(s->buf, s->buf + off, s->len - off);
+	s->len -= off;
+	loop_mod(&s->d->loop, &s->w, EPOLLIN | EPOLLRDHUP | (s->len ? EPOLLOUT : 0));
+}
+
+/* The filters of n's sessions, to the datapath. */
+static void trace_sync(struct kv_network *n)
+{
+	struct kvnet_trace_filter f[KVNET_TRACE_SESSIONS] = { 0 };
+	__u32 mask = 0;
+
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++) {
+		if (!n->traces[i])
+			continue;
+		f[i] = n->traces[i]->filter;
+		mask |= 1u << i;
+	}
+	if (n->dp)
+		dp_trace_set(n->dp, mask, f);
+}
+
+static bool trace_any(const struct kv_network *n)
+{
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++)
+		if (n->traces[i])
+			return true;
+	return false;
+}
+
+/* End s; why (if any) is its last line. */
+static void trace_end(struct trace_session *s, const char *why)
+{
+	struct kv_network *n = s->n;
+
+	if (why && !s->failed) {
+		trace_queue(s, json_pack("{s:s}", "end", why));
+		trace_flush(s);
+	}
+	n->traces[s->slot] = NULL;
+	log_info("network %s: trace %d ended (%s)", n->def.name, s->slot,
+		 why ? why : "the client left");
+	trace_sync(n);
+	if (!trace_any(n))
+		loop_del(&s->d->loop, &n->trace);
+	loop_del(&s->d->loop, &s->w);
+	close(s->w.fd);
+	free(s->buf);
+	free(s);
+}
+
+/* The client's connection: it hangs up (or sends, which it must not),
+ * or has room for what waits. */
+static void trace_client_ready(struct loop_watch *w)
+{
+	struct trace_session *s = (struct trace_session *)w;
+	char junk[256];
+
+	if (w->revents & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
+		trace_end(s, NULL);
+		return;
+	}
+	if ((w->revents & EPOLLIN) && read(w->fd, junk, sizeof(junk)) <= 0) {
+		trace_end(s, NULL);
+		return;
+	}
+	if (w->revents & EPOLLOUT)
+		trace_flush(s);
+	if (s->failed)
+		trace_end(s, NULL);
+}
+
+/* ---- the ring ------------------------------------------------------- */
+
+static void trace_deliver(void *arg, const struct kvnet_trace_event *ev)
+{
+	struct kv_network *n = arg;
+
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++)
+		if ((ev->sessions & (1u << i)) && n->traces[i])
+			trace_queue(n->traces[i], trace_render(n, ev));
+}
+
+static void trace_ring_ready(struct loop_watch *w)
+{
+	struct kv_network *n = (struct kv_network *)((char *)w - offsetof(struct kv_network, trace));
+	uint64_t lost = 0;
+
+	if (!n->dp)
+		return;
+	dp_trace_read(n->dp, trace_deliver, n, &lost);
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++) {
+		struct trace_session *s = n->traces[i];
+
+		if (!s)
+			continue;
+		/* a loss is every session's: the ring is shared */
+		s->lost += lost - s->ring_lost;
+		s->ring_lost = lost;
+		trace_flush(s);
+		if (s->failed)
+			trace_end(s, NULL);
+	}
+}
+
+/* Watch n's ring, if no session did yet. */
+static int trace_watch_ring(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
+{
+	int fd;
+
+	if (n->trace.fd >= 0)
+		return 0;
+	n->trace.fn = trace_ring_ready;
+	fd = dp_trace_fd(n->dp);
+	if (fd < 0 || loop_add(&d->loop, &n->trace, fd) < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot read the datapath's trace events");
+	return 0;
+}
+
+int trace_open(struct kvnetd *d, struct kv_network *n, const struct kvnet_trace_filter *f,
+	       int fd, struct kv_error *e)
+{
+	struct trace_session *s;
+	uint64_t lost = 0;
+	int slot = 0;
+
+	while (slot < KVNET_TRACE_SESSIONS && n->traces[slot])
+		slot++;
+	if (!n->dp || slot == KVNET_TRACE_SESSIONS || !(s = calloc(1, sizeof(*s)))) {
+		close(fd);
+		return kv_fail(e, KV_ERR_STATE, -EBUSY,
+			       !n->dp ? "network '%s' is not active" :
+					"network '%s' has %d traces running already",
+			       n->def.name, KVNET_TRACE_SESSIONS);
+	}
+	s->d = d;
+	s->n = n;
+	s->slot = slot;
+	s->filter = *f;
+	s->w.fn = trace_client_ready;
+	if (trace_watch_ring(d, n, e) < 0 ||
+	    loop_add_events(&d->loop, &s->w, fd, EPOLLIN | EPOLLRDHUP) < 0) {
+		if (!trace_any(n))
+			loop_del(&d->loop, &n->trace);
+		close(fd);
+		free(s);
+		return e->code ? -EIO : kv_fail(e, KV_ERR_SYSTEM, -EIO, "cannot watch the client");
+	}
+	/* losses before the session are not its own */
+	dp_trace_read(n->dp, trace_deliver, n, &lost);
+	s->ring_lost = lost;
+	n->traces[slot] = s;
+	trace_sync(n);
+	log_info("network %s: trace %d started", n->def.name, slot);
+	return 0;
+}
+
+void trace_net_end(struct kvnetd *d, struct kv_network *n, const char *why)
+{
+	(void)d;
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++)
+		if (n->traces[i])
+			trace_end(n->traces[i], why);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* kvnetd's trace sessions (docs/protocol.md, `trace`): a client that asked
+ * to trace a network keeps its control connection, and kvnetd streams it
+ * the datapath's events (ebpf/kvnet_trace.h) as JSON lines until it hangs
+ * up or the network stops. Each session holds one of the network's
+ * KVNET_TRACE_SESSIONS filter slots; the datapath traces nothing while no
+ * session runs. A client that reads too slowly loses events, and is told
+ * how many. */
+#ifndef KVNET_TRACE_SESSION_H
+#define KVNET_TRACE_SESSION_H
+
+#include "kvnet_trace.h"
+#include "switch/network.h"
+
+/* Start a session on the active network n with filter f, streaming to fd
+ * (ours from now on, closed when the session ends, also on failure).
+ * Returns 0, or -errno (e set). */
+int trace_open(struct kvnetd *d, struct kv_network *n, const struct kvnet_trace_filter *f,
+	       int fd, struct kv_error *e);
+/* End every session of n, telling each client why. */
+void trace_net_end(struct kvnetd *d, struct kv_network *n, const char *why);
+
+#endif /* KVNET_TRACE_SESSION_H */

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Packet-path tracing (issue 15; ebpf/lib/trace.h, switch/trace.c,
+`kvnet trace`): the datapath reports each stage a traced frame passes, and
+`kvnet trace` shows it, one block per frame. Real frames from guest
+namespaces: a ping switched between two guests, a frame dropped by the
+anti-spoofing check with its reason, a ping through NAT with the tuple
+before and after and its reply, a busy flow the filter rules out that
+produces nothing, and the errors and limits of the command."""
+
+import json
+import re
+import signal
+import subprocess
+
+from conftest import poll
+from kvnet_harness import KVNET, stop_process
+from test_nat import UPLINK_IP, UPSTREAM_IP, Nat
+
+GW = "10.77.0.1"
+
+
+def trace_starts(env):
+    return len(re.findall(r": trace \d started", env.log_text()))
+
+
+def start_trace(env, *args):
+    """`kvnet trace ARGS` in the host namespace, once kvnetd has the
+    session (its log says so); returns the Popen."""
+    before = trace_starts(env)
+    p = env.host.popen([KVNET, "--run-dir", env.run_dir, "trace", *map(str, args)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    poll(lambda: trace_starts(env) > before or p.poll() is not None,
+         10, "kvnetd to start the trace")
+    assert p.poll() is None, f"kvnet trace exited early: {p.communicate()}"
+    return p
+
+
+def finish(p, timeout=20):
+    out, err = p.communicate(timeout=timeout)
+    return p.returncode, out, err
+
+
+STAGE_LINE = re.compile(r"^\s+([+-][\d.]+) us\s+(\S+)\s*(.*)$")
+
+
+def blocks(out):
+    """The text output's blocks: [(header, [(time, stage, words)])]."""
+    res = []
+    for line in out.splitlines():
+        m = STAGE_LINE.match(line)
+        if line.startswith("#"):
+            res.append((line, []))
+        elif res and m:
+            res[-1][1].append(m.groups())
+    return res
+
+
+def test_trace_switched_ping(three_guests):
+    env, (a, b, _) = three_guests
+    p = start_trace(env, "t0", "--count", 1, "--timeout", 20,
+                    "icmp", "and", "host", a.ip)
+    a.ping(b.ip, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    bl = blocks(out)
+    assert len(bl) == 1, out
+    header, stages = bl[0]
+    assert f"IPv4 {a.ip} > {b.ip}: ICMP echo request" in header, out
+    names = [s[1] for s in stages]
+    assert names == ["ingress", "spoof-check", "fdb", "redirect"], out
+    assert stages[0][2] == a.port, out
+    assert stages[2][2] == f"hit -> {b.port}", out
+    assert stages[3][2] == f"-> {b.port}", out
+
+
+def test_trace_json_events(three_guests):
+    env, (a, b, c) = three_guests
+    p = start_trace(env, "--json", "t0", "--port", c.port, "--count", 1,
+                    "--timeout", 20)
+    a.ping(b.ip, count=1)  # not on c's port: not traced
+    c.ping(a.ip, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    assert {e["packet"] for e in evs} == {1}, out
+    assert len({e["id"] for e in evs}) == 1, out
+    assert all(e["in"] == c.port for e in evs), out
+    assert evs[0]["stage"] == "ingress" and evs[-1]["stage"] in ("redirect", "flood"), out
+    # the frame as it came in: c's MAC as its source
+    assert bytes.fromhex(evs[0]["data"])[6:12] == bytes.fromhex(c.mac.replace(":", ""))
+    ts = [e["ts"] for e in evs]
+    assert ts == sorted(ts), out
+
+
+def test_trace_spoofed_frame_dropped_with_reason(three_guests):
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    env, (a, b, _) = three_guests
+    env.cli("port", "addr", "add", "t0", b.port, b.ip)
+    p = start_trace(env, "t0", "--count", 1, "--timeout", 20, "udp", "port", 7777)
+    a.sendp(Ether(src=a.mac, dst=b.mac) / IP(src=b.ip, dst=GW) /
+            UDP(sport=5555, dport=7777))
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    (header, stages), = blocks(out)
+    assert f"{b.ip}:5555 > {GW}:7777: UDP" in header, out
+    assert [s[1] for s in stages] == ["ingress", "drop"], out
+    assert stages[1][2] == "spoof-ip", out
+
+
+def test_trace_nat_before_after_and_reply(kvnet):
+    nat = Nat(kvnet)
+    g = nat.guests[0]
+    g.ping(UPSTREAM_IP, count=1)  # neighbours resolved: the traced ping is plain
+    p = start_trace(kvnet, "--json", "n1", "--count", 2, "--timeout", 30,
+                    "icmp", "and", "host", g.ip)
+    g.ping(UPSTREAM_IP, count=1)
+    rc, out, err = finish(p, timeout=40)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    req = [e for e in evs if e["packet"] == 1]
+    rep = [e for e in evs if e["packet"] == 2]
+    stages = [e["stage"] for e in req]
+    assert stages[:2] == ["ingress", "spoof-check"], out
+    assert stages[-1] == "redirect" and req[-1]["out"] == "up0", out
+    route = next(e for e in req if e["stage"] == "route")
+    assert route["detail"] == "forward" and route["out"] == "up0", out
+    ct = next(e for e in req if e["stage"] == "conntrack")
+    assert ct["detail"] in ("new", "original"), out
+    n = next(e for e in req if e["stage"] == "nat")["nat"]
+    assert n["before"]["src"] == g.ip and n["before"]["dst"] == UPSTREAM_IP, out
+    assert n["after"]["src"] == UPLINK_IP and n["after"]["dst"] == UPSTREAM_IP, out
+    assert n["before"]["proto"] == 1, out
+    # the reply, back into the network on its gateway port, to the guest
+    assert rep[0]["stage"] == "ingress", out
+    assert rep[-1]["stage"] == "redirect" and rep[-1]["out"] == g.port, out
+    assert bytes.fromhex(rep[0]["data"])[30:34] == bytes(map(int, g.ip.split("."))), out
+
+
+def test_trace_unmatched_busy_flow_gives_nothing(three_guests):
+    env, (a, b, _) = three_guests
+    p = start_trace(env, "--json", "t0", "--timeout", 4, "udp", "port", 9999)
+    flood = a.ns.popen(["ping", "-n", "-q", "-i", "0.002", "-w", "3", b.ip],
+                       stdout=subprocess.DEVNULL)
+    rc, out, err = finish(p)
+    flood.wait(timeout=10)
+    assert rc == 0, err
+    assert out == "", out
+    assert env.stats("t0")[a.port]["rx_packets"] > 200
+
+
+def test_trace_errors(three_guests):
+    env, (a, _, _) = three_guests
+    cp = env.cli("trace", "t0", "tcp", "port", "eighty", check=False)
+    assert cp.returncode == 2 and "bad filter" in cp.stderr, cp
+    cp = env.cli("trace", "nosuch", check=False)
+    assert cp.returncode == 1 and "nosuch" in cp.stderr, cp
+    cp = env.cli("trace", "t0", "--port", "nosuchport", check=False)
+    assert cp.returncode == 1 and "nosuchport" in cp.stderr, cp
+    cp = env.cli("trace", "t0", "--count", "0", check=False)
+    assert cp.returncode == 2, cp
+    # four at once on a network, not five
+    ps = [start_trace(env, "t0", "--timeout", 60, "host", f"10.77.0.{200 + i}")
+          for i in range(4)]
+    try:
+        cp = env.cli("trace", "t0", "--timeout", 5, check=False)
+        assert cp.returncode == 1 and "4 traces" in cp.stderr, cp
+    finally:
+        for p in ps:
+            stop_process(p, signal.SIGINT)
+    # the slots are free again once the clients are gone
+    poll(lambda: len(re.findall(r": trace \d ended", env.log_text())) >= 4, 10,
+         "kvnetd to end the four traces")
+    p = start_trace(env, "t0", "--count", 1, "--timeout", 20, "icmp")
+    a.ping(GW, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0 and "ICMP echo request" in out, (out, err)
+
+
+def test_trace_ends_when_network_stops(three_guests):
+    env, _ = three_guests
+    p = start_trace(env, "t0", "--timeout", 60)
+    env.cli("net", "stop", "t0")
+    rc, out, err = finish(p)
+    assert rc == 1 and "the network stopped" in err, (rc, out, err)

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `kvnet trace NET [--port P] [--count N] [--timeout S] [--json] [FILTER...]`:
+ * asks kvnetd to trace the network (the `trace` request of
+ * docs/protocol.md, with the coarse keys common/trace_keys.c derives from
+ * FILTER), reads the events it streams back, keeps the packets whose
+ * first event (their ingress, with the frame as it came in) passes the
+ * exact FILTER (libpcap), and prints each packet as one block with a line
+ * per stage when its last event (what became of it) arrives; with --json,
+ * every event as a JSON line as it arrives. Ends after N packets, after S
+ * seconds, on Ctrl-C, or when kvnetd ends the trace (exit status 1).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+#include <pcap/pcap.h>
+
+#include "cli_client.h"
+#include "cli_pkt.h"
+#include "cli_trace.h"
+#include "common/trace_keys.h"
+
+#define TRACE_OPEN_MAX 256   /* packets followed at once */
+#define TRACE_LINE_MAX 65536 /* longest event line accepted */
+#define TRACE_BLOCK_MAX 4096 /* text of one packet's block */
+
+struct trace_opts {
+	const char *net, *port;
+	long count;	/* packets; 0: no limit */
+	double timeout; /* seconds; 0: none */
+	bool json;
+	char filter[4096];
+};
+
+/* A packet being followed, by its trace id. */
+struct trace_pkt {
+	char id[20];
+	bool used, taken; /* taken: the exact filter passed it */
+	long number;
+	long long t0;	  /* its first event's timestamp (ns) */
+	char block[TRACE_BLOCK_MAX];
+	size_t len;
+};
+
+struct trace_run {
+	struct trace_opts o;
+	struct bpf_program prog;
+	bool have_prog;
+	struct trace_pkt open[TRACE_OPEN_MAX];
+	int next_slot;
+	long packets; /* printed */
+	json_int_t lost;
+};
+
+static volatile sig_atomic_t trace_stop;
+
+static void trace_on_signal(int sig)
+{
+	(void)sig;
+	trace_stop = 1;
+}
+
+static int trace_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "kvnet trace: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nusage: kvnet trace NAME [--port P] [--count N] [--timeout S] [--json] "
+			"[FILTER...]\n");
+	return CLI_TRACE_EXIT_USAGE;
+}
+
+static int trace_number(const char *arg, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = arg ? strtod(arg, &end) : 0;
+	return arg && !errno && end != arg && !*end && *out > 0 && *out <= max ? 0 : -1;
+}
+
+static int trace_add_word(struct trace_opts *o, const char *w)
+{
+	size_t n = strlen(o->filter);
+
+	if (n + strlen(w) + 2 > sizeof(o->filter))
+		return trace_usage("%s", "the filter is too long");
+	snprintf(o->filter + n, sizeof(o->filter) - n, "%s%s", n ? " " : "", w);
+	return 0;
+}
+
+static int trace_parse(struct trace_opts *o, bool json, int argc, char **argv)
+{
+	bool dashdash = false;
+	double v;
+
+	*o = (struct trace_opts){ .json = json };
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (dashdash || a[0] != '-' || !a[1]) {
+			if (!o->net)
+				o->net = a;
+			else if (trace_add_word(o, a))
+				return CLI_TRACE_EXIT_USAGE;
+		} else if (!strcmp(a, "--")) {
+			dashdash = true;
+		} else if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "--port") && val) {
+			o->port = argv[++i];
+		} else if (!strcmp(a, "--count") && val) {
+			if (trace_number(argv[++i], 1e9, &v) < 0 || v != (long)v)
+				return trace_usage("--count takes a positive integer, not '%s'", val);
+			o->count = (long)v;
+		} else if (!strcmp(a, "--timeout") && val) {
+			if (trace_number(argv[++i], 1e7, &v) < 0)
+				return trace_usage("--timeout takes positive seconds, not '%s'", val);
+			o->timeout = v;
+		} else {
+			return trace_usage(val || a[1] != '-' ? "unknown option '%s'" :
+								  "option '%s' needs a value", a);
+		}
+	}
+	return o->net ? 0 : trace_usage("%s", "missing NAME");
+}
+
+/* The exact filter, compiled for Ethernet frames. */
+static int trace_compile(struct trace_run *r)
+{
+	pcap_t *p;
+	int ret;
+
+	if (!r->o.filter[0])
+		return 0;
+	p = pcap_open_dead(DLT_EN10MB, 65535);
+	if (!p)
+		return trace_usage("%s", "cannot set up libpcap");
+	ret = pcap_compile(p, &r->prog, r->o.filter, 1, PCAP_NETMASK_UNKNOWN);
+	if (ret < 0) {
+		fprintf(stderr, "kvnet trace: bad filter '%s': %s\n", r->o.filter, pcap_geterr(p));
+		pcap_close(p);
+		return CLI_TRACE_EXIT_USAGE;
+	}
+	pcap_close(p);
+	r->have_prog = true;
+	return 0;
+}
+
+/* The request: the network, the port, the keys the filter implies. */
+static json_t *trace_request(const struct trace_opts *o)
+{
+	struct kvnet_trace_filter f = { 0 };
+	json_t *args = json_pack("{s:s}", "net", o->net), *keys = json_object();
+	char mac[18], ip[16];
+
+	if (o->port)
+		json_object_set_new(args, "port", json_string(o->port));
+	if (trace_keys_from_filter(o->filter, &f) > 0) {
+		if (f.ethertype)
+			json_object_set_new(keys, "ethertype", json_integer(f.ethertype));
+		if (f.ip_proto)
+			json_object_set_new(keys, "ip_proto", json_integer(f.ip_proto));
+		if (f.l4_port)
+			json_object_set_new(keys, "l4_port", json_integer(f.l4_port));
+		if (f.ip && inet_ntop(AF_INET, &f.ip, ip, sizeof(ip)))
+			json_object_set_new(keys, "ip", json_string(ip));
+		if (f.has_mac) {
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", f.mac[0],
+				 f.mac[1], f.mac[2], f.mac[3], f.mac[4], f.mac[5]);
+			json_object_set_new(keys, "mac", json_string(mac));
+		}
+	}
+	json_object_set_new(args, "keys", keys);
+	return args;
+}
+
+/* ---- packets ---------------------------------------------------------- */
+
+static struct trace_pkt *trace_find(struct trace_run *r, const char *id)
+{
+	for (int i = 0; i < TRACE_OPEN_MAX; i++)
+		if (r->open[i].used && !strcmp(r->open[i].id, id))
+			return &r->open[i];
+	return NULL;
+}
+
+/* A slot for a new packet (the oldest one goes if none is free). */
+static struct trace_pkt *trace_new(struct trace_run *r, const char *id)
+{
+	struct trace_pkt *p = &r->open[r->next_slot];
+
+	r->next_slot = (r->next_slot + 1) % TRACE_OPEN_MAX;
+	memset(p, 0, sizeof(*p));
+	p->used = true;
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	return p;
+}
+
+static size_t trace_unhex(const char *hex, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	unsigned b;
+
+	while (hex && hex[0] && hex[1] && n < max && sscanf(hex, "%2x", &b) == 1) {
+		out[n++] = (uint8_t)b;
+		hex += 2;
+	}
+	return n;
+}
+
+/* Does the packet whose first event is ev pass the exact filter? */
+static bool trace_takes(const struct trace_run *r, json_t *ev, struct trace_pkt *p)
+{
+	uint8_t data[KVNET_TRACE_SNAP];
+	struct pcap_pkthdr h = { 0 };
+	size_t cap = trace_unhex(json_string_value(json_object_get(ev, "data")), data,
+				 sizeof(data));
+	char sum[256];
+	int n;
+
+	h.caplen = (bpf_u_int32)cap;
+	h.len = (bpf_u_int32)json_integer_value(json_object_get(ev, "len"));
+	if (r->have_prog && !pcap_offline_filter(&r->prog, &h, data))
+		return false;
+	cli_pkt_summary(data, cap, h.len, sum, sizeof(sum));
+	n = snprintf(p->block, sizeof(p->block), "#%ld %s\n", r->packets + 1, sum);
+	p->len = n > 0 ? (size_t)n : 0;
+	return true;
+}
+
+static const char *trace_str(json_t *ev, const char *key)
+{
+	json_t *v = json_object_get(ev, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* "a:p > b:q", or for ICMP "a > b id N" (its echo identifier). */
+static void trace_tuple_text(json_t *t, char *out, size_t n)
+{
+	long long sport = json_integer_value(json_object_get(t, "sport"));
+	long long dport = json_integer_value(json_object_get(t, "dport"));
+	const char *src = trace_str(t, "src") ?: "?", *dst = trace_str(t, "dst") ?: "?";
+
+	if (json_integer_value(json_object_get(t, "proto")) == 1)
+		snprintf(out, n, "%s > %s id %lld", src, dst, sport ? sport : dport);
+	else
+		snprintf(out, n, "%s:%lld > %s:%lld", src, sport, dst, dport);
+}
+
+/* The stage's own words: the detail, the port, NAT's before and after. */
+static void trace_stage_text(json_t *ev, char *out, size_t n)
+{
+	json_t *d = json_object_get(ev, "detail"), *nat = json_object_get(ev, "nat");
+	const char *stage = trace_str(ev, "stage") ?: "?", *port = trace_str(ev, "out");
+	char before[64], after[64];
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (nat) {
+		trace_tuple_text(json_object_get(nat, "before"), before, sizeof(before));
+		trace_tuple_text(json_object_get(nat, "after"), after, sizeof(after));
+		snprintf(out, n, "%s -> %s", before, after);
+		return;
+	}
+	if (!strcmp(stage, "ingress"))
+		port = trace_str(ev, "in");
+	if (!strcmp(stage, "spoof-check"))
+		len = (size_t)snprintf(out, n, "pass");
+	if (json_is_string(d))
+		len = (size_t)snprintf(out, n, "%s", json_string_value(d));
+	else if (json_is_integer(d) && !strcmp(stage, "flood"))
+		len = (size_t)snprintf(out, n, "%lld port%s", (long long)json_integer_value(d),
+				       json_integer_value(d) == 1 ? "" : "s");
+	else if (json_is_integer(d))
+		len = (size_t)snprintf(out, n, "%lld", (long long)json_integer_value(d));
+	if (port && len < n)
+		snprintf(out + len, n - len, "%s%s%s", len ? " " : "",
+			 strcmp(stage, "ingress") ? "-> " : "", port);
+}
+
+/* The last stage a packet reaches. */
+static bool trace_is_last(const char *stage)
+{
+	static const char *const last[] = { "drop", "redirect", "flood", "host", "dhcp" };
+
+	for (size_t i = 0; i < sizeof(last) / sizeof(*last); i++)
+		if (stage && !strcmp(stage, last[i]))
+			return true;
+	return false;
+}
+
+static void trace_add_line(struct trace_pkt *p, json_t *ev)
+{
+	long long ts = json_integer_value(json_object_get(ev, "ts"));
+	char words[256];
+	int n;
+
+	trace_stage_text(ev, words, sizeof(words));
+	n = snprintf(p->block + p->len, sizeof(p->block) - p->len, "  %+10.3f us  %-12s %s\n",
+		     (double)(ts - p->t0) / 1000.0, trace_str(ev, "stage") ?: "?", words);
+	if (n > 0 && p->len + (size_t)n < sizeof(p->block))
+		p->len += (size_t)n;
+}
+
+/* One event. Returns true once the packets asked for are out. */
+static bool trace_event(struct trace_run *r, json_t *ev)
+{
+	const char *id = trace_str(ev, "id"), *stage = trace_str(ev, "stage");
+	struct trace_pkt *p;
+
+	if (!id)
+		return false;
+	p = trace_find(r, id);
+	if (!p) {
+		p = trace_new(r, id);
+		p->t0 = json_integer_value(json_object_get(ev, "ts"));
+		p->taken = trace_takes(r, ev, p);
+		p->number = r->packets + 1;
+	}
+	if (!p->taken)
+		return false;
+	if (r->o.json) {
+		json_object_set_new(ev, "packet", json_integer(p->number));
+		json_dumpf(ev, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+	} else {
+		trace_add_line(p, ev);
+	}
+	if (!trace_is_last(stage))
+		return false;
+	if (!r->o.json)
+		fwrite(p->block, 1, p->len, stdout);
+	fflush(stdout);
+	p->used = false;
+	r->packets++;
+	return r->o.count && r->packets >= r->o.count;
+}
+
+/* ---- the stream ------------------------------------------------------- */
+
+/* One line from kvnetd. Returns 1 to go on, 0 when done, or an exit
+ * status + 2 (kvnetd ended the trace, or said something wrong). */
+static int trace_line(struct trace_run *r, const char *line, size_t len)
+{
+	json_t *doc = json_loadb(line, len, 0, NULL), *v;
+	int ret = 1;
+
+	if (!json_is_object(doc)) {
+		fprintf(stderr, "kvnet trace: kvnetd sent something that is not JSON\n");
+		ret = CLI_TRACE_EXIT_FAIL + 2;
+	} else if ((v = json_object_get(doc, "event"))) {
+		ret = trace_event(r, v) ? 0 : 1;
+	} else if ((v = json_object_get(doc, "lost"))) {
+		r->lost = json_integer_value(v);
+		if (r->o.json)
+			printf("{\"lost\":%lld}\n", (long long)r->lost);
+		else
+			printf("-- %lld events lost so far (the datapath or this reader was too "
+			       "slow)\n", (long long)r->lost);
+		fflush(stdout);
+	} else if ((v = json_object_get(doc, "end"))) {
+		fprintf(stderr, "kvnet trace: kvnetd ended the trace: %s\n",
+			json_string_value(v) ?: "?");
+		ret = CLI_TRACE_EXIT_FAIL + 2;
+	} else if (json_is_false(json_object_get(doc, "ok"))) {
+		v = json_object_get(doc, "error");
+		fprintf(stderr, "kvnet: %s\n",
+			json_string_value(json_object_get(v, "message")) ?: "kvnetd refused");
+		ret = CLI_TRACE_EXIT_FAIL + 2;
+	}
+	json_decref(doc);
+	return ret;
+}
+
+static long long trace_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read lines until done. Returns the exit status. */
+static int trace_follow(struct trace_run *r, int fd)
+{
+	static char buf[TRACE_LINE_MAX];
+	long long end = r->o.timeout ? trace_now_ms() + (long long)(r->o.timeout * 1000) : 0;
+	size_t len = 0;
+
+	while (!trace_stop) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left = end ? end - trace_now_ms() : 1000;
+		char *nl;
+		ssize_t n;
+		int ret;
+
+		if (left <= 0)
+			return CLI_TRACE_EXIT_OK;
+		if (poll(&pfd, 1, (int)(left < 1000 ? left : 1000)) <= 0)
+			continue;
+		n = recv(fd, buf + len, sizeof(buf) - len, 0);
+		if (n <= 0) {
+			fprintf(stderr, "kvnet trace: kvnetd closed the connection\n");
+			return CLI_TRACE_EXIT_FAIL;
+		}
+		len += (size_t)n;
+		while ((nl = memchr(buf, '\n', len))) {
+			ret = trace_line(r, buf, (size_t)(nl - buf));
+			if (ret != 1)
+				return ret ? ret - 2 : CLI_TRACE_EXIT_OK;
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len);
+		}
+		if (len == sizeof(buf)) {
+			fprintf(stderr, "kvnet trace: a line from kvnetd is too long\n");
+			return CLI_TRACE_EXIT_FAIL;
+		}
+	}
+	return CLI_TRACE_EXIT_OK;
+}
+
+int cli_trace_main(const char *sock, bool json, int argc, char **argv)
+{
+	static struct trace_run r;
+	int fd, ret;
+
+	ret = trace_parse(&r.o, json, argc, argv);
+	if (ret || (ret = trace_compile(&r)))
+		return ret;
+	fd = cli_client_connect(sock, CLI_CLIENT_TIMEOUT_S);
+	if (fd < 0) {
+		fprintf(stderr, "kvnet: cannot reach kvnetd at %s: %s\n", sock, strerror(-fd));
+		return CLI_TRACE_EXIT_UNREACHABLE;
+	}
+	signal(SIGINT, trace_on_signal);
+	signal(SIGTERM, trace_on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	ret = cli_client_send(fd, "trace", trace_request(&r.o));
+	if (ret < 0) {
+		fprintf(stderr, "kvnet: cannot send to kvnetd: %s\n", strerror(-ret));
+		ret = CLI_TRACE_EXIT_UNREACHABLE;
+	} else {
+		ret = trace_follow(&r, fd);
+	}
+	close(fd);
+	if (r.have_prog)
+		pcap_freecode(&r.prog);
+	return ret;
+}
