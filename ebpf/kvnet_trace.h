@@ -54,6 +54,8 @@ enum kvnet_trace_stage {
 	KVNET_TRACE_FLOOD,	 /* flooded: detail = ports, out = the last */
 	KVNET_TRACE_HOST,	 /* left to the host's stack */
 	KVNET_TRACE_DROP,	 /* dropped: detail = enum kvnet_drop */
+	KVNET_TRACE_KERNEL_DROP, /* after the datapath, the kernel dropped it:
+				    detail = its enum skb_drop_reason */
 	KVNET_TRACE_STAGE_MAX
 };
 

@@ -23,6 +23,8 @@
 #undef config
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 
 #include "kvnet_shared.h"
 #include "nat/nat_shared.h"
@@ -73,7 +75,7 @@ static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 		reason = kvnet_frame_gateway(fr);
 		if (reason != KVNET_DROP_NONE)
 			return kvnet_drop(fr, reason);
-		kvnet_trace(fr->skb, fr, KVNET_TRACE_GATEWAY, 0, dst);
+		fr->stages |= KVNET_TR_GATEWAY;
 	}
 	if (!kvnet_port_fits(&out, fr->l3_len, fr->gso))
 		return kvnet_drop(fr, KVNET_DROP_TOO_BIG);
@@ -102,8 +104,7 @@ static __always_inline int kvnet_routed(struct kvnet_frame *fr)
 	/* the verifier takes everything a global function could write for a
 	 * scalar afterwards: the skb pointer is put back */
 	fr->skb = skb;
-	if (fr->trace)
-		kvnet_gw_trace(fr);
+	fr->stages |= KVNET_TR_ROUTED;
 	return verdict;
 }
 
@@ -150,7 +151,7 @@ static __always_inline __u32 kvnet_frame_init(struct kvnet_frame *fr,
 	fr->gw_reason = KVNET_GW_UNKNOWN;
 	fr->reason = KVNET_DROP_NONE;
 	fr->out = 0;
-	fr->trace = 0;
+	fr->stages = 0;
 	if (kvnet_eth_parse(skb, &fr->eth) < 0)
 		return KVNET_DROP_MALFORMED;
 	fr->l3_len = kvnet_eth_l3_len(skb, &fr->eth);
@@ -165,12 +166,11 @@ static __always_inline __u32 kvnet_fdb_dest(struct kvnet_frame *fr)
 	__u32 dst;
 
 	if (kvnet_mac_is_multicast(fr->eth.dst)) {
-		kvnet_trace(fr->skb, fr, KVNET_TRACE_FDB, KVNET_TRACE_FDB_GROUP, 0);
+		fr->stages |= KVNET_TR_FDB_GROUP;
 		return 0;
 	}
 	dst = kvnet_fdb_lookup(fr);
-	kvnet_trace(fr->skb, fr, KVNET_TRACE_FDB, dst ? KVNET_TRACE_FDB_HIT : KVNET_TRACE_FDB_MISS,
-		    dst);
+	fr->stages |= dst ? KVNET_TR_FDB_HIT : KVNET_TR_FDB_MISS;
 	return dst;
 }
 
@@ -184,7 +184,7 @@ static __always_inline int kvnet_switch(struct kvnet_frame *fr)
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(fr, reason);
 	if (!(fr->in.flags & (KVNET_PORT_GATEWAY | KVNET_PORT_TRUSTED)))
-		kvnet_trace(fr->skb, fr, KVNET_TRACE_SPOOF, 0, 0);
+		fr->stages |= KVNET_TR_SPOOF;
 	kvnet_drop_count(&fr->in, kvnet_fdb_learn(fr));
 	reason = kvnet_dhcp(fr);
 	if (reason != KVNET_DROP_NONE)
@@ -201,19 +201,62 @@ static __always_inline int kvnet_switch(struct kvnet_frame *fr)
 	return kvnet_flood(fr);
 }
 
-/* The traced frame's last event: what became of it. */
-static __always_inline void kvnet_trace_verdict(struct kvnet_frame *fr, int verdict)
+/* Did the frame go on into this namespace's kernel, which may still drop
+ * it (the host's stack, a gateway port, a tap, an uplink)? Not into a
+ * guest's namespace (a veth peer), whose drops are the guest's business
+ * and whose devices the daemon cannot name. */
+static __always_inline int kvnet_trace_to_host(struct kvnet_frame *fr, int verdict)
 {
+	struct kvnet_port out;
+
+	if (verdict == TC_ACT_SHOT || (verdict == TC_ACT_REDIRECT && fr->reason))
+		return 0; /* dropped, or flooded: the clones are other skbs */
+	if (verdict != TC_ACT_REDIRECT || kvnet_port_get(fr->out, &out) < 0)
+		return 1;
+	return !(out.flags & KVNET_PORT_VETH_PEER);
+}
+
+/* The stages the followed frame passed, from its notes. */
+static __always_inline void kvnet_trace_stages(struct __sk_buff *skb, struct kvnet_frame *fr)
+{
+	__u32 st = fr->stages, fdb;
+
+	if (st & KVNET_TR_SPOOF)
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_SPOOF, 0, 0);
+	if (st & KVNET_TR_ROUTED)
+		kvnet_gw_trace(skb, fr);
+	fdb = st & KVNET_TR_FDB_HIT ? KVNET_TRACE_FDB_HIT :
+	      st & KVNET_TR_FDB_MISS ? KVNET_TRACE_FDB_MISS :
+	      st & KVNET_TR_FDB_GROUP ? KVNET_TRACE_FDB_GROUP : 0;
+	if (fdb)
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_FDB, fdb,
+				 fdb == KVNET_TRACE_FDB_HIT ? fr->out : 0);
+	if (st & KVNET_TR_GATEWAY)
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_GATEWAY, 0, fr->out);
+}
+
+/* The followed frame's events after its ingress: the stages it passed,
+ * then what became of it. A global function, verified once on its own:
+ * as a static one, its tests of the notes would make the verifier keep
+ * every path of the switch apart by the notes it took. Returns 0. */
+__noinline int kvnet_trace_verdict(struct __sk_buff *skb, struct kvnet_frame *fr, int verdict)
+{
+	if (!fr || !kvnet_trace_marked())
+		return 0;
+	kvnet_trace_stages(skb, fr);
 	if (verdict == TC_ACT_SHOT && fr->reason == KVNET_DROP_DHCP)
-		kvnet_trace(fr->skb, fr, KVNET_TRACE_DHCP, 0, 0);
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_DHCP, 0, 0);
 	else if (verdict == TC_ACT_SHOT)
-		kvnet_trace(fr->skb, fr, KVNET_TRACE_DROP, fr->reason, 0);
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_DROP, fr->reason, 0);
 	else if (verdict == TC_ACT_REDIRECT && fr->reason)
-		kvnet_trace(fr->skb, fr, KVNET_TRACE_FLOOD, fr->reason, fr->out);
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_FLOOD, fr->reason, fr->out);
 	else if (verdict == TC_ACT_REDIRECT)
-		kvnet_trace(fr->skb, fr, KVNET_TRACE_REDIRECT, 0, fr->out);
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_REDIRECT, 0, fr->out);
 	else
-		kvnet_trace(fr->skb, fr, KVNET_TRACE_HOST, 0, 0);
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_HOST, 0, 0);
+	if (kvnet_trace_to_host(fr, verdict))
+		kvnet_trace_follow(skb, fr);
+	return 0;
 }
 
 SEC("tc")
@@ -234,11 +277,24 @@ int kvnet_ingress(struct __sk_buff *skb)
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr, reason);
 	kvnet_trace_start(&fr);
-	kvnet_trace(skb, &fr, KVNET_TRACE_INGRESS, 0, 0);
 	verdict = kvnet_switch(&fr);
-	if (fr.trace)
-		kvnet_trace_verdict(&fr, verdict);
+	if (kvnet_trace_on())
+		kvnet_trace_verdict(skb, &fr, verdict);
 	return verdict;
+}
+
+/* The kernel's drops of the frames a trace follows (lib/trace.h). */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(kvnet_trace_kfree_skb, struct sk_buff *skb, void *location,
+	     enum skb_drop_reason reason)
+{
+	return kvnet_trace_kfree(skb, reason);
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(kvnet_trace_consume_skb, struct sk_buff *skb)
+{
+	return kvnet_trace_consumed(skb);
 }
 
 /* tc egress of a bridged network's uplink: the host's own frames, for the

@@ -241,8 +241,7 @@ static void dpe_close(struct dp *base)
 
 	if (dp->rb)
 		ring_buffer__free(dp->rb);
-	if (dp->trace_rb)
-		ring_buffer__free(dp->trace_rb);
+	dpe_trace_close(dp);
 	if (dp->skel)
 		switch_bpf__destroy(dp->skel);
 	free(dp);

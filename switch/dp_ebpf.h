@@ -42,8 +42,11 @@ struct dp_ebpf {
 	void (*punt_fn)(void *arg, const struct kvnet_punt *p);
 	void *punt_arg;
 	struct ring_buffer *trace_rb; /* trace consumer, made on first use */
+#define DPE_TRACE_LINKS 2
+	struct bpf_link *trace_links[DPE_TRACE_LINKS]; /* kfree_skb, consume_skb */
 	void (*trace_fn)(void *arg, const struct kvnet_trace_event *ev);
 	void *trace_arg;
+	unsigned trace_taken; /* events taken in this read */
 	/* aging sweep, one slice per call */
 	bool sweeping;
 	__u64 sweep_token;
@@ -79,6 +82,7 @@ int dpe_find_attached_at(int ifindex, enum bpf_attach_type type, const char *nam
 int dpe_tcx_attach_at(int ifindex, enum bpf_attach_type type, const char *name, int prog_fd);
 
 /* dp_ebpf_trace.c */
+void dpe_trace_close(struct dp_ebpf *dp);
 int dpe_trace_set(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f);
 int dpe_trace_fd(struct dp *dp);
 int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),

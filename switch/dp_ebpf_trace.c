@@ -1,12 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The eBPF datapath's side of packet-path tracing (ebpf/lib/trace.h): the
  * sessions' coarse filters written into the switch program's .bss, which
- * the skeleton maps, and the trace ring read like the punt ring. */
+ * the skeleton maps, the trace ring read like the punt ring, and the
+ * kernel's drop tracepoints, attached while a session runs. */
 #include <errno.h>
 #include <string.h>
 
 #include "switch/dp_ebpf.h"
+#include "switch/log.h"
 #include "switch.skel.h"
+
+/* The kfree_skb and consume_skb programs on while any session runs. A
+ * failure to attach costs the trace the kernel's drops, not the trace. */
+static void dpe_trace_kernel(struct dp_ebpf *dp, bool on)
+{
+	struct bpf_program *progs[DPE_TRACE_LINKS] = {
+		dp->skel->progs.kvnet_trace_kfree_skb, dp->skel->progs.kvnet_trace_consume_skb,
+	};
+
+	for (int i = 0; i < DPE_TRACE_LINKS; i++) {
+		if (on && !dp->trace_links[i]) {
+			dp->trace_links[i] = bpf_program__attach(progs[i]);
+			if (!dp->trace_links[i])
+				log_warn("trace: cannot attach %s: %s", bpf_program__name(progs[i]),
+					 strerror(errno));
+		} else if (!on && dp->trace_links[i]) {
+			bpf_link__destroy(dp->trace_links[i]);
+			dp->trace_links[i] = NULL;
+		}
+	}
+}
+
+void dpe_trace_close(struct dp_ebpf *dp)
+{
+	if (dp->skel)
+		dpe_trace_kernel(dp, false);
+	if (dp->trace_rb)
+		ring_buffer__free(dp->trace_rb);
+	dp->trace_rb = NULL;
+}
 
 int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *f)
 {
@@ -15,6 +47,7 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 
 	if (!bss)
 		return -EOPNOTSUPP;
+	dpe_trace_kernel(dp, mask != 0);
 	/* the filters first, then the bits that make the datapath read
 	 * them (x86 and arm64 alike: a store-release) */
 	__atomic_store_n(&bss->kvnet_trace_sessions, bss->kvnet_trace_sessions & mask,
@@ -26,13 +59,19 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 	return 0;
 }
 
+/* Events taken from the ring per read: a ring that fills as fast as it
+ * is read would otherwise keep the read going, and the daemon's loop
+ * with it. The rest stays for the next read (the ring's fd stays
+ * readable). */
+#define DPE_TRACE_BUDGET 4096
+
 static int dpe_trace_cb(void *ctx, void *data, size_t size)
 {
 	struct dp_ebpf *dp = ctx;
 
 	if (size >= sizeof(struct kvnet_trace_event) && dp->trace_fn)
 		dp->trace_fn(dp->trace_arg, data);
-	return 0;
+	return ++dp->trace_taken < DPE_TRACE_BUDGET ? 0 : -EAGAIN;
 }
 
 int dpe_trace_fd(struct dp *base)
@@ -55,8 +94,9 @@ int dpe_trace_read(struct dp *base, void (*fn)(void *arg, const struct kvnet_tra
 		return -EBADF;
 	dp->trace_fn = fn;
 	dp->trace_arg = arg;
+	dp->trace_taken = 0;
 	ret = ring_buffer__consume(dp->trace_rb);
 	dp->trace_fn = NULL;
 	*lost = __atomic_load_n(&dp->skel->bss->kvnet_trace_lost, __ATOMIC_RELAXED);
-	return ret < 0 ? ret : 0;
+	return ret < 0 && ret != -EAGAIN ? ret : 0;
 }

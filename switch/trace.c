@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <bpf/btf.h>
 #include <jansson.h>
 
 #include "switch/datapath.h"
@@ -44,6 +45,7 @@ static const char *const trace_stage_names[KVNET_TRACE_STAGE_MAX] = {
 	[KVNET_TRACE_NAT] = "nat",	   [KVNET_TRACE_DHCP] = "dhcp",
 	[KVNET_TRACE_REDIRECT] = "redirect", [KVNET_TRACE_FLOOD] = "flood",
 	[KVNET_TRACE_HOST] = "host",	   [KVNET_TRACE_DROP] = "drop",
+	[KVNET_TRACE_KERNEL_DROP] = "kernel-drop",
 };
 
 /* BPF_FIB_LKUP_RET_*, as the route stage reports them. */
@@ -62,6 +64,39 @@ static const char *trace_name(const char *const *names, size_t n, unsigned i)
 	return i < n && names[i] ? names[i] : NULL;
 }
 
+/* The kernel's name of a drop reason (enum skb_drop_reason, from its
+ * BTF, without the SKB_DROP_REASON_ prefix), or NULL. */
+static const char *trace_kernel_reason(unsigned reason)
+{
+	static struct btf *btf;
+	static const struct btf_type *t;
+	static bool tried;
+	const struct btf_enum *e;
+	const char *name;
+
+	if (!tried) {
+		tried = true;
+		btf = btf__load_vmlinux_btf();
+		if (btf) {
+			int id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+
+			t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+		}
+	}
+	if (!t)
+		return NULL;
+	e = btf_enum(t);
+	for (unsigned i = 0; i < btf_vlen(t); i++, e++) {
+		if ((unsigned)e->val != reason)
+			continue;
+		name = btf__name_by_offset(btf, e->name_off);
+		if (name && !strncmp(name, "SKB_DROP_REASON_", 16))
+			name += 16;
+		return name;
+	}
+	return NULL;
+}
+
 /* The detail of ev, named, or NULL for a number (or nothing). */
 static const char *trace_detail_name(const struct kvnet_trace_event *ev)
 {
@@ -74,6 +109,8 @@ static const char *trace_detail_name(const struct kvnet_trace_event *ev)
 		return trace_name(trace_fib_names, 9, ev->detail);
 	case KVNET_TRACE_DROP:
 		return dp_drop_name(ev->detail);
+	case KVNET_TRACE_KERNEL_DROP:
+		return trace_kernel_reason(ev->detail);
 	}
 	return NULL;
 }
@@ -181,7 +218,8 @@ static void trace_flush(struct trace_session *s)
 {
 	size_t off = 0;
 
-	if (s->lost != s->lost_told) {
+	/* the news of losses waits for room, and is not itself lost */
+	if (s->lost != s->lost_told && s->len + 64 <= TRACE_BUF_MAX) {
 		s->lost_told = s->lost;
 		trace_queue(s, json_pack("{s:I}", "lost", (json_int_t)s->lost));
 	}
@@ -269,13 +307,23 @@ static void trace_client_ready(struct loop_watch *w)
 
 /* ---- the ring ------------------------------------------------------- */
 
+/* An event's line is at most this long (its 128 bytes in hex, names). */
+#define TRACE_LINE_MAX 1024
+
 static void trace_deliver(void *arg, const struct kvnet_trace_event *ev)
 {
 	struct kv_network *n = arg;
 
-	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++)
-		if ((ev->sessions & (1u << i)) && n->traces[i])
-			trace_queue(n->traces[i], trace_render(n, ev));
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++) {
+		struct trace_session *s = n->traces[i];
+
+		if (!(ev->sessions & (1u << i)) || !s)
+			continue;
+		if (s->len + TRACE_LINE_MAX > TRACE_BUF_MAX)
+			s->lost++; /* the client is behind: no line made to be dropped */
+		else
+			trace_queue(s, trace_render(n, ev));
+	}
 }
 
 static void trace_ring_ready(struct loop_watch *w)

@@ -10,8 +10,10 @@
 # guest 2's first touch) and single-stream TCP throughput (iperf3 guest 1 ->
 # guest 2), and TCP between a tap port (a virtio-like endpoint through
 # `build/tapio relay`) and guest 2, both ways. Prints the median of each
-# and the kvnet/bridge ratio. Everything it made is torn down on exit,
-# failure included. Takes about 3.5 minutes.
+# and the kvnet/bridge ratio; then what tracing costs kvnet's UDP rate
+# (tools/bench_trace.sh: no trace, a trace that matches nothing, one that
+# takes every frame). Everything it made is torn down on exit, failure
+# included. Takes about 4.5 minutes.
 #
 # Then DHCP (about 2.5 minutes more): kvnetd's own server against three
 # others, each in namespaces of its own, new clients only, full DORA
@@ -680,6 +682,8 @@ print_dhcp_table() {
 
 # shellcheck source=tools/bench_nat.sh
 . "$top/tools/bench_nat.sh"
+# shellcheck source=tools/bench_trace.sh
+. "$top/tools/bench_trace.sh"
 
 # ---- output ------------------------------------------------------------
 
@@ -768,10 +772,14 @@ main() {
 		for s in "${sides[@]}"; do check_side "$s"; done
 		bench_veth_rows
 		bench_tap_rows
+		bench_trace_rows
 	fi
 	if part dhcp; then bench_dhcp; fi
 	if part nat; then bench_nat; fi
-	if part switch; then print_table; fi
+	if part switch; then
+		print_table
+		print_trace_table
+	fi
 	if part dhcp; then print_dhcp_table; fi
 	if part nat; then print_nat_table; fi
 }

@@ -19,13 +19,14 @@ struct kvnet_frame {
 	__u64 now;
 	__u32 len;	 /* skb->len at ingress, for the byte counters */
 	__u32 l3_len;	 /* for MTU checks */
-	__u32 gso;	 /* a GSO skb: segmented later, always fits */
+	__u16 gso;	 /* a GSO skb: segmented later, always fits */
+	__u16 stages;	 /* for its trace: the stages it passed (KVNET_TR_*,
+			    lib/trace.h), kept whether or not it is traced */
 	__u32 gw_reason; /* may it cross the gateway port? KVNET_DROP_NONE,
 			    the drop reason, or KVNET_GW_UNKNOWN */
-	/* For its trace (lib/trace.h): */
+	/* For its trace (lib/trace.h), kept whether or not it is traced: */
 	__u32 reason; /* dropped: why (kvnet_drop); flooded: to how many ports */
 	__u32 out;    /* the port it was sent to (a flood's last) */
-	__u32 trace;  /* the trace sessions that follow it, 0: none */
 };
 
 #endif /* KVNET_LIB_FRAME_H */

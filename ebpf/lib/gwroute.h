@@ -24,6 +24,13 @@
 #ifndef KVNET_LIB_GWROUTE_H
 #define KVNET_LIB_GWROUTE_H
 
+/* Does a trace follow the frame? Both tests here, where they cost the
+ * verifier little: a global function is verified once. */
+static __always_inline int kvnet_gw_traced(void)
+{
+	return kvnet_trace_on() && kvnet_trace_marked();
+}
+
 /* What the routing stage noted for a traced frame (scratch tr_flags). */
 #define KVNET_GW_TR_ROUTE 1
 #define KVNET_GW_TR_CT 2
@@ -48,14 +55,14 @@ static __always_inline int kvnet_gw_apply(struct __sk_buff *skb, struct kvnet_fr
 
 	if (!ct)
 		ct = hit->e->flags & KVNET_CT_REPLY ? KVNET_TRACE_CT_REPLY : KVNET_TRACE_CT_ORIG;
-	if (fr->trace) {
+	if (kvnet_gw_traced()) {
 		s->tr_flags |= KVNET_GW_TR_CT;
 		s->tr_ct = ct;
 	}
 	v = kvnet_nat_apply(skb, ip, hit, fr->now, &reason, s);
 	if (v == TC_ACT_REDIRECT)
 		fr->out = hit->e->nh_ifindex;
-	if (v == TC_ACT_REDIRECT && fr->trace) {
+	if (v == TC_ACT_REDIRECT && kvnet_gw_traced()) {
 		s->tr_flags |= KVNET_GW_TR_NAT;
 		s->tr_before = s->pkt;
 		s->tr_after = hit->e->xlate;
@@ -186,7 +193,7 @@ static __always_inline int kvnet_gw_forward(struct __sk_buff *skb, struct kvnet_
 	const struct kvnet_config *cfg = &fr->cfg;
 	const struct kvnet_nat_net *dst;
 
-	if (fr->trace) {
+	if (kvnet_gw_traced()) {
 		s->tr_flags |= KVNET_GW_TR_ROUTE;
 		s->tr_route_rc = r->rc;
 		s->tr_route_out = r->fib.ifindex;
@@ -271,21 +278,21 @@ __noinline int kvnet_gw_route(struct __sk_buff *skb, struct kvnet_frame *fr)
 	}
 }
 
-/* The routing stage's events for a traced frame, from what it noted:
+/* The routing stage's events for a followed frame, from what it noted:
  * sent from here, once it has returned, so that no event is written from
  * within it (the stack of its calls and the switch's must fit 512 bytes). */
-static __noinline void kvnet_gw_trace(const struct kvnet_frame *fr)
+static __noinline void kvnet_gw_trace(struct __sk_buff *skb, const struct kvnet_frame *fr)
 {
 	struct kvnet_nat_scratch *s = kvnet_nat_scratch();
 
-	if (!s)
+	if (!s || !kvnet_trace_marked())
 		return;
 	if (s->tr_flags & KVNET_GW_TR_ROUTE)
-		kvnet_trace_emit(fr->skb, fr, KVNET_TRACE_ROUTE, s->tr_route_rc, s->tr_route_out);
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_ROUTE, s->tr_route_rc, s->tr_route_out);
 	if (s->tr_flags & KVNET_GW_TR_CT)
-		kvnet_trace_emit(fr->skb, fr, KVNET_TRACE_CT, s->tr_ct, 0);
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_CT, s->tr_ct, 0);
 	if (s->tr_flags & KVNET_GW_TR_NAT)
-		kvnet_trace_emit_nat(fr->skb, fr, &s->tr_before, &s->tr_after, s->tr_nat_out);
+		kvnet_trace_emit_nat(skb, fr, &s->tr_before, &s->tr_after, s->tr_nat_out);
 }
 
 #endif /* KVNET_LIB_GWROUTE_H */

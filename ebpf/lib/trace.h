@@ -2,20 +2,38 @@
 /* Packet-path tracing (ebpf/kvnet_trace.h): kvnetd writes the sessions'
  * coarse filters into this program's globals and sets their bits in
  * kvnet_trace_sessions; a frame that enters a port and matches one is
- * marked in its context (fr->trace), and each stage it passes then emits
- * a struct kvnet_trace_event to trace_ring. The globals live in the
- * program's .bss, which the daemon maps: a new program starts with no
- * session, so a trace never outlives the daemon that ran it.
+ * marked (trace_cur, per CPU: the sessions and the frame's id), and each
+ * stage it passes then emits a struct kvnet_trace_event to trace_ring.
+ * The globals live in the program's .bss, which the daemon maps: a new
+ * program starts with no session, so a trace never outlives the daemon
+ * that ran it.
  *
- * With no session the cost is the test in kvnet_trace_start(); an
- * untraced frame's later stages test fr->trace, a register or a stack
- * slot. The work itself is in noinline functions, so that it takes
- * neither code nor stack from the fast path.
+ * A frame's events are sent twice over: its ingress when it enters (the
+ * match decides there), and the rest once the switch has decided, from
+ * what the stages noted as it went (fr->stages, the NAT scratch); so a
+ * frame pays two tests of kvnet_trace_sessions (a fresh load each,
+ * volatile) with no session, and two noinline calls with a session that
+ * does not follow it. The events of one program run share its time;
+ * what takes time is between runs (the reply, the kernel's drop). A mark
+ * tested in the frame's context at each stage would make the verifier
+ * walk the switch twice, traced and untraced, as its states would no
+ * longer merge.
  */
 #ifndef KVNET_LIB_TRACE_H
 #define KVNET_LIB_TRACE_H
 
 #include "kvnet_trace.h"
+
+/* The stages a frame passed, noted in its context as it goes (fr->stages,
+ * an OR each: no test, no call), for its trace's events, which are sent
+ * once the switch is done with it (kvnet_trace_verdict). */
+#define KVNET_TR_SPOOF 1	 /* passed the anti-spoofing check */
+#define KVNET_TR_FDB_HIT 2	 /* its destination MAC was known */
+#define KVNET_TR_FDB_MISS 4	 /* ... was not (flooded) */
+#define KVNET_TR_FDB_GROUP 8	 /* it was to a group (flooded) */
+#define KVNET_TR_GATEWAY 16	 /* it crossed the gateway port */
+#define KVNET_TR_ROUTED 32	 /* the routing stage took it (its notes:
+				    lib/gwroute.h, in the NAT scratch) */
 
 /* Written by kvnetd through the skeleton's .bss. */
 volatile __u32 kvnet_trace_sessions;
@@ -28,21 +46,47 @@ struct {
 	__uint(max_entries, 512 * 1024); /* ~2,000 events */
 } trace_ring SEC(".maps");
 
-/* The trace id of the frame this CPU runs the switch for, when traced:
- * kept here, not in the frame context, whose stack the switch needs. */
+/* The frame this CPU runs the switch for: the sessions that follow it
+ * (0: none) and its id. Written at every port ingress while a session
+ * runs. */
+struct kvnet_trace_cur {
+	__u64 id;
+	__u32 sessions;
+	__u32 reserved;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct kvnet_trace_cur);
 } trace_cur SEC(".maps");
 
-static __always_inline __u64 *kvnet_trace_id(void)
+static __always_inline struct kvnet_trace_cur *kvnet_trace_cur(void)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&trace_cur, &zero);
 }
+
+/* Is any session running on the network? The first test every stage
+ * makes. */
+static __always_inline int kvnet_trace_on(void)
+{
+	return kvnet_trace_sessions != 0;
+}
+
+/* This CPU's frame's mark, if a session follows the frame, else NULL: the
+ * second test, made by the noinline writers themselves (as a test at each
+ * stage, it would cost the verifier a third more work). */
+static __always_inline const struct kvnet_trace_cur *kvnet_trace_marked(void)
+{
+	const struct kvnet_trace_cur *c = kvnet_trace_cur();
+
+	return c && c->sessions ? c : NULL;
+}
+
+
 
 /* What the keys look at of an IPv4 packet at off, into x. */
 static __always_inline void kvnet_trace_read_ip4(struct __sk_buff *skb, __u32 off,
@@ -52,9 +96,7 @@ static __always_inline void kvnet_trace_read_ip4(struct __sk_buff *skb, __u32 of
 	__be16 ports[2];
 	__u32 ihl;
 
-	/* the helper, not kvnet_pkt_load(): its copy buffers would take the
-	 * stack the switch needs, and a traced frame may be slow */
-	if (bpf_skb_load_bytes(skb, off, h, sizeof(h)) < 0 || (h[0] >> 4) != 4)
+	if (kvnet_pkt_load(skb, off, h, sizeof(h)) < 0 || (h[0] >> 4) != 4)
 		return;
 	ihl = (h[0] & 0xf) * 4;
 	if (ihl < sizeof(h))
@@ -65,7 +107,7 @@ static __always_inline void kvnet_trace_read_ip4(struct __sk_buff *skb, __u32 of
 	__builtin_memcpy(&x->daddr, h + 16, 4);
 	if ((h[6] & 0x3f) || h[7] || (x->proto != KVNET_IPPROTO_TCP && x->proto != KVNET_IPPROTO_UDP))
 		return; /* a fragment, or no ports to read */
-	if (bpf_skb_load_bytes(skb, off + (ihl & 0x3c), ports, sizeof(ports)) < 0)
+	if (kvnet_pkt_load(skb, off + (ihl & 0x3c), ports, sizeof(ports)) < 0)
 		return;
 	x->l4_ok = 1;
 	x->sport = bpf_ntohs(ports[0]);
@@ -99,42 +141,84 @@ static __noinline __u32 kvnet_trace_match(struct kvnet_frame *fr, __u32 sessions
 	return mask;
 }
 
-/* A new trace id for this CPU's frame: unique, as no two frames start in
- * the same nanosecond on one CPU. */
-static __noinline void kvnet_trace_id_new(void)
-{
-	__u64 *id = kvnet_trace_id();
+/* A traced frame the datapath handed on (to a port, or to the host's
+ * stack), by the kernel's skb address, for kvnet_trace_kfree: if the
+ * kernel then drops it, its reason joins the frame's trace. An entry
+ * goes when the skb is freed; one whose skb was freed where no tracepoint
+ * fires is ignored after KVNET_TRACE_SKB_NS (by then the memory may hold
+ * another skb). */
+#define KVNET_TRACE_SKB_NS (1000ULL * 1000 * 1000)
 
-	if (id)
-		*id = ((__u64)bpf_get_smp_processor_id() << 56) |
-		      (bpf_ktime_get_ns() & ((1ULL << 56) - 1));
+struct kvnet_trace_skb {
+	__u64 trace_id;
+	__u64 ts_ns;
+	__u32 sessions;
+	__u32 in_ifindex;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct kvnet_trace_skb);
+} trace_skbs SEC(".maps");
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/* Follow the traced frame into the kernel (see trace_skbs). */
+static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kvnet_frame *fr)
+{
+	struct kvnet_trace_cur *c = kvnet_trace_cur();
+	struct kvnet_trace_skb t = { .in_ifindex = fr->in.ifindex };
+	__u64 key = (__u64)(unsigned long)bpf_cast_to_kern_ctx(skb);
+
+	if (!c || !c->sessions)
+		return;
+	t.trace_id = c->id;
+	t.sessions = c->sessions;
+	t.ts_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&trace_skbs, &key, &t, BPF_ANY);
 }
 
-/* Mark the frame if a session traces it: at a port's ingress, before any
- * stage. */
-static __always_inline void kvnet_trace_start(struct kvnet_frame *fr)
+static __noinline void kvnet_trace_emit(struct __sk_buff *skb, const struct kvnet_frame *fr,
+					__u32 stage, __u32 detail, __u32 out);
+
+/* Mark this CPU's frame: which sessions take it, and a new id, unique as
+ * no two frames start in the same nanosecond on one CPU; and if one does,
+ * its ingress event. */
+static __noinline void kvnet_trace_begin(struct kvnet_frame *fr)
 {
+	struct kvnet_trace_cur *c = kvnet_trace_cur();
 	__u32 sessions = kvnet_trace_sessions;
 
-	fr->trace = 0;
-	if (!sessions)
+	if (!c)
 		return;
-	fr->trace = kvnet_trace_match(fr, sessions);
-	if (fr->trace)
-		kvnet_trace_id_new();
+	c->sessions = sessions ? kvnet_trace_match(fr, sessions) : 0;
+	if (!c->sessions)
+		return;
+	c->id = ((__u64)bpf_get_smp_processor_id() << 56) |
+		(bpf_ktime_get_ns() & ((1ULL << 56) - 1));
+	kvnet_trace_emit(fr->skb, fr, KVNET_TRACE_INGRESS, 0, 0);
 }
 
-/* Fill and send one event for the frame as it is now. */
+/* At a port's ingress, before any stage. */
+static __always_inline void kvnet_trace_start(struct kvnet_frame *fr)
+{
+	if (kvnet_trace_on())
+		kvnet_trace_begin(fr);
+}
+
+/* Fill and send one event for the frame (marked c) as it is now. */
 static __always_inline void kvnet_trace_send(struct __sk_buff *skb, const struct kvnet_frame *fr,
+					     const struct kvnet_trace_cur *c,
 					     struct kvnet_trace_event *ev, __u32 stage,
 					     __u32 detail, __u32 out)
 {
-	__u64 *id = kvnet_trace_id();
 	__u32 n = skb->len;
 
 	ev->ts_ns = bpf_ktime_get_ns();
-	ev->trace_id = id ? *id : 0;
-	ev->sessions = fr->trace;
+	ev->trace_id = c->id;
+	ev->sessions = c->sessions;
 	ev->in_ifindex = fr->in.ifindex;
 	ev->out_ifindex = out;
 	ev->stage = (__u16)stage;
@@ -162,17 +246,18 @@ static __always_inline struct kvnet_trace_event *kvnet_trace_reserve(void)
 	return ev;
 }
 
-/* One event of a stage that rewrites nothing. */
+/* One event of a stage that rewrites nothing, if the frame is followed. */
 static __noinline void kvnet_trace_emit(struct __sk_buff *skb, const struct kvnet_frame *fr,
 					__u32 stage, __u32 detail, __u32 out)
 {
-	struct kvnet_trace_event *ev = kvnet_trace_reserve();
+	const struct kvnet_trace_cur *c = kvnet_trace_marked();
+	struct kvnet_trace_event *ev;
 
-	if (!ev)
+	if (!c || !(ev = kvnet_trace_reserve()))
 		return;
 	__builtin_memset(&ev->before, 0, sizeof(ev->before));
 	__builtin_memset(&ev->after, 0, sizeof(ev->after));
-	kvnet_trace_send(skb, fr, ev, stage, detail, out);
+	kvnet_trace_send(skb, fr, c, ev, stage, detail, out);
 }
 
 static __always_inline void kvnet_trace_tuple_of(struct kvnet_trace_tuple *t,
@@ -191,22 +276,52 @@ static __noinline void kvnet_trace_emit_nat(struct __sk_buff *skb, const struct 
 					    const struct kvnet_ct_key *before,
 					    const struct kvnet_ct_key *after, __u32 out)
 {
-	struct kvnet_trace_event *ev = kvnet_trace_reserve();
+	const struct kvnet_trace_cur *c = kvnet_trace_marked();
+	struct kvnet_trace_event *ev;
 
-	if (!ev)
+	if (!c || !(ev = kvnet_trace_reserve()))
 		return;
 	kvnet_trace_tuple_of(&ev->before, before);
 	kvnet_trace_tuple_of(&ev->after, after);
-	kvnet_trace_send(skb, fr, ev, KVNET_TRACE_NAT, 0, out);
+	kvnet_trace_send(skb, fr, c, ev, KVNET_TRACE_NAT, 0, out);
 }
 
-/* The event of one stage, if the frame is traced. skb is the frame's
- * (passed apart from fr, as a global function cannot read it from fr). */
-static __always_inline void kvnet_trace(struct __sk_buff *skb, const struct kvnet_frame *fr,
-					__u32 stage, __u32 detail, __u32 out)
+/* tp_btf/kfree_skb: a followed skb the kernel drops. Attached only
+ * while a trace runs on the network (switch/dp_ebpf_trace.c). */
+static __always_inline int kvnet_trace_kfree(struct sk_buff *skb, enum skb_drop_reason reason)
 {
-	if (fr->trace)
-		kvnet_trace_emit(skb, fr, stage, detail, out);
+	__u64 key = (__u64)(unsigned long)skb;
+	struct kvnet_trace_skb *t = bpf_map_lookup_elem(&trace_skbs, &key);
+	struct kvnet_trace_event *ev;
+	__u64 now;
+
+	if (!t)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (reason != SKB_CONSUMED && now - t->ts_ns < KVNET_TRACE_SKB_NS &&
+	    (ev = kvnet_trace_reserve())) {
+		__builtin_memset(ev, 0, sizeof(*ev));
+		ev->ts_ns = now;
+		ev->trace_id = t->trace_id;
+		ev->sessions = t->sessions;
+		ev->in_ifindex = t->in_ifindex;
+		ev->out_ifindex = BPF_CORE_READ(skb, dev, ifindex);
+		ev->stage = KVNET_TRACE_KERNEL_DROP;
+		ev->detail = reason;
+		ev->len = BPF_CORE_READ(skb, len);
+		bpf_ringbuf_submit(ev, 0);
+	}
+	bpf_map_delete_elem(&trace_skbs, &key);
+	return 0;
+}
+
+/* tp_btf/consume_skb: a followed skb that arrived: forget it. */
+static __always_inline int kvnet_trace_consumed(struct sk_buff *skb)
+{
+	__u64 key = (__u64)(unsigned long)skb;
+
+	bpf_map_delete_elem(&trace_skbs, &key);
+	return 0;
 }
 
 #endif /* KVNET_LIB_TRACE_H */

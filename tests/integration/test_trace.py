@@ -57,7 +57,8 @@ def blocks(out):
 
 def test_trace_switched_ping(three_guests):
     env, (a, b, _) = three_guests
-    p = start_trace(env, "t0", "--count", 1, "--timeout", 20,
+    pcap = env.tmp / "trace.pcapng"
+    p = start_trace(env, "t0", "--count", 1, "--timeout", 20, "--pcap", pcap,
                     "icmp", "and", "host", a.ip)
     a.ping(b.ip, count=1)
     rc, out, err = finish(p)
@@ -71,6 +72,12 @@ def test_trace_switched_ping(three_guests):
     assert stages[0][2] == a.port, out
     assert stages[2][2] == f"hit -> {b.port}", out
     assert stages[3][2] == f"-> {b.port}", out
+    # the pcapng file: one packet per stage, each on its hop's interface
+    cp = env.host.run(["tcpdump", "-r", pcap, "-n", "-e", "-vv"])
+    echo = [line for line in cp.stdout.splitlines() if "ICMP echo request" in line]
+    assert len(echo) == 4, cp.stdout
+    for line in echo:
+        assert f"{a.ip} > {b.ip}" in line, cp.stdout
 
 
 def test_trace_json_events(three_guests):
@@ -183,3 +190,24 @@ def test_trace_ends_when_network_stops(three_guests):
     env.cli("net", "stop", "t0")
     rc, out, err = finish(p)
     assert rc == 1 and "the network stopped" in err, (rc, out, err)
+
+
+def test_trace_kernel_drop_reason(three_guests):
+    """A frame the switch hands to the host, which drops it: UDP to a
+    port of the gateway address nothing listens on. The kernel's own
+    reason (skb:kfree_skb) ends the trace."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    env, (a, _, _) = three_guests
+    gw_mac = env.net("t0")["mac"]
+    p = start_trace(env, "t0", "--count", 1, "--timeout", 20, "udp", "port", 9)
+    a.sendp(Ether(src=a.mac, dst=gw_mac) / IP(src=a.ip, dst=GW) /
+            UDP(sport=5555, dport=9) / b"anyone?")
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    (header, stages), = blocks(out)
+    gw = env.gateway_name("t0")
+    assert [s[1] for s in stages] == ["ingress", "spoof-check", "fdb", "gateway",
+                                      "redirect", "kernel-drop"], out
+    assert stages[4][2] == f"-> {gw}", out
+    assert stages[5][2].startswith("NO_SOCKET"), out

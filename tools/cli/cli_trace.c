@@ -5,9 +5,12 @@
  * FILTER), reads the events it streams back, keeps the packets whose
  * first event (their ingress, with the frame as it came in) passes the
  * exact FILTER (libpcap), and prints each packet as one block with a line
- * per stage when its last event (what became of it) arrives; with --json,
- * every event as a JSON line as it arrives. Ends after N packets, after S
- * seconds, on Ctrl-C, or when kvnetd ends the trace (exit status 1).
+ * per stage once its last event (what became of it) is in; with --json,
+ * every event as a JSON line as it arrives. A packet the datapath handed
+ * on may still be dropped by the kernel, whose reason then comes as one
+ * more event: such a packet is done TRACE_GRACE_MS after its handing on.
+ * Ends after N packets, after S seconds, on Ctrl-C, or when kvnetd ends
+ * the trace (exit status 1).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 #include <pcap/pcap.h>
 
 #include "cli_client.h"
+#include "cli_pcapng.h"
 #include "cli_pkt.h"
 #include "cli_trace.h"
 #include "common/trace_keys.h"
@@ -32,12 +36,15 @@
 #define TRACE_OPEN_MAX 256   /* packets followed at once */
 #define TRACE_LINE_MAX 65536 /* longest event line accepted */
 #define TRACE_BLOCK_MAX 4096 /* text of one packet's block */
+#define TRACE_GRACE_MS 100   /* for the kernel's drop after the datapath's last word */
+#define TRACE_STALE_MS 2000  /* a packet whose last event never came */
 
 struct trace_opts {
 	const char *net, *port;
 	long count;	/* packets; 0: no limit */
 	double timeout; /* seconds; 0: none */
 	bool json;
+	const char *pcap; /* --pcap FILE */
 	char filter[4096];
 };
 
@@ -47,6 +54,8 @@ struct trace_pkt {
 	bool used, taken; /* taken: the exact filter passed it */
 	long number;
 	long long t0;	  /* its first event's timestamp (ns) */
+	long long seen_ms; /* its first event came */
+	long long done_ms; /* its last came (printed TRACE_GRACE_MS later), or 0 */
 	char block[TRACE_BLOCK_MAX];
 	size_t len;
 };
@@ -58,6 +67,9 @@ struct trace_run {
 	struct trace_pkt open[TRACE_OPEN_MAX];
 	int next_slot;
 	long packets; /* printed */
+	long numbered; /* packets taken so far */
+	struct cli_pcapng *pcap;
+	long long mono_to_real_ns; /* added to an event's CLOCK_MONOTONIC time */
 	json_int_t lost;
 };
 
@@ -74,7 +86,7 @@ static int trace_usage(const char *fmt, const char *arg)
 	fprintf(stderr, "kvnet trace: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nusage: kvnet trace NAME [--port P] [--count N] [--timeout S] [--json] "
-			"[FILTER...]\n");
+			"[--pcap FILE] [FILTER...]\n");
 	return CLI_TRACE_EXIT_USAGE;
 }
 
@@ -117,6 +129,8 @@ static int trace_parse(struct trace_opts *o, bool json, int argc, char **argv)
 			o->json = true;
 		} else if (!strcmp(a, "--port") && val) {
 			o->port = argv[++i];
+		} else if (!strcmp(a, "--pcap") && val) {
+			o->pcap = argv[++i];
 		} else if (!strcmp(a, "--count") && val) {
 			if (trace_number(argv[++i], 1e9, &v) < 0 || v != (long)v)
 				return trace_usage("--count takes a positive integer, not '%s'", val);
@@ -232,7 +246,7 @@ static bool trace_takes(const struct trace_run *r, json_t *ev, struct trace_pkt 
 	if (r->have_prog && !pcap_offline_filter(&r->prog, &h, data))
 		return false;
 	cli_pkt_summary(data, cap, h.len, sum, sizeof(sum));
-	n = snprintf(p->block, sizeof(p->block), "#%ld %s\n", r->packets + 1, sum);
+	n = snprintf(p->block, sizeof(p->block), "#%ld %s\n", r->numbered + 1, sum);
 	p->len = n > 0 ? (size_t)n : 0;
 	return true;
 }
@@ -283,20 +297,35 @@ static void trace_stage_text(json_t *ev, char *out, size_t n)
 				       json_integer_value(d) == 1 ? "" : "s");
 	else if (json_is_integer(d))
 		len = (size_t)snprintf(out, n, "%lld", (long long)json_integer_value(d));
-	if (port && len < n)
+	if (port && len < n && !strcmp(stage, "kernel-drop"))
+		snprintf(out + len, n - len, " (on %s)", port);
+	else if (port && len < n)
 		snprintf(out + len, n - len, "%s%s%s", len ? " " : "",
 			 strcmp(stage, "ingress") ? "-> " : "", port);
 }
 
-/* The last stage a packet reaches. */
-static bool trace_is_last(const char *stage)
+/* Where the datapath's part ends: "final" stages end the packet, "handed"
+ * ones leave it to the kernel, which may still drop it. */
+static bool trace_stage_in(const char *stage, const char *const *set, size_t n)
 {
-	static const char *const last[] = { "drop", "redirect", "flood", "host", "dhcp" };
-
-	for (size_t i = 0; i < sizeof(last) / sizeof(*last); i++)
-		if (stage && !strcmp(stage, last[i]))
+	for (size_t i = 0; i < n; i++)
+		if (stage && !strcmp(stage, set[i]))
 			return true;
 	return false;
+}
+
+static bool trace_is_final(const char *stage)
+{
+	static const char *const final[] = { "drop", "flood", "dhcp", "kernel-drop" };
+
+	return trace_stage_in(stage, final, sizeof(final) / sizeof(*final));
+}
+
+static bool trace_is_handed(const char *stage)
+{
+	static const char *const handed[] = { "redirect", "host" };
+
+	return trace_stage_in(stage, handed, sizeof(handed) / sizeof(*handed));
 }
 
 static void trace_add_line(struct trace_pkt *p, json_t *ev)
@@ -312,6 +341,80 @@ static void trace_add_line(struct trace_pkt *p, json_t *ev)
 		p->len += (size_t)n;
 }
 
+static long long trace_now_ms(void);
+
+/* The event into the pcapng file: on the hop's interface ("stage port"),
+ * with the stage's words as the packet's comment. */
+static void trace_pcap(struct trace_run *r, const struct trace_pkt *p, json_t *ev)
+{
+	uint8_t data[KVNET_TRACE_SNAP];
+	size_t cap = trace_unhex(json_string_value(json_object_get(ev, "data")), data,
+				 sizeof(data));
+	const char *stage = trace_str(ev, "stage") ?: "?";
+	const char *port = trace_str(ev, strcmp(stage, "ingress") ? "out" : "in");
+	char hop[64], words[256], comment[300];
+	long long ts = json_integer_value(json_object_get(ev, "ts"));
+	int ret;
+
+	snprintf(hop, sizeof(hop), "%s%s%s", stage, port ? " " : "", port ? port : "");
+	trace_stage_text(ev, words, sizeof(words));
+	snprintf(comment, sizeof(comment), "#%ld %s %s", p->number, stage, words);
+	ret = cli_pcapng_write(r->pcap, hop, (uint64_t)(ts + r->mono_to_real_ns), data, cap,
+			       (size_t)json_integer_value(json_object_get(ev, "len")), comment);
+	if (ret < 0) {
+		fprintf(stderr, "kvnet trace: %s: %s\n", r->o.pcap, strerror(-ret));
+		cli_pcapng_close(r->pcap);
+		r->pcap = NULL;
+	}
+}
+
+/* Print a finished packet. Returns true once the packets asked for are out. */
+static bool trace_done(struct trace_run *r, struct trace_pkt *p)
+{
+	if (!r->o.json)
+		fwrite(p->block, 1, p->len, stdout);
+	fflush(stdout);
+	p->used = false;
+	r->packets++;
+	return r->o.count && r->packets >= r->o.count;
+}
+
+/* Print the packets that are done, in the order they came: the first
+ * one not done holds back those after it, for at most TRACE_STALE_MS
+ * after its first event (its last ones may have been lost). With force,
+ * all. Returns true once the packets asked for are out. */
+static bool trace_flush_handed(struct trace_run *r, bool force)
+{
+	long long now = trace_now_ms();
+	struct trace_pkt *first;
+
+	for (;;) {
+		first = NULL;
+		for (int i = 0; i < TRACE_OPEN_MAX; i++) {
+			struct trace_pkt *p = &r->open[i];
+
+			if (p->used && p->taken && (!first || p->number < first->number))
+				first = p;
+		}
+		if (!first)
+			return false;
+		if (!force && !(first->done_ms && now - first->done_ms >= TRACE_GRACE_MS) &&
+		    now - first->seen_ms < TRACE_STALE_MS)
+			return false;
+		if (trace_done(r, first))
+			return true;
+	}
+}
+
+/* Is a packet waiting to be printed? */
+static bool trace_any_handed(const struct trace_run *r)
+{
+	for (int i = 0; i < TRACE_OPEN_MAX; i++)
+		if (r->open[i].used && r->open[i].taken)
+			return true;
+	return false;
+}
+
 /* One event. Returns true once the packets asked for are out. */
 static bool trace_event(struct trace_run *r, json_t *ev)
 {
@@ -322,28 +425,32 @@ static bool trace_event(struct trace_run *r, json_t *ev)
 		return false;
 	p = trace_find(r, id);
 	if (!p) {
+		if (!strcmp(stage ?: "", "kernel-drop"))
+			return false; /* of a packet done or not followed */
 		p = trace_new(r, id);
 		p->t0 = json_integer_value(json_object_get(ev, "ts"));
+		p->seen_ms = trace_now_ms();
 		p->taken = trace_takes(r, ev, p);
-		p->number = r->packets + 1;
+		p->number = ++r->numbered;
 	}
-	if (!p->taken)
-		return false;
+	if (!p->taken || (r->o.count && p->number > r->o.count))
+		return false; /* not wanted, or past the packets asked for */
+	if (r->pcap)
+		trace_pcap(r, p, ev);
 	if (r->o.json) {
 		json_object_set_new(ev, "packet", json_integer(p->number));
 		json_dumpf(ev, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
+		fflush(stdout);
 	} else {
 		trace_add_line(p, ev);
 	}
-	if (!trace_is_last(stage))
-		return false;
-	if (!r->o.json)
-		fwrite(p->block, 1, p->len, stdout);
-	fflush(stdout);
-	p->used = false;
-	r->packets++;
-	return r->o.count && r->packets >= r->o.count;
+	/* done: in turn with the packets before it (printed in order) */
+	if (trace_is_handed(stage))
+		p->done_ms = trace_now_ms();
+	else if (trace_is_final(stage))
+		p->done_ms = trace_now_ms() - TRACE_GRACE_MS;
+	return false;
 }
 
 /* ---- the stream ------------------------------------------------------- */
@@ -404,9 +511,13 @@ static int trace_follow(struct trace_run *r, int fd)
 		ssize_t n;
 		int ret;
 
-		if (left <= 0)
+		int wait = trace_any_handed(r) ? TRACE_GRACE_MS / 2 : 1000;
+
+		if (trace_flush_handed(r, false))
 			return CLI_TRACE_EXIT_OK;
-		if (poll(&pfd, 1, (int)(left < 1000 ? left : 1000)) <= 0)
+		if (left <= 0)
+			break;
+		if (poll(&pfd, 1, (int)(left < wait ? left : wait)) <= 0)
 			continue;
 		n = recv(fd, buf + len, sizeof(buf) - len, 0);
 		if (n <= 0) {
@@ -426,7 +537,25 @@ static int trace_follow(struct trace_run *r, int fd)
 			return CLI_TRACE_EXIT_FAIL;
 		}
 	}
+	trace_flush_handed(r, true);
 	return CLI_TRACE_EXIT_OK;
+}
+
+/* The pcapng file, and the offset from the events' clock to Unix time. */
+static int trace_pcap_open(struct trace_run *r)
+{
+	struct timespec mono, real;
+
+	r->pcap = cli_pcapng_open(r->o.pcap);
+	if (!r->pcap) {
+		fprintf(stderr, "kvnet trace: cannot write %s: %s\n", r->o.pcap, strerror(errno));
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	r->mono_to_real_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL +
+			     (real.tv_nsec - mono.tv_nsec);
+	return 0;
 }
 
 int cli_trace_main(const char *sock, bool json, int argc, char **argv)
@@ -437,6 +566,8 @@ int cli_trace_main(const char *sock, bool json, int argc, char **argv)
 	ret = trace_parse(&r.o, json, argc, argv);
 	if (ret || (ret = trace_compile(&r)))
 		return ret;
+	if (r.o.pcap && trace_pcap_open(&r) < 0)
+		return CLI_TRACE_EXIT_FAIL;
 	fd = cli_client_connect(sock, CLI_CLIENT_TIMEOUT_S);
 	if (fd < 0) {
 		fprintf(stderr, "kvnet: cannot reach kvnetd at %s: %s\n", sock, strerror(-fd));
@@ -455,5 +586,9 @@ int cli_trace_main(const char *sock, bool json, int argc, char **argv)
 	close(fd);
 	if (r.have_prog)
 		pcap_freecode(&r.prog);
+	if (r.pcap && (fd = cli_pcapng_close(r.pcap)) < 0) {
+		fprintf(stderr, "kvnet trace: %s: %s\n", r.o.pcap, strerror(-fd));
+		ret = CLI_TRACE_EXIT_FAIL;
+	}
 	return ret;
 }
