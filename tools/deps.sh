@@ -16,6 +16,8 @@ pkgs=(
 	# NAT: the host firewall in the tests; libvirt's masquerade rules, the
 	# baseline make bench compares against
 	nftables
+	# kvnet trace --svg draws with graphviz's dot
+	graphviz
 	python3 python3-pytest python3-scapy
 	# DHCP: real clients in the tests; perfdhcp (kea-admin), Kea and
 	# dnsmasq only as the baselines make bench compares against

@@ -452,7 +452,8 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	{ "forward list", "forward.list", KVNET_NET, .show = kvnet_show_fwds,
 	  .help = "list a network's port forwards" },
 	{ "trace", "trace", .own = cli_trace_main,
-	  .usage = "NAME [--port P] [--count N] [--timeout S] [--pcap FILE] [FILTER...]",
+	  .usage = "NAME [--port P] [--count N] [--timeout S] [--pcap FILE] [--dot|--svg FILE] "
+		   "[FILTER...]",
 	  .help = "follow packets through the datapath, stage by stage" },
 	{ "vm", .usage = "run NAME [--name VM] [--mac MAC] -- QEMU-ARGS...",
 	  .help = "(not implemented yet)" },

@@ -119,8 +119,9 @@ def test_trace_nat_before_after_and_reply(kvnet):
     nat = Nat(kvnet)
     g = nat.guests[0]
     g.ping(UPSTREAM_IP, count=1)  # neighbours resolved: the traced ping is plain
+    dot, svg = kvnet.tmp / "path.dot", kvnet.tmp / "path.svg"
     p = start_trace(kvnet, "--json", "n1", "--count", 2, "--timeout", 30,
-                    "icmp", "and", "host", g.ip)
+                    "--dot", dot, "--svg", svg, "icmp", "and", "host", g.ip)
     g.ping(UPSTREAM_IP, count=1)
     rc, out, err = finish(p, timeout=40)
     assert rc == 0, err
@@ -142,6 +143,18 @@ def test_trace_nat_before_after_and_reply(kvnet):
     assert rep[0]["stage"] == "ingress", out
     assert rep[-1]["stage"] == "redirect" and rep[-1]["out"] == g.port, out
     assert bytes.fromhex(rep[0]["data"])[30:34] == bytes(map(int, g.ip.split("."))), out
+    # the path diagram: the network's ports as nodes, the two packets as
+    # edges guest -> uplink (with the NAT rewrite) and gateway -> guest
+    text = dot.read_text()
+    nodes = dict(re.findall(r'^\s*(n\d+) \[label="([^\\"]+)', text, re.M))
+    edges = re.findall(r'(n\d+) -> (n\d+) \[label="#(\d) ([^"]*)"', text)
+    by_name = {v: k for k, v in nodes.items()}
+    assert g.port in by_name and "up0" in by_name, text
+    assert (by_name[g.port], by_name["up0"], "1") == edges[0][:3], text
+    assert f"{UPLINK_IP} > {UPSTREAM_IP}" in edges[0][3], text
+    assert edges[1][1] == by_name[g.port] and edges[1][2] == "2", text
+    assert set(x.port for x in nat.guests) <= set(nodes.values()), text
+    assert "<svg" in svg.read_text()
 
 
 def test_trace_unmatched_busy_flow_gives_nothing(three_guests):

@@ -23,55 +23,18 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <jansson.h>
 #include <pcap/pcap.h>
 
 #include "cli_client.h"
+#include "cli_dot.h"
 #include "cli_pcapng.h"
 #include "cli_pkt.h"
 #include "cli_trace.h"
+#include "cli_trace_int.h"
 #include "common/trace_keys.h"
-
-#define TRACE_OPEN_MAX 256   /* packets followed at once */
-#define TRACE_LINE_MAX 65536 /* longest event line accepted */
-#define TRACE_BLOCK_MAX 4096 /* text of one packet's block */
-#define TRACE_GRACE_MS 100   /* for the kernel's drop after the datapath's last word */
-#define TRACE_STALE_MS 2000  /* a packet whose last event never came */
-
-struct trace_opts {
-	const char *net, *port;
-	long count;	/* packets; 0: no limit */
-	double timeout; /* seconds; 0: none */
-	bool json;
-	const char *pcap; /* --pcap FILE */
-	char filter[4096];
-};
-
-/* A packet being followed, by its trace id. */
-struct trace_pkt {
-	char id[20];
-	bool used, taken; /* taken: the exact filter passed it */
-	long number;
-	long long t0;	  /* its first event's timestamp (ns) */
-	long long seen_ms; /* its first event came */
-	long long done_ms; /* its last came (printed TRACE_GRACE_MS later), or 0 */
-	char block[TRACE_BLOCK_MAX];
-	size_t len;
-};
-
-struct trace_run {
-	struct trace_opts o;
-	struct bpf_program prog;
-	bool have_prog;
-	struct trace_pkt open[TRACE_OPEN_MAX];
-	int next_slot;
-	long packets; /* printed */
-	long numbered; /* packets taken so far */
-	struct cli_pcapng *pcap;
-	long long mono_to_real_ns; /* added to an event's CLOCK_MONOTONIC time */
-	json_int_t lost;
-};
 
 static volatile sig_atomic_t trace_stop;
 
@@ -86,7 +49,7 @@ static int trace_usage(const char *fmt, const char *arg)
 	fprintf(stderr, "kvnet trace: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nusage: kvnet trace NAME [--port P] [--count N] [--timeout S] [--json] "
-			"[--pcap FILE] [FILTER...]\n");
+			"[--pcap FILE] [--dot FILE] [--svg FILE] [FILTER...]\n");
 	return CLI_TRACE_EXIT_USAGE;
 }
 
@@ -131,6 +94,10 @@ static int trace_parse(struct trace_opts *o, bool json, int argc, char **argv)
 			o->port = argv[++i];
 		} else if (!strcmp(a, "--pcap") && val) {
 			o->pcap = argv[++i];
+		} else if (!strcmp(a, "--dot") && val) {
+			o->dot = argv[++i];
+		} else if (!strcmp(a, "--svg") && val) {
+			o->svg = argv[++i];
 		} else if (!strcmp(a, "--count") && val) {
 			if (trace_number(argv[++i], 1e9, &v) < 0 || v != (long)v)
 				return trace_usage("--count takes a positive integer, not '%s'", val);
@@ -219,7 +186,7 @@ static struct trace_pkt *trace_new(struct trace_run *r, const char *id)
 	return p;
 }
 
-static size_t trace_unhex(const char *hex, uint8_t *out, size_t max)
+size_t trace_unhex(const char *hex, uint8_t *out, size_t max)
 {
 	size_t n = 0;
 	unsigned b;
@@ -251,7 +218,7 @@ static bool trace_takes(const struct trace_run *r, json_t *ev, struct trace_pkt 
 	return true;
 }
 
-static const char *trace_str(json_t *ev, const char *key)
+const char *trace_str(json_t *ev, const char *key)
 {
 	json_t *v = json_object_get(ev, key);
 
@@ -272,7 +239,7 @@ static void trace_tuple_text(json_t *t, char *out, size_t n)
 }
 
 /* The stage's own words: the detail, the port, NAT's before and after. */
-static void trace_stage_text(json_t *ev, char *out, size_t n)
+void trace_stage_text(json_t *ev, char *out, size_t n)
 {
 	json_t *d = json_object_get(ev, "detail"), *nat = json_object_get(ev, "nat");
 	const char *stage = trace_str(ev, "stage") ?: "?", *port = trace_str(ev, "out");
@@ -343,31 +310,6 @@ static void trace_add_line(struct trace_pkt *p, json_t *ev)
 
 static long long trace_now_ms(void);
 
-/* The event into the pcapng file: on the hop's interface ("stage port"),
- * with the stage's words as the packet's comment. */
-static void trace_pcap(struct trace_run *r, const struct trace_pkt *p, json_t *ev)
-{
-	uint8_t data[KVNET_TRACE_SNAP];
-	size_t cap = trace_unhex(json_string_value(json_object_get(ev, "data")), data,
-				 sizeof(data));
-	const char *stage = trace_str(ev, "stage") ?: "?";
-	const char *port = trace_str(ev, strcmp(stage, "ingress") ? "out" : "in");
-	char hop[64], words[256], comment[300];
-	long long ts = json_integer_value(json_object_get(ev, "ts"));
-	int ret;
-
-	snprintf(hop, sizeof(hop), "%s%s%s", stage, port ? " " : "", port ? port : "");
-	trace_stage_text(ev, words, sizeof(words));
-	snprintf(comment, sizeof(comment), "#%ld %s %s", p->number, stage, words);
-	ret = cli_pcapng_write(r->pcap, hop, (uint64_t)(ts + r->mono_to_real_ns), data, cap,
-			       (size_t)json_integer_value(json_object_get(ev, "len")), comment);
-	if (ret < 0) {
-		fprintf(stderr, "kvnet trace: %s: %s\n", r->o.pcap, strerror(-ret));
-		cli_pcapng_close(r->pcap);
-		r->pcap = NULL;
-	}
-}
-
 /* Print a finished packet. Returns true once the packets asked for are out. */
 static bool trace_done(struct trace_run *r, struct trace_pkt *p)
 {
@@ -437,6 +379,8 @@ static bool trace_event(struct trace_run *r, json_t *ev)
 		return false; /* not wanted, or past the packets asked for */
 	if (r->pcap)
 		trace_pcap(r, p, ev);
+	if (r->dot)
+		trace_dot(r, p, ev);
 	if (r->o.json) {
 		json_object_set_new(ev, "packet", json_integer(p->number));
 		json_dumpf(ev, stdout, JSON_COMPACT);
@@ -541,23 +485,6 @@ static int trace_follow(struct trace_run *r, int fd)
 	return CLI_TRACE_EXIT_OK;
 }
 
-/* The pcapng file, and the offset from the events' clock to Unix time. */
-static int trace_pcap_open(struct trace_run *r)
-{
-	struct timespec mono, real;
-
-	r->pcap = cli_pcapng_open(r->o.pcap);
-	if (!r->pcap) {
-		fprintf(stderr, "kvnet trace: cannot write %s: %s\n", r->o.pcap, strerror(errno));
-		return -1;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	r->mono_to_real_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL +
-			     (real.tv_nsec - mono.tv_nsec);
-	return 0;
-}
-
 int cli_trace_main(const char *sock, bool json, int argc, char **argv)
 {
 	static struct trace_run r;
@@ -568,6 +495,10 @@ int cli_trace_main(const char *sock, bool json, int argc, char **argv)
 		return ret;
 	if (r.o.pcap && trace_pcap_open(&r) < 0)
 		return CLI_TRACE_EXIT_FAIL;
+	if ((r.o.dot || r.o.svg) && !(r.dot = cli_dot_new()))
+		return CLI_TRACE_EXIT_FAIL;
+	if (r.dot)
+		trace_dot_ports(&r, sock);
 	fd = cli_client_connect(sock, CLI_CLIENT_TIMEOUT_S);
 	if (fd < 0) {
 		fprintf(stderr, "kvnet: cannot reach kvnetd at %s: %s\n", sock, strerror(-fd));
@@ -586,6 +517,9 @@ int cli_trace_main(const char *sock, bool json, int argc, char **argv)
 	close(fd);
 	if (r.have_prog)
 		pcap_freecode(&r.prog);
+	if (r.dot && trace_dot_finish(&r) < 0)
+		ret = CLI_TRACE_EXIT_FAIL;
+	cli_dot_free(r.dot);
 	if (r.pcap && (fd = cli_pcapng_close(r.pcap)) < 0) {
 		fprintf(stderr, "kvnet trace: %s: %s\n", r.o.pcap, strerror(-fd));
 		ret = CLI_TRACE_EXIT_FAIL;
