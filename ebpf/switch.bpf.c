@@ -276,7 +276,7 @@ int kvnet_ingress(struct __sk_buff *skb)
 		return kvnet_uplink_ingress(&fr, reason);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr, reason);
-	kvnet_trace_start(&fr);
+	kvnet_trace_start(skb, &fr);
 	verdict = kvnet_switch(&fr);
 	if (kvnet_trace_on())
 		kvnet_trace_verdict(skb, &fr, verdict);
