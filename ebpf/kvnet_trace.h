@@ -22,6 +22,8 @@
 #include <linux/types.h>
 #endif
 
+#include "nat/nat_shared.h" /* struct kvnet_ct_key */
+
 #define KVNET_TRACE_SESSIONS 4
 /* Bytes of the frame an event carries (from its start). */
 #define KVNET_TRACE_SNAP 128
@@ -73,16 +75,6 @@ enum kvnet_trace_ct {
 	KVNET_TRACE_CT_REPLY,	 /* a packet of a known flow, the reply */
 };
 
-/* A 5-tuple, as conntrack keys it (struct kvnet_ct_key's layout). */
-struct kvnet_trace_tuple {
-	__be32 saddr;
-	__be32 daddr;
-	__be16 sport; /* ICMP echo: the identifier */
-	__be16 dport;
-	__u8 proto;
-	__u8 pad[3];
-};
-
 /* trace_ring record. */
 struct kvnet_trace_event {
 	__u64 ts_ns;	   /* bpf_ktime_get_ns() */
@@ -95,7 +87,8 @@ struct kvnet_trace_event {
 	__u32 detail;	   /* per stage, see the enums above */
 	__u32 len;	   /* the frame's length now */
 	__u32 cap;	   /* bytes in data */
-	struct kvnet_trace_tuple before, after; /* NAT: the rewrite */
+	struct kvnet_ct_key before, after; /* NAT: the rewrite, as conntrack
+					      keys it (all 0 for other stages) */
 	__u8 data[KVNET_TRACE_SNAP];
 };
 

@@ -128,7 +128,7 @@ static json_t *trace_dev(struct kv_network *n, unsigned ifindex)
 	return json_integer(ifindex);
 }
 
-static json_t *trace_tuple(const struct kvnet_trace_tuple *t)
+static json_t *trace_tuple(const struct kvnet_ct_key *t)
 {
 	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 

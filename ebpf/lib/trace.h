@@ -269,17 +269,6 @@ static __noinline void kvnet_trace_emit(struct __sk_buff *skb, const struct kvne
 	kvnet_trace_send(skb, fr, c, ev, stage, detail, out);
 }
 
-static __always_inline void kvnet_trace_tuple_of(struct kvnet_trace_tuple *t,
-						 const struct kvnet_ct_key *k)
-{
-	t->saddr = k->saddr;
-	t->daddr = k->daddr;
-	t->sport = k->sport;
-	t->dport = k->dport;
-	t->proto = k->proto;
-	t->pad[0] = t->pad[1] = t->pad[2] = 0;
-}
-
 /* The NAT stage's event: the tuple before and after. */
 static __noinline void kvnet_trace_emit_nat(struct __sk_buff *skb, const struct kvnet_frame *fr,
 					    const struct kvnet_ct_key *before,
@@ -290,8 +279,8 @@ static __noinline void kvnet_trace_emit_nat(struct __sk_buff *skb, const struct 
 
 	if (!c || !(ev = kvnet_trace_reserve()))
 		return;
-	kvnet_trace_tuple_of(&ev->before, before);
-	kvnet_trace_tuple_of(&ev->after, after);
+	ev->before = *before;
+	ev->after = *after;
 	kvnet_trace_send(skb, fr, c, ev, KVNET_TRACE_NAT, 0, out);
 }
 
