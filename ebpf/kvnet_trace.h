@@ -25,6 +25,9 @@
 #include "nat/nat_shared.h" /* struct kvnet_ct_key */
 
 #define KVNET_TRACE_SESSIONS 4
+/* The sessions bit of a dry run's events (`kvnet trace --inject`): the
+ * program copy that runs it follows every frame (ebpf/lib/dryrun.h). */
+#define KVNET_TRACE_DRY (1u << 31)
 /* Bytes of the frame an event carries (from its start). */
 #define KVNET_TRACE_SNAP 128
 #define KVNET_MAP_TRACE_RING "trace_ring"

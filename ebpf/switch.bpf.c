@@ -29,6 +29,7 @@
 #include "kvnet_shared.h"
 #include "nat/nat_shared.h"
 #include "lib/tc.h"
+#include "lib/dryrun.h"
 #include "lib/eth.h"
 #include "lib/stats.h"
 #include "lib/config.h"

@@ -426,6 +426,7 @@ static const struct {
 	{ "port.addr.del", cmd_port_addr_del, NULL },
 	{ "fdb", NULL, control_fdb_open },
 	{ "trace", NULL, control_trace_open },
+	{ "trace.inject", control_trace_inject, NULL },
 	{ "stats", cmd_stats, NULL },
 	{ "leases", control_leases, NULL },
 	{ "conntrack", control_conntrack, NULL },

@@ -30,6 +30,9 @@ struct kv_network *control_arg_active_net(struct kvnetd *d, json_t *args, struct
 json_t *control_conntrack(struct kvnetd *d, json_t *args, struct kv_error *e);
 json_t *control_ct_stats_row(struct kvnetd *d);
 
+/* control_inject.c: a dry run */
+json_t *control_trace_inject(struct kvnetd *d, json_t *args, struct kv_error *e);
+
 /* control_dhcp.c */
 json_t *control_leases(struct kvnetd *d, json_t *args, struct kv_error *e);
 json_t *control_dhcp_host_add(struct kvnetd *d, json_t *args, struct kv_error *e);

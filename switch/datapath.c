@@ -213,6 +213,16 @@ int dp_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_
 	return dp->ops->trace_read ? dp->ops->trace_read(dp, fn, arg, lost) : -EOPNOTSUPP;
 }
 
+int dp_inject(struct dp *dp, int ifindex, const void *frame, size_t len,
+	      void (*fn)(void *arg, const struct kvnet_trace_event *ev), void *arg, int *verdict,
+	      struct kv_error *e)
+{
+	if (!dp->ops->inject)
+		return kv_fail(e, KV_ERR_UNSUPPORTED, -EOPNOTSUPP,
+			       "the %s datapath cannot do dry runs", dp->ops->name);
+	return dp->ops->inject(dp, ifindex, frame, len, fn, arg, verdict, e);
+}
+
 int dp_uplink_attach(struct dp *dp, int ifindex, const uint8_t host_mac[6],
 		     struct kv_error *e)
 {

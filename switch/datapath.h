@@ -169,6 +169,14 @@ struct dp_ops {
 	 * no room for, since it was loaded. */
 	int (*trace_read)(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 			  void *arg, uint64_t *lost);
+	/* A dry run (`kvnet trace --inject`): the datapath's program, run on
+	 * the frame as if it had entered the port at ifindex, over a copy of
+	 * the network's state, so that nothing is sent and nothing changes.
+	 * Every stage's event goes to fn; *verdict is the program's tc
+	 * verdict. */
+	int (*inject)(struct dp *dp, int ifindex, const void *frame, size_t len,
+		      void (*fn)(void *arg, const struct kvnet_trace_event *ev), void *arg,
+		      int *verdict, struct kv_error *e);
 	/* The port at ifindex (attached already) is a bridged network's
 	 * uplink, a host NIC whose address host_mac is the host's: watch the
 	 * host's own frames leaving it too, and pin host_mac to it as the
@@ -213,6 +221,9 @@ int dp_trace_set(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f);
 int dp_trace_fd(struct dp *dp);
 int dp_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		  void *arg, uint64_t *lost);
+int dp_inject(struct dp *dp, int ifindex, const void *frame, size_t len,
+	      void (*fn)(void *arg, const struct kvnet_trace_event *ev), void *arg, int *verdict,
+	      struct kv_error *e);
 
 /* Detach and forget every port that keep() rejects (ports that vanished
  * or were removed while the daemon was down). */

@@ -303,5 +303,6 @@ const struct dp_ops dp_ebpf_ops = {
 	.trace_set = dpe_trace_set,
 	.trace_fd = dpe_trace_fd,
 	.trace_read = dpe_trace_read,
+	.inject = dpe_inject,
 	.uplink_attach = dpe_uplink_attach,
 };

@@ -88,6 +88,11 @@ int dpe_trace_fd(struct dp *dp);
 int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		   void *arg, uint64_t *lost);
 
+/* dp_ebpf_inject.c */
+int dpe_inject(struct dp *dp, int ifindex, const void *frame, size_t len,
+	       void (*fn)(void *arg, const struct kvnet_trace_event *ev), void *arg, int *verdict,
+	       struct kv_error *e);
+
 /* dp_ebpf_ports.c */
 int dpe_configure(struct dp *dp, const struct dp_config *c, struct kv_error *e);
 int dpe_port_attach(struct dp *dp, const struct dp_port *p, struct kv_error *e);

@@ -138,19 +138,22 @@ static json_t *trace_tuple(const struct kvnet_ct_key *t)
 			 ntohs(t->sport), "dst", d, "dport", ntohs(t->dport));
 }
 
-static json_t *trace_hex(const uint8_t *p, unsigned n)
+json_t *trace_hex_json(const uint8_t *p, size_t n)
 {
-	char hex[2 * KVNET_TRACE_SNAP + 1];
+	char *hex = malloc(2 * n + 1);
+	json_t *o;
 
-	if (n > KVNET_TRACE_SNAP)
-		n = KVNET_TRACE_SNAP;
-	for (unsigned i = 0; i < n; i++)
+	if (!hex)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", p[i]);
 	hex[2 * n] = '\0';
-	return json_string(hex);
+	o = json_string(hex);
+	free(hex);
+	return o;
 }
 
-static json_t *trace_render(struct kv_network *n, const struct kvnet_trace_event *ev)
+json_t *trace_event_json(struct kv_network *n, const struct kvnet_trace_event *ev)
 {
 	const char *detail = trace_detail_name(ev);
 	char id[20];
@@ -161,7 +164,8 @@ static json_t *trace_render(struct kv_network *n, const struct kvnet_trace_event
 		      "stage", trace_name(trace_stage_names, KVNET_TRACE_STAGE_MAX, ev->stage)
 			       ?: "unknown",
 		      "in", trace_dev(n, ev->in_ifindex), "len", (int)ev->len, "data",
-		      trace_hex(ev->data, ev->cap));
+		      trace_hex_json(ev->data, ev->cap < KVNET_TRACE_SNAP ? ev->cap :
+							    KVNET_TRACE_SNAP));
 	if (!o)
 		return NULL;
 	if (ev->out_ifindex)
@@ -174,7 +178,14 @@ static json_t *trace_render(struct kv_network *n, const struct kvnet_trace_event
 		json_object_set_new(o, "nat", json_pack("{s:o,s:o}", "before",
 							trace_tuple(&ev->before), "after",
 							trace_tuple(&ev->after)));
-	return json_pack("{s:o}", "event", o);
+	return o;
+}
+
+static json_t *trace_render(struct kv_network *n, const struct kvnet_trace_event *ev)
+{
+	json_t *o = trace_event_json(n, ev);
+
+	return o ? json_pack("{s:o}", "event", o) : NULL;
 }
 
 /* ---- one session ---------------------------------------------------- */

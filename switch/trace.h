@@ -9,6 +9,8 @@
 #ifndef KVNET_TRACE_SESSION_H
 #define KVNET_TRACE_SESSION_H
 
+#include <jansson.h>
+
 #include "kvnet_trace.h"
 #include "switch/network.h"
 
@@ -17,6 +19,11 @@
  * Returns 0, or -errno (e set). */
 int trace_open(struct kvnetd *d, struct kv_network *n, const struct kvnet_trace_filter *f,
 	       int fd, struct kv_error *e);
+/* One event as a client reads it (the object under "event"), ports by
+ * name; NULL when out of memory. */
+json_t *trace_event_json(struct kv_network *n, const struct kvnet_trace_event *ev);
+/* Bytes as a JSON string of hex digits. */
+json_t *trace_hex_json(const uint8_t *p, size_t n);
 /* End every session of n, telling each client why. */
 void trace_net_end(struct kvnetd *d, struct kv_network *n, const char *why);
 

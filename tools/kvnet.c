@@ -453,7 +453,7 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .help = "list a network's port forwards" },
 	{ "trace", "trace", .own = cli_trace_main,
 	  .usage = "NAME [--port P] [--count N] [--timeout S] [--pcap FILE] [--dot|--svg FILE] "
-		   "[FILTER...]",
+		   "[FILTER...] | NAME --inject PORT PACKET",
 	  .help = "follow packets through the datapath, stage by stage" },
 	{ "vm", .usage = "run NAME [--name VM] [--mac MAC] -- QEMU-ARGS...",
 	  .help = "(not implemented yet)" },

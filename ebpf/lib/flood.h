@@ -63,7 +63,13 @@ struct kvnet_flood {
 /* Send a clone to fl->pending; a failure is counted, not fatal. */
 static __always_inline void kvnet_flood_clone(struct kvnet_flood *fl)
 {
-	long ret = bpf_clone_redirect(fl->skb, fl->pending.ifindex, 0);
+	long ret;
+
+	if (kvnet_dry_run) { /* lib/dryrun.h: counted as sent, not sent */
+		fl->sent++;
+		return;
+	}
+	ret = bpf_clone_redirect(fl->skb, fl->pending.ifindex, 0);
 
 	/* < 0: the helper failed; NET_XMIT_DROP: the qdisc dropped it.
 	 * NET_XMIT_CN is what a port without carrier answers (noop_qdisc):

@@ -54,6 +54,8 @@ static __always_inline void kvnet_host_clone(struct __sk_buff *skb,
 	__u32 mark = skb->mark;
 	long ret;
 
+	if (kvnet_dry_run) /* lib/dryrun.h */
+		return;
 	skb->mark = KVNET_HOST_MARK;
 	ret = bpf_clone_redirect(skb, up->ifindex, KVNET_BPF_F_INGRESS);
 	skb->mark = mark;

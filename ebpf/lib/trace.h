@@ -73,7 +73,7 @@ static __always_inline struct kvnet_trace_cur *kvnet_trace_cur(void)
  * makes. */
 static __always_inline int kvnet_trace_on(void)
 {
-	return kvnet_trace_sessions != 0;
+	return kvnet_dry_run || kvnet_trace_sessions != 0;
 }
 
 /* This CPU's frame's mark, if a session follows the frame, else NULL: the
@@ -197,7 +197,10 @@ __noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr)
 
 	if (!c || !fr)
 		return 0;
-	c->sessions = sessions ? kvnet_trace_match(skb, fr, sessions) : 0;
+	if (kvnet_dry_run)
+		c->sessions = KVNET_TRACE_DRY;
+	else
+		c->sessions = sessions ? kvnet_trace_match(skb, fr, sessions) : 0;
 	if (!c->sessions)
 		return 0;
 	c->id = ((__u64)bpf_get_smp_processor_id() << 56) |

@@ -224,3 +224,137 @@ def test_trace_kernel_drop_reason(three_guests):
                                       "redirect", "kernel-drop"], out
     assert stages[4][2] == f"-> {gw}", out
     assert stages[5][2].startswith("NO_SOCKET"), out
+
+
+# --- dry runs: `kvnet trace NET --inject PORT PACKET` ------------------------
+
+def inject(env, net, port, packet, check=True):
+    """A dry run's events (JSON lines) and its verdict."""
+    cp = env.cli("trace", net, "--json", "--inject", port, packet, check=check)
+    if not check and cp.returncode:
+        return cp
+    lines = [json.loads(line) for line in cp.stdout.splitlines()]
+    assert lines and lines[-1].get("dry-run") is True, cp.stdout
+    return lines[:-1], lines[-1]["verdict"]
+
+
+def live(env, net, send, *filt, count=1):
+    """The events of the first packet a live trace of FILTER sees while
+    send() runs."""
+    p = start_trace(env, "--json", net, "--count", count, "--timeout", 20, *filt)
+    send()
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    return [e for e in map(json.loads, out.splitlines()) if e.get("packet") == 1]
+
+
+def path(evs):
+    """What a dry run must agree on with a live packet, stage by stage:
+    the stage, its ports, its detail, and NAT's addresses. The kernel's
+    verdict after the datapath (kernel-drop) is beyond a dry run."""
+    res = []
+    for e in evs:
+        if e["stage"] == "kernel-drop":
+            continue
+        nat = e.get("nat")
+        addrs = (nat["before"]["src"], nat["before"]["dst"], nat["after"]["src"],
+                 nat["after"]["dst"]) if nat else None
+        res.append((e["stage"], e["in"], e.get("out"), e.get("detail"), addrs))
+    return res
+
+
+def test_trace_inject_agrees_with_live_switch(three_guests):
+    """Switched, to the gateway, flooded, and dropped by anti-spoofing: a
+    dry run of the same packet from the same port lists the same stages
+    as the live one, and changes nothing (the FDB stays as it was)."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import ARP, Ether
+    env, (a, b, _) = three_guests
+    for g in (a, b):
+        env.cli("port", "addr", "add", "t0", g.port, g.ip)
+    a.ping(b.ip, count=1)
+    cases = [
+        (f"icmp {a.port} > {b.port}", lambda: a.ping(b.ip, count=1),
+         ("icmp", "and", "host", a.ip, "and", "host", b.ip)),
+        (f"icmp {a.ip} > gateway", lambda: a.ping(GW, count=1),
+         ("icmp", "and", "host", a.ip, "and", "host", GW)),
+        (f"arp {a.ip} > 10.77.0.99",
+         lambda: a.sendp(Ether(src=a.mac, dst="ff:ff:ff:ff:ff:ff") /
+                         ARP(op=1, hwsrc=a.mac, psrc=a.ip, pdst="10.77.0.99")),
+         ("arp", "host", "10.77.0.99")),
+        (f"udp {b.ip}:5555 > {GW}:7777",
+         lambda: a.sendp(Ether(src=a.mac, dst=env.net("t0")["mac"]) /
+                         IP(src=b.ip, dst=GW) / UDP(sport=5555, dport=7777)),
+         ("udp", "port", 7777)),
+    ]
+    fdb = env.cli("fdb", "t0", json=True).json
+    for spec, send, filt in cases:
+        dry, verdict = inject(env, "t0", a.port, spec)
+        real = live(env, "t0", send, *filt)
+        assert path(dry) == path(real), (spec, dry, real)
+        assert verdict == ("drop" if "5555" in spec else "redirect"), (spec, verdict)
+    assert path(dry)[-1][0] == "drop" and path(dry)[-1][3] == "spoof-ip", dry
+    # a dry run learns nothing: b's MAC sent from a's port stays b's
+    inject(env, "t0", a.port, f"udp {a.ip}:1 > {b.ip}:2 smac {b.mac}")
+    after = env.cli("fdb", "t0", json=True).json
+    assert {e["mac"]: e["port"] for e in after} == {e["mac"]: e["port"] for e in fdb}
+
+
+def test_trace_inject_agrees_with_live_nat(kvnet):
+    """Through NAT (route, conntrack, the rewrite, out of the uplink) and
+    DHCP's punt: the dry run agrees with the live packet, and opens no
+    flow."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    nat = Nat(kvnet)
+    g = nat.guests[0]
+    g.ping(UPSTREAM_IP, count=1)
+    flows = len(nat.flows())
+    dry, verdict = inject(kvnet, "n1", g.port, f"udp {g.ip}:4242 > {UPSTREAM_IP}:4343")
+    assert verdict == "redirect", dry
+    assert len(nat.flows()) == flows, nat.flows()
+    real = live(kvnet, "n1", lambda: nat.client(g.ns, "udp", UPSTREAM_IP, 4343, sport=4242,
+                                                 timeout=1, check=False),
+                "udp", "and", "port", 4343)
+    assert path(dry) == path(real), (dry, real)
+    assert [e["stage"] for e in dry] == ["ingress", "spoof-check", "route", "conntrack",
+                                         "nat", "redirect"], dry
+    assert dict(dry[3]).get("detail") == "new", dry
+    # DHCP: handed to kvnetd, in the dry run as live
+    dry, verdict = inject(kvnet, "n1", g.port, "udp 0.0.0.0:68 > 255.255.255.255:67")
+    real = live(kvnet, "n1", lambda: g.sendp(
+        Ether(src=g.mac, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255") /
+        UDP(sport=68, dport=67) / (b"\x01" + b"\0" * 299)), "udp", "port", 67)
+    assert path(dry) == path(real), (dry, real)
+    assert dry[-1]["stage"] == "dhcp" and verdict == "to kvnetd", dry
+
+
+def test_trace_inject_errors(three_guests):
+    env, (a, _, c) = three_guests
+    # c has sent nothing yet: kvnet knows no MAC for it
+    cp = inject(env, "t0", c.port, f"udp {c.ip}:1 > gateway:2", check=False)
+    assert cp.returncode == 1 and f"no MAC is known for {c.ip}" in cp.stderr, cp
+    a.ping(GW, count=1)
+    bad = {
+        "bogus 1.2.3.4 > 5.6.7.8": "unknown protocol 'bogus'",
+        "udp 10.77.0.11 > 10.77.0.12": "needs a destination port",
+        "icmp 10.77.0.11:5 > 10.77.0.12": "icmp has no ports",
+        "tcp nosuchvm > 10.77.0.12:80": "unknown host 'nosuchvm'",
+        "tcp 10.77.0.11 10.77.0.12:80": "expected PROTO SRC > DST",
+        "udp 10.77.0.11:1 > 10.77.0.12:99999": "bad port",
+        "0102": "at least its 14-byte Ethernet header",
+        "tcp 10.77.0.11 > 10.77.0.12:80 flags SX": "bad TCP flag 'X'",
+        "udp 10.77.0.11:1 > 10.77.0.250:2": "no MAC is known for 10.77.0.250",
+    }
+    for spec, msg in bad.items():
+        cp = inject(env, "t0", a.port, spec, check=False)
+        assert cp.returncode == 1 and msg in cp.stderr, (spec, cp)
+    cp = inject(env, "t0", "nosuchport", "icmp 10.77.0.11 > gateway", check=False)
+    assert cp.returncode == 1 and "no port 'nosuchport'" in cp.stderr, cp
+    cp = env.cli("trace", "t0", "--inject", a.port, check=False)
+    assert cp.returncode == 2 and "needs a PACKET" in cp.stderr, cp
+    # a whole frame in hex: a broadcast ARP from a's MAC
+    frame = ("ffffffffffff" + a.mac.replace(":", "") + "0806" + "000108000604" + "0001" +
+             a.mac.replace(":", "") + "0a4d000b" + "000000000000" + "0a4d0063")
+    dry, verdict = inject(env, "t0", a.port, frame)
+    assert [e["stage"] for e in dry][-1] == "flood" and verdict == "redirect", dry

@@ -49,7 +49,9 @@ static int trace_usage(const char *fmt, const char *arg)
 	fprintf(stderr, "kvnet trace: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nusage: kvnet trace NAME [--port P] [--count N] [--timeout S] [--json] "
-			"[--pcap FILE] [--dot FILE] [--svg FILE] [FILTER...]\n");
+			"[--pcap FILE] [--dot FILE] [--svg FILE] [FILTER...]\n"
+			"       kvnet trace NAME --inject PORT [--json] [--pcap FILE] [--dot FILE] "
+			"[--svg FILE] PACKET\n");
 	return CLI_TRACE_EXIT_USAGE;
 }
 
@@ -92,6 +94,8 @@ static int trace_parse(struct trace_opts *o, bool json, int argc, char **argv)
 			o->json = true;
 		} else if (!strcmp(a, "--port") && val) {
 			o->port = argv[++i];
+		} else if (!strcmp(a, "--inject") && val) {
+			o->inject = argv[++i];
 		} else if (!strcmp(a, "--pcap") && val) {
 			o->pcap = argv[++i];
 		} else if (!strcmp(a, "--dot") && val) {
@@ -111,7 +115,14 @@ static int trace_parse(struct trace_opts *o, bool json, int argc, char **argv)
 								  "option '%s' needs a value", a);
 		}
 	}
-	return o->net ? 0 : trace_usage("%s", "missing NAME");
+	if (!o->net)
+		return trace_usage("%s", "missing NAME");
+	if (o->inject && (o->port || o->count || o->timeout))
+		return trace_usage("%s", "--inject runs one packet: no --port, --count or --timeout");
+	if (o->inject && !o->filter[0])
+		return trace_usage("%s", "--inject needs a PACKET, such as "
+				   "'udp 10.0.0.5:68 > 255.255.255.255:67'");
+	return 0;
 }
 
 /* The exact filter, compiled for Ethernet frames. */
@@ -257,6 +268,8 @@ void trace_stage_text(json_t *ev, char *out, size_t n)
 		port = trace_str(ev, "in");
 	if (!strcmp(stage, "spoof-check"))
 		len = (size_t)snprintf(out, n, "pass");
+	if (!strcmp(stage, "dhcp"))
+		len = (size_t)snprintf(out, n, "-> kvnetd's DHCP server");
 	if (json_is_string(d))
 		len = (size_t)snprintf(out, n, "%s", json_string_value(d));
 	else if (json_is_integer(d) && !strcmp(stage, "flood"))
@@ -325,7 +338,7 @@ static bool trace_done(struct trace_run *r, struct trace_pkt *p)
  * one not done holds back those after it, for at most TRACE_STALE_MS
  * after its first event (its last ones may have been lost). With force,
  * all. Returns true once the packets asked for are out. */
-static bool trace_flush_handed(struct trace_run *r, bool force)
+bool trace_flush_handed(struct trace_run *r, bool force)
 {
 	long long now = trace_now_ms();
 	struct trace_pkt *first;
@@ -358,7 +371,7 @@ static bool trace_any_handed(const struct trace_run *r)
 }
 
 /* One event. Returns true once the packets asked for are out. */
-static bool trace_event(struct trace_run *r, json_t *ev)
+bool trace_event(struct trace_run *r, json_t *ev)
 {
 	const char *id = trace_str(ev, "id"), *stage = trace_str(ev, "stage");
 	struct trace_pkt *p;
@@ -491,7 +504,7 @@ int cli_trace_main(const char *sock, bool json, int argc, char **argv)
 	int fd, ret;
 
 	ret = trace_parse(&r.o, json, argc, argv);
-	if (ret || (ret = trace_compile(&r)))
+	if (ret || (!r.o.inject && (ret = trace_compile(&r))))
 		return ret;
 	if (r.o.pcap && trace_pcap_open(&r) < 0)
 		return CLI_TRACE_EXIT_FAIL;
@@ -507,8 +520,9 @@ int cli_trace_main(const char *sock, bool json, int argc, char **argv)
 	signal(SIGINT, trace_on_signal);
 	signal(SIGTERM, trace_on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	ret = cli_client_send(fd, "trace", trace_request(&r.o));
-	if (ret < 0) {
+	if (r.o.inject)
+		ret = trace_inject(&r, fd);
+	else if ((ret = cli_client_send(fd, "trace", trace_request(&r.o))) < 0) {
 		fprintf(stderr, "kvnet: cannot send to kvnetd: %s\n", strerror(-ret));
 		ret = CLI_TRACE_EXIT_UNREACHABLE;
 	} else {

@@ -24,6 +24,7 @@
 
 struct trace_opts {
 	const char *net, *port;
+	const char *inject; /* --inject PORT: a dry run of the packet in filter */
 	long count;	/* packets; 0: no limit */
 	double timeout; /* seconds; 0: none */
 	bool json;
@@ -63,6 +64,14 @@ struct trace_run {
 /* cli_trace.c */
 size_t trace_unhex(const char *hex, uint8_t *out, size_t max);
 const char *trace_str(json_t *ev, const char *key);
+/* One event of the stream. Returns true once the packets asked for are out. */
+bool trace_event(struct trace_run *r, json_t *ev);
+/* Print the packets that are done (with force, all). */
+bool trace_flush_handed(struct trace_run *r, bool force);
+
+/* cli_trace_inject.c: the dry run of --inject on the connection fd.
+ * Returns the exit status. */
+int trace_inject(struct trace_run *r, int fd);
 void trace_stage_text(json_t *ev, char *out, size_t n);
 
 /* cli_trace_out.c */
