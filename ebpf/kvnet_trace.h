@@ -64,6 +64,12 @@ enum kvnet_trace_stage {
 	KVNET_TRACE_STAGE_MAX
 };
 
+/* KVNET_TRACE_INGRESS details. */
+enum kvnet_trace_ingress {
+	KVNET_TRACE_INGRESS_FLOW = 1, /* at an uplink: a reply of a flow a
+					 trace follows (ebpf/lib/trace_flow.h) */
+};
+
 /* KVNET_TRACE_FDB details. */
 enum kvnet_trace_fdb {
 	KVNET_TRACE_FDB_HIT = 1, /* out: the port the MAC lives behind */

@@ -40,8 +40,8 @@
 #include "lib/fdb.h"
 #include "lib/l3.h"
 #include "lib/ip4.h"
-#include "lib/trace.h"
 #include "lib/ct.h"
+#include "lib/trace.h"
 #include "lib/rewrite.h"
 #include "lib/route.h"
 #include "lib/nat.h"
@@ -273,12 +273,15 @@ int kvnet_ingress(struct __sk_buff *skb)
 		return KVNET_TCX_NEXT;
 	kvnet_stats_rx(&fr.in, skb->len);
 	reason = kvnet_frame_init(&fr, skb);
-	if (fr.in.flags & KVNET_PORT_UPLINK)
+	if ((fr.in.flags & KVNET_PORT_UPLINK) && reason != KVNET_DROP_NONE)
 		return kvnet_uplink_ingress(&fr, reason);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr, reason);
 	kvnet_trace_start(skb, &fr);
-	verdict = kvnet_switch(&fr);
+	if (fr.in.flags & KVNET_PORT_UPLINK)
+		verdict = kvnet_uplink_ingress(&fr, reason);
+	else
+		verdict = kvnet_switch(&fr);
 	if (kvnet_trace_on())
 		kvnet_trace_verdict(skb, &fr, verdict);
 	return verdict;

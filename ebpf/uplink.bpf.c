@@ -17,7 +17,8 @@
  *    device, then the host's stack).
  *
  * Drops and events are counted in nat_stats (there is no switch port to
- * count them against).
+ * count them against). The replies of a flow a trace follows report their
+ * stages (lib/trace_uplink.h).
  */
 #define config kvnet_vmlinux_config
 #include "vmlinux.h"
@@ -43,6 +44,8 @@ static __always_inline int kvnet_up_verdict(int verdict, __u32 reason)
 		kvnet_nat_count(reason != KVNET_DROP_NONE ? reason : KVNET_DROP_REDIRECT);
 	return verdict;
 }
+
+#include "lib/trace_uplink.h"
 
 /* Is addr one of the host's own? Asked as input from a kvnet gateway
  * device, which forwards, so that the FIB answers rather than refusing. */
@@ -95,8 +98,11 @@ static __always_inline int kvnet_up_tracked(struct __sk_buff *skb, struct kvnet_
 	if (!ip->l4_ok)
 		return TC_ACT_UNSPEC;
 	kvnet_ip4_key(ip, &key);
-	if (kvnet_ct_lookup(&key, now, &hit) == 0)
+	if (kvnet_ct_lookup(&key, now, &hit) == 0) {
+		if (hit.e->trace)
+			return kvnet_up_traced_apply(skb, ip, &hit, now, s);
 		return kvnet_up_verdict(kvnet_nat_apply(skb, ip, &hit, now, &reason, s), reason);
+	}
 	if (ip->proto == KVNET_IPPROTO_ICMP && kvnet_icmp_is_error(ip->icmp_type)) {
 		v = kvnet_nat_icmp_error(skb, ip, now, &reason, s);
 		return v == TC_ACT_UNSPEC ? v : kvnet_up_verdict(v, reason);

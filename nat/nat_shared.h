@@ -108,7 +108,10 @@ struct kvnet_ct_val {
 				      input from, or output through */
 	__u16 flags;		   /* enum kvnet_ct_flags */
 	__u8 state;		   /* enum kvnet_ct_state */
-	__u8 reserved0;
+	__u8 trace;		   /* trace sessions (bits) that follow this
+				      direction's packets: set by the switch
+				      for a traced frame's flow
+				      (ebpf/lib/trace_flow.h) */
 	/* The next hop this direction's packets went to, as the FIB said at
 	 * nh_time_ns: used for KVNET_CT_NH_TTL_NS before the FIB is asked
 	 * again (a route or neighbour change is seen within that time). */

@@ -257,6 +257,7 @@ static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_err
 	if (a->bpffs && a->bpffs[0])
 		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", a->bpffs, a->net);
 	dp->base.aging_ns = KVNET_AGING_DEFAULT_S * 1000000000ULL;
+	dp->nat = a->nat;
 	FAULT("dp.load");
 	ret = dpe_load(dp, a->fdb_max, a->ports, a->nports, a->nat);
 	if (ret < 0 && a->nports) {

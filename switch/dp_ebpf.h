@@ -37,6 +37,8 @@ struct dp_ebpf {
 	int egress_fd;		   /* kvnet_egress: a bridged network's uplink */
 	int fd[KVNET_MAPID_COUNT]; /* by enum kvnet_map_id */
 	int versions_fd;
+	struct dp_nat *nat;	   /* the daemon's conntrack, or NULL */
+	__u32 net_id;		   /* as configured */
 	char pin_dir[PATH_MAX];	   /* "" when pinning is not possible */
 	struct ring_buffer *rb;	   /* punt consumer, made on first use */
 	void (*punt_fn)(void *arg, const struct kvnet_punt *p);

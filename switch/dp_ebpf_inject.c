@@ -39,7 +39,7 @@ static bool inject_copies(const struct bpf_map *m)
 		return false;
 	}
 	return !bpf_map__is_internal(m) && strcmp(name, "trace_skbs") != 0 &&
-	       strcmp(name, "map_versions") != 0;
+	       strcmp(name, "trace_handoff") != 0 && strcmp(name, "map_versions") != 0;
 }
 
 /* Copy an array, index by index. */

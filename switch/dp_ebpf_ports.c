@@ -64,6 +64,7 @@ int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e
 	if (ret == 0)
 		ret = FAULT("dp.configure");
 	if (ret == 0) {
+		dp->net_id = c->net_id;
 		cfg.aging_ns = (__u64)c->aging_s * 1000000000ULL;
 		cfg.flags = dpe_config_flags(c);
 		cfg.gw_ip = c->gw_ip;

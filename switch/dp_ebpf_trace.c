@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "switch/dp_ebpf.h"
+#include "switch/dp_nat.h"
 #include "switch/log.h"
 #include "switch.skel.h"
 
@@ -48,6 +49,11 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 	if (!bss)
 		return -EOPNOTSUPP;
 	dpe_trace_kernel(dp, mask != 0);
+	/* the replies of traced flows, from the uplink program */
+	if (dp->nat && dp->net_id &&
+	    dp_nat_trace_ring(dp->nat, dp->net_id,
+			      mask ? bpf_map__fd(dp->skel->maps.trace_ring) : -1) < 0)
+		log_warn("trace: the uplinks cannot report replies: %s", strerror(errno));
 	/* the filters first, then the bits that make the datapath read
 	 * them (x86 and arm64 alike: a store-release) */
 	__atomic_store_n(&bss->kvnet_trace_sessions, bss->kvnet_trace_sessions & mask,

@@ -267,13 +267,28 @@ int dp_nat_fd(const struct dp_nat *nat, enum dp_nat_map m)
 
 int dp_nat_reuse(struct dp_nat *nat, struct bpf_object *obj)
 {
-	for (int i = 0; i < DPN_COUNT; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(obj, dpn_names[i]);
+	struct bpf_map *m;
 
+	for (int i = 0; i < DPN_COUNT; i++) {
+		m = bpf_object__find_map_by_name(obj, dpn_names[i]);
 		if (m && bpf_map__reuse_fd(m, nat->fd[i]) < 0)
 			return -errno;
 	}
+	/* the traced replies' ids, from this load's uplink program (not
+	 * adopted: a trace does not outlive its kvnetd) */
+	m = bpf_object__find_map_by_name(obj, "trace_handoff");
+	if (m && bpf_map__reuse_fd(m, bpf_map__fd(nat->skel->maps.trace_handoff)) < 0)
+		return -errno;
 	return 0;
+}
+
+int dp_nat_trace_ring(struct dp_nat *nat, uint32_t net_id, int ring_fd)
+{
+	int fd = bpf_map__fd(nat->skel->maps.trace_rings);
+
+	if (ring_fd < 0)
+		return bpf_map_delete_elem(fd, &net_id) < 0 && errno != ENOENT ? -errno : 0;
+	return bpf_map_update_elem(fd, &net_id, &ring_fd, BPF_ANY) < 0 ? -errno : 0;
 }
 
 int dp_nat_set_timeouts(struct dp_nat *nat, const struct kvnet_nat_cfg *t, struct kv_error *e)

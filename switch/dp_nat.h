@@ -34,6 +34,10 @@ bool dp_nat_adopted(const struct dp_nat *nat);
  * is loaded. */
 int dp_nat_reuse(struct dp_nat *nat, struct bpf_object *obj);
 int dp_nat_fd(const struct dp_nat *nat, enum dp_nat_map m);
+/* The trace ring (a map fd) of network net_id, where the uplink program
+ * reports the replies of traced flows (ebpf/lib/trace_flow.h), while a
+ * trace runs there; ring_fd -1: none now. */
+int dp_nat_trace_ring(struct dp_nat *nat, uint32_t net_id, int ring_fd);
 
 /* The conntrack timeouts (seconds; 0 keeps the default). */
 int dp_nat_set_timeouts(struct dp_nat *nat, const struct kvnet_nat_cfg *t, struct kv_error *e);

@@ -101,6 +101,8 @@ static const char *trace_kernel_reason(unsigned reason)
 static const char *trace_detail_name(const struct kvnet_trace_event *ev)
 {
 	switch (ev->stage) {
+	case KVNET_TRACE_INGRESS:
+		return ev->detail == KVNET_TRACE_INGRESS_FLOW ? "traced-flow" : NULL;
 	case KVNET_TRACE_FDB:
 		return trace_name(trace_fdb_names, 4, ev->detail);
 	case KVNET_TRACE_CT:

@@ -67,6 +67,7 @@ static __always_inline int kvnet_gw_apply(struct __sk_buff *skb, struct kvnet_fr
 		s->tr_before = s->pkt;
 		s->tr_after = hit->e->xlate;
 		s->tr_nat_out = fr->out;
+		kvnet_trace_mark_flow(hit->e);
 	}
 	return kvnet_gw_verdict(fr, v, reason);
 }

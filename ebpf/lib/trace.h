@@ -23,6 +23,7 @@
 #define KVNET_LIB_TRACE_H
 
 #include "kvnet_trace.h"
+#include "lib/trace_flow.h"
 
 /* The stages a frame passed, noted in its context as it goes (fr->stages,
  * an OR each: no test, no call), for its trace's events, which are sent
@@ -164,14 +165,12 @@ struct {
 	__type(value, struct kvnet_trace_skb);
 } trace_skbs SEC(".maps");
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-
 /* Follow the traced frame into the kernel (see trace_skbs). */
 static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kvnet_frame *fr)
 {
 	struct kvnet_trace_cur *c = kvnet_trace_cur();
 	struct kvnet_trace_skb t = { .in_ifindex = fr->in.ifindex };
-	__u64 key = (__u64)(unsigned long)bpf_cast_to_kern_ctx(skb);
+	__u64 key = kvnet_trace_skb_key(skb);
 
 	if (!c || !c->sessions)
 		return;
@@ -194,6 +193,8 @@ __noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr)
 {
 	struct kvnet_trace_cur *c = kvnet_trace_cur();
 	__u32 sessions = kvnet_trace_sessions;
+	struct kvnet_trace_handoff *h;
+	__u64 key;
 
 	if (!c || !fr)
 		return 0;
@@ -201,11 +202,39 @@ __noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr)
 		c->sessions = KVNET_TRACE_DRY;
 	else
 		c->sessions = sessions ? kvnet_trace_match(skb, fr, sessions) : 0;
-	if (!c->sessions)
+	c->id = kvnet_trace_new_id();
+	/* a traced flow's reply the uplink program sends in: its trace
+	 * goes on (lib/trace_flow.h) */
+	key = kvnet_trace_skb_key(skb);
+	h = kvnet_dry_run ? NULL : bpf_map_lookup_elem(&trace_handoff, &key);
+	if (h) {
+		if (bpf_ktime_get_ns() - h->ts_ns < KVNET_TRACE_HANDOFF_NS) {
+			c->id = h->trace_id;
+			c->sessions |= h->sessions;
+		}
+		bpf_map_delete_elem(&trace_handoff, &key);
+	}
+	if (c->sessions)
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_INGRESS, 0, 0);
+	return 0;
+}
+
+/* The flow of the followed frame, whose conntrack entry it hit, e: the
+ * entry of the other direction (the packets that come back) is marked
+ * with the frame's sessions, so that the uplink program reports them
+ * (lib/trace_flow.h). A global function. Returns 0. */
+__noinline int kvnet_trace_mark_flow(struct kvnet_ct_val *e)
+{
+	const struct kvnet_trace_cur *c = kvnet_trace_marked();
+	struct kvnet_ct_key back;
+	struct kvnet_ct_val *b;
+
+	if (!e || !c || !(c->sessions & ((1u << KVNET_TRACE_SESSIONS) - 1)))
 		return 0;
-	c->id = ((__u64)bpf_get_smp_processor_id() << 56) |
-		(bpf_ktime_get_ns() & ((1ULL << 56) - 1));
-	kvnet_trace_emit(skb, fr, KVNET_TRACE_INGRESS, 0, 0);
+	kvnet_ct_reverse(&e->xlate, &back);
+	b = bpf_map_lookup_elem(&ct, &back);
+	if (b)
+		b->trace = (__u8)(c->sessions & ((1u << KVNET_TRACE_SESSIONS) - 1));
 	return 0;
 }
 
@@ -226,26 +255,7 @@ static __always_inline void kvnet_trace_send(struct __sk_buff *skb, const struct
 					     struct kvnet_trace_event *ev, __u32 stage,
 					     __u32 detail, __u32 out)
 {
-	__u32 n = skb->len;
-
-	ev->ts_ns = bpf_ktime_get_ns();
-	ev->trace_id = c->id;
-	ev->sessions = c->sessions;
-	ev->in_ifindex = fr->in.ifindex;
-	ev->out_ifindex = out;
-	ev->stage = (__u16)stage;
-	ev->reserved = 0;
-	ev->detail = detail;
-	ev->len = n;
-	if (n > KVNET_TRACE_SNAP)
-		n = KVNET_TRACE_SNAP;
-	/* the bounds on the register the helper gets, as in lib/punt.h */
-	asm volatile("" : "+r"(n));
-	n = ((n - 1) & (KVNET_TRACE_SNAP - 1)) + 1;
-	if (bpf_skb_load_bytes(skb, 0, ev->data, n) < 0)
-		n = 0;
-	ev->cap = n;
-	bpf_ringbuf_submit(ev, 0);
+	kvnet_trace_fill(skb, ev, c->id, c->sessions, fr->in.ifindex, out, stage, detail);
 }
 
 /* Room for one event, or NULL (counted as lost). */

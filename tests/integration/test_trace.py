@@ -139,10 +139,19 @@ def test_trace_nat_before_after_and_reply(kvnet):
     assert n["before"]["src"] == g.ip and n["before"]["dst"] == UPSTREAM_IP, out
     assert n["after"]["src"] == UPLINK_IP and n["after"]["dst"] == UPSTREAM_IP, out
     assert n["before"]["proto"] == 1, out
-    # the reply, back into the network on its gateway port, to the guest
-    assert rep[0]["stage"] == "ingress", out
+    # the reply: the uplink program reports it (conntrack, NAT back to the
+    # guest), and its trace goes on into the network's gateway port, one
+    # id all the way to the guest
+    assert [e["stage"] for e in rep] == ["ingress", "conntrack", "nat", "redirect", "ingress",
+                                         "fdb", "redirect"], out
+    assert rep[0]["in"] == "up0" and rep[0]["detail"] == "traced-flow", out
+    assert rep[1]["detail"] == "reply", out
+    back = rep[2]["nat"]
+    assert back["before"]["dst"] == UPLINK_IP and back["after"]["dst"] == g.ip, out
+    assert back["before"]["src"] == back["after"]["src"] == UPSTREAM_IP, out
     assert rep[-1]["stage"] == "redirect" and rep[-1]["out"] == g.port, out
-    assert bytes.fromhex(rep[0]["data"])[30:34] == bytes(map(int, g.ip.split("."))), out
+    assert len({e["id"] for e in rep}) == 1 and {e["reply_to"] for e in rep} == {1}, out
+    assert bytes.fromhex(rep[-1]["data"])[30:34] == bytes(map(int, g.ip.split("."))), out
     # the path diagram: the network's ports as nodes, the two packets as
     # edges guest -> uplink (with the NAT rewrite) and gateway -> guest
     text = dot.read_text()
@@ -152,9 +161,17 @@ def test_trace_nat_before_after_and_reply(kvnet):
     assert g.port in by_name and "up0" in by_name, text
     assert (by_name[g.port], by_name["up0"], "1") == edges[0][:3], text
     assert f"{UPLINK_IP} > {UPSTREAM_IP}" in edges[0][3], text
-    assert edges[1][1] == by_name[g.port] and edges[1][2] == "2", text
+    assert edges[-1][1] == by_name[g.port] and edges[-1][2] == "2", text
+    assert (by_name["up0"], "2") in [(x[0], x[2]) for x in edges], text
     assert set(x.port for x in nat.guests) <= set(nodes.values()), text
     assert "<svg" in svg.read_text()
+    # as text: the reply's block names the request it answers
+    p = start_trace(kvnet, "n1", "--count", 2, "--timeout", 30, "icmp", "and", "host", g.ip)
+    g.ping(UPSTREAM_IP, count=1)
+    rc, out, err = finish(p, timeout=40)
+    (_, req), (head, rep) = blocks(out)
+    assert head.startswith("#2 ") and head.endswith("(reply to #1)"), out
+    assert [x[1] for x in rep][:3] == ["ingress", "conntrack", "nat"], out
 
 
 def test_trace_unmatched_busy_flow_gives_nothing(three_guests):
@@ -358,3 +375,29 @@ def test_trace_inject_errors(three_guests):
              a.mac.replace(":", "") + "0a4d000b" + "000000000000" + "0a4d0063")
     dry, verdict = inject(env, "t0", a.port, frame)
     assert [e["stage"] for e in dry][-1] == "flood" and verdict == "redirect", dry
+
+
+def test_trace_bridged_uplink(kvnet):
+    """A bridged network's uplink is a port of its own kind: a LAN host's
+    ping to a guest is traced from the NIC's ingress to the guest, and
+    the guest's reply back out of the NIC."""
+    from test_bridge_mode import UPLINK, Lan, bare_guest, bridge_xml, lease, ping
+    lan = Lan(kvnet).start_dhcp()
+    kvnet.define_xml(bridge_xml())
+    kvnet.cli("net", "start", "br")
+    g = bare_guest(kvnet, "br", "g1", "52:54:00:b1:00:01")
+    ip = lease(kvnet, g)
+    ping(lan.ns, ip, count=1)
+    p = start_trace(kvnet, "--json", "br", "--count", 2, "--timeout", 20, "icmp", "and",
+                    "host", ip)
+    ping(lan.ns, ip, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    # (a veth stands for the NIC here: the LAN's kernel may report its
+    # own verdict on the frame too, as a kernel-drop)
+    req, rep = ([(e["stage"], e["in"], e.get("out")) for e in evs
+                 if e["packet"] == n and e["stage"] != "kernel-drop"] for n in (1, 2))
+    assert req == [("ingress", UPLINK, None), ("fdb", UPLINK, g.port),
+                   ("redirect", UPLINK, g.port)], out
+    assert rep[0] == ("ingress", g.port, None) and rep[-1] == ("redirect", g.port, UPLINK), out

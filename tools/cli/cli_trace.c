@@ -191,6 +191,7 @@ static struct trace_pkt *trace_new(struct trace_run *r, const char *id)
 	struct trace_pkt *p = &r->open[r->next_slot];
 
 	r->next_slot = (r->next_slot + 1) % TRACE_OPEN_MAX;
+	json_decref(p->held);
 	memset(p, 0, sizeof(*p));
 	p->used = true;
 	snprintf(p->id, sizeof(p->id), "%s", id);
@@ -209,24 +210,94 @@ size_t trace_unhex(const char *hex, uint8_t *out, size_t max)
 	return n;
 }
 
-/* Does the packet whose first event is ev pass the exact filter? */
-static bool trace_takes(const struct trace_run *r, json_t *ev, struct trace_pkt *p)
+/* Does the frame of event ev pass the exact filter? */
+static bool trace_passes(const struct trace_run *r, json_t *ev)
 {
 	uint8_t data[KVNET_TRACE_SNAP];
 	struct pcap_pkthdr h = { 0 };
 	size_t cap = trace_unhex(json_string_value(json_object_get(ev, "data")), data,
 				 sizeof(data));
-	char sum[256];
-	int n;
 
 	h.caplen = (bpf_u_int32)cap;
 	h.len = (bpf_u_int32)json_integer_value(json_object_get(ev, "len"));
-	if (r->have_prog && !pcap_offline_filter(&r->prog, &h, data))
+	return !r->have_prog || pcap_offline_filter(&r->prog, &h, data);
+}
+
+static bool trace_str_eq(json_t *a, const char *ka, json_t *b, const char *kb)
+{
+	const char *x = trace_str(a, ka), *y = trace_str(b, kb);
+
+	return x && y && !strcmp(x, y);
+}
+
+static bool trace_int_eq(json_t *a, const char *ka, json_t *b, const char *kb)
+{
+	return json_integer_value(json_object_get(a, ka)) ==
+	       json_integer_value(json_object_get(b, kb));
+}
+
+/* Is tuple back (a reply, as NAT left it) the reverse of tuple out (what
+ * an earlier packet was before NAT)? ICMP's identifier may sit on
+ * either side. */
+static bool trace_tuple_reverse(json_t *back, json_t *out)
+{
+	if (!trace_int_eq(back, "proto", out, "proto") || !trace_str_eq(back, "src", out, "dst") ||
+	    !trace_str_eq(back, "dst", out, "src"))
 		return false;
-	cli_pkt_summary(data, cap, h.len, sum, sizeof(sum));
-	n = snprintf(p->block, sizeof(p->block), "#%ld %s\n", r->numbered + 1, sum);
+	if (json_integer_value(json_object_get(out, "proto")) == 1)
+		return true;
+	return trace_int_eq(back, "sport", out, "dport") && trace_int_eq(back, "dport", out, "sport");
+}
+
+/* A packet that went through NAT: remember its tuple before, so that its
+ * reply can name it. */
+static void trace_remember_flow(struct trace_run *r, const struct trace_pkt *p, json_t *ev)
+{
+	json_t *before = json_object_get(json_object_get(ev, "nat"), "before");
+	struct trace_flow *f = &r->flows[r->next_flow];
+
+	if (!before || p->reply_to)
+		return;
+	r->next_flow = (r->next_flow + 1) % TRACE_FLOWS;
+	json_decref(f->before);
+	f->before = json_incref(before);
+	f->number = p->number;
+}
+
+/* The packet an earlier one's reply answers (its NAT event ev), or 0. */
+static long trace_reply_of(const struct trace_run *r, json_t *ev)
+{
+	json_t *after = json_object_get(json_object_get(ev, "nat"), "after");
+
+	for (int i = 0; after && i < TRACE_FLOWS; i++)
+		if (r->flows[i].before && trace_tuple_reverse(after, r->flows[i].before))
+			return r->flows[i].number;
+	return 0;
+}
+
+/* The packet is wanted: its number, and its block's first line, from its
+ * first event ev (the frame as it came in). */
+static void trace_take(struct trace_run *r, struct trace_pkt *p, json_t *ev)
+{
+	uint8_t data[KVNET_TRACE_SNAP];
+	size_t cap = trace_unhex(json_string_value(json_object_get(ev, "data")), data,
+				 sizeof(data));
+	const char *detail = trace_str(ev, "detail");
+	char sum[256];
+	int n;
+
+	p->taken = true;
+	p->number = ++r->numbered;
+	cli_pkt_summary(data, cap, (size_t)json_integer_value(json_object_get(ev, "len")), sum,
+			sizeof(sum));
+	if (p->reply_to)
+		n = snprintf(p->block, sizeof(p->block), "#%ld %s (reply to #%ld)\n", p->number,
+			     sum, p->reply_to);
+	else
+		n = snprintf(p->block, sizeof(p->block), "#%ld %s%s\n", p->number, sum,
+			     detail && !strcmp(detail, "traced-flow") ? " (a traced flow's reply)" :
+									"");
 	p->len = n > 0 ? (size_t)n : 0;
-	return true;
 }
 
 const char *trace_str(json_t *ev, const char *key)
@@ -270,7 +341,7 @@ void trace_stage_text(json_t *ev, char *out, size_t n)
 		len = (size_t)snprintf(out, n, "pass");
 	if (!strcmp(stage, "dhcp"))
 		len = (size_t)snprintf(out, n, "-> kvnetd's DHCP server");
-	if (json_is_string(d))
+	if (json_is_string(d) && strcmp(stage, "ingress") != 0) /* ingress: in the header */
 		len = (size_t)snprintf(out, n, "%s", json_string_value(d));
 	else if (json_is_integer(d) && !strcmp(stage, "flood"))
 		len = (size_t)snprintf(out, n, "%lld port%s", (long long)json_integer_value(d),
@@ -370,32 +441,21 @@ static bool trace_any_handed(const struct trace_run *r)
 	return false;
 }
 
-/* One event. Returns true once the packets asked for are out. */
-bool trace_event(struct trace_run *r, json_t *ev)
+/* The event of a wanted packet, out. */
+static void trace_out(struct trace_run *r, struct trace_pkt *p, json_t *ev)
 {
-	const char *id = trace_str(ev, "id"), *stage = trace_str(ev, "stage");
-	struct trace_pkt *p;
+	const char *stage = trace_str(ev, "stage");
 
-	if (!id)
-		return false;
-	p = trace_find(r, id);
-	if (!p) {
-		if (!strcmp(stage ?: "", "kernel-drop"))
-			return false; /* of a packet done or not followed */
-		p = trace_new(r, id);
-		p->t0 = json_integer_value(json_object_get(ev, "ts"));
-		p->seen_ms = trace_now_ms();
-		p->taken = trace_takes(r, ev, p);
-		p->number = ++r->numbered;
-	}
-	if (!p->taken || (r->o.count && p->number > r->o.count))
-		return false; /* not wanted, or past the packets asked for */
 	if (r->pcap)
 		trace_pcap(r, p, ev);
 	if (r->dot)
 		trace_dot(r, p, ev);
+	if (!strcmp(stage ?: "", "nat"))
+		trace_remember_flow(r, p, ev);
 	if (r->o.json) {
 		json_object_set_new(ev, "packet", json_integer(p->number));
+		if (p->reply_to)
+			json_object_set_new(ev, "reply_to", json_integer(p->reply_to));
 		json_dumpf(ev, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		fflush(stdout);
@@ -407,6 +467,64 @@ bool trace_event(struct trace_run *r, json_t *ev)
 		p->done_ms = trace_now_ms();
 	else if (trace_is_final(stage))
 		p->done_ms = trace_now_ms() - TRACE_GRACE_MS;
+}
+
+/* A packet the filter did not take as it came in, but which may still be
+ * wanted: a traced flow's reply from outside (its ingress detail says
+ * so), which the filter may take once NAT has turned it back into the
+ * guest's, or as it enters the network. Its events wait in p->held until
+ * one of them passes. Returns true once it does. */
+static bool trace_hold(struct trace_run *r, struct trace_pkt *p, json_t *ev)
+{
+	const char *stage = trace_str(ev, "stage") ?: "";
+	size_t i;
+	json_t *h;
+
+	json_array_append(p->held, ev);
+	if (strcmp(stage, "nat") != 0 && strcmp(stage, "ingress") != 0)
+		return false;
+	if (!trace_passes(r, ev))
+		return false;
+	if (!strcmp(stage, "nat"))
+		p->reply_to = trace_reply_of(r, ev);
+	trace_take(r, p, json_array_get(p->held, 0));
+	if (!r->o.count || p->number <= r->o.count)
+		json_array_foreach(p->held, i, h)
+			trace_out(r, p, h);
+	json_decref(p->held);
+	p->held = NULL;
+	return true;
+}
+
+/* One event (the packets asked for are out when trace_flush_handed says
+ * so). Returns false. */
+bool trace_event(struct trace_run *r, json_t *ev)
+{
+	const char *id = trace_str(ev, "id"), *stage = trace_str(ev, "stage");
+	const char *detail = trace_str(ev, "detail");
+	struct trace_pkt *p;
+
+	if (!id)
+		return false;
+	p = trace_find(r, id);
+	if (!p) {
+		if (!strcmp(stage ?: "", "kernel-drop"))
+			return false; /* of a packet done or not followed */
+		p = trace_new(r, id);
+		p->t0 = json_integer_value(json_object_get(ev, "ts"));
+		p->seen_ms = trace_now_ms();
+		if (trace_passes(r, ev))
+			trace_take(r, p, ev);
+		else if (detail && !strcmp(detail, "traced-flow"))
+			p->held = json_array();
+	}
+	if (p->held) {
+		trace_hold(r, p, ev); /* out with the others once one passes */
+		return false;
+	}
+	if (!p->taken || (r->o.count && p->number > r->o.count))
+		return false; /* not wanted, or past the packets asked for */
+	trace_out(r, p, ev);
 	return false;
 }
 

@@ -37,6 +37,8 @@ struct trace_opts {
 struct trace_pkt {
 	char id[20];
 	bool used, taken; /* taken: the exact filter passed it */
+	json_t *held;	  /* events held until the filter decides (trace_hold) */
+	long reply_to;	  /* the packet whose flow's reply this is, or 0 */
 	long number;
 	long long t0;	  /* its first event's timestamp (ns) */
 	long long seen_ms; /* its first event came */
@@ -45,6 +47,13 @@ struct trace_pkt {
 	long long done_ms; /* its last came (printed TRACE_GRACE_MS later), or 0 */
 	char block[TRACE_BLOCK_MAX];
 	size_t len;
+};
+
+/* A packet that went through NAT, for its reply to name. */
+#define TRACE_FLOWS 64
+struct trace_flow {
+	json_t *before; /* its tuple before NAT */
+	long number;
 };
 
 struct trace_run {
@@ -59,6 +68,8 @@ struct trace_run {
 	struct cli_dot *dot;
 	long long mono_to_real_ns; /* added to an event's CLOCK_MONOTONIC time */
 	json_int_t lost;
+	struct trace_flow flows[TRACE_FLOWS];
+	int next_flow;
 };
 
 /* cli_trace.c */
