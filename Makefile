@@ -55,7 +55,7 @@ FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/switch/kvnetd.
 PREFIX   ?= /usr/local
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps test unit integration bench demo check fuzz fuzz-regress clean install
+.PHONY: all deps test unit integration bench demo paths check fuzz fuzz-regress clean install
 all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS)
 
 $(BUILD)/vmlinux.h:
@@ -129,6 +129,11 @@ bench: all
 
 demo: all
 	./tools/demo.sh
+
+# docs/paths.md from real traces of each mode's paths (as root, ~1 min;
+# not part of `make test`).
+paths: all
+	/usr/bin/python3 tools/paths.py --out docs/paths.md
 
 fuzz: $(FUZZERS)
 	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$f"; \
