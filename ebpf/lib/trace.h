@@ -165,6 +165,19 @@ struct {
 	__type(value, struct kvnet_trace_skb);
 } trace_skbs SEC(".maps");
 
+/* When a frame was last followed into the kernel (ns; 0: never).
+ * The tracepoint programs run for every skb the machine frees while a
+ * session runs; they look no further than this while no entry of
+ * trace_skbs can still count (a session whose filter takes nothing). */
+volatile __u64 kvnet_trace_followed_ns;
+
+static __always_inline int kvnet_trace_none_followed(void)
+{
+	__u64 f = kvnet_trace_followed_ns;
+
+	return !f || bpf_ktime_get_ns() - f > KVNET_TRACE_SKB_NS;
+}
+
 /* Follow the traced frame into the kernel (see trace_skbs). */
 static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kvnet_frame *fr)
 {
@@ -177,6 +190,7 @@ static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kv
 	t.trace_id = c->id;
 	t.sessions = c->sessions;
 	t.ts_ns = bpf_ktime_get_ns();
+	kvnet_trace_followed_ns = t.ts_ns;
 	bpf_map_update_elem(&trace_skbs, &key, &t, BPF_ANY);
 }
 
@@ -202,11 +216,13 @@ __noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr)
 		c->sessions = KVNET_TRACE_DRY;
 	else
 		c->sessions = sessions ? kvnet_trace_match(skb, fr, sessions) : 0;
-	c->id = kvnet_trace_new_id();
-	/* a traced flow's reply the uplink program sends in: its trace
-	 * goes on (lib/trace_flow.h) */
+	if (c->sessions)
+		c->id = kvnet_trace_new_id();
+	/* a traced flow's reply the uplink program sends in through the
+	 * gateway: its trace goes on (lib/trace_flow.h) */
 	key = kvnet_trace_skb_key(skb);
-	h = kvnet_dry_run ? NULL : bpf_map_lookup_elem(&trace_handoff, &key);
+	h = (fr->in.flags & KVNET_PORT_GATEWAY) && !kvnet_dry_run ?
+		    bpf_map_lookup_elem(&trace_handoff, &key) : NULL;
 	if (h) {
 		if (bpf_ktime_get_ns() - h->ts_ns < KVNET_TRACE_HANDOFF_NS) {
 			c->id = h->trace_id;
@@ -302,10 +318,13 @@ static __noinline void kvnet_trace_emit_nat(struct __sk_buff *skb, const struct 
 static __always_inline int kvnet_trace_kfree(struct sk_buff *skb, enum skb_drop_reason reason)
 {
 	__u64 key = (__u64)(unsigned long)skb;
-	struct kvnet_trace_skb *t = bpf_map_lookup_elem(&trace_skbs, &key);
+	struct kvnet_trace_skb *t;
 	struct kvnet_trace_event *ev;
 	__u64 now;
 
+	if (kvnet_trace_none_followed())
+		return 0;
+	t = bpf_map_lookup_elem(&trace_skbs, &key);
 	if (!t)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -331,7 +350,8 @@ static __always_inline int kvnet_trace_consumed(struct sk_buff *skb)
 {
 	__u64 key = (__u64)(unsigned long)skb;
 
-	bpf_map_delete_elem(&trace_skbs, &key);
+	if (!kvnet_trace_none_followed())
+		bpf_map_delete_elem(&trace_skbs, &key);
 	return 0;
 }
 
