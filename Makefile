@@ -81,6 +81,26 @@ $(BUILD)/faults/%.o: %.c $(HDRS) $(SKELS)
 $(BUILD)/kvnetd-faults: $(FAULT_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The daemon once more, over a switch program built with no tracing code
+# at all (KVNET_NO_TRACE): make bench's baseline for what tracing costs.
+# Only the files that embed the switch's skeleton differ.
+NOTRACE_OBJS := $(patsubst %.c,$(BUILD)/notrace/%.o,$(wildcard switch/dp_ebpf*.c))
+
+$(BUILD)/notrace/switch.bpf.o: ebpf/switch.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -DKVNET_NO_TRACE -c $< -o $@
+
+$(BUILD)/notrace/switch.skel.h: $(BUILD)/notrace/switch.bpf.o
+	$(BPFTOOL) gen skeleton $< name switch_bpf > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/notrace/%.o: %.c $(HDRS) $(SKELS) $(BUILD)/notrace/switch.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) -I$(BUILD)/notrace $(CFLAGS) -c $< -o $@
+
+$(BUILD)/kvnetd-notrace: $(BUILD)/obj/switch/kvnetd.o $(NOTRACE_OBJS) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
@@ -124,7 +144,7 @@ integration: all
 test: all
 	./tools/run-tests.sh
 
-bench: all
+bench: all $(BUILD)/kvnetd-notrace
 	./tools/bench.sh
 
 demo: all

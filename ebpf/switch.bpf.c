@@ -76,7 +76,7 @@ static __always_inline int kvnet_unicast(struct kvnet_frame *fr, __u32 dst)
 		reason = kvnet_frame_gateway(fr);
 		if (reason != KVNET_DROP_NONE)
 			return kvnet_drop(fr, reason);
-		fr->stages |= KVNET_TR_GATEWAY;
+		KVNET_TR_NOTE(fr, KVNET_TR_GATEWAY);
 	}
 	if (!kvnet_port_fits(&out, fr->l3_len, fr->gso))
 		return kvnet_drop(fr, KVNET_DROP_TOO_BIG);
@@ -105,7 +105,7 @@ static __always_inline int kvnet_routed(struct kvnet_frame *fr)
 	/* the verifier takes everything a global function could write for a
 	 * scalar afterwards: the skb pointer is put back */
 	fr->skb = skb;
-	fr->stages |= KVNET_TR_ROUTED;
+	KVNET_TR_NOTE(fr, KVNET_TR_ROUTED);
 	return verdict;
 }
 
@@ -167,11 +167,11 @@ static __always_inline __u32 kvnet_fdb_dest(struct kvnet_frame *fr)
 	__u32 dst;
 
 	if (kvnet_mac_is_multicast(fr->eth.dst)) {
-		fr->stages |= KVNET_TR_FDB_GROUP;
+		KVNET_TR_NOTE(fr, KVNET_TR_FDB_GROUP);
 		return 0;
 	}
 	dst = kvnet_fdb_lookup(fr);
-	fr->stages |= dst ? KVNET_TR_FDB_HIT : KVNET_TR_FDB_MISS;
+	KVNET_TR_NOTE(fr, dst ? KVNET_TR_FDB_HIT : KVNET_TR_FDB_MISS);
 	return dst;
 }
 
@@ -185,7 +185,7 @@ static __always_inline int kvnet_switch(struct kvnet_frame *fr)
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(fr, reason);
 	if (!(fr->in.flags & (KVNET_PORT_GATEWAY | KVNET_PORT_TRUSTED)))
-		fr->stages |= KVNET_TR_SPOOF;
+		KVNET_TR_NOTE(fr, KVNET_TR_SPOOF);
 	kvnet_drop_count(&fr->in, kvnet_fdb_learn(fr));
 	reason = kvnet_dhcp(fr);
 	if (reason != KVNET_DROP_NONE)

@@ -10,10 +10,11 @@
 # guest 2's first touch) and single-stream TCP throughput (iperf3 guest 1 ->
 # guest 2), and TCP between a tap port (a virtio-like endpoint through
 # `build/tapio relay`) and guest 2, both ways. Prints the median of each
-# and the kvnet/bridge ratio; then what tracing costs kvnet's UDP rate
-# (tools/bench_trace.sh: no trace, a trace that matches nothing, one that
-# takes every frame). Everything it made is torn down on exit, failure
-# included. Takes about 4.5 minutes.
+# and the kvnet/bridge ratio; then what tracing costs kvnet's UDP rate,
+# here and on the NAT path (tools/bench_trace.sh: a build with no tracing
+# code, no trace, a trace that matches nothing, one that takes every
+# frame). Everything it made is torn down on exit, failure included.
+# Takes about 5.5 minutes.
 #
 # Then DHCP (about 2.5 minutes more): kvnetd's own server against three
 # others, each in namespaces of its own, new clients only, full DORA
@@ -751,7 +752,7 @@ main() {
 	local t
 	[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
 	check_settings
-	for t in kvnetd kvnet pktgen pktsink tapio connrate bench_rewrite; do
+	for t in kvnetd kvnetd-notrace kvnet pktgen pktsink tapio connrate bench_rewrite; do
 		[ -x "$bin/$t" ] || die "$bin/$t missing: run make"
 	done
 	if part switch || part nat; then
@@ -772,16 +773,19 @@ main() {
 		for s in "${sides[@]}"; do check_side "$s"; done
 		bench_veth_rows
 		bench_tap_rows
-		bench_trace_rows
+		bench_trace_switch
 	fi
 	if part dhcp; then bench_dhcp; fi
-	if part nat; then bench_nat; fi
-	if part switch; then
-		print_table
-		print_trace_table
+	if part nat; then
+		bench_nat
+		if [ "${nat_sides[0]}" = kvnet ]; then bench_trace_nat; fi
 	fi
+	if part switch; then print_table; fi
 	if part dhcp; then print_dhcp_table; fi
 	if part nat; then print_nat_table; fi
+	print_trace_table switch "switch, kvnet veth UDP 64B"
+	print_trace_table nat "NAT, guest -> upstream UDP 64B, 1024 flows"
+	print_trace_targets
 }
 
 main "$@"

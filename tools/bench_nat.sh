@@ -128,6 +128,7 @@ nat_kvnet_up() {
 		--run-dir "$work/nat/run" --bpffs "$work/nat/bpffs" \
 		>"$work/nat/kvnetd.log" 2>&1 &
 	track $!
+	echo $! >"$work/nat/kvnetd.pid" # tools/bench_trace.sh restarts it
 	poll 100 kvn net list || die "kvnet NAT: kvnetd did not come up: $(tail -3 "$work/nat/kvnetd.log")"
 	if ! kvn net create nb --mode nat --subnet "$nat_net" --uplink up0 >/dev/null 2>"$err" ||
 		! kvn net start nb >/dev/null 2>>"$err" ||

@@ -1,80 +1,146 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2154 # globals of tools/bench.sh, which sources this
-# What tracing costs, in the switch part of `make bench` (sourced by
-# tools/bench.sh; its helpers: kv, pps_once, median, calc, fmt, track...).
-# kvnet's veth UDP 64B run again, alternating three ways: no trace
-# session (the datapath's cost is one load per frame), a `kvnet trace`
-# whose filter matches none of the frames (the datapath matches each one
-# against it), and one that takes every frame (every frame's events go
-# to the ring, kvnetd and the client; what they cannot keep up with is
-# lost and reported in the trace itself, as {"lost": N}).
+# What tracing costs, in the switch part (kvnet's veth UDP 64B) and the
+# NAT part (guest -> upstream UDP 64B, 1024 flows) of `make bench`
+# (sourced by tools/bench.sh; its helpers: kv, pps_once, median, calc,
+# fmt, track...). Each part's kvnet run again, alternating four ways:
+#   none  kvnetd-notrace, whose switch program has no tracing code at all
+#         (built with KVNET_NO_TRACE; kvnetd restarts into it and adopts
+#         the running network, then back);
+#   off   no trace session (the datapath's cost: a load per frame);
+#   miss  a `kvnet trace` whose filter matches none of the frames (the
+#         datapath matches each one against it);
+#   all   one that takes every frame (every frame's events go to the
+#         ring, kvnetd and the client; what they cannot keep up with is
+#         lost and reported in the trace itself, as {"lost": N}).
 
-trace_modes=(off miss all)
+trace_modes=(none off miss all)
 declare -A trace_pps=()
-# Each run's events and losses go to $work/trace-MODE.events and .lost:
-# trace_pps_once runs in a command substitution, a subshell.
+# Each run's events and losses go to $work/trace-PART-MODE.events and
+# .lost: the runs happen in command substitutions, subshells.
 
-# trace_started: how many traces kvnetd has started so far;
-# trace_more N: more than N.
-trace_started() { grep -c ': trace [0-9] started' "$work/kvnetd.log" || true; }
+# trace_part PART: the part's kvnetd as tp_ns, tp_dir (its state, run and
+# bpffs directories' parent), tp_log, tp_net.
+trace_part() {
+	case $1 in
+	switch) tp_ns=$(ns kvnet host) tp_dir=$work tp_log=$work/kvnetd.log tp_net=bench ;;
+	nat) tp_ns=$(nat_ns kvnet host) tp_dir=$work/nat tp_log=$work/nat/kvnetd.log tp_net=nb ;;
+	esac
+}
+
+trace_kv() { ip netns exec "$tp_ns" "$bin/kvnet" --run-dir "$tp_dir/run" "$@"; }
+
+# trace_started: how many traces the part's kvnetd started so far.
+trace_started() { grep -c ': trace [0-9] started' "$tp_log" || true; }
 trace_more() { [ "$(trace_started)" -gt "$1" ]; }
 
-# trace_pps_once MODE: one kvnet pps run with that kind of trace running;
-# prints pps, and notes the trace's events and losses.
+# trace_daemon PART EXE: the part's kvnetd restarted as EXE, over the
+# running network (it adopts its maps and attaches its own program).
+trace_daemon() {
+	local part=$1 exe=$2 pid i
+	trace_part "$part"
+	pid=$(cat "$tp_dir/kvnetd.pid")
+	kill -TERM "$pid"
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	untrack "$pid"
+	ip netns exec "$tp_ns" "$exe" --state-dir "$tp_dir/state" --run-dir "$tp_dir/run" \
+		--bpffs "$tp_dir/bpffs" >>"$tp_log" 2>&1 &
+	echo $! >"$tp_dir/kvnetd.pid"
+	track "$!"
+	poll 100 trace_kv net show "$tp_net" || die "$part: $exe did not come back"
+}
+
+# trace_measure PART: one kvnet pps run of the part; prints pps.
+trace_measure() {
+	case $1 in
+	switch) pps_once kvnet ;;
+	nat) nat_pps_once kvnet ;;
+	esac
+}
+
+# trace_pps_once PART MODE: one run with that kind of trace; prints pps,
+# and notes the trace's events and losses.
 trace_pps_once() {
-	local mode=$1 out=$work/trace.jsonl tp='' n v
+	local part=$1 mode=$2 out=$work/trace.jsonl tp='' n v
 	local -a filter=()
-	if [ "$mode" != off ]; then
+	trace_part "$part"
+	[ "$mode" = none ] && trace_daemon "$part" "$bin/kvnetd-notrace" >&2
+	if [ "$mode" = miss ] || [ "$mode" = all ]; then
 		[ "$mode" = miss ] && filter=(host 192.0.2.99) # no frame of the run has it
 		n=$(trace_started)
-		bginns kvnet host "$bin/kvnet" --run-dir "$work/run" --json trace bench \
-			--timeout "$(calc "$pps_secs + 30")" "${filter[@]}" >"$out" 2>/dev/null &
+		trace_kv --json trace "$tp_net" --timeout "$(calc "$pps_secs + 30")" \
+			"${filter[@]}" >"$out" 2>/dev/null &
 		tp=$!
 		track "$tp"
 		poll 100 trace_more "$n" || die "kvnet trace did not start"
 	fi
-	v=$(pps_once kvnet)
+	v=$(trace_measure "$part")
 	if [ -n "$tp" ]; then
 		kill -INT "$tp"
 		wait "$tp" 2>/dev/null || true
 		untrack "$tp"
-		{ grep -c '"stage"' "$out" || true; } >>"$work/trace-$mode.events"
+		{ grep -c '"stage"' "$out" || true; } >>"$work/trace-$part-$mode.events"
 		(grep -o '"lost":[0-9]*' "$out" || echo ':0') | tail -1 | cut -d: -f2 \
-			>>"$work/trace-$mode.lost"
+			>>"$work/trace-$part-$mode.lost"
 	fi
+	[ "$mode" = none ] && trace_daemon "$part" "$bin/kvnetd" >&2
 	echo "$v"
 }
 
+# bench_trace_rows PART
 bench_trace_rows() {
-	local i m
-	inns kvnet host ethtool -K kvp1 gro on >/dev/null
+	local part=$1 i m
 	for ((i = 1; i <= runs; i++)); do
 		for m in "${trace_modes[@]}"; do
-			trace_pps[$m]+="$(trace_pps_once "$m") "
+			trace_pps[$part|$m]+="$(trace_pps_once "$part" "$m") "
 		done
-		log "tracing cost: run $i/$runs done"
+		log "tracing cost ($part): run $i/$runs done"
 	done
+}
+
+# The switch part: kvnet's veth pair, with GRO as the pps rows have it.
+bench_trace_switch() {
+	echo "$daemon_pid" >"$work/kvnetd.pid"
+	daemon_pid='' # the PID file tracks it from here (cleanup: by track)
+	track "$(cat "$work/kvnetd.pid")"
+	inns kvnet host ethtool -K kvp1 gro on >/dev/null
+	bench_trace_rows switch
 	inns kvnet host ethtool -K kvp1 gro off >/dev/null
 }
 
+# The NAT part: the guest's port with GRO on, as its pps rows have it.
+bench_trace_nat() {
+	ninns kvnet host ethtool -K "$(nat_port kvnet)" gro on >/dev/null
+	bench_trace_rows nat
+	ninns kvnet host ethtool -K "$(nat_port kvnet)" gro off >/dev/null
+}
+
+# print_trace_table PART TITLE
 print_trace_table() {
-	local m off med ev lost
-	local -A what=([off]="no trace" [miss]="trace, no frame matches"
-		[all]="trace, every frame")
-	off=$(echo "${trace_pps[off]}" | median)
-	printf '\nTracing cost, kvnet veth UDP 64B (median of %s runs):\n' "$runs"
-	printf '  %-26s %12s %9s %16s %14s\n' "" rate "x off" "events/run" "lost/run"
+	local part=$1 m none off med ev lost
+	local -A what=([none]="no tracing code" [off]="no trace"
+		[miss]="trace, no frame matches" [all]="trace, every frame")
+	[ -n "${trace_pps[$part|off]:-}" ] || return 0
+	none=$(echo "${trace_pps[$part|none]}" | median)
+	off=$(echo "${trace_pps[$part|off]}" | median)
+	printf '\nTracing cost, %s (median of %s runs):\n' "$2" "$runs"
+	printf '  %-26s %12s %9s %9s %14s %12s\n' "" rate "x none" "x off" "events/run" \
+		"lost/run"
 	for m in "${trace_modes[@]}"; do
-		med=$(echo "${trace_pps[$m]}" | median)
+		med=$(echo "${trace_pps[$part|$m]}" | median)
 		ev=- lost=-
-		if [ "$m" != off ]; then
-			ev=$(calc "$(median <"$work/trace-$m.events")" %.0f)
-			lost=$(calc "$(median <"$work/trace-$m.lost")" %.0f)
+		if [ "$m" = miss ] || [ "$m" = all ]; then
+			ev=$(calc "$(median <"$work/trace-$part-$m.events")" %.0f)
+			lost=$(calc "$(median <"$work/trace-$part-$m.lost")" %.0f)
 		fi
-		printf '  %-26s %12s %9s %16s %14s\n' "${what[$m]}" "$(fmt pps "$med")" \
-			"$(calc "$med / $off" %.3f)" "$ev" "$lost"
+		printf '  %-26s %12s %9s %9s %14s %12s\n' "${what[$m]}" "$(fmt pps "$med")" \
+			"$(calc "$med / $none" %.3f)" "$(calc "$med / $off" %.3f)" "$ev" "$lost"
 	done
-	printf 'Targets: a trace that matches nothing within 5%% of no trace. Events and\n'
+}
+
+print_trace_targets() {
+	printf 'Targets: no trace within 1%% of no tracing code (x none >= 0.99), a trace\n'
+	printf 'that matches nothing within 5%% of no trace (x off >= 0.95). Events and\n'
 	printf 'losses are what the kvnet trace client got and was told it lost (the\n'
 	printf 'ring holds ~2,000 events; the rest is counted, not silently dropped).\n'
 }

@@ -36,6 +36,15 @@
 #define KVNET_TR_ROUTED 32	 /* the routing stage took it (its notes:
 				    lib/gwroute.h, in the NAT scratch) */
 
+/* A build with no tracing code at all (KVNET_NO_TRACE: make bench's
+ * baseline for what tracing costs, build/kvnetd-notrace) takes no notes
+ * and never finds a session on. */
+#ifdef KVNET_NO_TRACE
+#define KVNET_TR_NOTE(fr, bits) ((void)0)
+#else
+#define KVNET_TR_NOTE(fr, bits) ((fr)->stages |= (bits))
+#endif
+
 /* Written by kvnetd through the skeleton's .bss. */
 volatile __u32 kvnet_trace_sessions;
 struct kvnet_trace_filter kvnet_trace_filters[KVNET_TRACE_SESSIONS];
@@ -74,7 +83,11 @@ static __always_inline struct kvnet_trace_cur *kvnet_trace_cur(void)
  * makes. */
 static __always_inline int kvnet_trace_on(void)
 {
+#ifdef KVNET_NO_TRACE
+	return 0;
+#else
 	return kvnet_dry_run || kvnet_trace_sessions != 0;
+#endif
 }
 
 /* This CPU's frame's mark, if a session follows the frame, else NULL: the

@@ -77,11 +77,11 @@ static __always_inline int kvnet_uplink_ingress(struct kvnet_frame *fr, __u32 in
 		return KVNET_TCX_NEXT;
 	kvnet_drop_count(&fr->in, kvnet_fdb_learn(fr));
 	if (kvnet_mac_is_multicast(fr->eth.dst)) {
-		fr->stages |= KVNET_TR_FDB_GROUP;
+		KVNET_TR_NOTE(fr, KVNET_TR_FDB_GROUP);
 		return kvnet_uplink_flood(fr);
 	}
 	dst = kvnet_fdb_lookup(fr);
-	fr->stages |= dst ? KVNET_TR_FDB_HIT : KVNET_TR_FDB_MISS;
+	KVNET_TR_NOTE(fr, dst ? KVNET_TR_FDB_HIT : KVNET_TR_FDB_MISS);
 	fr->out = dst;
 	if (!dst)
 		return kvnet_uplink_flood(fr);
