@@ -128,6 +128,9 @@ static __always_inline int kvnet_up_route_in(struct __sk_buff *skb, struct kvnet
 	if (kvnet_rewrite_ttl_dec(skb, ip))
 		return kvnet_up_verdict(TC_ACT_SHOT, KVNET_DROP_REWRITE);
 	kvnet_nat_count(KVNET_NAT_EV_ROUTED_IN);
+	if (kvnet_up_traces)
+		return kvnet_up_verdict(kvnet_up_traced_route(skb, &s->r, net->net_id),
+					KVNET_DROP_REDIRECT);
 	return kvnet_up_verdict(kvnet_route_send(skb, &s->r), KVNET_DROP_REDIRECT);
 }
 

@@ -282,13 +282,31 @@ int dp_nat_reuse(struct dp_nat *nat, struct bpf_object *obj)
 	return 0;
 }
 
+/* How many networks have a ring in trace_rings now. */
+static __u32 dpn_trace_count(int fd)
+{
+	__u32 key, n = 0;
+	__u32 *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &key) == 0 && n < 1024) {
+		n++;
+		prev = &key;
+	}
+	return n;
+}
+
 int dp_nat_trace_ring(struct dp_nat *nat, uint32_t net_id, int ring_fd)
 {
-	int fd = bpf_map__fd(nat->skel->maps.trace_rings);
+	int fd = bpf_map__fd(nat->skel->maps.trace_rings), ret = 0;
 
-	if (ring_fd < 0)
-		return bpf_map_delete_elem(fd, &net_id) < 0 && errno != ENOENT ? -errno : 0;
-	return bpf_map_update_elem(fd, &net_id, &ring_fd, BPF_ANY) < 0 ? -errno : 0;
+	if (ring_fd < 0 && bpf_map_delete_elem(fd, &net_id) < 0 && errno != ENOENT)
+		ret = -errno;
+	if (ring_fd >= 0 && bpf_map_update_elem(fd, &net_id, &ring_fd, BPF_ANY) < 0)
+		ret = -errno;
+	if (nat->skel->bss)
+		__atomic_store_n(&nat->skel->bss->kvnet_up_traces, dpn_trace_count(fd),
+				 __ATOMIC_RELEASE);
+	return ret;
 }
 
 int dp_nat_set_timeouts(struct dp_nat *nat, const struct kvnet_nat_cfg *t, struct kv_error *e)

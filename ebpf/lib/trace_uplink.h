@@ -26,6 +26,13 @@ struct {
 
 /* Events the rings had no room for. */
 __u64 kvnet_up_trace_lost;
+/* How many networks a trace runs on (kvnetd keeps it with trace_rings):
+ * what a packet routed into a route or open network tests first. */
+volatile __u32 kvnet_up_traces;
+
+/* Every session of a network (a packet routed in belongs to no traced
+ * flow: each session's client applies its own filter). */
+#define KVNET_UP_ALL_SESSIONS ((1u << KVNET_TRACE_SESSIONS) - 1)
 
 /* One traced packet: where its events go, and what they carry. */
 struct kvnet_up_trace {
@@ -114,6 +121,34 @@ static __noinline int kvnet_up_traced_apply(struct __sk_buff *skb, struct kvnet_
 		kvnet_up_emit(skb, &t, KVNET_TRACE_HOST, 0, 0);
 	}
 	return kvnet_up_verdict(v, reason);
+}
+
+/* kvnet_route_send for a packet routed into a route or open network
+ * (no flow: libvirt's rules let it in), with its events when a trace runs
+ * on that network: it came in, the route, where it went. r holds the
+ * lookup that routed it. Returns the verdict. */
+static __noinline int kvnet_up_traced_route(struct __sk_buff *skb, struct kvnet_route *r,
+					    __u32 net_id)
+{
+	struct kvnet_up_trace t = {
+		.in = skb->ifindex, .sessions = KVNET_UP_ALL_SESSIONS,
+	};
+	int v;
+
+	t.ring = bpf_map_lookup_elem(&trace_rings, &net_id);
+	if (!t.ring)
+		return kvnet_route_send(skb, r);
+	t.id = kvnet_trace_new_id();
+	kvnet_up_emit(skb, &t, KVNET_TRACE_INGRESS, KVNET_TRACE_INGRESS_FLOW, 0);
+	kvnet_up_emit(skb, &t, KVNET_TRACE_ROUTE, r->rc, r->fib.ifindex);
+	v = kvnet_route_send(skb, r);
+	if (v == TC_ACT_REDIRECT) {
+		kvnet_up_emit(skb, &t, KVNET_TRACE_REDIRECT, 0, r->fib.ifindex);
+		kvnet_up_handoff(skb, &t);
+	} else {
+		kvnet_up_emit(skb, &t, KVNET_TRACE_DROP, KVNET_DROP_REDIRECT, 0);
+	}
+	return v;
 }
 
 #endif /* KVNET_LIB_TRACE_UPLINK_H */

@@ -401,3 +401,25 @@ def test_trace_bridged_uplink(kvnet):
     assert req == [("ingress", UPLINK, None), ("fdb", UPLINK, g.port),
                    ("redirect", UPLINK, g.port)], out
     assert rep[0] == ("ingress", g.port, None) and rep[-1] == ("redirect", g.port, UPLINK), out
+
+
+def test_trace_route_mode_reply_from_uplink(kvnet):
+    """In route mode a reply is routed in past no flow: the uplink program
+    reports it while a trace runs on the network (the route into the
+    gateway), and its trace goes on to the guest."""
+    from test_nat import SUBNET
+    nat = Nat(kvnet, mode="route")
+    nat.up.ip("route", "add", f"{SUBNET}.0/24", "via", UPLINK_IP)
+    g = nat.guests[0]
+    g.ping(UPSTREAM_IP, count=1)
+    p = start_trace(kvnet, "--json", "n1", "--count", 2, "--timeout", 20, "icmp", "and",
+                    "host", g.ip)
+    g.ping(UPSTREAM_IP, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    rep = [e for e in evs if e["packet"] == 2]
+    assert [e["stage"] for e in rep] == ["ingress", "route", "redirect", "ingress", "fdb",
+                                         "redirect"], out
+    assert rep[0]["in"] == "up0" and rep[1]["detail"] == "forward", out
+    assert rep[-1]["out"] == g.port and len({e["id"] for e in rep}) == 1, out
