@@ -5,6 +5,7 @@
  * host's uplink, say) would be taken away from the host and bridged onto
  * the network; a bridged network's uplink comes from its definition
  * (network_uplink.c). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/random.h>
 
 #include "switch/network_int.h"
+#include "switch/dhcpd.h"
 #include "switch/log.h"
 
 struct kv_port *netw_port_by_name(struct kv_network *n, const char *iface)
@@ -516,4 +518,34 @@ void netw_link_changed(struct kvnetd *d, const struct link_event *ev)
 			if (j < n->nports && netw_event_concerns(&n->ports[j], ev))
 				netw_recheck_port(d, n, &n->ports[j], ev);
 	}
+}
+
+/* The reservation's name for the address ip (network order), or NULL. */
+static const char *netw_host_name(const struct kv_network *n, uint32_t ip)
+{
+	for (int i = 0; i < n->def.nhosts; i++)
+		if (n->def.hosts[i].ip.s_addr == ip && n->def.hosts[i].name[0])
+			return n->def.hosts[i].name;
+	return NULL;
+}
+
+const char *netw_port_guest(const struct kv_network *n, const struct kv_port *p, char *buf,
+			    size_t len)
+{
+	struct dhcp_lease_rec l;
+	const char *name = NULL;
+
+	for (int i = 0; i < p->nlease_ips && !name; i++) {
+		if (n->dhcp && dhcpd_lease_find(n->dhcp, ntohl(p->lease_ips[i]), &l) == 0 &&
+		    l.hostname[0])
+			name = l.hostname;
+		else
+			name = netw_host_name(n, p->lease_ips[i]);
+	}
+	for (int i = 0; i < p->naddrs && !name; i++)
+		name = netw_host_name(n, p->addrs[i]);
+	if (!name)
+		return NULL;
+	snprintf(buf, len, "%s", name);
+	return buf;
 }

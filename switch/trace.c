@@ -130,6 +130,17 @@ static json_t *trace_dev(struct kv_network *n, unsigned ifindex)
 	return json_integer(ifindex);
 }
 
+/* The guest behind port ifindex under key (in_guest, out_guest), when
+ * its name is known. */
+static void trace_guest(json_t *o, const char *key, struct kv_network *n, unsigned ifindex)
+{
+	struct kv_port *p = netw_port_by_ifindex(n, (int)ifindex);
+	char name[64];
+
+	if (p && netw_port_guest(n, p, name, sizeof(name)))
+		json_object_set_new(o, key, json_string(name));
+}
+
 static json_t *trace_tuple(const struct kvnet_ct_key *t)
 {
 	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
@@ -170,8 +181,11 @@ json_t *trace_event_json(struct kv_network *n, const struct kvnet_trace_event *e
 							    KVNET_TRACE_SNAP));
 	if (!o)
 		return NULL;
-	if (ev->out_ifindex)
+	trace_guest(o, "in_guest", n, ev->in_ifindex);
+	if (ev->out_ifindex) {
 		json_object_set_new(o, "out", trace_dev(n, ev->out_ifindex));
+		trace_guest(o, "out_guest", n, ev->out_ifindex);
+	}
 	if (detail)
 		json_object_set_new(o, "detail", json_string(detail));
 	else if (ev->detail)

@@ -14,9 +14,10 @@ import subprocess
 
 from conftest import poll
 from kvnet_harness import KVNET, stop_process
-from test_nat import UPLINK_IP, UPSTREAM_IP, Nat
+from test_nat import SUBNET, UPLINK_IP, UPSTREAM_IP, Nat
 
 GW = "10.77.0.1"
+GW_NAT = f"{SUBNET}.1"
 
 
 def trace_starts(env):
@@ -407,7 +408,6 @@ def test_trace_route_mode_reply_from_uplink(kvnet):
     """In route mode a reply is routed in past no flow: the uplink program
     reports it while a trace runs on the network (the route into the
     gateway), and its trace goes on to the guest."""
-    from test_nat import SUBNET
     nat = Nat(kvnet, mode="route")
     nat.up.ip("route", "add", f"{SUBNET}.0/24", "via", UPLINK_IP)
     g = nat.guests[0]
@@ -423,3 +423,24 @@ def test_trace_route_mode_reply_from_uplink(kvnet):
                                          "redirect"], out
     assert rep[0]["in"] == "up0" and rep[1]["detail"] == "forward", out
     assert rep[-1]["out"] == g.port and len({e["id"] for e in rep}) == 1, out
+
+
+def test_trace_names_the_guest(kvnet):
+    """A port whose guest kvnet knows by name (its lease's hostname, or
+    the reservation for its address) shows under it: in_guest/out_guest,
+    and after the port's name in the text."""
+    nat = Nat(kvnet)
+    g = nat.guests[0]
+    kvnet.cli("port", "addr", "add", "n1", g.port, g.ip)
+    kvnet.cli("dhcp", "host", "add", "n1", "--mac", g.mac, "--ip", g.ip, "--name", "vm-one")
+    g.ping(GW_NAT, count=1)
+    p = start_trace(kvnet, "--json", "n1", "--count", 2, "--timeout", 20, "icmp")
+    g.ping(GW_NAT, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    assert evs[0]["in"] == g.port and evs[0]["in_guest"] == "vm-one", out
+    back = [e for e in evs if e["packet"] == 2]
+    assert back[-1]["out"] == g.port and back[-1]["out_guest"] == "vm-one", out
+    dry = kvnet.cli("trace", "n1", "--inject", g.port, f"icmp vm-one > {GW_NAT}").stdout
+    assert f"ingress      {g.port} (vm-one)" in dry, dry

@@ -325,6 +325,7 @@ void trace_stage_text(json_t *ev, char *out, size_t n)
 {
 	json_t *d = json_object_get(ev, "detail"), *nat = json_object_get(ev, "nat");
 	const char *stage = trace_str(ev, "stage") ?: "?", *port = trace_str(ev, "out");
+	const char *guest = trace_str(ev, "out_guest");
 	char before[64], after[64];
 	size_t len = 0;
 
@@ -335,8 +336,10 @@ void trace_stage_text(json_t *ev, char *out, size_t n)
 		snprintf(out, n, "%s -> %s", before, after);
 		return;
 	}
-	if (!strcmp(stage, "ingress"))
+	if (!strcmp(stage, "ingress")) {
 		port = trace_str(ev, "in");
+		guest = trace_str(ev, "in_guest");
+	}
 	if (!strcmp(stage, "spoof-check"))
 		len = (size_t)snprintf(out, n, "pass");
 	if (!strcmp(stage, "dhcp"))
@@ -351,8 +354,10 @@ void trace_stage_text(json_t *ev, char *out, size_t n)
 	if (port && len < n && !strcmp(stage, "kernel-drop"))
 		snprintf(out + len, n - len, " (on %s)", port);
 	else if (port && len < n)
-		snprintf(out + len, n - len, "%s%s%s", len ? " " : "",
-			 strcmp(stage, "ingress") ? "-> " : "", port);
+		len += (size_t)snprintf(out + len, n - len, "%s%s%s", len ? " " : "",
+					strcmp(stage, "ingress") ? "-> " : "", port);
+	if (port && guest && len < n) /* the guest's name, when kvnetd knows it */
+		snprintf(out + len, n - len, " (%s)", guest);
 }
 
 /* Where the datapath's part ends: "final" stages end the packet, "handed"
