@@ -104,5 +104,7 @@ int dpe_trace_read(struct dp *base, void (*fn)(void *arg, const struct kvnet_tra
 	ret = ring_buffer__consume(dp->trace_rb);
 	dp->trace_fn = NULL;
 	*lost = __atomic_load_n(&dp->skel->bss->kvnet_trace_lost, __ATOMIC_RELAXED);
+	if (dp->nat) /* the uplink's, shared by the networks (an upper bound) */
+		*lost += dp_nat_trace_lost(dp->nat);
 	return ret < 0 && ret != -EAGAIN ? ret : 0;
 }

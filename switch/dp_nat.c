@@ -282,6 +282,12 @@ int dp_nat_reuse(struct dp_nat *nat, struct bpf_object *obj)
 	return 0;
 }
 
+uint64_t dp_nat_trace_lost(const struct dp_nat *nat)
+{
+	return nat->skel->bss ? __atomic_load_n(&nat->skel->bss->kvnet_up_trace_lost,
+						__ATOMIC_RELAXED) : 0;
+}
+
 /* How many networks have a ring in trace_rings now. */
 static __u32 dpn_trace_count(int fd)
 {

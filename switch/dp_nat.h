@@ -38,6 +38,9 @@ int dp_nat_fd(const struct dp_nat *nat, enum dp_nat_map m);
  * reports the replies of traced flows (ebpf/lib/trace_flow.h), while a
  * trace runs there; ring_fd -1: none now. */
 int dp_nat_trace_ring(struct dp_nat *nat, uint32_t net_id, int ring_fd);
+/* Events the uplink program had no room for in a trace ring, over every
+ * network. */
+uint64_t dp_nat_trace_lost(const struct dp_nat *nat);
 
 /* The conntrack timeouts (seconds; 0 keeps the default). */
 int dp_nat_set_timeouts(struct dp_nat *nat, const struct kvnet_nat_cfg *t, struct kv_error *e);
