@@ -20,7 +20,7 @@ BPFTOOL  ?= bpftool
 BUILD    := build
 WERROR   ?= -Werror
 CFLAGS   ?= -O2 -g
-PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap
+PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap ldns
 CFLAGS   += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE \
 	    -I$(BUILD) -I. -Iebpf $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   := -lbpf -lelf -lz $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -31,12 +31,12 @@ BPF_OBJS := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.bpf.o)
 SKELS    := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.skel.h)
 BPF_HDRS := $(wildcard ebpf/*.h ebpf/lib/*.h nat/*.h)
 
-# Everything under common/ switch/ nat/ dhcp/ except the daemon's main() is
-# a library that the daemon, the tools and the unit tests link.
-LIB_SRCS := $(filter-out switch/kvnetd.c,$(wildcard common/*.c switch/*.c nat/*.c dhcp/*.c))
+# Everything under common/ switch/ nat/ dhcp/ dns/ except the daemon's main()
+# is a library that the daemon, the tools and the unit tests link.
+LIB_SRCS := $(filter-out switch/kvnetd.c,$(wildcard common/*.c switch/*.c nat/*.c dhcp/*.c dns/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libkvnet.a
-HDRS     := $(wildcard common/*.h switch/*.h nat/*.h dhcp/*.h tools/*.h tools/cli/*.h) $(BPF_HDRS)
+HDRS     := $(wildcard common/*.h switch/*.h nat/*.h dhcp/*.h dns/*.h tools/*.h tools/cli/*.h) $(BPF_HDRS)
 # the CLI's own modules (tools/*.c are each a binary)
 CLI_SRCS := $(wildcard tools/cli/*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -9,6 +9,8 @@ pkgs=(
 	# build
 	make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev libpcap-dev libxml2-dev libjansson-dev
+	# DNS: ldns for the wire format of the guests' queries
+	libldns-dev
 	# unit tests, checks
 	libcmocka-dev cppcheck clang-tidy libclang-rt-14-dev
 	# integration tests and benchmarks

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The answering side of a network's DNS forwarder (see dns_answer.h):
+ * ldns reads the query and writes the answer; this file decides. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ldns/ldns.h>
+
+#include "dns/dns_answer.h"
+
+#define DNS_HDR 12
+#define DNS_EDNS_SIZE 1232 /* what we offer an EDNS client (DNS flag day 2020) */
+
+/* ---- what a name is to the network ------------------------------------ */
+
+/* What became of the query's name. */
+struct dns_hit {
+	enum { HIT_FORWARD, HIT_NXDOMAIN, HIT_HOST, HIT_PTR } kind;
+	const struct dns_host *host;
+};
+
+static const struct dns_host *dns_host_named(const struct dns_zone *z, const char *name)
+{
+	for (int i = 0; i < z->nhosts && i < DNS_ZONE_HOSTS; i++)
+		if (!strcasecmp(z->hosts[i].name, name))
+			return &z->hosts[i];
+	return NULL;
+}
+
+static const struct dns_host *dns_host_at(const struct dns_zone *z, uint32_t ip4)
+{
+	for (int i = 0; i < z->nhosts && i < DNS_ZONE_HOSTS; i++)
+		if (z->hosts[i].has_ip4 && z->hosts[i].ip4 == ip4)
+			return &z->hosts[i];
+	return NULL;
+}
+
+/* Does name end with "." + domain (or is it the domain)? */
+static bool dns_under(const char *name, const char *domain)
+{
+	size_t n = strlen(name), d = strlen(domain);
+
+	if (!d || n < d || strcasecmp(name + n - d, domain) != 0)
+		return false;
+	return n == d || name[n - d - 1] == '.';
+}
+
+/* "d.c.b.a.in-addr.arpa" as an address (network order). */
+static bool dns_reverse4(const char *name, uint32_t *ip)
+{
+	unsigned o[4];
+	int end = 0;
+	uint8_t b[4];
+
+	if (sscanf(name, "%3u.%3u.%3u.%3u.in-addr.arpa%n", &o[3], &o[2], &o[1], &o[0], &end) != 4 ||
+	    name[end] != '\0' || !end)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		if (o[i] > 255)
+			return false;
+		b[i] = (uint8_t)o[i];
+	}
+	memcpy(ip, b, 4);
+	return true;
+}
+
+static struct dns_hit dns_reverse_hit(const struct dns_zone *z, uint32_t ip)
+{
+	struct dns_hit h = { .kind = HIT_FORWARD };
+
+	h.host = dns_host_at(z, ip);
+	if (h.host)
+		h.kind = HIT_PTR;
+	else if (z->mask && (ip & z->mask) == z->subnet)
+		h.kind = HIT_NXDOMAIN; /* the network's own reverse zone */
+	return h;
+}
+
+/* The query's name (lower case, no trailing dot) to the network. */
+static struct dns_hit dns_lookup(const struct dns_zone *z, const char *name)
+{
+	struct dns_hit h = { .kind = HIT_FORWARD };
+	bool plain = !strchr(name, '.'), in_domain = dns_under(name, z->domain);
+	char label[DNS_NAME_MAX];
+	uint32_t ip;
+
+	if (dns_reverse4(name, &ip))
+		return dns_reverse_hit(z, ip);
+	h.host = dns_host_named(z, name);
+	if (!h.host && in_domain && strlen(name) > strlen(z->domain)) {
+		snprintf(label, sizeof(label), "%.*s", (int)(strlen(name) - strlen(z->domain) - 1),
+			 name);
+		if (!strchr(label, '.'))
+			h.host = dns_host_named(z, label);
+	}
+	if (h.host)
+		h.kind = HIT_HOST;
+	else if ((in_domain && z->local_only) || (plain && !z->forward_plain))
+		h.kind = HIT_NXDOMAIN;
+	return h;
+}
+
+/* ---- the answer ------------------------------------------------------- */
+
+/* An error with only the header to go on: the query's id, opcode and RD,
+ * QR set, and rcode. Nothing for a response or a runt. */
+static enum dns_verdict dns_header_error(const uint8_t *q, size_t qlen, unsigned rcode,
+					 uint8_t *out, size_t *outlen)
+{
+	if (qlen < DNS_HDR || (q[2] & 0x80))
+		return DNS_DROP;
+	memset(out, 0, DNS_HDR);
+	out[0] = q[0];
+	out[1] = q[1];
+	out[2] = 0x80 | (q[2] & 0x79);
+	out[3] = (uint8_t)(rcode & 0x0f);
+	*outlen = DNS_HDR;
+	return DNS_ANSWERED;
+}
+
+/* The host's name as an answer names it: under the domain if it is a
+ * single label. */
+static ldns_rdf *dns_host_dname(const struct dns_zone *z, const struct dns_host *host)
+{
+	char full[2 * DNS_NAME_MAX + 2];
+
+	if (z->domain[0] && !strchr(host->name, '.'))
+		snprintf(full, sizeof(full), "%s.%s.", host->name, z->domain);
+	else
+		snprintf(full, sizeof(full), "%s.", host->name);
+	return ldns_dname_new_frm_str(full);
+}
+
+/* One answer record for the question: owner as asked, TTL 0 (the names
+ * follow the leases, as dnsmasq's local-ttl 0). */
+static ldns_rr *dns_rr(const ldns_rr *question, ldns_rr_type type, ldns_rdf *rdata)
+{
+	ldns_rr *rr;
+
+	if (!rdata)
+		return NULL;
+	rr = ldns_rr_new();
+	if (!rr) {
+		ldns_rdf_deep_free(rdata);
+		return NULL;
+	}
+	ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(question)));
+	ldns_rr_set_type(rr, type);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(rr, 0);
+	ldns_rr_push_rdf(rr, rdata);
+	return rr;
+}
+
+/* The records answering the question of type t about hit h (none: no
+ * data for that type). */
+static void dns_records(const struct dns_zone *z, const ldns_rr *question, ldns_rr_type t,
+			const struct dns_hit *h, ldns_rr_list *ans)
+{
+	const struct dns_host *host = h->host;
+	ldns_rr *rr = NULL;
+
+	if (h->kind == HIT_PTR && (t == LDNS_RR_TYPE_PTR || t == LDNS_RR_TYPE_ANY))
+		rr = dns_rr(question, LDNS_RR_TYPE_PTR, dns_host_dname(z, host));
+	if (h->kind == HIT_HOST && host->has_ip4 && (t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_ANY))
+		rr = dns_rr(question, LDNS_RR_TYPE_A,
+			    ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, &host->ip4));
+	if (rr)
+		ldns_rr_list_push_rr(ans, rr);
+	rr = NULL;
+	if (h->kind == HIT_HOST && host->has_ip6 &&
+	    (t == LDNS_RR_TYPE_AAAA || t == LDNS_RR_TYPE_ANY))
+		rr = dns_rr(question, LDNS_RR_TYPE_AAAA,
+			    ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, host->ip6));
+	if (rr)
+		ldns_rr_list_push_rr(ans, rr);
+}
+
+/* The response to q: rcode, the question, the answers (ans is taken,
+ * whatever happens). */
+static ldns_pkt *dns_response(const ldns_pkt *q, ldns_pkt_rcode rcode, ldns_rr_list *ans)
+{
+	ldns_pkt *r = ldns_pkt_new();
+
+	if (!r) {
+		ldns_rr_list_deep_free(ans);
+		return NULL;
+	}
+	ldns_pkt_set_id(r, ldns_pkt_id(q));
+	ldns_pkt_set_qr(r, true);
+	ldns_pkt_set_aa(r, true);
+	ldns_pkt_set_rd(r, ldns_pkt_rd(q));
+	ldns_pkt_set_ra(r, true);
+	ldns_pkt_set_opcode(r, LDNS_PACKET_QUERY);
+	ldns_pkt_set_rcode(r, (uint8_t)rcode);
+	ldns_pkt_push_rr(r, LDNS_SECTION_QUESTION,
+			 ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(q), 0)));
+	ldns_pkt_push_rr_list(r, LDNS_SECTION_ANSWER, ans); /* the records move */
+	ldns_rr_list_free(ans);
+	if (ldns_pkt_edns(q))
+		ldns_pkt_set_edns_udp_size(r, DNS_EDNS_SIZE);
+	return r;
+}
+
+/* r on the wire, as much as the client takes: over its limit, the
+ * answers go and TC says so. */
+static enum dns_verdict dns_wire(ldns_pkt *r, size_t limit, uint8_t *out, size_t *outlen)
+{
+	uint8_t *buf = NULL;
+	size_t size = 0;
+
+	if (ldns_pkt2wire(&buf, r, &size) != LDNS_STATUS_OK || !buf)
+		return DNS_DROP;
+	if (size > limit || size > DNS_ANSWER_MAX) {
+		free(buf);
+		buf = NULL;
+		ldns_rr_list_deep_free(ldns_pkt_answer(r));
+		ldns_pkt_set_answer(r, ldns_rr_list_new());
+		ldns_pkt_set_ancount(r, 0);
+		ldns_pkt_set_tc(r, true);
+		if (ldns_pkt2wire(&buf, r, &size) != LDNS_STATUS_OK || !buf || size > limit) {
+			free(buf);
+			return DNS_DROP;
+		}
+	}
+	memcpy(out, buf, size);
+	*outlen = size;
+	free(buf);
+	return DNS_ANSWERED;
+}
+
+/* The question's name as text: lower case, no trailing dot. */
+static bool dns_qname(const ldns_rr *question, char *name, size_t len)
+{
+	char *s = ldns_rdf2str(ldns_rr_owner(question));
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strlen(s);
+	if (n && s[n - 1] == '.')
+		s[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)tolower((unsigned char)s[i]);
+	snprintf(name, len, "%s", s);
+	free(s);
+	return n < len;
+}
+
+/* A readable query with one question: answer, refuse or forward it. */
+static enum dns_verdict dns_decide(const struct dns_zone *z, const ldns_pkt *q, uint8_t *out,
+				   size_t *outlen)
+{
+	const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(q), 0);
+	size_t limit = ldns_pkt_edns(q) ? DNS_EDNS_SIZE : DNS_UDP_PLAIN;
+	char name[DNS_NAME_MAX + 64];
+	enum dns_verdict v;
+	struct dns_hit h;
+	ldns_rr_list *ans;
+	ldns_pkt *r;
+
+	if (!question || ldns_rr_get_class(question) != LDNS_RR_CLASS_IN ||
+	    !dns_qname(question, name, sizeof(name)))
+		return DNS_FORWARD;
+	h = dns_lookup(z, name);
+	if (h.kind == HIT_FORWARD)
+		return DNS_FORWARD;
+	ans = ldns_rr_list_new();
+	if (!ans)
+		return DNS_DROP;
+	if (h.kind != HIT_NXDOMAIN)
+		dns_records(z, question, ldns_rr_get_type(question), &h, ans);
+	r = dns_response(q, h.kind == HIT_NXDOMAIN ? LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR,
+			 ans);
+	if (!r)
+		return DNS_DROP;
+	v = dns_wire(r, limit, out, outlen);
+	ldns_pkt_free(r);
+	return v;
+}
+
+enum dns_verdict dns_answer(const struct dns_zone *z, const uint8_t *q, size_t qlen,
+			    uint8_t *out, size_t *outlen)
+{
+	enum dns_verdict v;
+	ldns_pkt *p = NULL;
+
+	if (qlen < DNS_HDR || (q[2] & 0x80))
+		return DNS_DROP; /* a runt, or a response: nobody asked */
+	if (((q[2] >> 3) & 0x0f) != LDNS_PACKET_QUERY)
+		return dns_header_error(q, qlen, LDNS_RCODE_NOTIMPL, out, outlen);
+	if (ldns_wire2pkt(&p, q, qlen) != LDNS_STATUS_OK || !p)
+		return dns_header_error(q, qlen, LDNS_RCODE_FORMERR, out, outlen);
+	if (ldns_pkt_qdcount(p) != 1 || ldns_rr_list_rr_count(ldns_pkt_question(p)) != 1)
+		v = dns_header_error(q, qlen, LDNS_RCODE_FORMERR, out, outlen);
+	else
+		v = dns_decide(z, p, out, outlen);
+	ldns_pkt_free(p);
+	return v;
+}
