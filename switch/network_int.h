@@ -18,7 +18,8 @@ struct kv_port *netw_port_by_name(struct kv_network *n, const char *iface);
 struct kv_port *netw_port_by_ifindex(struct kv_network *n, int ifindex);
 /* The name of the guest behind p, when kvnet knows it: the hostname its
  * lease carries, else the name of the reservation (<host name=>) for its
- * address. NULL if none; the name is copied to buf. */
+ * address or for its pinned MAC. NULL if none, or if it is the port's own
+ * name; the name is copied to buf. */
 const char *netw_port_guest(const struct kv_network *n, const struct kv_port *p, char *buf,
 			    size_t len);
 /* The datapath flags of p, from what the device says (li). */

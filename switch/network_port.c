@@ -544,7 +544,11 @@ const char *netw_port_guest(const struct kv_network *n, const struct kv_port *p,
 	}
 	for (int i = 0; i < p->naddrs && !name; i++)
 		name = netw_host_name(n, p->addrs[i]);
-	if (!name)
+	for (int i = 0; i < n->def.nhosts && !name && p->has_guest_mac; i++)
+		if (n->def.hosts[i].has_mac && n->def.hosts[i].name[0] &&
+		    !memcmp(n->def.hosts[i].mac, p->guest_mac, 6))
+			name = n->def.hosts[i].name; /* reserved for its pinned MAC */
+	if (!name || !strcmp(name, p->iface))
 		return NULL;
 	snprintf(buf, len, "%s", name);
 	return buf;
