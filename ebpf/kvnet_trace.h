@@ -101,6 +101,16 @@ struct kvnet_trace_event {
 	__u8 data[KVNET_TRACE_SNAP];
 };
 
+/* A network's sessions and their coarse filters, as the uplink program
+ * reads them (uplink.bpf.c's trace_nets, by net_id, kept by kvnetd): for
+ * the packets it routes into a route or open network, which no traced
+ * flow marked. */
+struct kvnet_trace_net {
+	__u32 sessions; /* bit i: slot i runs */
+	__u32 reserved;
+	struct kvnet_trace_filter f[KVNET_TRACE_SESSIONS];
+};
+
 /* What the coarse keys look at in a frame, host byte order except the
  * addresses. */
 struct kvnet_trace_frame {

@@ -120,6 +120,8 @@ static __always_inline int kvnet_up_route_in(struct __sk_buff *skb, struct kvnet
 					     const struct kvnet_nat_net *net,
 					     struct kvnet_nat_scratch *s)
 {
+	__u32 tr;
+
 	if (ip->ttl <= 1)
 		return TC_ACT_UNSPEC;
 	if (kvnet_route_lookup(skb, &s->r, ip->saddr, ip->daddr, ip->proto, net->gw_ifindex, 1,
@@ -128,8 +130,9 @@ static __always_inline int kvnet_up_route_in(struct __sk_buff *skb, struct kvnet
 	if (kvnet_rewrite_ttl_dec(skb, ip))
 		return kvnet_up_verdict(TC_ACT_SHOT, KVNET_DROP_REWRITE);
 	kvnet_nat_count(KVNET_NAT_EV_ROUTED_IN);
-	if (kvnet_up_traces)
-		return kvnet_up_verdict(kvnet_up_traced_route(skb, &s->r, net->net_id),
+	tr = kvnet_up_traces ? kvnet_up_route_sessions(skb, ip, net->net_id) : 0;
+	if (tr)
+		return kvnet_up_verdict(kvnet_up_traced_route(skb, &s->r, tr, net->net_id),
 					KVNET_DROP_REDIRECT);
 	return kvnet_up_verdict(kvnet_route_send(skb, &s->r), KVNET_DROP_REDIRECT);
 }

@@ -41,6 +41,22 @@ void dpe_trace_close(struct dp_ebpf *dp)
 	dp->trace_rb = NULL;
 }
 
+/* The uplink program's copy of the sessions: the ring of the network for
+ * the replies of traced flows, the filters for what it routes in. */
+static void dpe_trace_uplink(struct dp_ebpf *dp, __u32 mask, const struct kvnet_trace_filter *f)
+{
+	struct kvnet_trace_net tn = { .sessions = mask };
+
+	if (!dp->nat || !dp->net_id)
+		return;
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++)
+		if (mask & (1u << i))
+			tn.f[i] = f[i];
+	if (dp_nat_trace_ring(dp->nat, dp->net_id,
+			      mask ? bpf_map__fd(dp->skel->maps.trace_ring) : -1, &tn) < 0)
+		log_warn("trace: the uplinks cannot report replies: %s", strerror(errno));
+}
+
 int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *f)
 {
 	struct dp_ebpf *dp = dpe(base);
@@ -49,11 +65,7 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 	if (!bss)
 		return -EOPNOTSUPP;
 	dpe_trace_kernel(dp, mask != 0);
-	/* the replies of traced flows, from the uplink program */
-	if (dp->nat && dp->net_id &&
-	    dp_nat_trace_ring(dp->nat, dp->net_id,
-			      mask ? bpf_map__fd(dp->skel->maps.trace_ring) : -1) < 0)
-		log_warn("trace: the uplinks cannot report replies: %s", strerror(errno));
+	dpe_trace_uplink(dp, mask, f);
 	/* the filters first, then the bits that make the datapath read
 	 * them (x86 and arm64 alike: a store-release) */
 	__atomic_store_n(&bss->kvnet_trace_sessions, bss->kvnet_trace_sessions & mask,

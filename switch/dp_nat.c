@@ -301,14 +301,20 @@ static __u32 dpn_trace_count(int fd)
 	return n;
 }
 
-int dp_nat_trace_ring(struct dp_nat *nat, uint32_t net_id, int ring_fd)
+int dp_nat_trace_ring(struct dp_nat *nat, uint32_t net_id, int ring_fd,
+		      const struct kvnet_trace_net *tn)
 {
-	int fd = bpf_map__fd(nat->skel->maps.trace_rings), ret = 0;
+	int fd = bpf_map__fd(nat->skel->maps.trace_rings);
+	int nets = bpf_map__fd(nat->skel->maps.trace_nets), ret = 0;
 
-	if (ring_fd < 0 && bpf_map_delete_elem(fd, &net_id) < 0 && errno != ENOENT)
+	if (ring_fd < 0) {
+		bpf_map_delete_elem(nets, &net_id);
+		if (bpf_map_delete_elem(fd, &net_id) < 0 && errno != ENOENT)
+			ret = -errno;
+	} else if (bpf_map_update_elem(nets, &net_id, tn, BPF_ANY) < 0 ||
+		   bpf_map_update_elem(fd, &net_id, &ring_fd, BPF_ANY) < 0) {
 		ret = -errno;
-	if (ring_fd >= 0 && bpf_map_update_elem(fd, &net_id, &ring_fd, BPF_ANY) < 0)
-		ret = -errno;
+	}
 	if (nat->skel->bss)
 		__atomic_store_n(&nat->skel->bss->kvnet_up_traces, dpn_trace_count(fd),
 				 __ATOMIC_RELEASE);

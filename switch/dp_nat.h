@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kvnet_trace.h"
 #include "nat/nat_shared.h"
 #include "switch/error.h"
 
@@ -35,9 +36,11 @@ bool dp_nat_adopted(const struct dp_nat *nat);
 int dp_nat_reuse(struct dp_nat *nat, struct bpf_object *obj);
 int dp_nat_fd(const struct dp_nat *nat, enum dp_nat_map m);
 /* The trace ring (a map fd) of network net_id, where the uplink program
- * reports the replies of traced flows (ebpf/lib/trace_flow.h), while a
- * trace runs there; ring_fd -1: none now. */
-int dp_nat_trace_ring(struct dp_nat *nat, uint32_t net_id, int ring_fd);
+ * reports the replies of traced flows (ebpf/lib/trace_flow.h), and its
+ * sessions' filters (tn), while a trace runs there; ring_fd -1: none
+ * now (tn unused). */
+int dp_nat_trace_ring(struct dp_nat *nat, uint32_t net_id, int ring_fd,
+		      const struct kvnet_trace_net *tn);
 /* Events the uplink program had no room for in a trace ring, over every
  * network. */
 uint64_t dp_nat_trace_lost(const struct dp_nat *nat);

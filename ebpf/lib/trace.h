@@ -216,12 +216,32 @@ static __noinline void kvnet_trace_emit(struct __sk_buff *skb, const struct kvne
  * static one, the match's tests of the frame's fields would make them
  * precise in the switch, whose paths would then no longer merge (0.25 s
  * more to load a network's program). Returns 0. */
+/* A traced flow's reply the uplink program sent in through the gateway
+ * goes on with its trace (lib/trace_flow.h). */
+static __always_inline void kvnet_trace_handed_on(struct __sk_buff *skb,
+						  const struct kvnet_frame *fr,
+						  struct kvnet_trace_cur *c)
+{
+	struct kvnet_trace_handoff *h;
+	__u64 key;
+
+	if (!(fr->in.flags & KVNET_PORT_GATEWAY) || kvnet_dry_run)
+		return;
+	key = kvnet_trace_skb_key(skb);
+	h = bpf_map_lookup_elem(&trace_handoff, &key);
+	if (!h)
+		return;
+	if (bpf_ktime_get_ns() - h->ts_ns < KVNET_TRACE_HANDOFF_NS) {
+		c->id = h->trace_id;
+		c->sessions |= h->sessions;
+	}
+	bpf_map_delete_elem(&trace_handoff, &key);
+}
+
 __noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr)
 {
 	struct kvnet_trace_cur *c = kvnet_trace_cur();
 	__u32 sessions = kvnet_trace_sessions;
-	struct kvnet_trace_handoff *h;
-	__u64 key;
 
 	if (!c || !fr)
 		return 0;
@@ -231,18 +251,7 @@ __noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr)
 		c->sessions = sessions ? kvnet_trace_match(skb, fr, sessions) : 0;
 	if (c->sessions)
 		c->id = kvnet_trace_new_id();
-	/* a traced flow's reply the uplink program sends in through the
-	 * gateway: its trace goes on (lib/trace_flow.h) */
-	key = kvnet_trace_skb_key(skb);
-	h = (fr->in.flags & KVNET_PORT_GATEWAY) && !kvnet_dry_run ?
-		    bpf_map_lookup_elem(&trace_handoff, &key) : NULL;
-	if (h) {
-		if (bpf_ktime_get_ns() - h->ts_ns < KVNET_TRACE_HANDOFF_NS) {
-			c->id = h->trace_id;
-			c->sessions |= h->sessions;
-		}
-		bpf_map_delete_elem(&trace_handoff, &key);
-	}
+	kvnet_trace_handed_on(skb, fr, c);
 	if (c->sessions)
 		kvnet_trace_emit(skb, fr, KVNET_TRACE_INGRESS, 0, 0);
 	return 0;

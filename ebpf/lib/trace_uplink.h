@@ -24,15 +24,20 @@ struct {
 	});
 } trace_rings SEC(".maps");
 
+/* The sessions of each network a trace runs on, with their coarse
+ * filters, by net_id (kvnetd keeps it with trace_rings). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct kvnet_trace_net);
+} trace_nets SEC(".maps");
+
 /* Events the rings had no room for. */
 __u64 kvnet_up_trace_lost;
 /* How many networks a trace runs on (kvnetd keeps it with trace_rings):
  * what a packet routed into a route or open network tests first. */
 volatile __u32 kvnet_up_traces;
-
-/* Every session of a network (a packet routed in belongs to no traced
- * flow: each session's client applies its own filter). */
-#define KVNET_UP_ALL_SESSIONS ((1u << KVNET_TRACE_SESSIONS) - 1)
 
 /* One traced packet: where its events go, and what they carry. */
 struct kvnet_up_trace {
@@ -123,16 +128,43 @@ static __noinline int kvnet_up_traced_apply(struct __sk_buff *skb, struct kvnet_
 	return kvnet_up_verdict(v, reason);
 }
 
-/* kvnet_route_send for a packet routed into a route or open network
- * (no flow: libvirt's rules let it in), with its events when a trace runs
- * on that network: it came in, the route, where it went. r holds the
- * lookup that routed it. Returns the verdict. */
-static __noinline int kvnet_up_traced_route(struct __sk_buff *skb, struct kvnet_route *r,
-					    __u32 net_id)
+/* The sessions of network net_id whose coarse filter takes the packet
+ * ip routed in (as a port's ingress would match it; a filter that names
+ * a port takes none: the packet entered no port). A function of its own,
+ * so that the frame it builds is not on the stack under the events'. */
+static __noinline __u32 kvnet_up_route_sessions(struct __sk_buff *skb, const struct kvnet_ip4 *ip,
+						__u32 net_id)
 {
-	struct kvnet_up_trace t = {
-		.in = skb->ifindex, .sessions = KVNET_UP_ALL_SESSIONS,
+	const struct kvnet_trace_net *tn = bpf_map_lookup_elem(&trace_nets, &net_id);
+	struct kvnet_trace_frame x = {
+		.ethertype = KVNET_TRACE_ETH_IP, .is_ip4 = 1, .proto = ip->proto,
+		.saddr = ip->saddr, .daddr = ip->daddr,
 	};
+	__u32 mask = 0;
+
+	if (!tn || bpf_skb_load_bytes(skb, 0, x.dst, 6) < 0 ||
+	    bpf_skb_load_bytes(skb, 6, x.src, 6) < 0)
+		return 0;
+	if (ip->l4_ok && (ip->proto == KVNET_IPPROTO_TCP || ip->proto == KVNET_IPPROTO_UDP)) {
+		x.l4_ok = 1;
+		x.sport = bpf_ntohs(ip->sport);
+		x.dport = bpf_ntohs(ip->dport);
+	}
+	for (__u32 i = 0; i < KVNET_TRACE_SESSIONS; i++)
+		if ((tn->sessions & (1u << i)) && kvnet_trace_filter_takes(&tn->f[i], &x))
+			mask |= 1u << i;
+	return mask;
+}
+
+/* kvnet_route_send for a packet routed into a route or open network
+ * (no flow: libvirt's rules let it in), with its events for the traces
+ * on that network whose filters take it (sessions, from
+ * kvnet_up_route_sessions): it came in, the route, where it went. r holds
+ * the lookup that routed it. Returns the verdict. */
+static __noinline int kvnet_up_traced_route(struct __sk_buff *skb, struct kvnet_route *r,
+					    __u32 sessions, __u32 net_id)
+{
+	struct kvnet_up_trace t = { .in = skb->ifindex, .sessions = sessions };
 	int v;
 
 	t.ring = bpf_map_lookup_elem(&trace_rings, &net_id);
