@@ -46,8 +46,14 @@ static void dhcpd_dns(const struct net_def *def, struct dhcp_config *c)
 {
 	if (def->dns_disabled)
 		return;
-	for (int i = 0; i < def->ndns_forwarders && c->ndns < DHCP_MAX_DNS; i++)
-		c->dns[c->ndns++] = ntohl(def->dns_forwarders[i].s_addr);
+	for (int i = 0; i < def->ndns_forwarders && c->ndns < DHCP_MAX_DNS; i++) {
+		uint32_t a;
+
+		if (def->dns_forwarders[i].family != AF_INET)
+			continue;
+		memcpy(&a, def->dns_forwarders[i].addr, 4);
+		c->dns[c->ndns++] = ntohl(a);
+	}
 	if (!c->ndns)
 		dhcpd_host_resolvers(c);
 }

@@ -66,8 +66,15 @@
 #define NET_DHCP_ID_MAX 64
 /* <bootp file=>: at most 255 characters (what DHCP option 67 carries). */
 #define NET_BOOT_FILE_MAX 256
-/* <dns><forwarder addr=/> entries kept. */
+/* <dns>: <forwarder> entries, <host> entries and the hostnames of one,
+ * <txt> and <srv> records kept; the longest name (text, no final dot). */
 #define NET_MAX_DNS_FORWARDERS 8
+#define NET_MAX_DNS_HOSTS 64
+#define NET_DNS_HOST_NAMES 8
+#define NET_MAX_DNS_TXTS 16
+#define NET_MAX_DNS_SRVS 16
+#define NET_DNS_NAME_MAX 254
+#define NET_DNS_TXT_MAX 256
 /* <kvnet:forward> port forwards per network. */
 #define NET_MAX_FORWARDS 64
 
@@ -112,6 +119,40 @@ struct net_fwd {
 	uint16_t to_port;   /* 1..65535 */
 };
 
+/* <forwarder addr= domain=/>: queries (under domain, or all when "")
+ * go to addr. Without addr (family 0) names under domain are answered
+ * locally only, never forwarded (dnsmasq's server=/domain/). */
+struct net_dns_forwarder {
+	int family;	       /* AF_INET, AF_INET6, or 0: no addr */
+	uint8_t addr[16];      /* network order; IPv4 in the first 4 */
+	char domain[NET_DNS_NAME_MAX]; /* "" for every name */
+};
+
+/* <host ip=><hostname>name</hostname>...</host>: an address of any
+ * family (IPv6 even on an IPv4-only network) under one or more names. */
+struct net_dns_host {
+	int family;	       /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	char names[NET_DNS_HOST_NAMES][NET_DNS_NAME_MAX];
+	int nnames;
+};
+
+/* <txt name= value=/>: name is qualified with the network's domain when
+ * it has no dot, as dnsmasq's txt-record. */
+struct net_dns_txt {
+	char name[NET_DNS_NAME_MAX];
+	char value[NET_DNS_TXT_MAX];
+};
+
+/* <srv service= protocol= domain= target= port= priority= weight=/>:
+ * _service._protocol.domain (domain defaults to the network's). */
+struct net_dns_srv {
+	char service[64], protocol[16];
+	char domain[NET_DNS_NAME_MAX]; /* "" the network's domain */
+	char target[NET_DNS_NAME_MAX]; /* "" none (the service is absent) */
+	uint16_t port, priority, weight;
+};
+
 struct net_def {
 	char name[NET_NAME_MAX];
 	uint8_t uuid[16];	  /* generated when the XML has none */
@@ -143,13 +184,21 @@ struct net_def {
 	 * boot_server 0.0.0.0 = not given (the DHCP server's own address). */
 	char boot_file[NET_BOOT_FILE_MAX];
 	struct in_addr boot_server;
-	/* <dns>: kvnet serves no DNS yet. dns_disabled is <dns enable='no'/>
-	 * (hand guests no DNS server); the forwarders (<forwarder addr=/>,
-	 * IPv4, in document order) are what DHCP hands out as option 6 until
-	 * kvnet answers DNS itself, and its upstreams afterwards. */
+	/* <dns>: kvnet answers DNS on the gateway address (dns/, switch/dnsd.c)
+	 * unless dns_disabled (<dns enable='no'/>). Forwarders are its
+	 * upstreams, in document order; hosts, TXT and SRV records are served
+	 * as its own names. forward_plain: forwardPlainNames='yes'. */
 	bool dns_disabled;
-	struct in_addr dns_forwarders[NET_MAX_DNS_FORWARDERS];
+	bool dns_forward_plain;
+	struct net_dns_forwarder dns_forwarders[NET_MAX_DNS_FORWARDERS];
 	int ndns_forwarders;
+	struct net_dns_host dns_hosts[NET_MAX_DNS_HOSTS];
+	int ndns_hosts;
+	struct net_dns_txt dns_txts[NET_MAX_DNS_TXTS];
+	int ndns_txts;
+	struct net_dns_srv dns_srvs[NET_MAX_DNS_SRVS];
+	int ndns_srvs;
+	bool domain_local_only;	  /* <domain localOnly='yes'> */
 	/* kvnet: namespace */
 	enum net_datapath datapath; /* <kvnet:datapath type='ebpf|user'/> */
 	unsigned fdb_aging_s;	    /* <kvnet:fdb aging='300' max='8192' */

@@ -39,10 +39,15 @@ static int nx_dns_forwarder(struct nx *x, xmlNode *n)
 	if (def->ndns_forwarders >= NET_MAX_DNS_FORWARDERS)
 		return nx_fail(x, -EINVAL, "too many DNS <forwarder> elements "
 			       "(max %d)", NET_MAX_DNS_FORWARDERS);
-	rc = netxml_get_ip4(x, n, "addr",
-			    &def->dns_forwarders[def->ndns_forwarders]);
+	struct net_dns_forwarder *f = &def->dns_forwarders[def->ndns_forwarders];
+	struct in_addr a;
+
+	rc = netxml_get_ip4(x, n, "addr", &a);
 	if (rc < 0)
 		return rc;
+	memset(f, 0, sizeof(*f));
+	f->family = AF_INET;
+	memcpy(f->addr, &a, 4);
 	def->ndns_forwarders++;
 	return 0;
 }
@@ -115,14 +120,16 @@ int netxml_dns_check(const struct net_def *def, char *err, size_t errlen)
 		return netxml_fail(err, errlen, -EINVAL, "DNS forwarders on a "
 				   "network with <dns enable='no'/>");
 	for (i = 0; i < def->ndns_forwarders; i++) {
-		v = ntohl(def->dns_forwarders[i].s_addr);
+		memcpy(&v, def->dns_forwarders[i].addr, 4);
+		v = ntohl(v);
 		netxml_ntoa(v, a);
 		if ((v >> 24) == 0 || (v >> 24) >= 224)
 			return netxml_fail(err, errlen, -EINVAL, "DNS forwarder "
 					   "%s is not a unicast address", a);
 		for (j = 0; j < i; j++)
-			if (def->dns_forwarders[j].s_addr ==
-			    def->dns_forwarders[i].s_addr)
+			if (!memcmp(&def->dns_forwarders[j],
+				    &def->dns_forwarders[i],
+				    sizeof(def->dns_forwarders[i])))
 				return netxml_fail(err, errlen, -EINVAL,
 						   "duplicate DNS forwarder %s",
 						   a);
@@ -144,7 +151,7 @@ void netxml_dns_format(FILE *f, const struct net_def *def)
 	fputs("  <dns>\n", f);
 	for (i = 0; i < def->ndns_forwarders && i < NET_MAX_DNS_FORWARDERS; i++)
 		fprintf(f, "    <forwarder addr='%s'/>\n",
-			inet_ntop(AF_INET, &def->dns_forwarders[i], a,
+			inet_ntop(AF_INET, def->dns_forwarders[i].addr, a,
 				  sizeof(a)));
 	fputs("  </dns>\n", f);
 }
@@ -157,7 +164,8 @@ bool netxml_dns_equal(const struct net_def *a, const struct net_def *b)
 	    a->ndns_forwarders != b->ndns_forwarders)
 		return false;
 	for (i = 0; i < a->ndns_forwarders && i < NET_MAX_DNS_FORWARDERS; i++)
-		if (a->dns_forwarders[i].s_addr != b->dns_forwarders[i].s_addr)
+		if (memcmp(&a->dns_forwarders[i], &b->dns_forwarders[i],
+			   sizeof(a->dns_forwarders[i])))
 			return false;
 	return true;
 }

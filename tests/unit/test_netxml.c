@@ -980,8 +980,8 @@ static void test_dhcp_data(void **state)
 	assert_string_equal(ip4(d.boot_server), "10.88.0.2");
 	assert_false(d.dns_disabled);
 	assert_int_equal(d.ndns_forwarders, 2);
-	assert_string_equal(ip4(d.dns_forwarders[0]), "192.0.2.53");
-	assert_string_equal(ip4(d.dns_forwarders[1]), "198.51.100.53");
+	assert_string_equal(ip4(*(struct in_addr *)d.dns_forwarders[0].addr), "192.0.2.53");
+	assert_string_equal(ip4(*(struct in_addr *)d.dns_forwarders[1].addr), "198.51.100.53");
 	assert_true(d.dhcp_ignore_client_id);
 	round_trip(&d);
 	/* leases are written in the largest whole unit; the namespace is
@@ -1135,7 +1135,7 @@ static void test_dns(void **state)
 		     "</dns>"), &d);
 	assert_int_equal(d.ndns_forwarders, NET_MAX_DNS_FORWARDERS);
 	for (i = 0; i < NET_MAX_DNS_FORWARDERS; i++)
-		assert_int_equal(ntohl(d.dns_forwarders[i].s_addr),
+		assert_int_equal(ntohl(*(uint32_t *)d.dns_forwarders[i].addr),
 				 0x0a010001u + (unsigned)i);
 	round_trip(&d);
 	expect_reject(NET("<dns><forwarder addr='10.1.0.1'/><forwarder addr='10.1.0.2'/>"
