@@ -17,45 +17,13 @@
 
 /* ---- configuration ---------------------------------------------------- */
 
-/* Nameservers of the host that a guest can use: not loopback (a local
- * stub such as systemd-resolved's 127.0.0.53 is useless to a guest, so
- * its upstreams in /run/systemd/resolve/resolv.conf are read first). */
-static void dhcpd_host_resolvers(struct dhcp_config *c)
-{
-	static const char *const files[] = { "/run/systemd/resolve/resolv.conf",
-					     "/etc/resolv.conf" };
-	char line[256], addr[64];
-	struct in_addr a;
-
-	for (unsigned f = 0; f < 2 && !c->ndns; f++) {
-		FILE *fp = fopen(files[f], "re");
-
-		while (fp && fgets(line, sizeof(line), fp) && c->ndns < DHCP_MAX_DNS)
-			if (sscanf(line, " nameserver %63s", addr) == 1 &&
-			    inet_pton(AF_INET, addr, &a) == 1 && (ntohl(a.s_addr) >> 24) != 127 &&
-			    a.s_addr)
-				c->dns[c->ndns++] = ntohl(a.s_addr);
-		if (fp)
-			fclose(fp);
-	}
-}
-
-/* Option 6: <dns><forwarder> if any, else the host's resolvers; none with
- * <dns enable='no'/>. (The gateway itself once kvnet answers DNS.) */
+/* Option 6: the gateway, where kvnet answers DNS (switch/dnsd.h); none
+ * with <dns enable='no'/>. */
 static void dhcpd_dns(const struct net_def *def, struct dhcp_config *c)
 {
-	if (def->dns_disabled)
+	if (!netw_serves_dns(def))
 		return;
-	for (int i = 0; i < def->ndns_forwarders && c->ndns < DHCP_MAX_DNS; i++) {
-		uint32_t a;
-
-		if (def->dns_forwarders[i].family != AF_INET)
-			continue;
-		memcpy(&a, def->dns_forwarders[i].addr, 4);
-		c->dns[c->ndns++] = ntohl(a);
-	}
-	if (!c->ndns)
-		dhcpd_host_resolvers(c);
+	c->dns[c->ndns++] = ntohl(def->ip.s_addr);
 }
 
 static int dhcpd_config(const struct net_def *def, struct dhcp_config *c, char *err,
@@ -273,6 +241,8 @@ void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted)
 			       &res) < 0)
 		return;
 	dhcpd_persist(s, &res.changes);
+	if (res.changes.n)
+		netw_dns_stale(s->n); /* a hostname may come or go */
 	s->bind_dirty |= netw_bind_lease_touched(s->n, &res.changes);
 	dhcpd_log_result(s, &in, &res);
 	if (!res.len)
@@ -339,8 +309,10 @@ void dhcpd_tick(struct dhcpd *s)
 {
 	uint64_t now = (uint64_t)time(NULL);
 
-	if (dhcp_server_expire(s->srv, now) > 0)
+	if (dhcp_server_expire(s->srv, now) > 0) {
 		s->status_dirty = true;
+		netw_dns_stale(s->n);
+	}
 	if (netw_bind_leases_stale(s->n))
 		netw_bind_sync(s->n);
 	if (dhcp_store_need_compact(s->store) && dhcp_store_compact(s->store, now) < 0)

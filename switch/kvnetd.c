@@ -25,7 +25,7 @@
 #include "switch/network.h"
 
 struct kvnetd_opts {
-	const char *state_dir, *run_dir, *bpffs, *status_dir;
+	const char *state_dir, *run_dir, *bpffs, *status_dir, *resolv_conf;
 	int log_level;
 	struct kvnet_nat_cfg timeouts; /* --conntrack-timeouts; 0: default */
 };
@@ -42,9 +42,10 @@ static void kvnetd_usage(FILE *f)
 {
 	fprintf(f, "usage: kvnetd [--state-dir D] [--run-dir R] [--bpffs DIR] "
 		   "[--status-dir DIR] [--log-level err|warn|info|debug]\n"
-		   "              [--conntrack-timeouts NAME=SECONDS,...]\n"
+		   "              [--conntrack-timeouts NAME=SECONDS,...] [--resolv-conf FILE]\n"
 		   "  defaults: /var/lib/kvnet, $KVNET_RUN_DIR or /run/kvnet, /sys/fs/bpf,\n"
-		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq)\n"
+		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq),\n"
+		   "  /etc/resolv.conf (the guests' DNS upstreams without a <forwarder>)\n"
 		   "  timeouts (netfilter's): tcp-syn=120,tcp-established=432000,"
 		   "tcp-closing=120,\n  tcp-closed=10,udp=30,udp-stream=120,icmp=30\n");
 }
@@ -58,6 +59,7 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		{ "status-dir", required_argument, NULL, 'S' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "conntrack-timeouts", required_argument, NULL, 'T' },
+		{ "resolv-conf", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
 	const char *env = getenv("KVNET_RUN_DIR");
@@ -65,13 +67,15 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 	int c;
 
 	*o = (struct kvnetd_opts){ "/var/lib/kvnet", env && *env ? env : "/run/kvnet",
-				   "/sys/fs/bpf", NULL, LOG_LVL_INFO, { 0 } };
+				   "/sys/fs/bpf", NULL, "/etc/resolv.conf", LOG_LVL_INFO,
+				   { 0 } };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->state_dir = optarg; break;
 		case 'r': o->run_dir = optarg; break;
 		case 'b': o->bpffs = optarg; break;
 		case 'S': o->status_dir = optarg; break;
+		case 'R': o->resolv_conf = optarg; break;
 		case 'l':
 			o->log_level = log_level_parse(optarg);
 			if (o->log_level < 0) {
@@ -234,6 +238,7 @@ int main(int argc, char **argv)
 		return 2;
 	log_set_level((enum log_level)o.log_level);
 	snprintf(d.bpffs, sizeof(d.bpffs), "%s", o.bpffs);
+	snprintf(d.resolv_conf, sizeof(d.resolv_conf), "%s", o.resolv_conf);
 	if (o.status_dir)
 		snprintf(d.status_dir, sizeof(d.status_dir), "%s", o.status_dir);
 	else

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "switch/dp_nat.h"
+#include "switch/dnsd.h"
 #include "switch/network_int.h"
 #include "switch/trace.h"
 #include "switch/log.h"
@@ -618,6 +619,8 @@ void netw_tick(struct kvnetd *d)
 		netw_fwd_tick(d, n);
 		if (n->dhcp)
 			dhcpd_tick(n->dhcp);
+		if (n->dns)
+			dnsd_tick(n->dns);
 	}
 }
 
@@ -627,6 +630,7 @@ void netw_free_all(struct kvnetd *d)
 		netw_fwd_release(d->nets[i]);
 		trace_net_end(d, d->nets[i], "kvnetd is stopping");
 		loop_del(&d->loop, &d->nets[i]->punt);
+		dnsd_close(d->nets[i]->dns);
 		dp_close(d->nets[i]->dp);
 		free(d->nets[i]);
 	}

@@ -75,6 +75,7 @@ struct kv_port {
 struct fwd_proxy;
 
 struct trace_session;
+struct dnsd;
 
 struct kv_network {
 	struct net_def def;
@@ -99,6 +100,8 @@ struct kv_network {
 	struct loop_watch trace; /* its trace ring, while a trace runs (trace.c) */
 	struct trace_session *traces[KVNET_TRACE_SESSIONS]; /* by filter slot */
 	struct dhcpd *dhcp;	 /* its DHCP service, if it serves DHCP */
+	struct dnsd *dns;	 /* its DNS service, if it serves DNS */
+	bool dns_stale;		 /* its names changed since the zone was built */
 	struct kvnetd *d;	 /* for the watch's callback */
 	struct stp_bridge stp;
 	bool stp_on;
@@ -121,6 +124,7 @@ struct kvnetd {
 	struct loop loop;
 	char bpffs[PATH_MAX];
 	char status_dir[PATH_MAX]; /* libvirt's <bridge>.status files */
+	char resolv_conf[PATH_MAX]; /* the host's resolvers: DNS upstreams */
 	struct kv_network **nets;
 	int nnets;
 	int sweep_first; /* the network the aging sweeps start with */

@@ -48,6 +48,22 @@ int netw_dp_configure(struct kv_network *n, struct kv_error *e);
 /* Create the gateway veth pair, address it and plug it in. */
 int netw_gateway_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
 
+/* network_dns.c: what the DNS service (dnsd.h) knows of the network. */
+struct dns_zone;
+struct dns_upstream;
+/* Does it serve DNS on its gateway (an <ip>, not <dns enable='no'>, not
+ * bridged)? DHCP then hands out the gateway as the DNS server. */
+bool netw_serves_dns(const struct net_def *def);
+/* Serve DNS on it (dnsd.h); a failure is noted, not fatal. */
+void netw_dns_start(struct kvnetd *d, struct kv_network *n);
+/* Its names changed: the zone is built again before the next answer. */
+void netw_dns_stale(struct kv_network *n);
+void netw_dns_zone(const struct kv_network *n, struct dns_zone *z);
+/* Its upstreams, at most max: the <forwarder>s, and the host's resolvers
+ * unless a forwarder serves every name. Returns how many. */
+int netw_dns_upstreams(const struct kvnetd *d, const struct kv_network *n,
+		       struct dns_upstream *up, int max);
+
 /* network.c: the daemon-wide NAT maps, loaded on first use. */
 struct dp_nat *netw_nat(struct kvnetd *d);
 

@@ -9,6 +9,7 @@
 #include "switch/network_int.h"
 #include "switch/log.h"
 #include "switch/trace.h"
+#include "switch/dnsd.h"
 
 static void netw_punt_one(void *arg, const struct kvnet_punt *pk)
 {
@@ -52,6 +53,8 @@ int netw_services_start(struct kvnetd *d, struct kv_network *n, struct kv_error 
 		if (ret < 0)
 			return ret;
 	}
+	if (netw_serves_dns(&n->def) && !n->dns)
+		netw_dns_start(d, n);
 	if (!n->stp_on) {
 		netw_stp_start(d, n);
 		n->stp_on = netw_stp_enabled(n);
@@ -74,4 +77,6 @@ void netw_services_stop(struct kvnetd *d, struct kv_network *n)
 	n->stp_on = false;
 	dhcpd_close(n->dhcp);
 	n->dhcp = NULL;
+	dnsd_close(n->dns);
+	n->dns = NULL;
 }

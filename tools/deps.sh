@@ -24,6 +24,8 @@ pkgs=(
 	# DHCP: real clients in the tests; perfdhcp (kea-admin), Kea and
 	# dnsmasq only as the baselines make bench compares against
 	busybox isc-dhcp-client dhcpcd-base kea-admin kea-dhcp4-server dnsmasq-base
+	# DNS: dig in the tests, dnsperf for make bench (dnsmasq its baseline)
+	bind9-dnsutils dnsperf
 )
 
 missing=()

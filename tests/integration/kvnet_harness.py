@@ -40,6 +40,8 @@ TOOL_PACKAGES = {
     "tcpdump": "tcpdump",
     "ping": "iputils-ping",
     "sysctl": "procps",
+    "dig": "bind9-dnsutils",
+    "dnsmasq": "dnsmasq-base",
 }
 
 
@@ -373,6 +375,10 @@ class KvnetEnv:
         self.state_dir.mkdir()
         self.run_dir.mkdir()
         self.log_path = self.tmp / "kvnetd.log"
+        # the guests' DNS upstreams when a network names none: none, so
+        # that no query ever leaves for the machine's own resolvers
+        self.resolv_conf = self.tmp / "resolv.conf"
+        self.resolv_conf.write_text("")
         self.daemon = None
         self.daemon_args = []  # more kvnetd options, for every (re)start
         self.expect_alive = False
@@ -407,7 +413,8 @@ class KvnetEnv:
             log.flush()
             self.daemon = self.host.popen(
                 [binary or KVNETD, "--state-dir", self.state_dir, "--run-dir",
-                 self.run_dir, "--log-level", "debug", *self.daemon_args],
+                 self.run_dir, "--log-level", "debug", "--resolv-conf",
+                 self.resolv_conf, *self.daemon_args],
                 stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit,
                 env={**os.environ, **(extra_env or {})})
         self.expect_alive = True

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The DNS service of one network (see dnsd.h): the gateway's sockets,
+ * guests' queries to answers or to upstream, upstream's answers back. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "dns/dns_answer.h"
+#include "dns/dns_forward.h"
+#include "switch/dnsd_int.h"
+#include "switch/log.h"
+#include "switch/network_int.h"
+
+#define DNSD_BATCH 64
+#define DNS_RCODE_SERVFAIL 2
+#define DNS_RCODE_REFUSED 5
+
+/* ---- sockets ------------------------------------------------------------ */
+
+/* Port 53 of the gateway address, on the gateway device only. */
+static int dnsd_listen_socket(const struct net_def *def, int type, struct kv_error *e)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(53), .sin_addr = def->ip };
+	int one = 1, fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, -errno, "DNS socket: %s", strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, def->bridge, strlen(def->bridge)) < 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+		int err = errno;
+
+		close(fd);
+		return kv_fail(e, KV_ERR_SYSTEM, -err, "DNS on %s port 53 (%s): %s",
+			       inet_ntoa(def->ip), type == SOCK_STREAM ? "TCP" : "UDP",
+			       strerror(err));
+	}
+	return fd;
+}
+
+/* A socket towards upstream servers of family af, on an ephemeral port. */
+static int dnsd_upstream_socket(int af)
+{
+	return socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+/* ---- replies ------------------------------------------------------------ */
+
+static void dnsd_reply(struct dnsd *s, const struct dns_fwd_client *c, const uint8_t *msg,
+		       size_t len)
+{
+	if (c->tcp_conn >= 0) {
+		dnsd_tcp_reply(s, c, msg, len);
+		return;
+	}
+	if (sendto(s->udp.fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)&c->addr,
+		   c->addrlen) < 0)
+		log_debug("network '%s': DNS reply: %s", s->n->def.name, strerror(errno));
+}
+
+static void dnsd_error(struct dnsd *s, const struct dns_fwd_client *c, const uint8_t *q,
+		       size_t len, unsigned rcode)
+{
+	uint8_t out[DNS_FWD_QUERY_MAX + 64];
+	size_t n = dns_fwd_error_reply(q, len, rcode, out, sizeof(out));
+
+	if (n)
+		dnsd_reply(s, c, out, n);
+}
+
+/* ---- forwarding --------------------------------------------------------- */
+
+static int dnsd_upstream_fd(struct dnsd *s, int af)
+{
+	struct loop_watch *w = af == AF_INET ? &s->up4 : &s->up6;
+	int fd;
+
+	if (w->fd >= 0)
+		return w->fd;
+	fd = dnsd_upstream_socket(af);
+	if (fd < 0)
+		return -errno;
+	if (loop_add(&s->d->loop, w, fd) < 0) {
+		close(fd);
+		return -EBADF;
+	}
+	return fd;
+}
+
+/* Send slot i's query to its upstream. */
+static void dnsd_send_up(struct dnsd *s, int i)
+{
+	const struct dns_fwd_query *q = &s->fwd->q[i];
+	const struct dns_upstream *u = &s->fwd->up[q->upstream];
+	int fd = dnsd_upstream_fd(s, u->addr.ss_family);
+
+	if (fd < 0 || sendto(fd, q->wire, q->len, MSG_DONTWAIT, (const struct sockaddr *)&u->addr,
+			     u->addrlen) < 0)
+		log_debug("network '%s': DNS to upstream: %s", s->n->def.name,
+			  strerror(fd < 0 ? -fd : errno));
+}
+
+static bool dnsd_forward(struct dnsd *s, const uint8_t *q, size_t len,
+			 const struct dns_fwd_client *c)
+{
+	int slot;
+
+	switch (dns_fwd_add(s->fwd, q, len, c, dnsd_now_ms(), &slot)) {
+	case DNS_FWD_OK:
+		s->st.forwarded++;
+		dnsd_send_up(s, slot);
+		break;
+	case DNS_FWD_NO_UPSTREAM:
+	case DNS_FWD_FULL:
+		s->st.servfail++;
+		dnsd_error(s, c, q, len, DNS_RCODE_SERVFAIL);
+		break;
+	case DNS_FWD_BAD:
+		s->st.dropped++;
+		return false;
+	}
+	return true;
+}
+
+#define DNSD_OF(w, field) ((struct dnsd *)((char *)(w) - offsetof(struct dnsd, field)))
+
+static void dnsd_upstream_read(struct dnsd *s, int fd)
+{
+	uint8_t buf[65536];
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	ssize_t len;
+	int slot;
+
+	for (int k = 0; k < DNSD_BATCH; k++) {
+		fromlen = sizeof(from);
+		len = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+			       &fromlen);
+		if (len < 0)
+			return;
+		slot = dns_fwd_answer(s->fwd, buf, (size_t)len, (struct sockaddr *)&from, fromlen);
+		if (slot < 0) {
+			s->st.dropped++;
+			continue;
+		}
+		s->st.upstream_answers++;
+		dnsd_reply(s, &s->fwd->q[slot].client, buf, (size_t)len);
+		dns_fwd_done(s->fwd, slot);
+	}
+}
+
+static void dnsd_up4_ready(struct loop_watch *w)
+{
+	dnsd_upstream_read(DNSD_OF(w, up4), w->fd);
+}
+
+static void dnsd_up6_ready(struct loop_watch *w)
+{
+	dnsd_upstream_read(DNSD_OF(w, up6), w->fd);
+}
+
+/* ---- guests' queries ---------------------------------------------------- */
+
+static bool dnsd_from_subnet(const struct dnsd *s, const struct dns_fwd_client *c)
+{
+	const struct sockaddr_in *a = (const struct sockaddr_in *)&c->addr;
+	uint32_t mask = htonl(kv_prefix_mask(s->n->def.prefix));
+
+	return a->sin_family == AF_INET &&
+	       (a->sin_addr.s_addr & mask) == (s->n->def.ip.s_addr & mask);
+}
+
+static void dnsd_zone_fresh(struct dnsd *s)
+{
+	if (!s->n->dns_stale)
+		return;
+	s->n->dns_stale = false;
+	netw_dns_zone(s->n, s->zone);
+}
+
+bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c)
+{
+	uint8_t out[DNS_ANSWER_MAX];
+	size_t outlen = 0;
+
+	s->st.queries++;
+	if (!dnsd_from_subnet(s, c)) {
+		s->st.refused++;
+		dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
+		return true;
+	}
+	dnsd_zone_fresh(s);
+	switch (dns_answer(s->zone, q, len, out, &outlen)) {
+	case DNS_ANSWERED:
+		s->st.answered++;
+		dnsd_reply(s, c, out, outlen);
+		return true;
+	case DNS_FORWARD:
+		return dnsd_forward(s, q, len, c);
+	case DNS_DROP:
+		break;
+	}
+	s->st.dropped++;
+	return false;
+}
+
+static void dnsd_udp_ready(struct loop_watch *w)
+{
+	struct dnsd *s = DNSD_OF(w, udp);
+	struct dns_fwd_client c = { .tcp_conn = -1 };
+	uint8_t buf[DNS_FWD_QUERY_MAX + 1];
+	ssize_t len;
+
+	for (int k = 0; k < DNSD_BATCH; k++) {
+		c.addrlen = sizeof(c.addr);
+		len = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&c.addr,
+			       &c.addrlen);
+		if (len < 0)
+			return;
+		if ((size_t)len > DNS_FWD_QUERY_MAX) {
+			s->st.dropped++; /* no query is that long */
+			continue;
+		}
+		dnsd_query(s, buf, (size_t)len, &c);
+	}
+}
+
+/* ---- upstreams and time ------------------------------------------------- */
+
+static bool dnsd_resolv_changed(struct dnsd *s)
+{
+	struct stat st;
+
+	if (stat(s->d->resolv_conf, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (st.st_mtim.tv_sec == s->resolv_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == s->resolv_mtime.tv_nsec)
+		return false;
+	s->resolv_mtime = st.st_mtim;
+	return true;
+}
+
+void dnsd_upstreams_reload(struct dnsd *s)
+{
+	struct dns_upstream up[DNS_FWD_UPSTREAMS];
+	int n = netw_dns_upstreams(s->d, s->n, up, DNS_FWD_UPSTREAMS);
+
+	dns_fwd_set_upstreams(s->fwd, up, n);
+	if (!n)
+		log_info("network '%s': DNS has no upstream: names not its own get SERVFAIL",
+			 s->n->def.name);
+}
+
+static void dnsd_expire(struct dnsd *s, uint64_t now)
+{
+	int cursor = 0, i;
+
+	while ((i = dns_fwd_expired(s->fwd, now, &cursor)) >= 0) {
+		struct dns_fwd_query *q = &s->fwd->q[i];
+
+		if (dns_fwd_retry(s->fwd, i, now)) {
+			dnsd_send_up(s, i);
+			continue;
+		}
+		s->st.servfail++;
+		dnsd_error(s, &q->client, q->wire, q->len, DNS_RCODE_SERVFAIL);
+		dns_fwd_done(s->fwd, i);
+	}
+}
+
+void dnsd_tick(struct dnsd *s)
+{
+	uint64_t now = dnsd_now_ms();
+
+	if (dnsd_resolv_changed(s))
+		dnsd_upstreams_reload(s);
+	dnsd_expire(s, now);
+	dnsd_tcp_tick(s, now);
+}
+
+const struct dnsd_counters *dnsd_counters(const struct dnsd *s)
+{
+	return &s->st;
+}
+
+/* ---- open and close ----------------------------------------------------- */
+
+static int dnsd_watch(struct dnsd *s, struct loop_watch *w, void (*fn)(struct loop_watch *),
+		      int fd, struct kv_error *e)
+{
+	w->fn = fn;
+	if (fd < 0)
+		return fd;
+	if (loop_add(&s->d->loop, w, fd) < 0) {
+		close(fd);
+		return kv_fail(e, KV_ERR_SYSTEM, -EBADF, "cannot watch the DNS socket");
+	}
+	return 0;
+}
+
+static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
+{
+	struct dnsd *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->d = d;
+	s->n = n;
+	s->zone = calloc(1, sizeof(*s->zone));
+	s->fwd = malloc(sizeof(*s->fwd));
+	s->udp.fd = s->tcp.fd = s->up4.fd = s->up6.fd = -1;
+	s->up4.fn = dnsd_up4_ready;
+	s->up6.fn = dnsd_up6_ready;
+	for (int i = 0; i < DNSD_TCP_CONNS; i++)
+		s->conns[i].w.fd = -1;
+	if (!s->zone || !s->fwd) {
+		dnsd_close(s);
+		return NULL;
+	}
+	dns_fwd_init(s->fwd);
+	return s;
+}
+
+int dnsd_open(struct kvnetd *d, struct kv_network *n, struct dnsd **out, struct kv_error *e)
+{
+	struct dnsd *s = dnsd_alloc(d, n);
+	int ret;
+
+	if (!s)
+		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	ret = dnsd_watch(s, &s->udp, dnsd_udp_ready, dnsd_listen_socket(&n->def, SOCK_DGRAM, e), e);
+	if (!ret)
+		ret = dnsd_watch(s, &s->tcp, dnsd_tcp_accept,
+				 dnsd_listen_socket(&n->def, SOCK_STREAM, e), e);
+	if (ret < 0) {
+		dnsd_close(s);
+		return ret;
+	}
+	dnsd_resolv_changed(s);
+	dnsd_upstreams_reload(s);
+	n->dns_stale = true;
+	*out = s;
+	return 0;
+}
+
+static void dnsd_unwatch(struct dnsd *s, struct loop_watch *w)
+{
+	int fd = w->fd;
+
+	if (fd < 0)
+		return;
+	loop_del(&s->d->loop, w);
+	close(fd);
+}
+
+void dnsd_close(struct dnsd *s)
+{
+	if (!s)
+		return;
+	dnsd_tcp_close_all(s);
+	dnsd_unwatch(s, &s->udp);
+	dnsd_unwatch(s, &s->tcp);
+	dnsd_unwatch(s, &s->up4);
+	dnsd_unwatch(s, &s->up6);
+	free(s->zone);
+	free(s->fwd);
+	free(s);
+}

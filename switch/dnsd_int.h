@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Internals of a network's DNS service, shared by dnsd.c (UDP, upstream,
+ * the tick) and dnsd_tcp.c (guests' TCP connections), and by no one
+ * else. */
+#ifndef KVNET_DNSD_INT_H
+#define KVNET_DNSD_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <netinet/in.h>
+
+#include "dns/dns_forward.h"
+#include "dns/dns_zone.h"
+#include "switch/dnsd.h"
+#include "switch/loop.h"
+
+#define DNSD_TCP_CONNS 32	/* guests' TCP connections at once */
+#define DNSD_TCP_IDLE_MS 10000	/* closed after this long idle */
+
+struct dnsd_tcp {
+	struct loop_watch w;	/* fd -1: free */
+	struct dnsd *s;
+	uint32_t gen;		/* bumped at each accept: answers to an
+				   earlier connection in this slot are dropped */
+	struct sockaddr_in peer;
+	uint8_t in[2 + DNS_FWD_QUERY_MAX];
+	size_t have;
+	uint8_t *out;		/* an answer being written, with its length */
+	size_t outlen, outoff;
+	bool waiting;		/* its query went upstream */
+	bool busy;		/* in dnsd_query: an answer is written, not
+				   read on from */
+	uint64_t last_ms;
+};
+
+struct dnsd {
+	struct kvnetd *d;
+	struct kv_network *n;
+	struct loop_watch udp, tcp, up4, up6;
+	struct dnsd_tcp conns[DNSD_TCP_CONNS];
+	uint32_t next_gen;
+	struct dns_zone *zone;
+	struct dns_fwd *fwd;
+	struct dnsd_counters st;
+	struct timespec resolv_mtime; /* of the resolv.conf last read */
+};
+
+static inline uint64_t dnsd_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* dnsd.c: one query from a guest (UDP or TCP), answered or forwarded.
+ * False when it was dropped: no answer will come. */
+bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c);
+
+/* dnsd_tcp.c */
+void dnsd_tcp_accept(struct loop_watch *w);
+/* An answer for the connection c names (if it is still the same one). */
+void dnsd_tcp_reply(struct dnsd *s, const struct dns_fwd_client *c, const uint8_t *msg,
+		    size_t len);
+void dnsd_tcp_tick(struct dnsd *s, uint64_t now_ms);
+void dnsd_tcp_close_all(struct dnsd *s);
+
+#endif /* KVNET_DNSD_INT_H */

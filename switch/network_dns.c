@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What a network's DNS service knows, from the network: its names (the
+ * zone: <dns><host>, the reservations' names and the hostnames its DHCP
+ * leases carry, in that order of precedence, as dnsmasq's) and its
+ * upstreams (<forwarder>s, else the host's resolvers). The service itself
+ * is switch/dnsd.c. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "dns/dns_forward.h"
+#include "switch/dnsd.h"
+#include "switch/log.h"
+#include "switch/network_int.h"
+
+bool netw_serves_dns(const struct net_def *def)
+{
+	return def->has_ip && !def->dns_disabled && def->mode != NET_MODE_BRIDGE;
+}
+
+/* A network whose DNS cannot be served still runs: the reason is noted
+ * (`net show`) and logged, as dnsmasq failing to bind would be. */
+void netw_dns_start(struct kvnetd *d, struct kv_network *n)
+{
+	struct kv_error e = { 0 };
+
+	if (dnsd_open(d, n, &n->dns, &e) < 0)
+		netw_note(n, "DNS not served: %s", e.msg);
+}
+
+void netw_dns_stale(struct kv_network *n)
+{
+	n->dns_stale = true;
+}
+
+/* ---- the zone ----------------------------------------------------------- */
+
+static struct dns_host *netw_dns_named(struct dns_zone *z, const char *name)
+{
+	for (int i = 0; i < z->nhosts; i++)
+		if (!strcasecmp(z->hosts[i].name, name))
+			return &z->hosts[i];
+	return NULL;
+}
+
+/* Give name the address (family AF_INET or AF_INET6) unless it has one of
+ * that family already: the first source to name it wins. */
+static void netw_dns_add(struct dns_zone *z, const char *name, int family, const void *addr)
+{
+	struct dns_host *h = netw_dns_named(z, name);
+
+	if (!name[0] || strlen(name) >= DNS_NAME_MAX)
+		return;
+	if (!h) {
+		if (z->nhosts >= DNS_ZONE_HOSTS)
+			return;
+		h = &z->hosts[z->nhosts++];
+		memset(h, 0, sizeof(*h));
+		snprintf(h->name, sizeof(h->name), "%s", name);
+	}
+	if (family == AF_INET && !h->has_ip4) {
+		memcpy(&h->ip4, addr, 4);
+		h->has_ip4 = true;
+	} else if (family == AF_INET6 && !h->has_ip6) {
+		memcpy(h->ip6, addr, 16);
+		h->has_ip6 = true;
+	}
+}
+
+static void netw_dns_leases(const struct kv_network *n, struct dns_zone *z)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	struct dhcp_lease_rec l;
+	uint32_t cursor = 0, ip;
+
+	while (n->dhcp && dhcpd_lease_next(n->dhcp, &cursor, &l) == 0) {
+		if (l.state != DHCP_LEASE_BOUND || !l.hostname[0] || (l.expiry && l.expiry <= now))
+			continue;
+		ip = htonl(l.ip);
+		netw_dns_add(z, l.hostname, AF_INET, &ip);
+	}
+}
+
+void netw_dns_zone(const struct kv_network *n, struct dns_zone *z)
+{
+	const struct net_def *def = &n->def;
+	uint32_t mask = htonl(kv_prefix_mask(def->prefix));
+
+	z->nhosts = 0;
+	snprintf(z->domain, sizeof(z->domain), "%s", def->domain);
+	z->local_only = def->domain_local_only;
+	z->forward_plain = def->dns_forward_plain;
+	z->mask = mask;
+	z->subnet = def->ip.s_addr & mask;
+	for (int i = 0; i < def->ndns_hosts; i++)
+		for (int j = 0; j < def->dns_hosts[i].nnames; j++)
+			netw_dns_add(z, def->dns_hosts[i].names[j], def->dns_hosts[i].family,
+				     def->dns_hosts[i].addr);
+	for (int i = 0; i < def->nhosts; i++)
+		netw_dns_add(z, def->hosts[i].name, AF_INET, &def->hosts[i].ip);
+	netw_dns_leases(n, z);
+}
+
+/* ---- upstreams ---------------------------------------------------------- */
+
+static bool netw_dns_upstream(struct dns_upstream *u, int family, const void *addr,
+			      const char *domain)
+{
+	memset(u, 0, sizeof(*u));
+	snprintf(u->domain, sizeof(u->domain), "%s", domain);
+	if (family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)&u->addr;
+
+		s->sin_family = AF_INET;
+		s->sin_port = htons(53);
+		memcpy(&s->sin_addr, addr, 4);
+		u->addrlen = sizeof(*s);
+		return true;
+	}
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&u->addr;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons(53);
+		memcpy(&s->sin6_addr, addr, 16);
+		u->addrlen = sizeof(*s);
+		return true;
+	}
+	return false;
+}
+
+/* The host's resolvers (nameserver lines of path), never n's own gateway
+ * (a host whose resolv.conf names a kvnet gateway would loop). */
+static int netw_dns_resolv(const char *path, const struct kv_network *n,
+			   struct dns_upstream *up, int k, int max)
+{
+	char line[256], addr[INET6_ADDRSTRLEN + 1];
+	uint8_t a[16];
+	FILE *f = fopen(path, "re");
+
+	while (f && k < max && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " nameserver %46s", addr) != 1)
+			continue;
+		if (inet_pton(AF_INET, addr, a) == 1) {
+			if (memcmp(a, &n->def.ip, 4))
+				k += netw_dns_upstream(&up[k], AF_INET, a, "");
+		} else if (inet_pton(AF_INET6, addr, a) == 1) {
+			k += netw_dns_upstream(&up[k], AF_INET6, a, "");
+		}
+	}
+	if (f)
+		fclose(f);
+	return k;
+}
+
+int netw_dns_upstreams(const struct kvnetd *d, const struct kv_network *n,
+		       struct dns_upstream *up, int max)
+{
+	const struct net_def *def = &n->def;
+	bool general = false;
+	int k = 0;
+
+	/* libvirt: a forwarder with an address and no domain replaces the
+	 * host's resolvers (dnsmasq's no-resolv) */
+	for (int i = 0; i < def->ndns_forwarders && k < max; i++) {
+		const struct net_dns_forwarder *f = &def->dns_forwarders[i];
+
+		if (f->family && netw_dns_upstream(&up[k], f->family, f->addr, f->domain)) {
+			general |= !f->domain[0];
+			k++;
+		}
+	}
+	return general ? k : netw_dns_resolv(d->resolv_conf, n, up, k, max);
+}

@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The DNS service on each network's gateway (issue 16), with real clients
+(dig, busybox udhcpc and nslookup) in guest namespaces and a real DNS
+server (dnsmasq) in an upstream namespace standing in for the internet's
+resolver: guests' names from reservations and DHCP hostnames, forward and
+reverse; forwarding with the guest's ID kept and the host's own ID sent;
+TCP; DHCP handing out the gateway; no answers for strangers; malformed
+queries survived."""
+
+import struct
+import subprocess
+
+import pytest
+
+from kvnet_harness import Capture, poll
+
+GW = "10.77.0.1"
+UP = "10.201.0.2"      # the upstream namespace's resolver
+UP_ANSWER = "192.0.2.7"  # what it says example.test is
+RANGE = ("10.77.0.100", "10.77.0.150")
+RES_MAC, RES_IP = "52:54:00:d5:00:20", "10.77.0.20"
+
+UDHCPC_SCRIPT = """#!/bin/sh
+case "$1" in
+bound|renew) ip addr add "$ip/$mask" dev "$interface"
+             echo "$1 $ip dns=$dns domain=$domain" >> "$LOG" ;;
+esac
+"""
+
+
+def dns_xml(env, dns="", domain="lab.test", extra=""):
+    dom = f"<domain name='{domain}'/>" if domain else ""
+    return env.isolated_xml("t0", extra=dom + dns + extra).replace(
+        f"<ip address='{GW}' prefix='24'/>",
+        f"<ip address='{GW}' prefix='24'><dhcp><range start='{RANGE[0]}' "
+        f"end='{RANGE[1]}'/><host mac='{RES_MAC}' name='vmres' ip='{RES_IP}'/>"
+        "</dhcp></ip>")
+
+
+def start(env, **kw):
+    env.define_xml(dns_xml(env, **kw))
+    env.cli("net", "start", "t0")
+
+
+def dig(ns, *args, server=GW, check=True):
+    """dig's answer lines (+short), or the whole output with check=False."""
+    cp = ns.run(["dig", f"@{server}", "+time=2", "+tries=1", *args], check=False, timeout=20)
+    if check:
+        assert cp.returncode == 0, cp.stdout + cp.stderr
+    return cp.stdout
+
+
+def short(ns, *args, **kw):
+    return dig(ns, "+short", *args, **kw).split()
+
+
+def status(ns, *args, **kw):
+    out = dig(ns, *args, **kw)
+    for w in out.split():
+        if w.rstrip(",") in ("NOERROR", "NXDOMAIN", "REFUSED", "SERVFAIL", "FORMERR",
+                             "NOTIMP"):
+            return w.rstrip(",")
+    return out
+
+
+def upstream_dns(env, name="example.test"):
+    """An upstream namespace whose dnsmasq answers name (and only it);
+    returns (namespace, log path)."""
+    up = env.add_upstream()
+    log = env.tmp / "up-dnsmasq.log"
+    p = up.popen(["dnsmasq", "-k", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+                  "--user=root", f"--listen-address={UP}", "--bind-interfaces",
+                  f"--address=/{name}/{UP_ANSWER}", "--txt-record=up.example.test,upstream",
+                  "--log-queries", f"--log-facility={log}",
+                  f"--pid-file={env.tmp / 'up-dnsmasq.pid'}"],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    poll(lambda: "started" in (log.read_text() if log.exists() else ""), 10,
+         "the upstream dnsmasq to start")
+    return up, log, p
+
+
+@pytest.fixture
+def upstream(kvnet):
+    up, log, p = upstream_dns(kvnet)
+    yield up, log
+    p.terminate()
+    p.wait(5)
+
+
+def test_reserved_and_leased_names(kvnet):
+    """A reservation's name and a DHCP client's hostname answer A (plain
+    and under the domain) and PTR, over UDP and TCP; DHCP hands out the
+    gateway as the DNS server with the domain."""
+    env = kvnet
+    start(env)
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    assert short(g.ns, "vmres") == [RES_IP]
+    assert short(g.ns, "vmres.lab.test") == [RES_IP]
+    assert short(g.ns, "+tcp", "vmres.lab.test") == [RES_IP]
+    assert short(g.ns, "-x", RES_IP) == ["vmres.lab.test."]
+
+    d = env.new_ns("kvg-dyn-")
+    d.sysctl("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+    env.host.ip("link", "add", "kv-dyn", "type", "veth", "peer", "name", "eth0",
+                "netns", d.name)
+    d.ip("link", "set", "eth0", "up")
+    env.host.ip("link", "set", "kv-dyn", "up")
+    env.cli("port", "add", "t0", "kv-dyn")
+    script = env.tmp / "udhcpc.sh"
+    script.write_text(UDHCPC_SCRIPT)
+    script.chmod(0o755)
+    log = env.tmp / "udhcpc.log"
+    d.run(["env", f"LOG={log}", "busybox", "udhcpc", "-q", "-n", "-i", "eth0", "-s",
+           str(script), "-x", "hostname:dyn1", "-t", "5", "-T", "1"], timeout=30)
+    bound = log.read_text().split()
+    ip = bound[1]
+    assert bound[2:] == [f"dns={GW}", "domain=lab.test"], bound
+    assert short(g.ns, "dyn1") == [ip]
+    assert short(g.ns, "dyn1.lab.test") == [ip]
+    assert short(g.ns, "-x", ip) == ["dyn1.lab.test."]
+    # busybox nslookup, the resolver of the smallest guests
+    out = d.run(["busybox", "nslookup", "vmres.lab.test", GW], timeout=20).stdout
+    assert RES_IP in out
+
+
+def test_forwarded_with_the_hosts_own_id(kvnet, upstream):
+    """Names not the network's go to the host's resolvers (resolv.conf):
+    the answer comes back to the guest under its own ID, and the query
+    upstream carries another."""
+    env = kvnet
+    up, uplog = upstream
+    env.resolv_conf.write_text(f"# the host's resolvers\nnameserver {UP}\n")
+    start(env)
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    assert short(g.ns, "www.example.test") == [UP_ANSWER]
+    assert short(g.ns, "+tcp", "example.test") == [UP_ANSWER]
+    assert short(g.ns, "TXT", "up.example.test") == ['"upstream"']
+    assert "query[A] www.example.test from 10.201.0.1" in uplog.read_text()
+    with Capture(up, "eth0", bpf_filter="udp dst port 53") as cap:
+        reply = udp_query(g, b"id-1.example.test", 0x4242)
+        assert reply[:2] == b"\x42\x42" and struct.unpack("!H", reply[6:8])[0] == 1
+        f = cap.wait_for(lambda f: b"id-1" in bytes(f), what="the forwarded query")[0]
+    b = bytes(f)
+    dns_at = 14 + (b[14] & 0xF) * 4 + 8
+    assert b[dns_at:dns_at + 2] != b"\x42\x42", "the guest's ID went upstream"
+
+
+def test_forwarder_from_the_definition(kvnet, upstream):
+    """<forwarder addr=> replaces the host's resolvers (none here)."""
+    env = kvnet
+    start(env, dns=f"<dns><forwarder addr='{UP}'/></dns>")
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    assert short(g.ns, "example.test") == [UP_ANSWER]
+
+
+def test_no_upstream_servfail(kvnet):
+    """Without any upstream a foreign name gets SERVFAIL at once, and the
+    network's own names still answer."""
+    env = kvnet
+    start(env)
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    assert status(g.ns, "www.example.test") == "SERVFAIL"
+    assert short(g.ns, "vmres") == [RES_IP]
+
+
+def test_not_an_open_resolver(kvnet, upstream):
+    """A query from outside the subnet is REFUSED (a guest that lies about
+    its address), and the gateway answers nothing that reaches it from
+    another device (the upstream)."""
+    env = kvnet
+    up, uplog = upstream
+    env.resolv_conf.write_text(f"nameserver {UP}\n")
+    start(env)
+    g = env.add_guest("t0", "liar", "10.99.0.5")
+    g.ns.ip("route", "add", f"{GW}/32", "dev", "eth0")
+    assert status(g.ns, "example.test") == "REFUSED"
+    out = dig(up, "example.test", check=False)
+    assert "timed out" in out or "no servers could be reached" in out, out
+    assert "example.test from 10.99" not in uplog.read_text()
+
+
+def udp_query(g, name, qid, qtype=1, raw=None, timeout=3):
+    """Send one query (or raw bytes) from guest g to the gateway; the reply
+    or None."""
+    if raw is None:
+        q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+        q += b"".join(bytes([len(x)]) + x for x in name.split(b".")) + b"\0"
+        raw = q + struct.pack("!HH", qtype, 1)
+    code = ("import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); "
+            f"s.settimeout({timeout}); s.sendto(bytes.fromhex(sys.argv[1]),('{GW}',53))\n"
+            "try: sys.stdout.write(s.recv(65535).hex())\nexcept socket.timeout: pass")
+    out = g.ns.run(["/usr/bin/python3", "-c", code, raw.hex()], timeout=20).stdout
+    return bytes.fromhex(out) if out else None
+
+
+def test_malformed_queries(kvnet):
+    """Garbage is dropped or gets FORMERR, a response is ignored, and the
+    service keeps answering."""
+    env = kvnet
+    start(env)
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    assert udp_query(g, None, 0, raw=b"\x01\x02\x03") is None, "a 3-byte query answered"
+    bad = struct.pack("!HHHHHH", 0x1111, 0x0100, 1, 0, 0, 0) + b"\x3fabc"
+    r = udp_query(g, None, 0, raw=bad)
+    assert r is not None and r[:2] == b"\x11\x11" and r[3] & 0xF == 1, r  # FORMERR
+    resp = struct.pack("!HHHHHH", 0x2222, 0x8180, 0, 0, 0, 0)
+    assert udp_query(g, None, 0, raw=resp, timeout=1) is None, "a response answered"
+    # a TCP client that sends a length and hangs up, and one that lies
+    for data in (b"\x00", b"\xff\xff" + b"x" * 100):
+        cp = g.ns.run(["/usr/bin/python3", "-c",
+                       "import socket,sys; s=socket.create_connection(('%s',53),3); "
+                       "s.sendall(bytes.fromhex(sys.argv[1])); s.close()" % GW, data.hex()],
+                      timeout=20)
+        assert cp.returncode == 0, cp.stderr
+    assert short(g.ns, "vmres") == [RES_IP]
+    assert short(g.ns, "+tcp", "vmres") == [RES_IP]
+    assert env.daemon_alive()
+
+
+def test_disabled_dns_serves_nothing(kvnet):
+    """<dns enable='no'/>: nothing on port 53, and DHCP hands out no DNS."""
+    env = kvnet
+    start(env, dns="<dns enable='no'/>")
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    out = dig(g.ns, "vmres", check=False)
+    assert "status:" not in out, out
