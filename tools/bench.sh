@@ -42,11 +42,16 @@
 # connections/s; and kvnet's share of two bare rewrite programs (tc and
 # XDP: addresses and checksums only), the ceilings of their hooks.
 #
-# Settings (environment): KVNET_BENCH_ONLY (all parts; "switch", "dhcp"
-# or "nat" for one), KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
+# Then DNS (about a minute more; tools/bench_dns.sh): dnsperf from a guest
+# against kvnet's DNS service and dnsmasq as libvirt runs it, for the
+# network's own names and for forwarded ones.
+#
+# Settings (environment): KVNET_BENCH_ONLY (all parts; "switch", "dhcp",
+# "nat" or "dns" for one), KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
 # KVNET_BENCH_TCP_SECS (4), KVNET_BENCH_CPU (the last CPU: the generator's;
 # DHCP servers run on the others).
 # NAT: KVNET_BENCH_CONN_SECS (3), KVNET_BENCH_CONN_CLIENTS (64).
+# DNS: KVNET_BENCH_DNS_SECS (3: each dnsperf run).
 # DHCP: KVNET_BENCH_DHCP_RATES (offered exchanges/s, ascending: "250 500
 # 1000 2000 3000 5000 7000 10000 15000 20000 30000 40000"),
 # KVNET_BENCH_DHCP_SECS (3: each step's test period, shorter where 3 s
@@ -685,6 +690,8 @@ print_dhcp_table() {
 . "$top/tools/bench_nat.sh"
 # shellcheck source=tools/bench_trace.sh
 . "$top/tools/bench_trace.sh"
+# shellcheck source=tools/bench_dns.sh
+. "$top/tools/bench_dns.sh"
 
 # ---- output ------------------------------------------------------------
 
@@ -725,7 +732,8 @@ print_table() {
 
 check_settings() {
 	local s r
-	[[ $only =~ ^(|switch|dhcp|nat)$ ]] || die "KVNET_BENCH_ONLY must be switch, dhcp or nat"
+	[[ $only =~ ^(|switch|dhcp|nat|dns)$ ]] || die "KVNET_BENCH_ONLY must be switch, dhcp, nat or dns"
+	[[ $dns_secs =~ ^[1-9][0-9]*$ ]] || die "KVNET_BENCH_DNS_SECS must be a positive integer"
 	[[ $runs =~ ^[1-9][0-9]*$ && $tcp_secs =~ ^[1-9][0-9]*$ &&
 		$pps_secs =~ ^[0-9]+(\.[0-9]+)?$ && $gen_cpu =~ ^[0-9]+$ ]] ||
 		die "KVNET_BENCH_RUNS, _TCP_SECS must be positive integers, _PPS_SECS a number, _CPU a CPU"
@@ -761,6 +769,11 @@ main() {
 	if part nat; then
 		command -v nft >/dev/null || die "nft missing: run make deps"
 	fi
+	if part dns; then
+		for t in dnsperf dnsmasq dig taskset; do
+			command -v "$t" >/dev/null || die "$t missing: run make deps"
+		done
+	fi
 	if part dhcp; then
 		for t in perfdhcp kea-dhcp4 dnsmasq taskset; do
 			command -v "$t" >/dev/null || die "$t missing: run make deps"
@@ -780,12 +793,16 @@ main() {
 		bench_nat
 		if [ "${nat_sides[0]}" = kvnet ]; then bench_trace_nat; fi
 	fi
+	if part dns; then bench_dns; fi
 	if part switch; then print_table; fi
 	if part dhcp; then print_dhcp_table; fi
 	if part nat; then print_nat_table; fi
-	print_trace_table switch "switch, kvnet veth UDP 64B"
-	print_trace_table nat "NAT, guest -> upstream UDP 64B, 1024 flows"
-	print_trace_targets
+	if part dns; then print_dns_table; fi
+	if part switch || part nat; then
+		print_trace_table switch "switch, kvnet veth UDP 64B"
+		print_trace_table nat "NAT, guest -> upstream UDP 64B, 1024 flows"
+		print_trace_targets
+	fi
 }
 
 main "$@"
