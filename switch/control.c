@@ -12,6 +12,7 @@
 
 #include "switch/control.h"
 #include "switch/control_int.h"
+#include "switch/dnsd.h"
 #include "switch/network_int.h"
 #include "switch/fault.h"
 #include "switch/log.h"
@@ -64,6 +65,29 @@ struct kv_network *arg_net(struct kvnetd *d, json_t *args, const char *key,
 
 /* ---- renderers -------------------------------------------------------- */
 
+/* The DNS service: where it answers (or why not), and its counters. */
+static void render_dns(const struct kv_network *n, json_t *o)
+{
+	const struct dnsd_counters *c = n->dns ? dnsd_counters(n->dns) : NULL;
+	char where[64];
+
+	if (n->dns)
+		snprintf(where, sizeof(where), "%s port 53", inet_ntoa(n->def.ip));
+	else
+		snprintf(where, sizeof(where), "%s", !netw_serves_dns(&n->def) ? "off" :
+			 n->active ? "not served (see the notes)" : "");
+	json_object_set_new(o, "dns", json_string(where));
+	if (!c)
+		return;
+	json_object_set_new(o, "dns_counters",
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
+				      (json_int_t)c->queries, "answered", (json_int_t)c->answered,
+				      "forwarded", (json_int_t)c->forwarded, "upstream_answers",
+				      (json_int_t)c->upstream_answers, "refused",
+				      (json_int_t)c->refused, "servfail", (json_int_t)c->servfail,
+				      "dropped", (json_int_t)c->dropped));
+}
+
 static json_t *render_net(const struct kv_network *n)
 {
 	const struct net_def *def = &n->def;
@@ -105,6 +129,7 @@ static json_t *render_net(const struct kv_network *n)
 	json_object_set_new(o, "adopting", json_boolean(n->pending == NETW_PENDING_ADOPT));
 	json_object_set_new(o, "degraded", json_string(n->degraded));
 	json_object_set_new(o, "notes", notes);
+	render_dns(n, o);
 	return o;
 }
 

@@ -128,6 +128,8 @@ static const struct cli_field kvnet_net_fields[] = {
 	{ "dhcp_ranges", "DHCP ranges", CLI_T_LIST },
 	{ "ports", "Ports", CLI_T_INT },
 	{ "persistent", "Persistent", CLI_T_BOOL },
+	{ "dns", "DNS", CLI_T_STR },
+	{ "dns_counters", "DNS queries", CLI_T_COUNTS },
 	{ "degraded", "Degraded", CLI_T_STR },
 	{ "notes", "Reconciled", CLI_T_LIST },
 	{ NULL, NULL, 0 },

@@ -121,6 +121,9 @@ def test_reserved_and_leased_names(kvnet):
     # busybox nslookup, the resolver of the smallest guests
     out = d.run(["busybox", "nslookup", "vmres.lab.test", GW], timeout=20).stdout
     assert RES_IP in out
+    show = env.net("t0")
+    assert show["dns"] == f"{GW} port 53"
+    assert show["dns_counters"]["answered"] >= 8 and show["dns_counters"]["forwarded"] == 0
 
 
 def test_forwarded_with_the_hosts_own_id(kvnet, upstream):
@@ -174,6 +177,7 @@ def test_not_an_open_resolver(kvnet, upstream):
     g = env.add_guest("t0", "liar", "10.99.0.5")
     g.ns.ip("route", "add", f"{GW}/32", "dev", "eth0")
     assert status(g.ns, "example.test") == "REFUSED"
+    assert env.net("t0")["dns_counters"]["refused"] == 1
     out = dig(up, "example.test", check=False)
     assert "timed out" in out or "no servers could be reached" in out, out
     assert "example.test from 10.99" not in uplog.read_text()
@@ -224,3 +228,37 @@ def test_disabled_dns_serves_nothing(kvnet):
     g = env.add_guest("t0", "q", "10.77.0.5")
     out = dig(g.ns, "vmres", check=False)
     assert "status:" not in out, out
+    assert env.net("t0")["dns"] == "off"
+
+
+def test_port_taken_is_noted(kvnet):
+    """Another program holding TCP port 53 on every address: the network
+    still starts, without DNS, and says why."""
+    env = kvnet
+    code = ("import socket,sys; s=socket.socket(); s.bind(('0.0.0.0',53)); s.listen(); "
+            "print('ok', flush=True); sys.stdin.read()")
+    p = env.host.popen(["/usr/bin/python3", "-c", code], stdin=subprocess.PIPE,
+                       stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "ok"
+        start(env)
+        show = env.net("t0")
+        assert show["active"] and show["dns"].startswith("not served"), show
+        assert any("DNS not served" in n and "Address already in use" in n
+                   for n in show["notes"]), show["notes"]
+    finally:
+        p.stdin.close()
+        p.wait(5)
+
+
+def test_served_again_after_kill(kvnet):
+    """kill -9 of kvnetd: once it is back (adopting the running network),
+    names answer again, a lease's hostname included."""
+    env = kvnet
+    start(env)
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    assert short(g.ns, "vmres") == [RES_IP]
+    env.kill_daemon()
+    env.start_daemon()
+    poll(lambda: short(g.ns, "vmres", check=False) == [RES_IP], 20,
+         "an answer from the restarted kvnetd")
