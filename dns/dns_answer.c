@@ -16,18 +16,62 @@
 
 /* ---- what a name is to the network ------------------------------------ */
 
-/* What became of the query's name. */
-struct dns_hit {
-	enum { HIT_FORWARD, HIT_NXDOMAIN, HIT_HOST, HIT_PTR } kind;
-	const struct dns_host *host;
+/* The query's name as the zone may hold it: the name itself and, for a
+ * name one label below the domain, that label (a host's short name). */
+struct dns_qname {
+	const char *name;
+	char label[DNS_NAME_MAX]; /* "" if none */
 };
 
-static const struct dns_host *dns_host_named(const struct dns_zone *z, const char *name)
+/* What became of the query's name. */
+struct dns_hit {
+	enum { HIT_FORWARD, HIT_NXDOMAIN, HIT_NAME, HIT_PTR } kind;
+	const struct dns_host *host; /* HIT_PTR: the name to give */
+	struct dns_qname q;	     /* HIT_NAME: whose records to give */
+};
+
+/* Does name end with "." + domain (or is it the domain)? */
+static bool dns_under(const char *name, const char *domain)
 {
-	for (int i = 0; i < z->nhosts && i < DNS_ZONE_HOSTS; i++)
-		if (!strcasecmp(z->hosts[i].name, name))
-			return &z->hosts[i];
-	return NULL;
+	size_t n = strlen(name), d = strlen(domain);
+
+	if (!d || n < d || strcasecmp(name + n - d, domain) != 0)
+		return false;
+	return n == d || name[n - d - 1] == '.';
+}
+
+/* Is name strictly below ancestor? */
+static bool dns_below(const char *name, const char *ancestor)
+{
+	return strlen(name) > strlen(ancestor) && dns_under(name, ancestor);
+}
+
+static void dns_qname_init(const struct dns_zone *z, const char *name, struct dns_qname *q)
+{
+	size_t n = strlen(name), d = strlen(z->domain);
+
+	q->name = name;
+	q->label[0] = '\0';
+	if (dns_below(name, z->domain) && n - d - 1 < sizeof(q->label) &&
+	    !memchr(name, '.', n - d - 1))
+		snprintf(q->label, sizeof(q->label), "%.*s", (int)(n - d - 1), name);
+}
+
+static bool dns_host_is(const struct dns_host *h, const struct dns_qname *q)
+{
+	return !strcasecmp(h->name, q->name) || (q->label[0] && !strcasecmp(h->name, q->label));
+}
+
+/* The host's name as answers give it: under the domain if it is a single
+ * label. */
+static const char *dns_host_full(const struct dns_zone *z, const struct dns_host *h, char *buf,
+				 size_t len)
+{
+	if (z->domain[0] && !strchr(h->name, '.'))
+		snprintf(buf, len, "%s.%s", h->name, z->domain);
+	else
+		snprintf(buf, len, "%s", h->name);
+	return buf;
 }
 
 static const struct dns_host *dns_host_at(const struct dns_zone *z, uint32_t ip4)
@@ -38,14 +82,55 @@ static const struct dns_host *dns_host_at(const struct dns_zone *z, uint32_t ip4
 	return NULL;
 }
 
-/* Does name end with "." + domain (or is it the domain)? */
-static bool dns_under(const char *name, const char *domain)
+/* Does the zone hold records of this name (addresses, TXT or SRV)? */
+static bool dns_holds(const struct dns_zone *z, const struct dns_qname *q)
 {
-	size_t n = strlen(name), d = strlen(domain);
+	for (int i = 0; i < z->nhosts && i < DNS_ZONE_HOSTS; i++)
+		if (dns_host_is(&z->hosts[i], q))
+			return true;
+	for (int i = 0; i < z->ntxts && i < DNS_ZONE_TXTS; i++)
+		if (!strcasecmp(z->txts[i].name, q->name))
+			return true;
+	for (int i = 0; i < z->nsrvs && i < DNS_ZONE_SRVS; i++)
+		if (!strcasecmp(z->srvs[i].name, q->name))
+			return true;
+	return false;
+}
 
-	if (!d || n < d || strcasecmp(name + n - d, domain) != 0)
-		return false;
-	return n == d || name[n - d - 1] == '.';
+/* Is name above one of the zone's names ("_tcp.lab.example" above
+ * "_http._tcp.lab.example")? Such an empty non-terminal exists, with no
+ * records of its own: RFC 8020 §2, "when an iterative resolver receives
+ * a response with rcode set to NXDOMAIN, it MAY ... cache" the whole tree
+ * below it as gone, so it is no data, never NXDOMAIN. */
+static bool dns_above(const struct dns_zone *z, const char *name)
+{
+	char full[2 * DNS_NAME_MAX + 2];
+
+	for (int i = 0; i < z->ntxts && i < DNS_ZONE_TXTS; i++)
+		if (dns_below(z->txts[i].name, name))
+			return true;
+	for (int i = 0; i < z->nsrvs && i < DNS_ZONE_SRVS; i++)
+		if (dns_below(z->srvs[i].name, name))
+			return true;
+	for (int i = 0; i < z->nhosts && i < DNS_ZONE_HOSTS; i++)
+		if (dns_below(dns_host_full(z, &z->hosts[i], full, sizeof(full)), name))
+			return true;
+	return false;
+}
+
+/* Must a name the zone does not hold stay here? Under a localOnly domain
+ * or a <forwarder domain=> without addr, or a plain name unless
+ * forwardPlainNames. */
+static bool dns_kept_local(const struct dns_zone *z, const char *name)
+{
+	if (!strchr(name, '.') && !z->forward_plain)
+		return true;
+	if (z->local_only && dns_under(name, z->domain))
+		return true;
+	for (int i = 0; i < z->nlocal && i < DNS_ZONE_LOCALS; i++)
+		if (dns_under(name, z->local[i]))
+			return true;
+	return false;
 }
 
 /* "d.c.b.a.in-addr.arpa" as an address (network order). */
@@ -83,23 +168,15 @@ static struct dns_hit dns_reverse_hit(const struct dns_zone *z, uint32_t ip)
 static struct dns_hit dns_lookup(const struct dns_zone *z, const char *name)
 {
 	struct dns_hit h = { .kind = HIT_FORWARD };
-	bool plain = !strchr(name, '.'), in_domain = dns_under(name, z->domain);
-	char label[DNS_NAME_MAX];
 	uint32_t ip;
 
+	dns_qname_init(z, name, &h.q);
 	if (dns_reverse4(name, &ip))
-		return dns_reverse_hit(z, ip);
-	h.host = dns_host_named(z, name);
-	if (!h.host && in_domain && strlen(name) > strlen(z->domain)) {
-		snprintf(label, sizeof(label), "%.*s", (int)(strlen(name) - strlen(z->domain) - 1),
-			 name);
-		if (!strchr(label, '.'))
-			h.host = dns_host_named(z, label);
-	}
-	if (h.host)
-		h.kind = HIT_HOST;
-	else if ((in_domain && z->local_only) || (plain && !z->forward_plain))
-		h.kind = HIT_NXDOMAIN;
+		h = dns_reverse_hit(z, ip);
+	else if (dns_holds(z, &h.q))
+		h.kind = HIT_NAME;
+	if (h.kind == HIT_FORWARD && dns_kept_local(z, name))
+		h.kind = dns_above(z, name) ? HIT_NAME : HIT_NXDOMAIN;
 	return h;
 }
 
@@ -121,38 +198,129 @@ static enum dns_verdict dns_header_error(const uint8_t *q, size_t qlen, unsigned
 	return DNS_ANSWERED;
 }
 
-/* The host's name as an answer names it: under the domain if it is a
- * single label. */
+/* The host's name as a PTR answer gives it. */
 static ldns_rdf *dns_host_dname(const struct dns_zone *z, const struct dns_host *host)
 {
 	char full[2 * DNS_NAME_MAX + 2];
+	size_t n;
 
-	if (z->domain[0] && !strchr(host->name, '.'))
-		snprintf(full, sizeof(full), "%s.%s.", host->name, z->domain);
-	else
-		snprintf(full, sizeof(full), "%s.", host->name);
+	dns_host_full(z, host, full, sizeof(full) - 1);
+	n = strlen(full);
+	full[n] = '.';
+	full[n + 1] = '\0';
 	return ldns_dname_new_frm_str(full);
 }
 
-/* One answer record for the question: owner as asked, TTL 0 (the names
- * follow the leases, as dnsmasq's local-ttl 0). */
-static ldns_rr *dns_rr(const ldns_rr *question, ldns_rr_type type, ldns_rdf *rdata)
+/* An answer record for the question, with no data yet: owner as asked,
+ * TTL 0 (the names follow the leases, as dnsmasq's local-ttl 0). */
+static ldns_rr *dns_rr_new(const ldns_rr *question, ldns_rr_type type)
 {
-	ldns_rr *rr;
+	ldns_rr *rr = ldns_rr_new();
 
-	if (!rdata)
+	if (!rr)
 		return NULL;
-	rr = ldns_rr_new();
-	if (!rr) {
-		ldns_rdf_deep_free(rdata);
-		return NULL;
-	}
 	ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(question)));
 	ldns_rr_set_type(rr, type);
 	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
 	ldns_rr_set_ttl(rr, 0);
-	ldns_rr_push_rdf(rr, rdata);
 	return rr;
+}
+
+/* rr with one more field of data; NULL (both freed) if either is. */
+static ldns_rr *dns_rr_add(ldns_rr *rr, ldns_rdf *rdata)
+{
+	if (rr && rdata && ldns_rr_push_rdf(rr, rdata))
+		return rr;
+	ldns_rdf_deep_free(rdata);
+	ldns_rr_free(rr);
+	return NULL;
+}
+
+static ldns_rr *dns_rr(const ldns_rr *question, ldns_rr_type type, ldns_rdf *rdata)
+{
+	return dns_rr_add(dns_rr_new(question, type), rdata);
+}
+
+/* Into the answers, once (RFC 2181 §5: no RR twice in an RRset, and two
+ * hosts of one name may share an address). */
+static void dns_push(ldns_rr_list *ans, ldns_rr *rr)
+{
+	if (rr && !ldns_rr_list_contains_rr(ans, rr) && ldns_rr_list_push_rr(ans, rr))
+		return;
+	ldns_rr_free(rr);
+}
+
+/* A TXT record: the value's comma-separated parts as its strings
+ * (RFC 1035 §3.3.14, "One or more <character-string>s"). */
+static ldns_rr *dns_txt_rr(const ldns_rr *question, const char *value)
+{
+	ldns_rr *rr = dns_rr_new(question, LDNS_RR_TYPE_TXT);
+	char v[DNS_TXT_MAX];
+	uint8_t s[DNS_TXT_MAX];
+	const char *p = v;
+	size_t n;
+
+	snprintf(v, sizeof(v), "%.*s", DNS_TXT_MAX - 1, value);
+	for (;;) {
+		n = strcspn(p, ",");
+		s[0] = (uint8_t)n; /* n < DNS_TXT_MAX = 256 */
+		memcpy(s + 1, p, n);
+		rr = dns_rr_add(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_STR, n + 1, s));
+		if (!rr || p[n] != ',')
+			return rr;
+		p += n + 1;
+	}
+}
+
+/* An SRV record (RFC 2782): priority, weight, port, target; no target is
+ * ".", "the service is decidedly not available at this domain". */
+static ldns_rr *dns_srv_rr(const ldns_rr *question, const struct dns_srv *s)
+{
+	ldns_rr *rr = dns_rr_new(question, LDNS_RR_TYPE_SRV);
+	char target[DNS_NAME_MAX + 1];
+
+	snprintf(target, sizeof(target), "%.*s.", DNS_NAME_MAX - 1,
+		 strcmp(s->target, ".") ? s->target : "");
+	rr = dns_rr_add(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, s->priority));
+	rr = dns_rr_add(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, s->weight));
+	rr = dns_rr_add(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, s->port));
+	return dns_rr_add(rr, ldns_dname_new_frm_str(target));
+}
+
+static bool dns_wants(ldns_rr_type asked, ldns_rr_type t)
+{
+	return asked == t || asked == LDNS_RR_TYPE_ANY;
+}
+
+/* The addresses of every host of the name. */
+static void dns_host_records(const struct dns_zone *z, const ldns_rr *question, ldns_rr_type t,
+			     const struct dns_qname *q, ldns_rr_list *ans)
+{
+	const struct dns_host *h;
+
+	for (int i = 0; i < z->nhosts && i < DNS_ZONE_HOSTS; i++) {
+		h = &z->hosts[i];
+		if (!dns_host_is(h, q))
+			continue;
+		if (h->has_ip4 && dns_wants(t, LDNS_RR_TYPE_A))
+			dns_push(ans, dns_rr(question, LDNS_RR_TYPE_A,
+					     ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, &h->ip4)));
+		if (h->has_ip6 && dns_wants(t, LDNS_RR_TYPE_AAAA))
+			dns_push(ans, dns_rr(question, LDNS_RR_TYPE_AAAA,
+					     ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, h->ip6)));
+	}
+}
+
+/* The TXT and SRV records of the name. */
+static void dns_named_records(const struct dns_zone *z, const ldns_rr *question, ldns_rr_type t,
+			      const char *name, ldns_rr_list *ans)
+{
+	for (int i = 0; dns_wants(t, LDNS_RR_TYPE_TXT) && i < z->ntxts && i < DNS_ZONE_TXTS; i++)
+		if (!strcasecmp(z->txts[i].name, name))
+			dns_push(ans, dns_txt_rr(question, z->txts[i].value));
+	for (int i = 0; dns_wants(t, LDNS_RR_TYPE_SRV) && i < z->nsrvs && i < DNS_ZONE_SRVS; i++)
+		if (!strcasecmp(z->srvs[i].name, name))
+			dns_push(ans, dns_srv_rr(question, &z->srvs[i]));
 }
 
 /* The records answering the question of type t about hit h (none: no
@@ -160,23 +328,12 @@ static ldns_rr *dns_rr(const ldns_rr *question, ldns_rr_type type, ldns_rdf *rda
 static void dns_records(const struct dns_zone *z, const ldns_rr *question, ldns_rr_type t,
 			const struct dns_hit *h, ldns_rr_list *ans)
 {
-	const struct dns_host *host = h->host;
-	ldns_rr *rr = NULL;
-
-	if (h->kind == HIT_PTR && (t == LDNS_RR_TYPE_PTR || t == LDNS_RR_TYPE_ANY))
-		rr = dns_rr(question, LDNS_RR_TYPE_PTR, dns_host_dname(z, host));
-	if (h->kind == HIT_HOST && host->has_ip4 && (t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_ANY))
-		rr = dns_rr(question, LDNS_RR_TYPE_A,
-			    ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, &host->ip4));
-	if (rr)
-		ldns_rr_list_push_rr(ans, rr);
-	rr = NULL;
-	if (h->kind == HIT_HOST && host->has_ip6 &&
-	    (t == LDNS_RR_TYPE_AAAA || t == LDNS_RR_TYPE_ANY))
-		rr = dns_rr(question, LDNS_RR_TYPE_AAAA,
-			    ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, host->ip6));
-	if (rr)
-		ldns_rr_list_push_rr(ans, rr);
+	if (h->kind == HIT_PTR && dns_wants(t, LDNS_RR_TYPE_PTR))
+		dns_push(ans, dns_rr(question, LDNS_RR_TYPE_PTR, dns_host_dname(z, h->host)));
+	if (h->kind != HIT_NAME)
+		return;
+	dns_host_records(z, question, t, &h->q, ans);
+	dns_named_records(z, question, t, h->q.name, ans);
 }
 
 /* The response to q: rcode, the question, the answers (ans is taken,

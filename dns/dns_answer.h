@@ -6,12 +6,15 @@
  * state; fuzzed by tests/fuzz/fuzz_dns_answer.c.
  *
  * Verdicts, as dnsmasq gives them for a libvirt network:
- *  - a name of the network (a guest's, plain or under the domain), or the
- *    reverse name of one of their addresses: answered (A, AAAA, PTR; any
- *    other type of such a name: no data);
- *  - a name the network must not forward (under a localOnly domain, a
- *    plain name unless forwardPlainNames, the reverse of an address of
- *    its subnet): NXDOMAIN;
+ *  - a name of the network (a guest's, plain or under the domain; the
+ *    name of a TXT or SRV record), or the reverse name of one of their
+ *    addresses: answered (A and AAAA of every host of the name, TXT, SRV,
+ *    PTR; any other type of such a name: no data);
+ *  - a name the network must not forward (under a localOnly domain or a
+ *    domain kept local by <forwarder domain=>, a plain name unless
+ *    forwardPlainNames, the reverse of an address of its subnet):
+ *    NXDOMAIN, or no data if it is above a name of the network (an empty
+ *    non-terminal, "_tcp.lab.example" above "_http._tcp.lab.example");
  *  - a message that is not a query (a response, another opcode): NOTIMP,
  *    or nothing for a response; a query that cannot be read: FORMERR when
  *    at least its header can, else nothing;

@@ -145,11 +145,15 @@ struct net_dns_txt {
 };
 
 /* <srv service= protocol= domain= target= port= priority= weight=/>:
- * _service._protocol.domain (domain defaults to the network's). */
+ * _service._protocol.domain (domain defaults to the network's). service
+ * and protocol are required (libvirt's rule), as one label each once '_'
+ * is put before them. port=, priority= and weight= need a target=, as in
+ * libvirt; 0 when not given (port= itself is 1..65535). */
 struct net_dns_srv {
 	char service[64], protocol[16];
 	char domain[NET_DNS_NAME_MAX]; /* "" the network's domain */
-	char target[NET_DNS_NAME_MAX]; /* "" none (the service is absent) */
+	char target[NET_DNS_NAME_MAX]; /* "" none, or ".": the service is
+					  absent (RFC 2782) */
 	uint16_t port, priority, weight;
 };
 
@@ -229,20 +233,24 @@ struct net_def {
  * What is read: <name>, <uuid>, <title>, <description>, <metadata>
  * (dropped), <forward mode=nat|route|open|bridge dev=> with <nat><port/>
  * and one <interface dev=>, <bridge name= stp= delay=>, <mac>, <domain
- * name=>, <mtu>, <port isolated=>, one IPv4 <ip address= netmask=|prefix=>
- * with <dhcp>: <range start= end=> and <host mac= id= name= ip=>, each with
- * an optional <lease expiry= unit=>, and <bootp file= server=>; <dns
- * enable='no'/> or <dns><forwarder addr='IPv4'/>...</dns>; and in the
- * kvnet: namespace <kvnet:datapath type=>, <kvnet:fdb aging= max=> and
- * <kvnet:dhcp ignore-client-id=>.
+ * name= localOnly=>, <mtu>, <port isolated=>, one IPv4 <ip address=
+ * netmask=|prefix=> with <dhcp>: <range start= end=> and <host mac= id=
+ * name= ip=>, each with an optional <lease expiry= unit=>, and <bootp
+ * file= server=>; all of libvirt's <dns enable= forwardPlainNames=>:
+ * <forwarder addr= domain=> (IPv4 or IPv6; addr, domain or both), <host
+ * ip=> (IPv4 or IPv6) with its <hostname>s, <txt name= value=> and <srv
+ * service= protocol= domain= target= port= priority= weight=> (DNS is
+ * served on any network with an <ip>; an empty <dns/> is the default);
+ * and in the kvnet: namespace <kvnet:datapath type=>, <kvnet:fdb aging=
+ * max=> and <kvnet:dhcp ignore-client-id=>. DNS names are labels of
+ * letters, digits, '-' and '_' (see netxml_dns_check.c).
  *
  * Error codes: -EINVAL for anything malformed, invalid or unknown (an XML
  * syntax error is reported as "XML error at line N: <libxml2 message>");
  * -EOPNOTSUPP for libvirt features kvnet knows but does not implement
- * (<route>, <portgroup>, <vlan>, <bandwidth>, <tftp>, IPv6, a <dns> that
- * asks for a DNS server (an empty one, <host>, <txt>, <srv>, <forwarder
- * domain=>, forwardPlainNames=), forward modes private/vepa/passthrough/
- * hostdev, a second <ip> or uplink <interface>, ...); -ENOMEM. Documents
+ * (<route>, <portgroup>, <vlan>, <bandwidth>, <tftp>, IPv6 networks,
+ * <domain register=>, forward modes private/vepa/passthrough/hostdev, a
+ * second <ip> or uplink <interface>, ...); -ENOMEM. Documents
  * over NETXML_DOC_MAX bytes, over the NETXML_MAX_* limits (refused in time
  * linear in the size, before libxml2 sees them), not in UTF-8, ASCII or
  * ISO-8859-n, or with any DOCTYPE (so no entity can be declared) are

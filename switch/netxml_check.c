@@ -5,7 +5,8 @@
  * and what the daemon re-runs after changing a definition: checks of
  * meaning, not syntax (the reader already refused malformed values).
  * Messages name the offending value. The DHCP and DNS families' own
- * checks live in netxml_dhcp.c and netxml_dns.c and are called from here.
+ * checks live in netxml_dhcp.c and netxml_dns_check.c and are called from
+ * here.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Network definitions: the DNS family, <dns>.
+/* Network definitions: reading the DNS family, libvirt's <dns>.
  *
- * kvnet answers no DNS yet. What it reads is what it can honour today:
- * <dns enable='no'/> (guests get no DNS server) and <forwarder addr=/>
- * entries (IPv4, several), which the DHCP server hands to guests as
- * option 6 until kvnet serves DNS itself and uses them as upstreams. The
- * rest of libvirt's <dns> (<host>, <txt>, <srv>, <forwarder domain=>,
- * forwardPlainNames=) is refused as not implemented yet; an empty <dns>
- * asks for a DNS server kvnet does not have and is refused too.
+ * kvnet serves DNS on the gateway address of every network with an <ip>
+ * (dns/, switch/dnsd.c), as libvirt's dnsmasq does, so all of libvirt's
+ * <dns> is read: enable= (no: no DNS server), forwardPlainNames=,
+ * <forwarder addr= domain=> (an IPv4 or IPv6 upstream, for every name or
+ * for one domain; a domain alone is answered locally and never
+ * forwarded), <host ip=> with its <hostname>s (IPv6 even on an
+ * IPv4-only network), <txt name= value=> and <srv service= protocol=
+ * domain= target= port= priority= weight=>. An empty <dns/> is the
+ * default. Each handler reads syntax (attributes, addresses, numbers,
+ * lengths, counts); names, duplicates and the rest of the meaning are
+ * netxml_dns_check's (netxml_dns_check.c), so a definition made in code
+ * is held to the same rules.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,20 +23,64 @@
 
 #include "switch/netxml_int.h"
 
-/* ---- reading ------------------------------------------------------------ */
+/* An IPv4 or IPv6 address attribute: 1 and the address if present, 0 if
+ * absent, <0 on error. */
+static int nx_dns_get_ip(struct nx *x, xmlNode *n, const char *attr,
+			 int *family, uint8_t addr[16])
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	int rc = netxml_get(x, n, attr, buf, sizeof(buf), false);
+
+	if (rc <= 0)
+		return rc;
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		*family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, addr) == 1)
+		*family = AF_INET6;
+	else
+		return nx_fail(x, -EINVAL, "invalid IP address %s='%s' on <%s>",
+			       attr, SHOW(buf), TAG(n));
+	return 1;
+}
+
+/* A name attribute (netxml_get's contract), never empty when present. */
+static int nx_dns_get_name(struct nx *x, xmlNode *n, const char *attr,
+			   char *buf, size_t len, bool required)
+{
+	int rc = netxml_get(x, n, attr, buf, len, required);
+
+	if (rc > 0 && !buf[0])
+		return nx_fail(x, -EINVAL, "invalid %s='' on <%s>: a name is "
+			       "needed", attr, TAG(n));
+	return rc;
+}
+
+/* yes= or no= attribute: 0 absent, 1 present (*out set), <0 error. */
+static int nx_dns_yes_no(struct nx *x, xmlNode *n, const char *attr,
+			 bool *out)
+{
+	char v[8];
+	int rc = netxml_get(x, n, attr, v, sizeof(v), false);
+
+	if (rc <= 0)
+		return rc;
+	if (strcmp(v, "yes") && strcmp(v, "no"))
+		return nx_fail(x, -EINVAL, "invalid %s='%s' on <%s>: use 'yes' "
+			       "or 'no'", attr, SHOW(v), TAG(n));
+	*out = !strcmp(v, "yes");
+	return 1;
+}
+
+/* ---- <forwarder> -------------------------------------------------------- */
 
 static int nx_dns_forwarder(struct nx *x, xmlNode *n)
 {
-	static const char *const ok[] = { "addr", NULL };
+	static const char *const ok[] = { "addr", "domain", NULL };
 	struct net_def *def = x->def;
-	int rc;
+	struct net_dns_forwarder *f;
+	int rc = netxml_attrs(x, n, ok, NULL);
 
-	if (xmlHasProp(n, (const xmlChar *)"domain"))
-		return nx_fail(x, -EOPNOTSUPP, "unsupported attribute 'domain' "
-			       "on <forwarder>: not implemented yet (kvnet "
-			       "serves no DNS; only <forwarder addr='IPv4'/> "
-			       "is read)");
-	rc = netxml_attrs(x, n, ok, NULL);
 	if (rc == 0)
 		rc = netxml_children(x, n, NULL, 0);
 	if (rc < 0)
@@ -39,31 +88,169 @@ static int nx_dns_forwarder(struct nx *x, xmlNode *n)
 	if (def->ndns_forwarders >= NET_MAX_DNS_FORWARDERS)
 		return nx_fail(x, -EINVAL, "too many DNS <forwarder> elements "
 			       "(max %d)", NET_MAX_DNS_FORWARDERS);
-	struct net_dns_forwarder *f = &def->dns_forwarders[def->ndns_forwarders];
-	struct in_addr a;
-
-	rc = netxml_get_ip4(x, n, "addr", &a);
+	f = &def->dns_forwarders[def->ndns_forwarders];
+	memset(f, 0, sizeof(*f));
+	rc = nx_dns_get_ip(x, n, "addr", &f->family, f->addr);
+	if (rc >= 0)
+		rc = nx_dns_get_name(x, n, "domain", f->domain,
+				     sizeof(f->domain), false);
 	if (rc < 0)
 		return rc;
-	memset(f, 0, sizeof(*f));
-	f->family = AF_INET;
-	memcpy(f->addr, &a, 4);
+	if (!f->family && !xmlHasProp(n, (const xmlChar *)"domain"))
+		return nx_fail(x, -EINVAL, "<forwarder> needs addr=, domain= "
+			       "or both");
 	def->ndns_forwarders++;
 	return 0;
 }
 
-static int nx_dns_unsupported(struct nx *x, xmlNode *n)
+/* ---- <host> ------------------------------------------------------------- */
+
+/* <hostname>name</hostname> into the <host> being read. */
+static int nx_dns_hostname(struct nx *x, xmlNode *n)
 {
-	return nx_fail(x, -EOPNOTSUPP, "unsupported element <%s> in <dns>: not "
-		       "implemented yet (kvnet serves no DNS; only <forwarder "
-		       "addr='IPv4'/> is read)", TAG(n));
+	struct net_dns_host *h = x->dns_host;
+
+	int rc;
+
+	if (h->nnames >= NET_DNS_HOST_NAMES)
+		return nx_fail(x, -EINVAL, "too many <hostname> elements in a "
+			       "DNS <host> (max %d)", NET_DNS_HOST_NAMES);
+	rc = netxml_text(x, n, h->names[h->nnames], NET_DNS_NAME_MAX,
+			 "DNS host name");
+	if (rc == 0)
+		h->nnames++;
+	return rc;
 }
+
+static int nx_dns_host(struct nx *x, xmlNode *n)
+{
+	static const char *const ok[] = { "ip", NULL };
+	static const struct nx_elem tab[] = {
+		{ "hostname", false, true, nx_dns_hostname },
+	};
+	struct net_def *def = x->def;
+	struct net_dns_host *h;
+	int rc = netxml_attrs(x, n, ok, NULL);
+
+	if (rc < 0)
+		return rc;
+	if (def->ndns_hosts >= NET_MAX_DNS_HOSTS)
+		return nx_fail(x, -EINVAL, "too many DNS <host> elements (max "
+			       "%d)", NET_MAX_DNS_HOSTS);
+	h = &def->dns_hosts[def->ndns_hosts];
+	memset(h, 0, sizeof(*h));
+	rc = nx_dns_get_ip(x, n, "ip", &h->family, h->addr);
+	if (rc == 0)
+		return nx_fail(x, -EINVAL, "missing attribute 'ip' on <host> in "
+			       "<dns>");
+	x->dns_host = h;
+	if (rc > 0)
+		rc = netxml_children(x, n, tab, 1);
+	x->dns_host = NULL;
+	if (rc < 0)
+		return rc;
+	if (!h->nnames) /* libvirt: "Missing hostname ... DNS HOST record" */
+		return nx_fail(x, -EINVAL, "<host> in <dns> needs at least one "
+			       "<hostname>");
+	def->ndns_hosts++;
+	return 0;
+}
+
+/* ---- <txt>, <srv> ------------------------------------------------------- */
+
+static int nx_dns_txt(struct nx *x, xmlNode *n)
+{
+	static const char *const ok[] = { "name", "value", NULL };
+	struct net_def *def = x->def;
+	struct net_dns_txt *t;
+	int rc = netxml_attrs(x, n, ok, NULL);
+
+	if (rc == 0)
+		rc = netxml_children(x, n, NULL, 0);
+	if (rc < 0)
+		return rc;
+	if (def->ndns_txts >= NET_MAX_DNS_TXTS)
+		return nx_fail(x, -EINVAL, "too many DNS <txt> elements (max "
+			       "%d)", NET_MAX_DNS_TXTS);
+	t = &def->dns_txts[def->ndns_txts];
+	memset(t, 0, sizeof(*t));
+	rc = nx_dns_get_name(x, n, "name", t->name, sizeof(t->name), true);
+	if (rc >= 0)
+		rc = netxml_get(x, n, "value", t->value, sizeof(t->value), true);
+	if (rc < 0)
+		return rc;
+	def->ndns_txts++;
+	return 0;
+}
+
+/* port=, priority=, weight=: libvirt takes them only with a target=. */
+static int nx_dns_srv_numbers(struct nx *x, xmlNode *n, struct net_dns_srv *s)
+{
+	static const char *const attrs[] = { "port", "priority", "weight" };
+	uint16_t *out[] = { &s->port, &s->priority, &s->weight };
+	unsigned v;
+	int rc;
+
+	for (size_t i = 0; i < 3; i++) {
+		rc = netxml_get_uint(x, n, attrs[i], i == 0 ? 1 : 0, 65535, &v);
+		if (rc < 0)
+			return rc;
+		if (rc > 0 && !s->target[0])
+			return nx_fail(x, -EINVAL, "%s= on <srv> needs a "
+				       "target=", attrs[i]);
+		if (rc > 0)
+			*out[i] = (uint16_t)v;
+	}
+	return 0;
+}
+
+static int nx_dns_srv(struct nx *x, xmlNode *n)
+{
+	static const char *const ok[] = { "service", "protocol", "domain",
+					  "target", "port", "priority",
+					  "weight", NULL };
+	struct net_def *def = x->def;
+	struct net_dns_srv *s;
+	int rc = netxml_attrs(x, n, ok, NULL);
+
+	if (rc == 0)
+		rc = netxml_children(x, n, NULL, 0);
+	if (rc < 0)
+		return rc;
+	if (def->ndns_srvs >= NET_MAX_DNS_SRVS)
+		return nx_fail(x, -EINVAL, "too many DNS <srv> elements (max "
+			       "%d)", NET_MAX_DNS_SRVS);
+	s = &def->dns_srvs[def->ndns_srvs];
+	memset(s, 0, sizeof(*s));
+	rc = nx_dns_get_name(x, n, "service", s->service, sizeof(s->service),
+			     true);
+	if (rc >= 0)
+		rc = nx_dns_get_name(x, n, "protocol", s->protocol,
+				     sizeof(s->protocol), true);
+	if (rc >= 0)
+		rc = nx_dns_get_name(x, n, "domain", s->domain,
+				     sizeof(s->domain), false);
+	if (rc >= 0)
+		rc = nx_dns_get_name(x, n, "target", s->target,
+				     sizeof(s->target), false);
+	if (rc >= 0)
+		rc = nx_dns_srv_numbers(x, n, s);
+	if (rc < 0)
+		return rc;
+	def->ndns_srvs++;
+	return 0;
+}
+
+/* ---- <dns> -------------------------------------------------------------- */
 
 /* libvirt: a disabled <dns> holds nothing else. */
 static int nx_dns_disabled(struct nx *x, xmlNode *n)
 {
 	xmlNode *c;
 
+	if (xmlHasProp(n, (const xmlChar *)"forwardPlainNames"))
+		return nx_fail(x, -EINVAL, "<dns enable='no'> turns DNS off and "
+			       "takes no forwardPlainNames=");
 	for (c = n->children; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
 			return nx_fail(x, -EINVAL, "<dns enable='no'> turns DNS "
@@ -74,98 +261,24 @@ static int nx_dns_disabled(struct nx *x, xmlNode *n)
 
 int netxml_el_dns(struct nx *x, xmlNode *n)
 {
-	static const char *const ok[] = { "enable", NULL };
-	static const char *const unsup[] = { "forwardPlainNames", NULL };
+	static const char *const ok[] = { "enable", "forwardPlainNames", NULL };
 	static const struct nx_elem tab[] = {
 		{ "forwarder", false, true, nx_dns_forwarder },
-		{ "host", false, true, nx_dns_unsupported },
-		{ "txt", false, true, nx_dns_unsupported },
-		{ "srv", false, true, nx_dns_unsupported },
+		{ "host", false, true, nx_dns_host },
+		{ "txt", false, true, nx_dns_txt },
+		{ "srv", false, true, nx_dns_srv },
 	};
-	char enable[8] = "";
-	int rc = netxml_attrs(x, n, ok, unsup);
+	bool enable = true;
+	int rc = netxml_attrs(x, n, ok, NULL);
 
 	if (rc == 0)
-		rc = netxml_get(x, n, "enable", enable, sizeof(enable), false);
+		rc = nx_dns_yes_no(x, n, "enable", &enable);
 	if (rc < 0)
 		return rc;
-	if (rc > 0 && strcmp(enable, "yes") && strcmp(enable, "no"))
-		return nx_fail(x, -EINVAL, "invalid enable='%s' on <dns>: use "
-			       "'yes' or 'no'", SHOW(enable));
-	if (!strcmp(enable, "no"))
+	if (!enable)
 		return nx_dns_disabled(x, n);
-	rc = netxml_children(x, n, tab, sizeof(tab) / sizeof(tab[0]));
-	if (rc == 0 && !x->def->ndns_forwarders)
-		return nx_fail(x, -EOPNOTSUPP, "unsupported element <dns>: kvnet "
-			       "serves no DNS yet (accepted: <dns enable='no'/>, "
-			       "or <forwarder addr='IPv4'/> entries for DHCP to "
-			       "hand out)");
-	return rc;
-}
-
-/* ---- checks, writing, equality ------------------------------------------ */
-
-int netxml_dns_check(const struct net_def *def, char *err, size_t errlen)
-{
-	char a[INET_ADDRSTRLEN];
-	uint32_t v;
-	int i, j;
-
-	if (def->ndns_forwarders < 0 ||
-	    def->ndns_forwarders > NET_MAX_DNS_FORWARDERS)
-		return netxml_fail(err, errlen, -EINVAL, "too many DNS "
-				   "forwarders (max %d)",
-				   NET_MAX_DNS_FORWARDERS);
-	if (def->dns_disabled && def->ndns_forwarders)
-		return netxml_fail(err, errlen, -EINVAL, "DNS forwarders on a "
-				   "network with <dns enable='no'/>");
-	for (i = 0; i < def->ndns_forwarders; i++) {
-		memcpy(&v, def->dns_forwarders[i].addr, 4);
-		v = ntohl(v);
-		netxml_ntoa(v, a);
-		if ((v >> 24) == 0 || (v >> 24) >= 224)
-			return netxml_fail(err, errlen, -EINVAL, "DNS forwarder "
-					   "%s is not a unicast address", a);
-		for (j = 0; j < i; j++)
-			if (!memcmp(&def->dns_forwarders[j],
-				    &def->dns_forwarders[i],
-				    sizeof(def->dns_forwarders[i])))
-				return netxml_fail(err, errlen, -EINVAL,
-						   "duplicate DNS forwarder %s",
-						   a);
-	}
-	return 0;
-}
-
-void netxml_dns_format(FILE *f, const struct net_def *def)
-{
-	char a[INET_ADDRSTRLEN];
-	int i;
-
-	if (def->dns_disabled) {
-		fputs("  <dns enable='no'/>\n", f);
-		return;
-	}
-	if (def->ndns_forwarders <= 0)
-		return;
-	fputs("  <dns>\n", f);
-	for (i = 0; i < def->ndns_forwarders && i < NET_MAX_DNS_FORWARDERS; i++)
-		fprintf(f, "    <forwarder addr='%s'/>\n",
-			inet_ntop(AF_INET, def->dns_forwarders[i].addr, a,
-				  sizeof(a)));
-	fputs("  </dns>\n", f);
-}
-
-bool netxml_dns_equal(const struct net_def *a, const struct net_def *b)
-{
-	int i;
-
-	if (a->dns_disabled != b->dns_disabled ||
-	    a->ndns_forwarders != b->ndns_forwarders)
-		return false;
-	for (i = 0; i < a->ndns_forwarders && i < NET_MAX_DNS_FORWARDERS; i++)
-		if (memcmp(&a->dns_forwarders[i], &b->dns_forwarders[i],
-			   sizeof(a->dns_forwarders[i])))
-			return false;
-	return true;
+	rc = nx_dns_yes_no(x, n, "forwardPlainNames", &x->def->dns_forward_plain);
+	if (rc < 0)
+		return rc;
+	return netxml_children(x, n, tab, sizeof(tab) / sizeof(tab[0]));
 }

@@ -2,11 +2,11 @@
 /* Network definitions: the handlers of <network>'s own children.
  *
  * Identity (<name>, <uuid>, <title>, <description>, <metadata>), the
- * gateway device (<bridge>, <mac>, <mtu>), <domain>, <port>, <forward>
- * with <nat> and <interface>, <ip> (whose <dhcp> is netxml_dhcp.c) and
- * the kvnet: settings <kvnet:datapath> and <kvnet:fdb>. (<dns> is
- * netxml_dns.c.) Each handler
- * checks syntax and ranges as it reads; meaning is netxml_validate's.
+ * gateway device (<bridge>, <mac>, <mtu>), <domain> (with localOnly=),
+ * <port>, <forward> with <nat> and <interface>, <ip> (whose <dhcp> is
+ * netxml_dhcp.c) and the kvnet: settings <kvnet:datapath> and
+ * <kvnet:fdb>. (<dns> is netxml_dns.c.) Each handler checks syntax and
+ * ranges as it reads; meaning is netxml_validate's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -195,10 +195,13 @@ int netxml_el_mac(struct nx *x, xmlNode *n)
 	return 0;
 }
 
+/* <domain name= localOnly=>: localOnly='yes' keeps the names under the
+ * domain to the network's DNS server, never forwarded. */
 int netxml_el_domain(struct nx *x, xmlNode *n)
 {
-	static const char *const ok[] = { "name", NULL };
-	static const char *const unsup[] = { "localOnly", "register", NULL };
+	static const char *const ok[] = { "name", "localOnly", NULL };
+	static const char *const unsup[] = { "register", NULL };
+	char v[8];
 	int rc = netxml_attrs(x, n, ok, unsup);
 
 	if (rc == 0)
@@ -206,7 +209,15 @@ int netxml_el_domain(struct nx *x, xmlNode *n)
 	if (rc == 0)
 		rc = netxml_get(x, n, "name", x->def->domain,
 			    sizeof(x->def->domain), true);
-	return rc < 0 ? rc : 0;
+	if (rc >= 0)
+		rc = netxml_get(x, n, "localOnly", v, sizeof(v), false);
+	if (rc <= 0)
+		return rc;
+	if (strcmp(v, "yes") && strcmp(v, "no"))
+		return nx_fail(x, -EINVAL, "invalid localOnly='%s' on <domain>: "
+			       "use 'yes' or 'no'", SHOW(v));
+	x->def->domain_local_only = !strcmp(v, "yes");
+	return 0;
 }
 
 /* <title> and <description>: plain text, kept and written back.

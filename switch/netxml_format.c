@@ -122,7 +122,7 @@ static void nx_put_body(FILE *f, const struct net_def *def)
 	if (def->domain[0]) {
 		fputs("  <domain", f);
 		netxml_put_attr(f, "name", def->domain);
-		fputs("/>\n", f);
+		fputs(def->domain_local_only ? " localOnly='yes'/>\n" : "/>\n", f);
 	}
 	if (def->mtu)
 		fprintf(f, "  <mtu size='%u'/>\n", def->mtu);
@@ -190,7 +190,8 @@ bool netxml_equal(const struct net_def *a, const struct net_def *b)
 	       !memcmp(a->mac, b->mac, 6) && a->mode == b->mode &&
 	       !strcmp(a->uplink, b->uplink) &&
 	       netxml_nat_equal(a, b) &&
-	       !strcmp(a->domain, b->domain) && a->mtu == b->mtu &&
+	       !strcmp(a->domain, b->domain) &&
+	       a->domain_local_only == b->domain_local_only && a->mtu == b->mtu &&
 	       !strcmp(a->title, b->title) && !strcmp(a->description, b->description) &&
 	       a->datapath == b->datapath && a->fdb_aging_s == b->fdb_aging_s &&
 	       a->fdb_max == b->fdb_max && a->fdb_port_max == b->fdb_port_max &&

@@ -3,12 +3,13 @@
  * netxml.c (entry point, libxml2 reading, the <network> element table),
  * netxml_walk.c (the allow-list tree walker and attribute readers),
  * netxml_elems.c (handlers of <network>'s own children), netxml_dhcp.c
- * (the <dhcp> family), netxml_dns.c (<dns>), netxml_check.c
- * (validation), netxml_format.c (the writer and equality), netxml_args.c
- * (`net create` flags) and netxml_scan.c (the limits checked before
- * libxml2 runs). Names with
- * external linkage start with netxml_; struct nx, struct nx_elem and the
- * nx_fail/SHOW/TAG macros are the walker's short local vocabulary.
+ * (the <dhcp> family), netxml_dns.c (reading <dns>), netxml_dns_check.c
+ * (its validation), netxml_dns_format.c (its writer and equality),
+ * netxml_check.c (validation), netxml_format.c (the writer and equality),
+ * netxml_args.c (`net create` flags) and netxml_scan.c (the limits checked
+ * before libxml2 runs). Names with external linkage start with netxml_;
+ * struct nx, struct nx_elem and the nx_fail/SHOW/TAG macros are the
+ * walker's short local vocabulary.
  */
 #ifndef KVNET_NETXML_INT_H
 #define KVNET_NETXML_INT_H
@@ -84,6 +85,8 @@ struct nx {
 	char if_dev[IFNAMSIZ];	/* <interface dev=> */
 	int nifaces, nips;
 	uint32_t *lease_to;	/* where a <lease> child is stored */
+	struct net_dns_host *dns_host; /* the <dns><host> whose <hostname>s
+					  are being read */
 };
 
 #define nx_fail(x, rc, ...) netxml_fail((x)->err, (x)->errlen, rc, __VA_ARGS__)
@@ -170,9 +173,15 @@ void netxml_dhcp_format_kv(FILE *f, const struct net_def *def);
 /* The family's fields, <kvnet:dhcp> included. */
 bool netxml_dhcp_equal(const struct net_def *a, const struct net_def *b);
 
-/* ---- the DNS family (netxml_dns.c) --------------------------------------- */
+/* ---- the DNS family beyond parsing --------------------------------------- */
 
+/* Names, addresses, duplicates and scope of <dns>'s fields
+ * (netxml_dns_check.c). */
 int netxml_dns_check(const struct net_def *def, char *err, size_t errlen);
+/* The <dns> element, nothing when every DNS setting is at its default;
+ * the family's fields compared (netxml_dns_format.c). */
+void netxml_dns_format(FILE *f, const struct net_def *def);
+bool netxml_dns_equal(const struct net_def *a, const struct net_def *b);
 
 /* netxml_nat.c: <forward><nat>. */
 int netxml_nat_address(struct nx *x, xmlNode *n);
@@ -185,8 +194,6 @@ int netxml_nat_check(const struct net_def *def, char *err, size_t errlen);
 bool netxml_nat_custom(const struct net_def *def); /* anything but defaults */
 void netxml_nat_format(FILE *f, const struct net_def *def);
 bool netxml_nat_equal(const struct net_def *a, const struct net_def *b);
-void netxml_dns_format(FILE *f, const struct net_def *def);
-bool netxml_dns_equal(const struct net_def *a, const struct net_def *b);
 
 /* netxml_fwd.c: <kvnet:forward>. */
 int netxml_el_kv_forward(struct nx *x, xmlNode *n);

@@ -25,6 +25,9 @@
 #define NET(body) "<network " NS "><name>t</name>" body "</network>"
 #define NETIP(body)                                                       \
 	NET("<ip address='10.0.0.1' prefix='24'><dhcp>" body "</dhcp></ip>")
+/* A network with an address (so DNS is served) and body in its <dns>. */
+#define NETDNS(body)                                                      \
+	NET("<ip address='10.0.0.1' prefix='24'/><dns>" body "</dns>")
 
 static char *read_data(const char *name, size_t *len)
 {
@@ -428,7 +431,7 @@ static void test_all_data_round_trip(void **state)
 	static const char *const files[] = {
 		"libvirt-default.xml", "libvirt-default-template.xml",
 		"libvirt-default-live.xml", "isolated.xml", "route.xml",
-		"bridged.xml", "kvnet-ext.xml", "dhcp.xml",
+		"bridged.xml", "kvnet-ext.xml", "dhcp.xml", "dns.xml",
 	};
 	struct net_def d;
 	size_t i;
@@ -516,9 +519,6 @@ static const struct reject rejects[] = {
 	  "unknown element <o:fdb> in <network>" },
 	{ "<network><name>x</name><kvnet:fdb aging='3'/></network>", -EINVAL,
 	  "XML error at line 1: Namespace prefix kvnet on fdb is not defined" },
-	{ NET("<dns/>"), -EOPNOTSUPP, "unsupported element <dns>: kvnet serves "
-	  "no DNS yet (accepted: <dns enable='no'/>, or <forwarder "
-	  "addr='IPv4'/> entries for DHCP to hand out)" },
 	{ NET("<route address='10.1.0.0' prefix='16' gateway='10.0.0.2'/>"),
 	  -EOPNOTSUPP, "unsupported element <route> in <network>" },
 	{ NET("<portgroup name='p'/>"), -EOPNOTSUPP,
@@ -536,8 +536,10 @@ static const struct reject rejects[] = {
 	  "<network>" },
 	{ NET("<mac address='52:54:00:00:00:01'><x/></mac>"), -EINVAL,
 	  "unknown element <x> in <mac>" },
-	{ NET("<domain name='a' localOnly='yes'/>"), -EOPNOTSUPP,
-	  "unsupported attribute 'localOnly' on <domain>" },
+	{ NET("<domain name='a' register='yes'/>"), -EOPNOTSUPP,
+	  "unsupported attribute 'register' on <domain>" },
+	{ NET("<domain name='a' localOnly='maybe'/>"), -EINVAL,
+	  "invalid localOnly='maybe' on <domain>: use 'yes' or 'no'" },
 	/* IPv6 */
 	{ NET("<ip family='ipv6' address='fd00::1' prefix='64'/>"),
 	  -EOPNOTSUPP, "unsupported <ip family='ipv6'>: IPv6 is not "
@@ -795,43 +797,171 @@ static const struct reject rejects[] = {
 	  "unknown attribute 'tftp' on <bootp>" },
 	{ NETIP("<bootp file='" LONG64 LONG64 LONG64 LONG64 "'/>"), -EINVAL,
 	  "file='" LONG40 "...' on <bootp> is too long (max 255 characters)" },
-	/* dns */
-	{ NET("<dns enable='yes'/>"), -EOPNOTSUPP,
-	  "unsupported element <dns>: kvnet serves no DNS yet" },
+	/* dns: <dns> and <forwarder> */
 	{ NET("<dns enable='maybe'/>"), -EINVAL,
 	  "invalid enable='maybe' on <dns>: use 'yes' or 'no'" },
+	{ NET("<dns forwardPlainNames='1'/>"), -EINVAL,
+	  "invalid forwardPlainNames='1' on <dns>: use 'yes' or 'no'" },
+	{ NET("<dns enable='no' forwardPlainNames='yes'/>"), -EINVAL,
+	  "<dns enable='no'> turns DNS off and takes no forwardPlainNames=" },
 	{ NET("<dns enable='no'><forwarder addr='1.1.1.1'/></dns>"), -EINVAL,
 	  "<dns enable='no'> turns DNS off and takes no <forwarder>" },
-	{ NET("<dns forwardPlainNames='no'><forwarder addr='1.1.1.1'/></dns>"),
-	  -EOPNOTSUPP, "unsupported attribute 'forwardPlainNames' on <dns>" },
-	{ NET("<dns><forwarder domain='example.com' addr='1.1.1.1'/></dns>"),
-	  -EOPNOTSUPP, "unsupported attribute 'domain' on <forwarder>: not "
-	  "implemented yet (kvnet serves no DNS; only <forwarder "
-	  "addr='IPv4'/> is read)" },
-	{ NET("<dns><forwarder domain='example.com'/></dns>"), -EOPNOTSUPP,
-	  "unsupported attribute 'domain' on <forwarder>" },
+	{ NETDNS("<x/>"), -EINVAL, "unknown element <x> in <dns>" },
+	{ NET("<dns port='53'/>"), -EINVAL, "unknown attribute 'port' on <dns>" },
 	{ NET("<dns><forwarder/></dns>"), -EINVAL,
-	  "missing attribute 'addr' on <forwarder>" },
+	  "<forwarder> needs addr=, domain= or both" },
 	{ NET("<dns><forwarder addr='8.8.8.8' port='53'/></dns>"), -EINVAL,
 	  "unknown attribute 'port' on <forwarder>" },
-	{ NET("<dns><forwarder addr='2001:db8::1'/></dns>"), -EOPNOTSUPP,
-	  "IPv6 address addr='2001:db8::1' on <forwarder>" },
+	{ NET("<dns><forwarder addr='8.8.8.8'><x/></forwarder></dns>"), -EINVAL,
+	  "unknown element <x> in <forwarder>" },
+	{ NET("<dns><forwarder addr='dns.example'/></dns>"), -EINVAL,
+	  "invalid IP address addr='dns.example' on <forwarder>" },
+	{ NET("<dns><forwarder addr='2001:db8::1%eth0'/></dns>"), -EINVAL,
+	  "invalid IP address addr='2001:db8::1%eth0' on <forwarder>" },
+	{ NET("<dns><forwarder domain=''/></dns>"), -EINVAL,
+	  "invalid domain='' on <forwarder>: a name is needed" },
+	{ NET("<dns><forwarder domain='bad domain'/></dns>"), -EINVAL,
+	  "invalid DNS forwarder domain 'bad domain': use labels of letters, "
+	  "digits, '-' and '_' separated by dots, at most 63 characters each "
+	  "and 253 in all" },
+	{ NET("<dns><forwarder domain='example.com.'/></dns>"), -EINVAL,
+	  "invalid DNS forwarder domain 'example.com.'" },
+	{ NET("<dns><forwarder domain='-x.example'/></dns>"), -EINVAL,
+	  "invalid DNS forwarder domain '-x.example'" },
 	{ NET("<dns><forwarder addr='8.8.8.8'/><forwarder addr='8.8.8.8'/>"
 	      "</dns>"), -EINVAL, "duplicate DNS forwarder 8.8.8.8" },
+	{ NET("<dns><forwarder addr='2001:db8::53' domain='a.example'/>"
+	      "<forwarder addr='2001:db8:0::53' domain='A.example'/></dns>"),
+	  -EINVAL, "duplicate DNS forwarder 2001:db8::53 for A.example" },
+	{ NET("<dns><forwarder domain='a.example'/><forwarder "
+	      "domain='a.example'/></dns>"), -EINVAL,
+	  "duplicate DNS forwarder for a.example" },
+	{ NET("<dns><forwarder domain='a.example'/><forwarder addr='1.1.1.1' "
+	      "domain='a.example'/></dns>"), -EINVAL,
+	  "DNS forwarder domain 'a.example' is both answered locally (a "
+	  "<forwarder> without addr=) and forwarded" },
 	{ NET("<dns><forwarder addr='255.255.255.255'/></dns>"), -EINVAL,
 	  "DNS forwarder 255.255.255.255 is not a unicast address" },
 	{ NET("<dns><forwarder addr='0.0.0.0'/></dns>"), -EINVAL,
 	  "DNS forwarder 0.0.0.0 is not a unicast address" },
-	{ NET("<dns><forwarder addr='1.1.1.1'/><host ip='10.0.0.5'>"
-	      "<hostname>a</hostname></host></dns>"), -EOPNOTSUPP,
-	  "unsupported element <host> in <dns>: not implemented yet (kvnet "
-	  "serves no DNS; only <forwarder addr='IPv4'/> is read)" },
-	{ NET("<dns><txt name='a' value='b'/></dns>"), -EOPNOTSUPP,
-	  "unsupported element <txt> in <dns>: not implemented yet" },
-	{ NET("<dns><srv service='x' protocol='tcp'/></dns>"), -EOPNOTSUPP,
-	  "unsupported element <srv> in <dns>: not implemented yet" },
+	{ NET("<dns><forwarder addr='::'/></dns>"), -EINVAL,
+	  "DNS forwarder :: is not a unicast address" },
+	{ NET("<dns><forwarder addr='ff02::fb'/></dns>"), -EINVAL,
+	  "DNS forwarder ff02::fb is not a unicast address" },
+	{ NET("<dns><forwarder addr='fe80::1'/></dns>"), -EINVAL,
+	  "DNS forwarder fe80::1 is link-local" },
 	{ NET("<dns><forwarder addr='1.1.1.1'/></dns><dns enable='no'/>"),
 	  -EINVAL, "duplicate element <dns> in <network>" },
+	/* <host> */
+	{ NETDNS("<host ip='10.0.0.5'/>"), -EINVAL,
+	  "<host> in <dns> needs at least one <hostname>" },
+	{ NETDNS("<host><hostname>a</hostname></host>"), -EINVAL,
+	  "missing attribute 'ip' on <host> in <dns>" },
+	{ NETDNS("<host ip='10.0.0.300'><hostname>a</hostname></host>"),
+	  -EINVAL, "invalid IP address ip='10.0.0.300' on <host>" },
+	{ NETDNS("<host ip='10.0.0.5' mac='52:54:00:00:00:01'><hostname>a"
+		 "</hostname></host>"), -EINVAL,
+	  "unknown attribute 'mac' on <host>" },
+	{ NETDNS("<host ip='10.0.0.5'><name>a</name></host>"), -EINVAL,
+	  "unknown element <name> in <host>" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname x='1'>a</hostname></host>"),
+	  -EINVAL, "unknown attribute 'x' on <hostname>" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname><b/></hostname></host>"),
+	  -EINVAL, "unexpected element <b> in <hostname>" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname> </hostname></host>"), -EINVAL,
+	  "invalid DNS host name '' for 10.0.0.5: use labels of letters" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname>a b</hostname></host>"),
+	  -EINVAL, "invalid DNS host name 'a b' for 10.0.0.5" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname>a..b</hostname></host>"),
+	  -EINVAL, "invalid DNS host name 'a..b' for 10.0.0.5" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname>a.</hostname></host>"),
+	  -EINVAL, "invalid DNS host name 'a.' for 10.0.0.5" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname>" LONG64 "</hostname></host>"),
+	  -EINVAL, "invalid DNS host name '" LONG40 "...' for 10.0.0.5" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname>" LONG64 LONG64 LONG64 LONG64
+		 "</hostname></host>"), -EINVAL,
+	  "DNS host name '" LONG40 "...' is too long (max 253 characters)" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname>a</hostname><hostname>A"
+		 "</hostname></host>"), -EINVAL,
+	  "duplicate host name 'A' for DNS host 10.0.0.5" },
+	{ NETDNS("<host ip='fd00::5'><hostname>a</hostname></host>"
+		 "<host ip='fd00:0::5'><hostname>b</hostname></host>"), -EINVAL,
+	  "duplicate DNS host fd00::5: give all its names in one <host>" },
+	{ NETDNS("<host ip='224.0.0.1'><hostname>a</hostname></host>"), -EINVAL,
+	  "DNS host 224.0.0.1 is not a unicast address" },
+	{ NETDNS("<host ip='ff02::1'><hostname>a</hostname></host>"), -EINVAL,
+	  "DNS host ff02::1 is not a unicast address" },
+	{ NETDNS("<host ip='10.0.0.5'><hostname>a</hostname><hostname>b"
+		 "</hostname><hostname>c</hostname><hostname>d</hostname>"
+		 "<hostname>e</hostname><hostname>f</hostname><hostname>g"
+		 "</hostname><hostname>h</hostname><hostname>i</hostname>"
+		 "</host>"), -EINVAL,
+	  "too many <hostname> elements in a DNS <host> (max 8)" },
+	{ NET("<dns><host ip='10.0.0.5'><hostname>a</hostname></host></dns>"),
+	  -EINVAL, "DNS <host>, <txt> and <srv> records need an <ip>: kvnet "
+	  "serves DNS on the gateway address" },
+	{ NET("<ip address='10.0.0.1' prefix='24'/><dns enable='no'><host "
+	      "ip='10.0.0.5'><hostname>a</hostname></host></dns>"), -EINVAL,
+	  "<dns enable='no'> turns DNS off and takes no <host>" },
+	/* <txt> */
+	{ NETDNS("<txt name='a'/>"), -EINVAL, "missing attribute 'value' on <txt>" },
+	{ NETDNS("<txt value='b'/>"), -EINVAL, "missing attribute 'name' on <txt>" },
+	{ NETDNS("<txt name='' value='b'/>"), -EINVAL,
+	  "invalid name='' on <txt>: a name is needed" },
+	{ NETDNS("<txt name='a b' value='c'/>"), -EINVAL,
+	  "invalid DNS TXT name 'a b': use labels of letters" },
+	{ NETDNS("<txt name='a,b' value='c'/>"), -EINVAL,
+	  "invalid DNS TXT name 'a,b'" },
+	{ NETDNS("<txt name='a' value='x&#10;y'/>"), -EINVAL,
+	  "DNS TXT record 'a': control characters in its value" },
+	{ NETDNS("<txt name='a' value='" LONG64 LONG64 LONG64 LONG64 "'/>"),
+	  -EINVAL, "value='" LONG40 "...' on <txt> is too long (max 255 "
+	  "characters)" },
+	{ NETDNS("<txt name='a' value='b' ttl='1'/>"), -EINVAL,
+	  "unknown attribute 'ttl' on <txt>" },
+	{ NETDNS("<txt name='a' value='b'/><txt name='A' value='b'/>"), -EINVAL,
+	  "duplicate DNS TXT record 'A'" },
+	{ NET("<dns><txt name='a' value='b'/></dns>"), -EINVAL,
+	  "DNS <host>, <txt> and <srv> records need an <ip>" },
+	/* <srv> */
+	{ NETDNS("<srv protocol='tcp'/>"), -EINVAL,
+	  "missing attribute 'service' on <srv>" },
+	{ NETDNS("<srv service='http'/>"), -EINVAL,
+	  "missing attribute 'protocol' on <srv>" },
+	{ NETDNS("<srv service='ht.tp' protocol='tcp'/>"), -EINVAL,
+	  "invalid DNS SRV service 'ht.tp' or protocol 'tcp': use letters, "
+	  "digits, '-' and '_' (at most 62 and 15)" },
+	{ NETDNS("<srv service='http' protocol='t p'/>"), -EINVAL,
+	  "invalid DNS SRV service 'http' or protocol 't p'" },
+	{ NETDNS("<srv service='" LONG64 "' protocol='tcp'/>"), -EINVAL,
+	  "service='" LONG40 "...' on <srv> is too long (max 63 characters)" },
+	{ NETDNS("<srv service='" LONG40 "0123456789abcdefghijklm' "
+		 "protocol='tcp'/>"), -EINVAL,
+	  "invalid DNS SRV service '" LONG40 "...' or protocol 'tcp'" },
+	{ NETDNS("<srv service='http' protocol='0123456789abcdef'/>"), -EINVAL,
+	  "protocol='0123456789abcdef' on <srv> is too long (max 15 "
+	  "characters)" },
+	{ NETDNS("<srv service='http' protocol='tcp' port='80'/>"), -EINVAL,
+	  "port= on <srv> needs a target=" },
+	{ NETDNS("<srv service='http' protocol='tcp' weight='0'/>"), -EINVAL,
+	  "weight= on <srv> needs a target=" },
+	{ NETDNS("<srv service='http' protocol='tcp' target='web' port='0'/>"),
+	  -EINVAL, "invalid port='0' on <srv>: expected an integer in 1..65535" },
+	{ NETDNS("<srv service='http' protocol='tcp' target='web' "
+		 "priority='65536'/>"), -EINVAL,
+	  "invalid priority='65536' on <srv>: expected an integer in 0..65535" },
+	{ NETDNS("<srv service='http' protocol='tcp' target='a b'/>"), -EINVAL,
+	  "invalid DNS SRV target 'a b' for _http._tcp: use labels" },
+	{ NETDNS("<srv service='http' protocol='tcp' target=''/>"), -EINVAL,
+	  "invalid target='' on <srv>: a name is needed" },
+	{ NETDNS("<srv service='http' protocol='tcp' domain='-x'/>"), -EINVAL,
+	  "invalid DNS SRV record name '_http._tcp.-x'" },
+	{ NETDNS("<srv service='http' protocol='tcp' target='web' port='80'/>"
+		 "<srv service='HTTP' protocol='tcp' target='web' port='80' "
+		 "priority='1'/>"), -EINVAL,
+	  "duplicate DNS SRV record _HTTP._tcp (target 'web', port 80)" },
+	{ NETDNS("<srv service='http' protocol='tcp' ttl='1'/>"), -EINVAL,
+	  "unknown attribute 'ttl' on <srv>" },
 	/* kvnet namespace */
 	{ NET("<kvnet:datapath type='dpdk'/>"), -EINVAL,
 	  "unknown datapath type='dpdk': use 'ebpf' or 'user'" },
@@ -1109,6 +1239,26 @@ static void test_dhcp_enabled(void **state)
 	round_trip(&d);
 }
 
+static const char *ip6(const uint8_t a[16])
+{
+	static char buf[2][INET6_ADDRSTRLEN];
+	static int i;
+
+	i = (i + 1) % 2;
+	return inet_ntop(AF_INET6, a, buf[i], INET6_ADDRSTRLEN);
+}
+
+/* format(d) holds want. */
+static void assert_formats(const struct net_def *d, const char *want)
+{
+	char *xml = NULL;
+
+	assert_int_equal(netxml_format(d, &xml), 0);
+	if (!strstr(xml, want))
+		fail_msg("no \"%s\" in\n%s", want, xml);
+	free(xml);
+}
+
 static void test_dns(void **state)
 {
 	struct net_def d;
@@ -1118,14 +1268,31 @@ static void test_dns(void **state)
 	(void)state;
 	parse_ok(NET("<dns enable='no'/>"), &d);
 	assert_true(d.dns_disabled);
-	assert_int_equal(netxml_format(&d, &xml), 0);
-	assert_non_null(strstr(xml, "<dns enable='no'/>"));
-	free(xml);
+	assert_formats(&d, "<dns enable='no'/>");
 	round_trip(&d);
 	parse_ok(NET("<dns enable='yes'>\n<forwarder addr='127.0.0.53'/>"
 		     "<!-- c --></dns>"), &d);
 	assert_false(d.dns_disabled);
 	assert_int_equal(d.ndns_forwarders, 1);
+	round_trip(&d);
+	/* DNS is served by default: an empty <dns>, enable='yes' and
+	 * forwardPlainNames='no' say so again, and are not written back */
+	static const char *const dflt[] = {
+		NET("<dns/>"), NET("<dns enable='yes'/>"),
+		NET("<dns forwardPlainNames='no'></dns>"),
+		NETDNS(""),
+	};
+	for (i = 0; i < 4; i++) {
+		parse_ok(dflt[i], &d);
+		assert_false(d.dns_disabled || d.dns_forward_plain);
+		assert_int_equal(netxml_format(&d, &xml), 0);
+		assert_null(strstr(xml, "<dns"));
+		free(xml);
+		round_trip(&d);
+	}
+	parse_ok(NET("<dns forwardPlainNames='yes'/>"), &d);
+	assert_true(d.dns_forward_plain);
+	assert_formats(&d, "<dns forwardPlainNames='yes'/>");
 	round_trip(&d);
 	/* as many as NET_MAX_DNS_FORWARDERS, in order */
 	parse_ok(NET("<dns><forwarder addr='10.1.0.1'/><forwarder addr='10.1.0.2'/>"
@@ -1144,6 +1311,198 @@ static void test_dns(void **state)
 			  "<forwarder addr='10.1.0.7'/><forwarder addr='10.1.0.8'/>"
 			  "<forwarder addr='10.1.0.9'/></dns>"), 0,
 		      "too many DNS <forwarder> elements (max 8)");
+}
+
+/* libvirt's whole <dns> (tests/data/dns.xml), field by field. */
+static void test_dns_data(void **state)
+{
+	const struct net_dns_forwarder *f;
+	const struct net_dns_srv *s;
+	struct net_def d;
+
+	(void)state;
+	parse_data("dns.xml", &d);
+	assert_true(d.domain_local_only);
+	assert_true(d.dns_forward_plain);
+	assert_int_equal(d.ndns_forwarders, 4);
+	f = d.dns_forwarders;
+	assert_int_equal(f[0].family, AF_INET);
+	assert_string_equal(ip4(*(struct in_addr *)f[0].addr), "192.0.2.53");
+	assert_string_equal(f[0].domain, "");
+	assert_int_equal(f[1].family, AF_INET6);
+	assert_string_equal(ip6(f[1].addr), "2001:db8::53");
+	assert_int_equal(f[2].family, AF_INET);
+	assert_string_equal(f[2].domain, "corp.example");
+	assert_int_equal(f[3].family, 0); /* answered locally only */
+	assert_string_equal(f[3].domain, "internal.example");
+	assert_int_equal(d.ndns_txts, 2);
+	assert_string_equal(d.dns_txts[0].name, "example");
+	assert_string_equal(d.dns_txts[0].value, "example value");
+	assert_int_equal(d.ndns_srvs, 3);
+	s = d.dns_srvs;
+	assert_string_equal(s[0].service, "http");
+	assert_string_equal(s[0].protocol, "tcp");
+	assert_string_equal(s[0].domain, "");
+	assert_string_equal(s[0].target, "web.lab.example");
+	assert_int_equal(s[0].port, 8080);
+	assert_int_equal(s[0].priority, 10);
+	assert_int_equal(s[0].weight, 20);
+	assert_string_equal(s[1].domain, "corp.example");
+	assert_string_equal(s[1].target, "");
+	assert_int_equal(s[1].port + s[1].priority + s[1].weight, 0);
+	assert_string_equal(s[2].target, ".");
+	assert_int_equal(d.ndns_hosts, 2);
+	assert_int_equal(d.dns_hosts[0].family, AF_INET);
+	assert_int_equal(d.dns_hosts[0].nnames, 2);
+	assert_string_equal(d.dns_hosts[0].names[1], "www.lab.example");
+	assert_int_equal(d.dns_hosts[1].family, AF_INET6); /* on IPv4 only */
+	assert_string_equal(ip6(d.dns_hosts[1].addr), "fd00:66::2");
+	round_trip(&d);
+	assert_formats(&d, "<domain name='lab.example' localOnly='yes'/>");
+	assert_formats(&d, "<dns forwardPlainNames='yes'>");
+	assert_formats(&d, "<forwarder addr='2001:db8::53'/>");
+	assert_formats(&d, "<forwarder addr='198.51.100.53' "
+		       "domain='corp.example'/>");
+	assert_formats(&d, "<forwarder domain='internal.example'/>");
+	assert_formats(&d, "<txt name='_policy.lab.example' "
+		       "value='v=1,mode=test'/>");
+	assert_formats(&d, "<srv service='http' protocol='tcp' "
+		       "target='web.lab.example' port='8080' priority='10' "
+		       "weight='20'/>");
+	assert_formats(&d, "<srv service='ldap' protocol='udp' "
+		       "domain='corp.example'/>");
+	assert_formats(&d, "<host ip='fd00:66::2'>\n      <hostname>web"
+		       "</hostname>\n    </host>");
+	d.domain_local_only = false;
+	assert_formats(&d, "<domain name='lab.example'/>");
+	round_trip(&d);
+}
+
+/* What the reader keeps as written, what it reads as the default, and
+ * the limits exactly. */
+static void test_dns_records(void **state)
+{
+	char xml[64 * 1024];
+	struct net_def d;
+	size_t off;
+	int i, j;
+
+	(void)state;
+	/* priority and weight 0 are the default: read, not written */
+	parse_ok(NETDNS("<srv service='x_y-z' protocol='sctp' target='t' "
+			"port='65535' priority='0' weight='0'/>"), &d);
+	assert_int_equal(d.dns_srvs[0].port, 65535);
+	assert_formats(&d, "target='t' port='65535'/>");
+	round_trip(&d);
+	/* names keep their case; values their spaces and specials */
+	parse_ok(NETDNS("<txt name='Mixed.Case' value=' a &amp; &lt;b&gt; "
+			"&apos;c&quot; '/><host ip='127.0.0.2'><hostname>"
+			" VM-1 </hostname></host>"), &d);
+	assert_string_equal(d.dns_txts[0].value, " a & <b> 'c\" ");
+	assert_string_equal(d.dns_hosts[0].names[0], "VM-1");
+	round_trip(&d);
+	/* an empty value, and one name for IPv4 and IPv6 */
+	parse_ok(NETDNS("<txt name='e' value=''/><host ip='10.0.0.5'><hostname>"
+			"a</hostname></host><host ip='::ffff:10.0.0.5'><hostname>"
+			"a</hostname></host>"), &d);
+	assert_int_equal(d.dns_hosts[1].family, AF_INET6);
+	round_trip(&d);
+	/* NET_MAX_DNS_HOSTS hosts of NET_DNS_HOST_NAMES names, and as many
+	 * TXT and SRV records as allowed */
+	off = (size_t)sprintf(xml, "<network><name>t</name><ip address="
+			      "'10.0.0.1' prefix='16'/><dns>");
+	for (i = 0; i < NET_MAX_DNS_HOSTS; i++) {
+		off += (size_t)sprintf(xml + off, "<host ip='10.0.1.%d'>", i + 1);
+		for (j = 0; j < NET_DNS_HOST_NAMES; j++)
+			off += (size_t)sprintf(xml + off, "<hostname>h%d-%d"
+					       "</hostname>", i, j);
+		off += (size_t)sprintf(xml + off, "</host>");
+	}
+	for (i = 0; i < NET_MAX_DNS_TXTS; i++)
+		off += (size_t)sprintf(xml + off, "<txt name='t%d' value='v'/>", i);
+	for (i = 0; i < NET_MAX_DNS_SRVS; i++)
+		off += (size_t)sprintf(xml + off, "<srv service='s%d' "
+				       "protocol='tcp'/>", i);
+	strcpy(xml + off, "</dns></network>");
+	parse_ok(xml, &d);
+	assert_int_equal(d.ndns_hosts, NET_MAX_DNS_HOSTS);
+	assert_int_equal(d.dns_hosts[NET_MAX_DNS_HOSTS - 1].nnames,
+			 NET_DNS_HOST_NAMES);
+	assert_int_equal(d.ndns_txts, NET_MAX_DNS_TXTS);
+	assert_int_equal(d.ndns_srvs, NET_MAX_DNS_SRVS);
+	round_trip(&d);
+	/* one more of each */
+	static const struct {
+		const char *more, *msg;
+	} more[] = {
+		{ "<host ip='10.0.2.1'><hostname>x</hostname></host>",
+		  "too many DNS <host> elements (max 64)" },
+		{ "<txt name='x' value='v'/>", "too many DNS <txt> elements (max 16)" },
+		{ "<srv service='x' protocol='tcp'/>",
+		  "too many DNS <srv> elements (max 16)" },
+	};
+	for (i = 0; i < 3; i++) {
+		sprintf(xml + off, "%s</dns></network>", more[i].more);
+		expect_reject(xml, 0, more[i].msg);
+	}
+}
+
+/* Definitions made in code are held to the reader's rules. */
+static void test_dns_validate(void **state)
+{
+	char err[NETXML_ERR_MAX];
+	struct net_def d, e;
+
+	(void)state;
+	parse_data("dns.xml", &d);
+	assert_int_equal(netxml_validate(&d, err, sizeof(err)), 0);
+	e = d, e.domain[0] = '\0';
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "localOnly needs a <domain name=>");
+	e = d, e.ndns_forwarders = 0, e.dns_disabled = true;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "DNS records or forwardPlainNames on a network "
+			    "with <dns enable='no'/>");
+	e = d, e.ndns_hosts = NET_MAX_DNS_HOSTS + 1;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "too many DNS forwarders, hosts, TXT or SRV "
+			    "records (max 8, 64, 16, 16)");
+	e = d, e.ndns_srvs = -1;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	e = d, e.dns_forwarders[3].domain[0] = '\0';
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "a DNS forwarder needs an address, a domain "
+			    "or both");
+	e = d, e.dns_forwarders[0].family = AF_UNIX;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	e = d, e.dns_hosts[0].family = 0;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "invalid DNS host address family 0");
+	e = d, e.dns_hosts[0].nnames = 0;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "DNS host 10.66.0.2 needs 1 to 8 host names");
+	e = d, e.dns_srvs[1].port = 53;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "DNS SRV record _ldap._udp.corp.example: port, "
+			    "priority and weight need a target");
+	/* the whole SRV name must fit: _<62>._tcp.<63>.<63>.<59> does not */
+	e = d;
+	memset(e.dns_srvs[0].service, 'a', 62);
+	e.dns_srvs[0].service[62] = '\0';
+	memset(e.dns_srvs[0].domain, 'b', 187);
+	e.dns_srvs[0].domain[63] = e.dns_srvs[0].domain[127] = '.';
+	e.dns_srvs[0].domain[187] = '\0';
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "invalid DNS SRV record name '_aaaa"));
+	e.dns_srvs[0].domain[170] = '\0';
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), 0);
+	/* a network with no DNS server holds no records */
+	e = d, e.has_ip = false, e.mode = NET_MODE_ISOLATED, e.nranges = 0;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "DNS <host>, <txt> and <srv> records need an "
+			    "<ip>: kvnet serves DNS on the gateway address");
+	e.ndns_hosts = e.ndns_txts = e.ndns_srvs = 0;
+	assert_int_equal(netxml_validate(&e, err, sizeof(err)), 0);
 }
 
 /* What the daemon may change and re-validate (`dhcp host add`, ...). */
@@ -1618,6 +1977,9 @@ int main(void)
 		cmocka_unit_test(test_dhcp_hosts),
 		cmocka_unit_test(test_dhcp_enabled),
 		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_dns_data),
+		cmocka_unit_test(test_dns_records),
+		cmocka_unit_test(test_dns_validate),
 		cmocka_unit_test(test_dhcp_validate),
 		cmocka_unit_test(test_from_args),
 		cmocka_unit_test(test_from_args_rejects),
