@@ -83,6 +83,34 @@ static void netw_dns_leases(const struct kv_network *n, struct dns_zone *z)
 	}
 }
 
+static void netw_dns_records(const struct net_def *def, struct dns_zone *z)
+{
+	z->ntxts = z->nsrvs = z->nlocal = 0;
+	for (int i = 0; i < def->ndns_txts && z->ntxts < DNS_ZONE_TXTS; i++) {
+		struct dns_txt *t = &z->txts[z->ntxts++];
+
+		snprintf(t->name, sizeof(t->name), "%s", def->dns_txts[i].name);
+		snprintf(t->value, sizeof(t->value), "%s", def->dns_txts[i].value);
+	}
+	for (int i = 0; i < def->ndns_srvs && z->nsrvs < DNS_ZONE_SRVS; i++) {
+		const struct net_dns_srv *s = &def->dns_srvs[i];
+		struct dns_srv *r = &z->srvs[z->nsrvs];
+
+		if (snprintf(r->name, sizeof(r->name), "_%s._%s%s%s", s->service, s->protocol,
+			     s->domain[0] ? "." : "", s->domain) >= (int)sizeof(r->name))
+			continue;
+		snprintf(r->target, sizeof(r->target), "%s", s->target);
+		r->port = s->port;
+		r->priority = s->priority;
+		r->weight = s->weight;
+		z->nsrvs++;
+	}
+	for (int i = 0; i < def->ndns_forwarders && z->nlocal < DNS_ZONE_LOCALS; i++)
+		if (!def->dns_forwarders[i].family && def->dns_forwarders[i].domain[0])
+			snprintf(z->local[z->nlocal++], DNS_NAME_MAX, "%s",
+				 def->dns_forwarders[i].domain);
+}
+
 void netw_dns_zone(const struct kv_network *n, struct dns_zone *z)
 {
 	const struct net_def *def = &n->def;
@@ -91,7 +119,7 @@ void netw_dns_zone(const struct kv_network *n, struct dns_zone *z)
 	z->nhosts = 0;
 	snprintf(z->domain, sizeof(z->domain), "%s", def->domain);
 	z->local_only = def->domain_local_only;
-	z->forward_plain = def->dns_forward_plain;
+	z->forward_plain = !def->dns_plain_local;
 	z->mask = mask;
 	z->subnet = def->ip.s_addr & mask;
 	for (int i = 0; i < def->ndns_hosts; i++)
@@ -101,6 +129,7 @@ void netw_dns_zone(const struct kv_network *n, struct dns_zone *z)
 	for (int i = 0; i < def->nhosts; i++)
 		netw_dns_add(z, def->hosts[i].name, AF_INET, &def->hosts[i].ip);
 	netw_dns_leases(n, z);
+	netw_dns_records(def, z);
 }
 
 /* ---- upstreams ---------------------------------------------------------- */

@@ -137,21 +137,22 @@ struct net_dns_host {
 	int nnames;
 };
 
-/* <txt name= value=/>: name is qualified with the network's domain when
- * it has no dot, as dnsmasq's txt-record. */
+/* <txt name= value=/>: served under name as written (dnsmasq's
+ * txt-record, which libvirt writes, does not qualify it). */
 struct net_dns_txt {
 	char name[NET_DNS_NAME_MAX];
 	char value[NET_DNS_TXT_MAX];
 };
 
 /* <srv service= protocol= domain= target= port= priority= weight=/>:
- * _service._protocol.domain (domain defaults to the network's). service
+ * _service._protocol.domain, or _service._protocol without domain= (as
+ * libvirt writes dnsmasq's srv-host). service
  * and protocol are required (libvirt's rule), as one label each once '_'
  * is put before them. port=, priority= and weight= need a target=, as in
  * libvirt; 0 when not given (port= itself is 1..65535). */
 struct net_dns_srv {
 	char service[64], protocol[16];
-	char domain[NET_DNS_NAME_MAX]; /* "" the network's domain */
+	char domain[NET_DNS_NAME_MAX]; /* "" none */
 	char target[NET_DNS_NAME_MAX]; /* "" none, or ".": the service is
 					  absent (RFC 2782) */
 	uint16_t port, priority, weight;
@@ -191,9 +192,11 @@ struct net_def {
 	/* <dns>: kvnet answers DNS on the gateway address (dns/, switch/dnsd.c)
 	 * unless dns_disabled (<dns enable='no'/>). Forwarders are its
 	 * upstreams, in document order; hosts, TXT and SRV records are served
-	 * as its own names. forward_plain: forwardPlainNames='yes'. */
+	 * as its own names. */
 	bool dns_disabled;
-	bool dns_forward_plain;
+	bool dns_plain_local;	/* forwardPlainNames='no': names with no dot
+				   are never forwarded (libvirt's default,
+				   'yes', forwards them) */
 	struct net_dns_forwarder dns_forwarders[NET_MAX_DNS_FORWARDERS];
 	int ndns_forwarders;
 	struct net_dns_host dns_hosts[NET_MAX_DNS_HOSTS];

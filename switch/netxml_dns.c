@@ -268,7 +268,7 @@ int netxml_el_dns(struct nx *x, xmlNode *n)
 		{ "txt", false, true, nx_dns_txt },
 		{ "srv", false, true, nx_dns_srv },
 	};
-	bool enable = true;
+	bool enable = true, forward_plain = true;
 	int rc = netxml_attrs(x, n, ok, NULL);
 
 	if (rc == 0)
@@ -277,8 +277,9 @@ int netxml_el_dns(struct nx *x, xmlNode *n)
 		return rc;
 	if (!enable)
 		return nx_dns_disabled(x, n);
-	rc = nx_dns_yes_no(x, n, "forwardPlainNames", &x->def->dns_forward_plain);
+	rc = nx_dns_yes_no(x, n, "forwardPlainNames", &forward_plain);
 	if (rc < 0)
 		return rc;
+	x->def->dns_plain_local = !forward_plain;
 	return netxml_children(x, n, tab, sizeof(tab) / sizeof(tab[0]));
 }

@@ -357,7 +357,7 @@ static int nx_dns_check_scope(const struct net_def *def, char *err,
 	if (def->dns_disabled && def->ndns_forwarders)
 		return netxml_fail(err, errlen, -EINVAL, "DNS forwarders on a "
 				   "network with <dns enable='no'/>");
-	if (def->dns_disabled && (records || def->dns_forward_plain))
+	if (def->dns_disabled && (records || def->dns_plain_local))
 		return netxml_fail(err, errlen, -EINVAL, "DNS records or "
 				   "forwardPlainNames on a network with <dns "
 				   "enable='no'/>");

@@ -4,7 +4,7 @@
  *
  * Only what differs from the default is written: no <dns> at all for a
  * network that serves DNS with no settings, enable='no' alone for one that
- * does not, forwardPlainNames only when 'yes', an SRV record's numbers
+ * does not, forwardPlainNames only when 'no' (libvirt's default is 'yes'), an SRV record's numbers
  * only when not 0. Children come in libvirt's order (forwarders, TXT, SRV,
  * hosts), each family in document order, so parse(format(d)) == d.
  */
@@ -102,11 +102,11 @@ void netxml_dns_format(FILE *f, const struct net_def *def)
 		fputs("  <dns enable='no'/>\n", f);
 		return;
 	}
-	if (!body && !def->dns_forward_plain)
+	if (!body && !def->dns_plain_local)
 		return;
 	fputs("  <dns", f);
-	if (def->dns_forward_plain)
-		fputs(" forwardPlainNames='yes'", f);
+	if (def->dns_plain_local)
+		fputs(" forwardPlainNames='no'", f);
 	if (!body) {
 		fputs("/>\n", f);
 		return;
@@ -179,7 +179,7 @@ bool netxml_dns_equal(const struct net_def *a, const struct net_def *b)
 	int i;
 
 	if (a->dns_disabled != b->dns_disabled ||
-	    a->dns_forward_plain != b->dns_forward_plain ||
+	    a->dns_plain_local != b->dns_plain_local ||
 	    a->ndns_forwarders != b->ndns_forwarders ||
 	    a->ndns_hosts != b->ndns_hosts || a->ndns_txts != b->ndns_txts ||
 	    a->ndns_srvs != b->ndns_srvs)

@@ -262,3 +262,70 @@ def test_served_again_after_kill(kvnet):
     env.start_daemon()
     poll(lambda: short(g.ns, "vmres", check=False) == [RES_IP], 20,
          "an answer from the restarted kvnetd")
+
+
+DNS_RECORDS = """<dns forwardPlainNames='no'>
+  <forwarder domain='corp.test' addr='10.201.0.3'/>
+  <forwarder domain='hidden.test'/>
+  <txt name='info.lab.test' value='v=1,mode=test'/>
+  <srv service='http' protocol='tcp' domain='lab.test' target='web.lab.test'
+       port='8080' priority='10' weight='20'/>
+  <host ip='10.77.0.30'><hostname>web</hostname><hostname>www.lab.test</hostname></host>
+  <host ip='fd00:77::30'><hostname>web</hostname></host>
+</dns>"""
+
+
+def test_records_domains_and_plain_names(kvnet, upstream):
+    """<dns><host> (an IPv6 address on an IPv4 network too), <txt>, <srv>;
+    a domain sent to its own forwarder, one kept local, a localOnly domain
+    and forwardPlainNames='no' answered here and never forwarded, while
+    other names still go to the host's resolvers."""
+    env = kvnet
+    up, uplog = upstream
+    up.ip("addr", "add", "10.201.0.3/24", "dev", "eth0")
+    corp_log = env.tmp / "corp-dnsmasq.log"
+    corp = up.popen(["dnsmasq", "-k", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+                     "--user=root", "--listen-address=10.201.0.3", "--bind-interfaces",
+                     "--address=/corp.test/192.0.2.8", "--log-queries",
+                     f"--log-facility={corp_log}",
+                     f"--pid-file={env.tmp / 'corp-dnsmasq.pid'}"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        poll(lambda: "started" in (corp_log.read_text() if corp_log.exists() else ""), 10,
+             "the corp dnsmasq to start")
+        env.resolv_conf.write_text(f"nameserver {UP}\n")
+        env.define_xml(dns_xml(env, dns=DNS_RECORDS).replace(
+            "<domain name='lab.test'/>", "<domain name='lab.test' localOnly='yes'/>"))
+        env.cli("net", "start", "t0")
+        g = env.add_guest("t0", "q", "10.77.0.5")
+        assert short(g.ns, "web") == ["10.77.0.30"]
+        assert short(g.ns, "www.lab.test") == ["10.77.0.30"]
+        assert short(g.ns, "AAAA", "web.lab.test") == ["fd00:77::30"]
+        assert short(g.ns, "TXT", "info.lab.test") == ['"v=1"', '"mode=test"']
+        assert short(g.ns, "SRV", "_http._tcp.lab.test") == ["10", "20", "8080",
+                                                             "web.lab.test."]
+        assert short(g.ns, "www.corp.test") == ["192.0.2.8"]
+        assert short(g.ns, "example.test") == [UP_ANSWER]
+        for name in ("nosuch.lab.test", "x.hidden.test", "plainname"):
+            assert status(g.ns, name) == "NXDOMAIN", name
+        assert status(g.ns, "-x", "10.77.0.99") == "NXDOMAIN"  # the subnet's reverse
+        logs = uplog.read_text() + corp_log.read_text()
+        for name in ("nosuch.lab.test", "hidden.test", "plainname", "10.77.0.99",
+                     "99.0.77.10"):
+            assert name not in logs, f"{name} was forwarded"
+        assert "www.corp.test" not in uplog.read_text()
+    finally:
+        corp.terminate()
+        corp.wait(5)
+
+
+def test_plain_names_forwarded_by_default(kvnet, upstream):
+    """libvirt's default (forwardPlainNames='yes'): a plain name that is not
+    the network's goes upstream."""
+    env = kvnet
+    up, uplog = upstream
+    env.resolv_conf.write_text(f"nameserver {UP}\n")
+    start(env)
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    status(g.ns, "plainname")
+    assert "query[A] plainname from" in uplog.read_text()

@@ -1276,23 +1276,23 @@ static void test_dns(void **state)
 	assert_int_equal(d.ndns_forwarders, 1);
 	round_trip(&d);
 	/* DNS is served by default: an empty <dns>, enable='yes' and
-	 * forwardPlainNames='no' say so again, and are not written back */
+	 * forwardPlainNames='yes' say so again, and are not written back */
 	static const char *const dflt[] = {
 		NET("<dns/>"), NET("<dns enable='yes'/>"),
-		NET("<dns forwardPlainNames='no'></dns>"),
+		NET("<dns forwardPlainNames='yes'></dns>"),
 		NETDNS(""),
 	};
 	for (i = 0; i < 4; i++) {
 		parse_ok(dflt[i], &d);
-		assert_false(d.dns_disabled || d.dns_forward_plain);
+		assert_false(d.dns_disabled || d.dns_plain_local);
 		assert_int_equal(netxml_format(&d, &xml), 0);
 		assert_null(strstr(xml, "<dns"));
 		free(xml);
 		round_trip(&d);
 	}
-	parse_ok(NET("<dns forwardPlainNames='yes'/>"), &d);
-	assert_true(d.dns_forward_plain);
-	assert_formats(&d, "<dns forwardPlainNames='yes'/>");
+	parse_ok(NET("<dns forwardPlainNames='no'/>"), &d);
+	assert_true(d.dns_plain_local);
+	assert_formats(&d, "<dns forwardPlainNames='no'/>");
 	round_trip(&d);
 	/* as many as NET_MAX_DNS_FORWARDERS, in order */
 	parse_ok(NET("<dns><forwarder addr='10.1.0.1'/><forwarder addr='10.1.0.2'/>"
@@ -1323,7 +1323,7 @@ static void test_dns_data(void **state)
 	(void)state;
 	parse_data("dns.xml", &d);
 	assert_true(d.domain_local_only);
-	assert_true(d.dns_forward_plain);
+	assert_true(d.dns_plain_local);
 	assert_int_equal(d.ndns_forwarders, 4);
 	f = d.dns_forwarders;
 	assert_int_equal(f[0].family, AF_INET);
@@ -1359,7 +1359,7 @@ static void test_dns_data(void **state)
 	assert_string_equal(ip6(d.dns_hosts[1].addr), "fd00:66::2");
 	round_trip(&d);
 	assert_formats(&d, "<domain name='lab.example' localOnly='yes'/>");
-	assert_formats(&d, "<dns forwardPlainNames='yes'>");
+	assert_formats(&d, "<dns forwardPlainNames='no'>");
 	assert_formats(&d, "<forwarder addr='2001:db8::53'/>");
 	assert_formats(&d, "<forwarder addr='198.51.100.53' "
 		       "domain='corp.example'/>");
