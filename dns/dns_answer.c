@@ -152,6 +152,36 @@ static bool dns_reverse4(const char *name, uint32_t *ip)
 	return true;
 }
 
+/* "b.a.9.8....ip6.arpa" (32 nibbles, the last first) as an address. */
+static bool dns_reverse6(const char *name, uint8_t ip6[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *p;
+
+	if (strlen(name) != 64 + sizeof("ip6.arpa") - 1 || strcmp(name + 64, "ip6.arpa"))
+		return false;
+	memset(ip6, 0, 16);
+	for (int i = 0; i < 32; i++) {
+		p = strchr(hex, name[2 * i]);
+		if (!name[2 * i] || !p || name[2 * i + 1] != '.')
+			return false;
+		ip6[(31 - i) / 2] |= (uint8_t)((p - hex) << ((31 - i) % 2 ? 0 : 4));
+	}
+	return true;
+}
+
+static struct dns_hit dns_reverse6_hit(const struct dns_zone *z, const uint8_t ip6[16])
+{
+	struct dns_hit h = { .kind = HIT_FORWARD };
+
+	for (int i = 0; i < z->nhosts && i < DNS_ZONE_HOSTS && !h.host; i++)
+		if (z->hosts[i].has_ip6 && !memcmp(z->hosts[i].ip6, ip6, 16))
+			h.host = &z->hosts[i];
+	if (h.host)
+		h.kind = HIT_PTR;
+	return h;
+}
+
 static struct dns_hit dns_reverse_hit(const struct dns_zone *z, uint32_t ip)
 {
 	struct dns_hit h = { .kind = HIT_FORWARD };
@@ -168,11 +198,14 @@ static struct dns_hit dns_reverse_hit(const struct dns_zone *z, uint32_t ip)
 static struct dns_hit dns_lookup(const struct dns_zone *z, const char *name)
 {
 	struct dns_hit h = { .kind = HIT_FORWARD };
+	uint8_t ip6[16];
 	uint32_t ip;
 
 	dns_qname_init(z, name, &h.q);
 	if (dns_reverse4(name, &ip))
 		h = dns_reverse_hit(z, ip);
+	else if (dns_reverse6(name, ip6))
+		h = dns_reverse6_hit(z, ip6);
 	else if (dns_holds(z, &h.q))
 		h.kind = HIT_NAME;
 	if (h.kind == HIT_FORWARD && dns_kept_local(z, name))

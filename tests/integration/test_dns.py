@@ -301,6 +301,7 @@ def test_records_domains_and_plain_names(kvnet, upstream):
         assert short(g.ns, "web") == ["10.77.0.30"]
         assert short(g.ns, "www.lab.test") == ["10.77.0.30"]
         assert short(g.ns, "AAAA", "web.lab.test") == ["fd00:77::30"]
+        assert short(g.ns, "-x", "fd00:77::30") == ["web.lab.test."]
         assert short(g.ns, "TXT", "info.lab.test") == ['"v=1"', '"mode=test"']
         assert short(g.ns, "SRV", "_http._tcp.lab.test") == ["10", "20", "8080",
                                                              "web.lab.test."]

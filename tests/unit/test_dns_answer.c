@@ -161,6 +161,14 @@ static void test_reverse(void **state)
 		     LDNS_RCODE_NXDOMAIN, 0);
 	ask("1.100.51.198.in-addr.arpa.", LDNS_RR_TYPE_PTR, DNS_FORWARD);
 	ask("1.100.51.298.in-addr.arpa.", LDNS_RR_TYPE_PTR, DNS_FORWARD);
+	/* fd00::10 backwards, and an address no guest has */
+	assert_answer(ask("0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f."
+			  "ip6.arpa.", LDNS_RR_TYPE_PTR, DNS_ANSWERED), "vm1.lab.example.");
+	ask("1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa.",
+	    LDNS_RR_TYPE_PTR, DNS_FORWARD);
+	ask("0.1.0.0.ip6.arpa.", LDNS_RR_TYPE_PTR, DNS_FORWARD);
+	ask("0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.g.ip6.arpa.",
+	    LDNS_RR_TYPE_PTR, DNS_FORWARD);
 }
 
 static void test_scope(void **state)
