@@ -33,6 +33,8 @@ declare -A dns_vals=()
 
 dns_ns() { echo "$tag-dns-$1-$2"; }
 dsinns() { local n; n=$(dns_ns "$1" "$2"); shift 2; ip netns exec "$n" "$@"; }
+# For background jobs: $! is the command itself (so cleanup stops it).
+dbginns() { local n; n=$(dns_ns "$1" "$2"); shift 2; exec ip netns exec "$n" "$@"; }
 kvd() { dsinns kvnet host "$bin/kvnet" --run-dir "$work/dns/run" "$@"; }
 
 # The CPUs other than dnsperf's, for the servers.
@@ -60,7 +62,7 @@ dns_topology() {
 	ip -n "$h" link set up0 up
 	ip -n "$u" addr add "$dns_up_ip/24" dev eth0
 	ip -n "$u" link set eth0 up
-	dsinns "$side" up dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts \
+	dbginns "$side" up dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts \
 		--user=root --listen-address="$dns_up_ip" --bind-interfaces \
 		--address=/fwd.test/192.0.2.7 --local-ttl=3600 --cache-size=0 \
 		--pid-file="$work/dns/up-$side.pid" >/dev/null 2>&1 &
@@ -75,7 +77,7 @@ dns_names() {
 
 dns_kvnet_up() {
 	local xml=$work/dns/kvnet.xml
-	dsinns kvnet host taskset -c "$(dns_server_cpus)" "$bin/kvnetd" \
+	dbginns kvnet host taskset -c "$(dns_server_cpus)" "$bin/kvnetd" \
 		--state-dir "$work/dns/state" --run-dir "$work/dns/run" \
 		--bpffs "$work/dns/bpffs" --resolv-conf /dev/null \
 		>"$work/dns/kvnetd.log" 2>&1 &
@@ -105,7 +107,7 @@ dns_dnsmasq_up() {
 	ip -n "$h" link set virbr0 up
 	ip -n "$h" link set vnet0 master virbr0
 	dns_names >"$hosts"
-	dsinns dnsmasq host taskset -c "$(dns_server_cpus)" dnsmasq -k \
+	dbginns dnsmasq host taskset -c "$(dns_server_cpus)" dnsmasq -k \
 		--conf-file=/dev/null --strict-order --bind-dynamic --interface=virbr0 \
 		--except-interface=lo --no-resolv --server="$dns_up_ip" --no-hosts \
 		--addn-hosts="$hosts" --domain=lab.test --local=/lab.test/ --user=root \
