@@ -9,6 +9,7 @@
 
 #include <ldns/ldns.h>
 
+#include "common/hash.h"
 #include "dns/dns_answer.h"
 
 #define DNS_HDR 12
@@ -21,6 +22,7 @@
 struct dns_qname {
 	const char *name;
 	char label[DNS_NAME_MAX]; /* "" if none */
+	uint32_t name_hash, label_hash;
 };
 
 /* What became of the query's name. */
@@ -55,11 +57,14 @@ static void dns_qname_init(const struct dns_zone *z, const char *name, struct dn
 	if (dns_below(name, z->domain) && n - d - 1 < sizeof(q->label) &&
 	    !memchr(name, '.', n - d - 1))
 		snprintf(q->label, sizeof(q->label), "%.*s", (int)(n - d - 1), name);
+	q->name_hash = kv_name_hash(q->name);
+	q->label_hash = kv_name_hash(q->label);
 }
 
 static bool dns_host_is(const struct dns_host *h, const struct dns_qname *q)
 {
-	return !strcasecmp(h->name, q->name) || (q->label[0] && !strcasecmp(h->name, q->label));
+	return (h->hash == q->name_hash && !strcmp(h->name, q->name)) ||
+	       (q->label[0] && h->hash == q->label_hash && !strcmp(h->name, q->label));
 }
 
 /* The host's name as answers give it: under the domain if it is a single

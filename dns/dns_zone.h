@@ -25,6 +25,7 @@
  * <dns><host ip=>, say): a query gets the addresses of them all. */
 struct dns_host {
 	char name[DNS_NAME_MAX]; /* a single label, or a full name */
+	uint32_t hash;		 /* of the name in lower case: dns_zone_finish */
 	bool has_ip4, has_ip6;
 	uint32_t ip4;		 /* network order */
 	uint8_t ip6[16];
@@ -64,5 +65,9 @@ struct dns_zone {
 	char local[DNS_ZONE_LOCALS][DNS_NAME_MAX];
 	int nlocal;
 };
+
+/* Once the zone is filled: host names to lower case, and their hashes,
+ * which the engine compares before the names. */
+void dns_zone_finish(struct dns_zone *z);
 
 #endif /* KVNET_DNS_ZONE_H */

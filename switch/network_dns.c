@@ -130,6 +130,7 @@ void netw_dns_zone(const struct kv_network *n, struct dns_zone *z)
 		netw_dns_add(z, def->hosts[i].name, AF_INET, &def->hosts[i].ip);
 	netw_dns_leases(n, z);
 	netw_dns_records(def, z);
+	dns_zone_finish(z);
 }
 
 /* ---- upstreams ---------------------------------------------------------- */

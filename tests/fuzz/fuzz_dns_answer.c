@@ -78,6 +78,7 @@ static void fuzz_dns_zone(void)
 		zone.hosts[i].ip6[15] = 1;
 	}
 	zone.nhosts = 3;
+	dns_zone_finish(&zone);
 }
 
 static void fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *out, size_t olen)

@@ -27,6 +27,7 @@ static void zone_host(const char *name, const char *ip4, const char *ip6)
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	h->has_ip4 = ip4 && inet_pton(AF_INET, ip4, &h->ip4) == 1;
 	h->has_ip6 = ip6 && inet_pton(AF_INET6, ip6, h->ip6) == 1;
+	dns_zone_finish(&zone);
 }
 
 static void zone_txt(const char *name, const char *value)
