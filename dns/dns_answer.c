@@ -446,8 +446,22 @@ static bool dns_qname(const ldns_rr *question, char *name, size_t len)
 }
 
 /* A readable query with one question: answer, refuse or forward it. */
+/* What is forwarded: the question as read, for the forwarder. */
+static enum dns_verdict dns_forwarded(const ldns_rr *question, const char *name, bool ok,
+				      struct dns_question *qn)
+{
+	if (!qn)
+		return DNS_FORWARD;
+	qn->ok = ok && strlen(name) < sizeof(qn->name);
+	if (qn->ok)
+		memcpy(qn->name, name, strlen(name) + 1);
+	qn->type = (uint16_t)ldns_rr_get_type(question);
+	qn->cls = (uint16_t)ldns_rr_get_class(question);
+	return DNS_FORWARD;
+}
+
 static enum dns_verdict dns_decide(const struct dns_zone *z, const ldns_pkt *q, uint8_t *out,
-				   size_t *outlen)
+				   size_t *outlen, struct dns_question *qn)
 {
 	const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(q), 0);
 	size_t limit = ldns_pkt_edns(q) ? DNS_EDNS_SIZE : DNS_UDP_PLAIN;
@@ -457,12 +471,15 @@ static enum dns_verdict dns_decide(const struct dns_zone *z, const ldns_pkt *q, 
 	ldns_rr_list *ans;
 	ldns_pkt *r;
 
-	if (!question || ldns_rr_get_class(question) != LDNS_RR_CLASS_IN ||
-	    !dns_qname(question, name, sizeof(name)))
+	if (!question)
 		return DNS_FORWARD;
+	if (!dns_qname(question, name, sizeof(name)))
+		return dns_forwarded(question, name, false, qn);
+	if (ldns_rr_get_class(question) != LDNS_RR_CLASS_IN)
+		return dns_forwarded(question, name, true, qn);
 	h = dns_lookup(z, name);
 	if (h.kind == HIT_FORWARD)
-		return DNS_FORWARD;
+		return dns_forwarded(question, name, true, qn);
 	ans = ldns_rr_list_new();
 	if (!ans)
 		return DNS_DROP;
@@ -480,6 +497,12 @@ static enum dns_verdict dns_decide(const struct dns_zone *z, const ldns_pkt *q, 
 enum dns_verdict dns_answer(const struct dns_zone *z, const uint8_t *q, size_t qlen,
 			    uint8_t *out, size_t *outlen)
 {
+	return dns_answer_q(z, q, qlen, out, outlen, NULL);
+}
+
+enum dns_verdict dns_answer_q(const struct dns_zone *z, const uint8_t *q, size_t qlen,
+			      uint8_t *out, size_t *outlen, struct dns_question *qn)
+{
 	enum dns_verdict v;
 	ldns_pkt *p = NULL;
 
@@ -492,7 +515,7 @@ enum dns_verdict dns_answer(const struct dns_zone *z, const uint8_t *q, size_t q
 	if (ldns_pkt_qdcount(p) != 1 || ldns_rr_list_rr_count(ldns_pkt_question(p)) != 1)
 		v = dns_header_error(q, qlen, LDNS_RCODE_FORMERR, out, outlen);
 	else
-		v = dns_decide(z, p, out, outlen);
+		v = dns_decide(z, p, out, outlen, qn);
 	ldns_pkt_free(p);
 	return v;
 }

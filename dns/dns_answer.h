@@ -43,5 +43,9 @@ enum dns_verdict {
  * response is in out (room for DNS_ANSWER_MAX), its length in *outlen. */
 enum dns_verdict dns_answer(const struct dns_zone *z, const uint8_t *q, size_t qlen,
 			    uint8_t *out, size_t *outlen);
+/* The same, and with DNS_FORWARD the question it read in *qn (qn->ok
+ * false when its name did not fit), so the forwarder reads it once. */
+enum dns_verdict dns_answer_q(const struct dns_zone *z, const uint8_t *q, size_t qlen,
+			      uint8_t *out, size_t *outlen, struct dns_question *qn);
 
 #endif /* KVNET_DNS_ANSWER_H */

@@ -135,8 +135,23 @@ static uint16_t dns_fwd_new_id(struct dns_fwd *f, int i)
 	return id;
 }
 
+/* The question into q: qn's, or read from the query. */
+static bool dns_fwd_take_question(struct dns_fwd_query *q, const uint8_t *query, size_t len,
+				  const struct dns_question *qn)
+{
+	if (!qn)
+		return dns_fwd_question(query, len, q->qname, &q->qtype, &q->qclass);
+	if (!qn->ok)
+		return false;
+	memcpy(q->qname, qn->name, sizeof(q->qname));
+	q->qtype = qn->type;
+	q->qclass = qn->cls;
+	return true;
+}
+
 enum dns_fwd_err dns_fwd_add(struct dns_fwd *f, const uint8_t *query, size_t len,
-			     const struct dns_fwd_client *c, uint64_t now_ms, int *slot)
+			     const struct dns_question *qn, const struct dns_fwd_client *c,
+			     uint64_t now_ms, int *slot)
 {
 	struct dns_fwd_query *q;
 	uint16_t id;
@@ -148,7 +163,7 @@ enum dns_fwd_err dns_fwd_add(struct dns_fwd *f, const uint8_t *query, size_t len
 	if (i < 0)
 		return DNS_FWD_FULL;
 	q = &f->q[i];
-	if (!dns_fwd_question(query, len, q->qname, &q->qtype, &q->qclass))
+	if (!dns_fwd_take_question(q, query, len, qn))
 		return DNS_FWD_BAD;
 	up = dns_fwd_pick(f, q->qname, -1);
 	if (up < 0)

@@ -79,9 +79,11 @@ void dns_fwd_init(struct dns_fwd *f);
 void dns_fwd_set_upstreams(struct dns_fwd *f, const struct dns_upstream *up, int n);
 
 /* Take the guest's query (len bytes) for forwarding: on DNS_FWD_OK *slot
- * holds it, f->q[*slot].wire is what to send to f->up[q.upstream]. */
+ * holds it, f->q[*slot].wire is what to send to f->up[q.upstream]. qn:
+ * its question as the answering engine read it, or NULL to read it here. */
 enum dns_fwd_err dns_fwd_add(struct dns_fwd *f, const uint8_t *query, size_t len,
-			     const struct dns_fwd_client *c, uint64_t now_ms, int *slot);
+			     const struct dns_question *qn, const struct dns_fwd_client *c,
+			     uint64_t now_ms, int *slot);
 
 /* A datagram from upstream: the slot whose answer it is (the ID put back
  * to the guest's), or -1 when it answers nothing we asked from there. */

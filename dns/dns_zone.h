@@ -66,6 +66,14 @@ struct dns_zone {
 	int nlocal;
 };
 
+/* A query's question as read: its name in lower case without the final
+ * dot ("" for the root), its type and class. */
+struct dns_question {
+	bool ok; /* read (the name fits) */
+	char name[DNS_NAME_MAX];
+	uint16_t type, cls;
+};
+
 /* Once the zone is filled: host names to lower case, and their hashes,
  * which the engine compares before the names. */
 void dns_zone_finish(struct dns_zone *z);

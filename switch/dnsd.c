@@ -109,11 +109,11 @@ static void dnsd_send_up(struct dnsd *s, int i)
 }
 
 static bool dnsd_forward(struct dnsd *s, const uint8_t *q, size_t len,
-			 const struct dns_fwd_client *c)
+			 const struct dns_question *qn, const struct dns_fwd_client *c)
 {
 	int slot;
 
-	switch (dns_fwd_add(s->fwd, q, len, c, dnsd_now_ms(), &slot)) {
+	switch (dns_fwd_add(s->fwd, q, len, qn, c, dnsd_now_ms(), &slot)) {
 	case DNS_FWD_OK:
 		s->st.forwarded++;
 		dnsd_send_up(s, slot);
@@ -189,6 +189,7 @@ static void dnsd_zone_fresh(struct dnsd *s)
 bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c)
 {
 	uint8_t out[DNS_ANSWER_MAX];
+	struct dns_question qn;
 	size_t outlen = 0;
 
 	s->st.queries++;
@@ -198,13 +199,13 @@ bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_f
 		return true;
 	}
 	dnsd_zone_fresh(s);
-	switch (dns_answer(s->zone, q, len, out, &outlen)) {
+	switch (dns_answer_q(s->zone, q, len, out, &outlen, &qn)) {
 	case DNS_ANSWERED:
 		s->st.answered++;
 		dnsd_reply(s, c, out, outlen);
 		return true;
 	case DNS_FORWARD:
-		return dnsd_forward(s, q, len, c);
+		return dnsd_forward(s, q, len, &qn, c);
 	case DNS_DROP:
 		break;
 	}

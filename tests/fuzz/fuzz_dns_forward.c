@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!fwd)
 		fuzz_fwd_init();
 	fuzz_fwd_error(data, size);
-	if (dns_fwd_add(fwd, data, size, &c, 0, &slot) != DNS_FWD_OK)
+	if (dns_fwd_add(fwd, data, size, NULL, &c, 0, &slot) != DNS_FWD_OK)
 		return 0;
 	if (fwd->q[slot].len != size || memcmp(fwd->q[slot].wire + 2, data + 2, size - 2))
 		fuzz_fwd_fail("the query sent upstream is not the guest's");

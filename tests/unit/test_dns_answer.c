@@ -356,10 +356,26 @@ static void test_truncation(void **state)
 	ldns_pkt_free(r);
 }
 
+/* What is forwarded comes with its question as read, in lower case. */
+static void test_forward_question(void **state)
+{
+	uint8_t q[512], out[DNS_ANSWER_MAX];
+	size_t qlen = query("WWW.Example.ORG.", LDNS_RR_TYPE_AAAA, false, q), olen = 0;
+	struct dns_question qn = { 0 };
+
+	(void)state;
+	assert_int_equal(dns_answer_q(&zone, q, qlen, out, &olen, &qn), DNS_FORWARD);
+	assert_true(qn.ok);
+	assert_string_equal(qn.name, "www.example.org");
+	assert_int_equal(qn.type, LDNS_RR_TYPE_AAAA);
+	assert_int_equal(qn.cls, LDNS_RR_CLASS_IN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_guest_names, zone_setup),
+		cmocka_unit_test_setup(test_forward_question, zone_setup),
 		cmocka_unit_test_setup(test_reverse, zone_setup),
 		cmocka_unit_test_setup(test_scope, zone_setup),
 		cmocka_unit_test_setup(test_not_queries, zone_setup),

@@ -79,7 +79,7 @@ static int add(const char *name, uint16_t id, uint64_t now)
 	size_t n = message(name, id, false, q);
 	int slot = -1;
 
-	assert_int_equal(dns_fwd_add(fwd, q, n, &c, now, &slot), DNS_FWD_OK);
+	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &c, now, &slot), DNS_FWD_OK);
 	return slot;
 }
 
@@ -143,11 +143,11 @@ static void test_table_full_and_bad(void **state)
 
 	(void)state;
 	for (int k = 0; k < DNS_FWD_SLOTS; k++)
-		assert_int_equal(dns_fwd_add(fwd, q, n, &c, 0, &slot), DNS_FWD_OK);
-	assert_int_equal(dns_fwd_add(fwd, q, n, &c, 0, &slot), DNS_FWD_FULL);
+		assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &c, 0, &slot), DNS_FWD_OK);
+	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &c, 0, &slot), DNS_FWD_FULL);
 	dns_fwd_done(fwd, 5);
-	assert_int_equal(dns_fwd_add(fwd, q, 11, &c, 0, &slot), DNS_FWD_BAD);
-	assert_int_equal(dns_fwd_add(fwd, q, n - 1, &c, 0, &slot), DNS_FWD_BAD);
+	assert_int_equal(dns_fwd_add(fwd, q, 11, NULL, &c, 0, &slot), DNS_FWD_BAD);
+	assert_int_equal(dns_fwd_add(fwd, q, n - 1, NULL, &c, 0, &slot), DNS_FWD_BAD);
 	/* every ID in use is unique */
 	for (int a = 0; a < DNS_FWD_SLOTS; a++)
 		for (int b = a + 1; b < DNS_FWD_SLOTS && fwd->q[a].used; b++)
@@ -165,7 +165,7 @@ static void test_no_upstream(void **state)
 
 	(void)state;
 	dns_fwd_set_upstreams(fwd, &only, 1);
-	assert_int_equal(dns_fwd_add(fwd, q, n, &c, 0, &slot), DNS_FWD_NO_UPSTREAM);
+	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &c, 0, &slot), DNS_FWD_NO_UPSTREAM);
 }
 
 static void test_error_reply(void **state)
