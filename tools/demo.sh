@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The kvnet demo (`make demo`). Starts kvnetd with an embedded network shaped
 # like libvirt's default.xml (its own name, gateway port and subnet), attaches
-# two guest namespaces on veth ports, pings between them and the gateway, and
+# two guest namespaces on veth ports, pings between them and the gateway, asks
+# the gateway's DNS for a guest's name, and
 # shows the FDB and per-port counters. Everything lives in network namespaces
 # this script creates: the machine's root namespace is never changed. It
 # stays up until Ctrl-C, then removes everything it made.
@@ -61,6 +62,8 @@ cat >"$work/kvdemo.xml" <<'XML'
   <ip address='10.213.0.1' netmask='255.255.255.0'>
     <dhcp>
       <range start='10.213.0.2' end='10.213.0.254'/>
+      <host mac='52:54:00:00:00:11' name='g1' ip='10.213.0.11'/>
+      <host mac='52:54:00:00:00:12' name='g2' ip='10.213.0.12'/>
     </dhcp>
   </ip>
 </network>
@@ -69,8 +72,10 @@ XML
 say "host namespace $host; kvnetd state in $work"
 ip netns add "$host"
 ip -n "$host" link set lo up
+# --resolv-conf /dev/null: names that are not the network's get SERVFAIL
+# instead of going to this machine's resolvers
 ip netns exec "$host" "$kvnetd" --state-dir "$work/state" --run-dir "$work/run" \
-	2>"$work/kvnetd.log" &
+	--resolv-conf /dev/null 2>"$work/kvnetd.log" &
 daemon_pid=$!
 wait_for_daemon
 
@@ -88,7 +93,7 @@ add_guest() { # name ip mac
 	ip -n "$ns" link set eth0 address "$3"
 	ip -n "$ns" addr add "$2/24" dev eth0
 	ip -n "$ns" link set eth0 up
-	kv port add kvdemo "$port"
+	kv port add kvdemo "$port" --mac "$3" # pinned: its reservation binds it
 }
 
 say "two guests on veth ports"
@@ -100,6 +105,10 @@ say "g1 -> g2, g1 -> gateway, host -> g2"
 ip netns exec "$tag-g1" ping -c 3 -i 0.2 -W 2 10.213.0.12
 ip netns exec "$tag-g1" ping -c 3 -i 0.2 -W 2 10.213.0.1
 ip netns exec "$host" ping -c 3 -i 0.2 -W 2 10.213.0.12
+
+say "g1 asks the gateway's DNS (kvnetd) for g2, and who 10.213.0.11 is"
+ip netns exec "$tag-g1" dig +short @10.213.0.1 g2
+ip netns exec "$tag-g1" dig +short @10.213.0.1 -x 10.213.0.11
 
 say "the subnet check: a network on the host's LAN subnet is refused"
 # a stand-in for the host's LAN, inside the demo's host namespace
