@@ -80,8 +80,9 @@ static void render_dns(const struct kv_network *n, json_t *o)
 	if (!c)
 		return;
 	json_object_set_new(o, "dns_counters",
-			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
 				      (json_int_t)c->queries, "answered", (json_int_t)c->answered,
+				      "cached", (json_int_t)c->cached,
 				      "forwarded", (json_int_t)c->forwarded, "upstream_answers",
 				      (json_int_t)c->upstream_answers, "refused",
 				      (json_int_t)c->refused, "servfail", (json_int_t)c->servfail,

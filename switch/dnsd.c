@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "dns/dns_answer.h"
+#include "dns/dns_cache.h"
 #include "dns/dns_forward.h"
 #include "switch/dnsd_int.h"
 #include "switch/log.h"
@@ -108,11 +109,27 @@ static void dnsd_send_up(struct dnsd *s, int i)
 			  strerror(fd < 0 ? -fd : errno));
 }
 
+/* Answer from the cache of upstream's answers, if it holds one. */
+static bool dnsd_from_cache(struct dnsd *s, const uint8_t *q, size_t len,
+			    const struct dns_fwd_client *c)
+{
+	uint8_t out[DNS_CACHE_ANSWER_MAX];
+	size_t n;
+
+	if (!dns_cache_get(s->cache, q, len, dnsd_now_ms(), out, sizeof(out), &n))
+		return false;
+	s->st.cached++;
+	dnsd_reply(s, c, out, n);
+	return true;
+}
+
 static bool dnsd_forward(struct dnsd *s, const uint8_t *q, size_t len,
 			 const struct dns_question *qn, const struct dns_fwd_client *c)
 {
 	int slot;
 
+	if (dnsd_from_cache(s, q, len, c))
+		return true;
 	switch (dns_fwd_add(s->fwd, q, len, qn, c, dnsd_now_ms(), &slot)) {
 	case DNS_FWD_OK:
 		s->st.forwarded++;
@@ -153,6 +170,8 @@ static void dnsd_upstream_read(struct dnsd *s, int fd)
 		}
 		s->st.upstream_answers++;
 		dnsd_reply(s, &s->fwd->q[slot].client, buf, (size_t)len);
+		dns_cache_put(s->cache, s->fwd->q[slot].wire, s->fwd->q[slot].len, buf,
+			      (size_t)len, dnsd_now_ms());
 		dns_fwd_done(s->fwd, slot);
 	}
 }
@@ -255,6 +274,7 @@ void dnsd_upstreams_reload(struct dnsd *s)
 	int n = netw_dns_upstreams(s->d, s->n, up, DNS_FWD_UPSTREAMS);
 
 	dns_fwd_set_upstreams(s->fwd, up, n);
+	dns_cache_flush(s->cache); /* what other servers said */
 	if (!n)
 		log_info("network '%s': DNS has no upstream: names not its own get SERVFAIL",
 			 s->n->def.name);
@@ -317,12 +337,13 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 	s->n = n;
 	s->zone = calloc(1, sizeof(*s->zone));
 	s->fwd = malloc(sizeof(*s->fwd));
+	s->cache = dns_cache_new(DNSD_CACHE_ENTRIES);
 	s->udp.fd = s->tcp.fd = s->up4.fd = s->up6.fd = -1;
 	s->up4.fn = dnsd_up4_ready;
 	s->up6.fn = dnsd_up6_ready;
 	for (int i = 0; i < DNSD_TCP_CONNS; i++)
 		s->conns[i].w.fd = -1;
-	if (!s->zone || !s->fwd) {
+	if (!s->zone || !s->fwd || !s->cache) {
 		dnsd_close(s);
 		return NULL;
 	}
@@ -373,5 +394,6 @@ void dnsd_close(struct dnsd *s)
 	dnsd_unwatch(s, &s->up6);
 	free(s->zone);
 	free(s->fwd);
+	dns_cache_free(s->cache);
 	free(s);
 }

@@ -10,7 +10,9 @@
  * switch/network_dns.c builds) is answered at once; the rest goes
  * upstream (dns/dns_forward.h) from a socket of kvnetd's namespace, so a
  * stub on 127.0.0.53 serves as an upstream too, and the upstream's answer
- * goes back to the guest. A query over TCP is answered over TCP; one it
+ * goes back to the guest, and is cached for as long as its TTL allows
+ * (dns/dns_cache.h): a name asked again is answered from the cache, as
+ * dnsmasq's. A query over TCP is answered over TCP; one it
  * forwards still goes upstream over UDP.
  *
  * The zone is rebuilt on the first query after the network's names
@@ -30,6 +32,7 @@ struct dnsd;
 struct dnsd_counters {
 	uint64_t queries;   /* read from guests, UDP and TCP */
 	uint64_t answered;  /* from the network's own names */
+	uint64_t cached;    /* answered from the cache of upstream's answers */
 	uint64_t forwarded; /* sent upstream (first tries) */
 	uint64_t upstream_answers; /* passed back to guests */
 	uint64_t refused;   /* from outside the subnet */

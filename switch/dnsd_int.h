@@ -18,6 +18,7 @@
 
 #define DNSD_TCP_CONNS 32	/* guests' TCP connections at once */
 #define DNSD_TCP_IDLE_MS 10000	/* closed after this long idle */
+#define DNSD_CACHE_ENTRIES 4096	/* answers cached (allocated as they come) */
 
 struct dnsd_tcp {
 	struct loop_watch w;	/* fd -1: free */
@@ -43,6 +44,7 @@ struct dnsd {
 	uint32_t next_gen;
 	struct dns_zone *zone;
 	struct dns_fwd *fwd;
+	struct dns_cache *cache; /* upstream's answers (dns/dns_cache.h) */
 	struct dnsd_counters st;
 	struct timespec resolv_mtime; /* of the resolv.conf last read */
 };

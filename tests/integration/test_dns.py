@@ -71,6 +71,7 @@ def upstream_dns(env, name="example.test"):
     p = up.popen(["dnsmasq", "-k", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
                   "--user=root", f"--listen-address={UP}", "--bind-interfaces",
                   f"--address=/{name}/{UP_ANSWER}", "--txt-record=up.example.test,upstream",
+                  "--local-ttl=300",
                   "--log-queries", f"--log-facility={log}",
                   f"--pid-file={env.tmp / 'up-dnsmasq.pid'}"],
                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -136,6 +137,11 @@ def test_forwarded_with_the_hosts_own_id(kvnet, upstream):
     start(env)
     g = env.add_guest("t0", "q", "10.77.0.5")
     assert short(g.ns, "www.example.test") == [UP_ANSWER]
+    # asked again: from the cache, with the TTL it has left
+    out = dig(g.ns, "+noall", "+answer", "www.example.test").split()
+    assert out[-1] == UP_ANSWER and 0 < int(out[1]) <= 300, out
+    assert uplog.read_text().count("query[A] www.example.test") == 1
+    assert env.net("t0")["dns_counters"]["cached"] == 1
     assert short(g.ns, "+tcp", "example.test") == [UP_ANSWER]
     assert short(g.ns, "TXT", "up.example.test") == ['"upstream"']
     assert "query[A] www.example.test from 10.201.0.1" in uplog.read_text()
