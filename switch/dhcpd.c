@@ -41,6 +41,8 @@ static int dhcpd_config(const struct net_def *def, struct dhcp_config *c, char *
 	c->router = def->mode != NET_MODE_ISOLATED;
 	dhcpd_dns(def, c);
 	snprintf(c->domain, sizeof(c->domain), "%s", def->domain);
+	if (def->domain[0]) /* option 119 too, for clients that ask for it */
+		snprintf(c->search[c->nsearch++], sizeof(c->search[0]), "%s", def->domain);
 	c->mtu = (uint16_t)def->mtu;
 	if (strlen(def->boot_file) >= sizeof(c->boot_file))
 		return snprintf(err, errlen, "boot file name too long"), -EINVAL;

@@ -23,7 +23,7 @@ RES_MAC, RES_IP = "52:54:00:d5:00:20", "10.77.0.20"
 UDHCPC_SCRIPT = """#!/bin/sh
 case "$1" in
 bound|renew) ip addr add "$ip/$mask" dev "$interface"
-             echo "$1 $ip dns=$dns domain=$domain" >> "$LOG" ;;
+             echo "$1 $ip dns=$dns domain=$domain search=$search" >> "$LOG" ;;
 esac
 """
 
@@ -112,10 +112,11 @@ def test_reserved_and_leased_names(kvnet):
     script.chmod(0o755)
     log = env.tmp / "udhcpc.log"
     d.run(["env", f"LOG={log}", "busybox", "udhcpc", "-q", "-n", "-i", "eth0", "-s",
-           str(script), "-x", "hostname:dyn1", "-t", "5", "-T", "1"], timeout=30)
+           str(script), "-x", "hostname:dyn1", "-O", "search", "-t", "5", "-T", "1"],
+          timeout=30)
     bound = log.read_text().split()
     ip = bound[1]
-    assert bound[2:] == [f"dns={GW}", "domain=lab.test"], bound
+    assert bound[2:] == [f"dns={GW}", "domain=lab.test", "search=lab.test"], bound
     assert short(g.ns, "dyn1") == [ip]
     assert short(g.ns, "dyn1.lab.test") == [ip]
     assert short(g.ns, "-x", ip) == ["dyn1.lab.test."]
