@@ -96,13 +96,18 @@ static int dnsd_upstream_fd(struct dnsd *s, int af)
 	return fd;
 }
 
-/* Send slot i's query to its upstream. */
+/* Send slot i's query to its upstream: over TCP if it came over TCP. */
 static void dnsd_send_up(struct dnsd *s, int i)
 {
 	const struct dns_fwd_query *q = &s->fwd->q[i];
 	const struct dns_upstream *u = &s->fwd->up[q->upstream];
-	int fd = dnsd_upstream_fd(s, u->addr.ss_family);
+	int fd;
 
+	if (q->client.tcp_conn >= 0) {
+		dnsd_uptcp_send(s, i);
+		return;
+	}
+	fd = dnsd_upstream_fd(s, u->addr.ss_family);
 	if (fd < 0 || sendto(fd, q->wire, q->len, MSG_DONTWAIT, (const struct sockaddr *)&u->addr,
 			     u->addrlen) < 0)
 		log_debug("network '%s': DNS to upstream: %s", s->n->def.name,
@@ -149,13 +154,42 @@ static bool dnsd_forward(struct dnsd *s, const uint8_t *q, size_t len,
 
 #define DNSD_OF(w, field) ((struct dnsd *)((char *)(w) - offsetof(struct dnsd, field)))
 
+void dnsd_slot_done(struct dnsd *s, int slot)
+{
+	dnsd_uptcp_close_slot(s, slot);
+	dns_fwd_done(s->fwd, slot);
+}
+
+void dnsd_forget_tcp_client(struct dnsd *s, int conn, uint32_t gen)
+{
+	for (int i = 0; i < DNS_FWD_SLOTS; i++)
+		if (s->fwd->q[i].used && s->fwd->q[i].client.tcp_conn == conn &&
+		    s->fwd->q[i].client.tcp_gen == gen)
+			dnsd_slot_done(s, i);
+}
+
+void dnsd_upstream_answer(struct dnsd *s, uint8_t *buf, size_t len, const struct sockaddr *from,
+			  socklen_t fromlen)
+{
+	int slot = dns_fwd_answer(s->fwd, buf, len, from, fromlen);
+
+	if (slot < 0) {
+		s->st.dropped++;
+		return;
+	}
+	s->st.upstream_answers++;
+	dnsd_reply(s, &s->fwd->q[slot].client, buf, len);
+	dns_cache_put(s->cache, s->fwd->q[slot].wire, s->fwd->q[slot].len, buf, len,
+		      dnsd_now_ms());
+	dnsd_slot_done(s, slot);
+}
+
 static void dnsd_upstream_read(struct dnsd *s, int fd)
 {
 	uint8_t buf[65536];
 	struct sockaddr_storage from;
 	socklen_t fromlen;
 	ssize_t len;
-	int slot;
 
 	for (int k = 0; k < DNSD_BATCH; k++) {
 		fromlen = sizeof(from);
@@ -163,16 +197,7 @@ static void dnsd_upstream_read(struct dnsd *s, int fd)
 			       &fromlen);
 		if (len < 0)
 			return;
-		slot = dns_fwd_answer(s->fwd, buf, (size_t)len, (struct sockaddr *)&from, fromlen);
-		if (slot < 0) {
-			s->st.dropped++;
-			continue;
-		}
-		s->st.upstream_answers++;
-		dnsd_reply(s, &s->fwd->q[slot].client, buf, (size_t)len);
-		dns_cache_put(s->cache, s->fwd->q[slot].wire, s->fwd->q[slot].len, buf,
-			      (size_t)len, dnsd_now_ms());
-		dns_fwd_done(s->fwd, slot);
+		dnsd_upstream_answer(s, buf, (size_t)len, (struct sockaddr *)&from, fromlen);
 	}
 }
 
@@ -280,6 +305,16 @@ void dnsd_upstreams_reload(struct dnsd *s)
 			 s->n->def.name);
 }
 
+/* SERVFAIL for a query no upstream answered, under the guest's own ID. */
+static void dnsd_give_up(struct dnsd *s, const struct dns_fwd_query *q)
+{
+	uint8_t wire[DNS_FWD_QUERY_MAX];
+
+	memcpy(wire, q->wire, q->len);
+	memcpy(wire, &q->id_guest, 2);
+	dnsd_error(s, &q->client, wire, q->len, DNS_RCODE_SERVFAIL);
+}
+
 static void dnsd_expire(struct dnsd *s, uint64_t now)
 {
 	int cursor = 0, i;
@@ -292,8 +327,8 @@ static void dnsd_expire(struct dnsd *s, uint64_t now)
 			continue;
 		}
 		s->st.servfail++;
-		dnsd_error(s, &q->client, q->wire, q->len, DNS_RCODE_SERVFAIL);
-		dns_fwd_done(s->fwd, i);
+		dnsd_give_up(s, q);
+		dnsd_slot_done(s, i);
 	}
 }
 
@@ -342,7 +377,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 	s->up4.fn = dnsd_up4_ready;
 	s->up6.fn = dnsd_up6_ready;
 	for (int i = 0; i < DNSD_TCP_CONNS; i++)
-		s->conns[i].w.fd = -1;
+		s->conns[i].w.fd = s->uptcp[i].w.fd = -1;
 	if (!s->zone || !s->fwd || !s->cache) {
 		dnsd_close(s);
 		return NULL;
@@ -388,6 +423,7 @@ void dnsd_close(struct dnsd *s)
 	if (!s)
 		return;
 	dnsd_tcp_close_all(s);
+	dnsd_uptcp_close_all(s);
 	dnsd_unwatch(s, &s->udp);
 	dnsd_unwatch(s, &s->tcp);
 	dnsd_unwatch(s, &s->up4);

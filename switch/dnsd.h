@@ -12,8 +12,9 @@
  * stub on 127.0.0.53 serves as an upstream too, and the upstream's answer
  * goes back to the guest, and is cached for as long as its TTL allows
  * (dns/dns_cache.h): a name asked again is answered from the cache, as
- * dnsmasq's. A query over TCP is answered over TCP; one it
- * forwards still goes upstream over UDP.
+ * dnsmasq's. A query over TCP is answered over TCP, and one it
+ * forwards goes upstream over TCP (dnsd_uptcp.c), so a long answer
+ * arrives whole.
  *
  * The zone is rebuilt on the first query after the network's names
  * changed (a lease, a reservation, the definition): netw_dns_stale().

@@ -36,11 +36,25 @@ struct dnsd_tcp {
 	uint64_t last_ms;
 };
 
+/* A query of a guest's TCP connection, forwarded over TCP (RFC 7766
+ * §6.2.1: what came over TCP goes on over TCP, so a long answer is not
+ * truncated on the way). */
+struct dnsd_uptcp {
+	struct loop_watch w;	/* fd -1: free */
+	struct dnsd *s;
+	int slot;		/* the query's slot in the forwarding table */
+	uint8_t *buf;		/* the query, then the answer, length-framed */
+	size_t len, off;	/* sending: bytes in buf and sent; reading:
+				   bytes wanted (2, then 2 + length) and read */
+	bool reading;
+};
+
 struct dnsd {
 	struct kvnetd *d;
 	struct kv_network *n;
 	struct loop_watch udp, tcp, up4, up6;
 	struct dnsd_tcp conns[DNSD_TCP_CONNS];
+	struct dnsd_uptcp uptcp[DNSD_TCP_CONNS]; /* one a guest connection */
 	uint32_t next_gen;
 	struct dns_zone *zone;
 	struct dns_fwd *fwd;
@@ -60,6 +74,21 @@ static inline uint64_t dnsd_now_ms(void)
 /* dnsd.c: one query from a guest (UDP or TCP), answered or forwarded.
  * False when it was dropped: no answer will come. */
 bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c);
+
+/* dnsd.c: an answer from upstream (UDP or TCP) for a query it checks
+ * (dns_fwd_answer) and passes on; the slot of a query answered or given
+ * up, freed. */
+void dnsd_upstream_answer(struct dnsd *s, uint8_t *buf, size_t len, const struct sockaddr *from,
+			  socklen_t fromlen);
+void dnsd_slot_done(struct dnsd *s, int slot);
+/* A guest's TCP connection closed: its queries waiting upstream too. */
+void dnsd_forget_tcp_client(struct dnsd *s, int conn, uint32_t gen);
+
+/* dnsd_uptcp.c: send slot's query upstream over TCP (again: a connection
+ * it had is closed first); close the slot's connection; all of them. */
+void dnsd_uptcp_send(struct dnsd *s, int slot);
+void dnsd_uptcp_close_slot(struct dnsd *s, int slot);
+void dnsd_uptcp_close_all(struct dnsd *s);
 
 /* dnsd_tcp.c */
 void dnsd_tcp_accept(struct loop_watch *w);

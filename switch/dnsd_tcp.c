@@ -23,6 +23,8 @@ static void dnsd_tcp_close(struct dnsd_tcp *c)
 		return;
 	loop_del(&c->s->d->loop, &c->w);
 	close(fd);
+	if (c->waiting)
+		dnsd_forget_tcp_client(c->s, (int)(c - c->s->conns), c->gen);
 	free(c->out);
 	c->out = NULL;
 	c->have = c->outlen = c->outoff = 0;

@@ -72,6 +72,7 @@ def upstream_dns(env, name="example.test"):
                   "--user=root", f"--listen-address={UP}", "--bind-interfaces",
                   f"--address=/{name}/{UP_ANSWER}", "--txt-record=up.example.test,upstream",
                   "--local-ttl=300",
+                  *[f"--txt-record=big.example.test,{c * 200}" for c in "abcd"],
                   "--log-queries", f"--log-facility={log}",
                   f"--pid-file={env.tmp / 'up-dnsmasq.pid'}"],
                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -145,6 +146,12 @@ def test_forwarded_with_the_hosts_own_id(kvnet, upstream):
     assert env.net("t0")["dns_counters"]["cached"] == 1
     assert short(g.ns, "+tcp", "example.test") == [UP_ANSWER]
     assert short(g.ns, "TXT", "up.example.test") == ['"upstream"']
+    # an answer longer than 512 bytes: truncated over UDP without EDNS,
+    # whole over TCP (forwarded over TCP: RFC 7766)
+    out = dig(g.ns, "+noedns", "+ignore", "TXT", "big.example.test")
+    assert " tc" in out.split("flags:")[1].split(";")[0], out
+    out = short(g.ns, "+tcp", "+noedns", "TXT", "big.example.test")
+    assert sorted(out) == sorted(f'"{c * 200}"' for c in "abcd"), out
     assert "query[A] www.example.test from 10.201.0.1" in uplog.read_text()
     with Capture(up, "eth0", bpf_filter="udp dst port 53") as cap:
         reply = udp_query(g, b"id-1.example.test", 0x4242)
