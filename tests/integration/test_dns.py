@@ -344,3 +344,15 @@ def test_plain_names_forwarded_by_default(kvnet, upstream):
     g = env.add_guest("t0", "q", "10.77.0.5")
     status(g.ns, "plainname")
     assert "query[A] plainname from" in uplog.read_text()
+
+
+def test_silent_upstream_servfail(kvnet, upstream):
+    """An upstream that never answers: after the retries the guest gets
+    SERVFAIL under its own ID."""
+    env = kvnet
+    env.resolv_conf.write_text("nameserver 10.201.0.9\n")  # nothing listens there
+    start(env)
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    r = udp_query(g, b"www.example.test", 0x5151, timeout=10)
+    assert r is not None and r[:2] == b"\x51\x51" and r[3] & 0xF == 2, r
+    assert env.net("t0")["dns_counters"]["servfail"] == 1
