@@ -47,12 +47,6 @@ static int dnsd_listen_socket(const struct net_def *def, int type, struct kv_err
 	return fd;
 }
 
-/* A socket towards upstream servers of family af, on an ephemeral port. */
-static int dnsd_upstream_socket(int af)
-{
-	return socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-}
-
 /* ---- replies ------------------------------------------------------------ */
 
 static void dnsd_reply(struct dnsd *s, const struct dns_fwd_client *c, const uint8_t *msg,
@@ -79,39 +73,13 @@ static void dnsd_error(struct dnsd *s, const struct dns_fwd_client *c, const uin
 
 /* ---- forwarding --------------------------------------------------------- */
 
-static int dnsd_upstream_fd(struct dnsd *s, int af)
-{
-	struct loop_watch *w = af == AF_INET ? &s->up4 : &s->up6;
-	int fd;
-
-	if (w->fd >= 0)
-		return w->fd;
-	fd = dnsd_upstream_socket(af);
-	if (fd < 0)
-		return -errno;
-	if (loop_add(&s->d->loop, w, fd) < 0) {
-		close(fd);
-		return -EBADF;
-	}
-	return fd;
-}
-
 /* Send slot i's query to its upstream: over TCP if it came over TCP. */
 static void dnsd_send_up(struct dnsd *s, int i)
 {
-	const struct dns_fwd_query *q = &s->fwd->q[i];
-	const struct dns_upstream *u = &s->fwd->up[q->upstream];
-	int fd;
-
-	if (q->client.tcp_conn >= 0) {
+	if (s->fwd->q[i].client.tcp_conn >= 0)
 		dnsd_uptcp_send(s, i);
-		return;
-	}
-	fd = dnsd_upstream_fd(s, u->addr.ss_family);
-	if (fd < 0 || sendto(fd, q->wire, q->len, MSG_DONTWAIT, (const struct sockaddr *)&u->addr,
-			     u->addrlen) < 0)
-		log_debug("network '%s': DNS to upstream: %s", s->n->def.name,
-			  strerror(fd < 0 ? -fd : errno));
+	else
+		dnsd_upudp_send(s, i);
 }
 
 /* Answer from the cache of upstream's answers, if it holds one. */
@@ -157,6 +125,7 @@ static bool dnsd_forward(struct dnsd *s, const uint8_t *q, size_t len,
 void dnsd_slot_done(struct dnsd *s, int slot)
 {
 	dnsd_uptcp_close_slot(s, slot);
+	dnsd_upudp_close(s, slot);
 	dns_fwd_done(s->fwd, slot);
 }
 
@@ -168,12 +137,18 @@ void dnsd_forget_tcp_client(struct dnsd *s, int conn, uint32_t gen)
 			dnsd_slot_done(s, i);
 }
 
-void dnsd_upstream_answer(struct dnsd *s, uint8_t *buf, size_t len, const struct sockaddr *from,
-			  socklen_t fromlen)
+void dnsd_upstream_answer(struct dnsd *s, uint8_t *buf, size_t len, int expect)
 {
-	int slot = dns_fwd_answer(s->fwd, buf, len, from, fromlen);
+	const struct dns_fwd_query *q = &s->fwd->q[expect];
+	const struct dns_upstream *up;
+	int slot = -1;
 
-	if (slot < 0) {
+	if (q->used && q->upstream >= 0) {
+		up = &s->fwd->up[q->upstream];
+		slot = dns_fwd_answer(s->fwd, buf, len, (const struct sockaddr *)&up->addr,
+				      up->addrlen);
+	}
+	if (slot != expect) {
 		s->st.dropped++;
 		return;
 	}
@@ -182,33 +157,6 @@ void dnsd_upstream_answer(struct dnsd *s, uint8_t *buf, size_t len, const struct
 	dns_cache_put(s->cache, s->fwd->q[slot].wire, s->fwd->q[slot].len, buf, len,
 		      dnsd_now_ms());
 	dnsd_slot_done(s, slot);
-}
-
-static void dnsd_upstream_read(struct dnsd *s, int fd)
-{
-	uint8_t buf[65536];
-	struct sockaddr_storage from;
-	socklen_t fromlen;
-	ssize_t len;
-
-	for (int k = 0; k < DNSD_BATCH; k++) {
-		fromlen = sizeof(from);
-		len = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
-			       &fromlen);
-		if (len < 0)
-			return;
-		dnsd_upstream_answer(s, buf, (size_t)len, (struct sockaddr *)&from, fromlen);
-	}
-}
-
-static void dnsd_up4_ready(struct loop_watch *w)
-{
-	dnsd_upstream_read(DNSD_OF(w, up4), w->fd);
-}
-
-static void dnsd_up6_ready(struct loop_watch *w)
-{
-	dnsd_upstream_read(DNSD_OF(w, up6), w->fd);
 }
 
 /* ---- guests' queries ---------------------------------------------------- */
@@ -373,9 +321,9 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 	s->zone = calloc(1, sizeof(*s->zone));
 	s->fwd = malloc(sizeof(*s->fwd));
 	s->cache = dns_cache_new(DNSD_CACHE_ENTRIES);
-	s->udp.fd = s->tcp.fd = s->up4.fd = s->up6.fd = -1;
-	s->up4.fn = dnsd_up4_ready;
-	s->up6.fn = dnsd_up6_ready;
+	s->udp.fd = s->tcp.fd = -1;
+	for (int i = 0; i < DNS_FWD_SLOTS; i++)
+		s->upudp[i].w.fd = -1;
 	for (int i = 0; i < DNSD_TCP_CONNS; i++)
 		s->conns[i].w.fd = s->uptcp[i].w.fd = -1;
 	if (!s->zone || !s->fwd || !s->cache) {
@@ -426,8 +374,8 @@ void dnsd_close(struct dnsd *s)
 	dnsd_uptcp_close_all(s);
 	dnsd_unwatch(s, &s->udp);
 	dnsd_unwatch(s, &s->tcp);
-	dnsd_unwatch(s, &s->up4);
-	dnsd_unwatch(s, &s->up6);
+	for (int i = 0; i < DNS_FWD_SLOTS; i++)
+		dnsd_upudp_close(s, i);
 	free(s->zone);
 	free(s->fwd);
 	dns_cache_free(s->cache);

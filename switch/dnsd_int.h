@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Internals of a network's DNS service, shared by dnsd.c (UDP, upstream,
- * the tick) and dnsd_tcp.c (guests' TCP connections), and by no one
- * else. */
+/* Internals of a network's DNS service, shared by dnsd.c (guests' UDP,
+ * answers from upstream, the tick), dnsd_tcp.c (guests' TCP
+ * connections), dnsd_upudp.c and dnsd_uptcp.c (queries upstream over UDP
+ * and TCP), and by no one else. */
 #ifndef KVNET_DNSD_INT_H
 #define KVNET_DNSD_INT_H
 
@@ -36,6 +37,15 @@ struct dnsd_tcp {
 	uint64_t last_ms;
 };
 
+/* A query forwarded over UDP: a socket of its own, connected to the
+ * upstream, so the kernel picks a random port for it and takes nothing
+ * from any other address or port (RFC 5452 §9.2: a spoofed answer must
+ * guess both the port and the ID). */
+struct dnsd_upudp {
+	struct loop_watch w;	/* fd -1: none */
+	struct dnsd *s;
+};
+
 /* A query of a guest's TCP connection, forwarded over TCP (RFC 7766
  * §6.2.1: what came over TCP goes on over TCP, so a long answer is not
  * truncated on the way). */
@@ -52,7 +62,8 @@ struct dnsd_uptcp {
 struct dnsd {
 	struct kvnetd *d;
 	struct kv_network *n;
-	struct loop_watch udp, tcp, up4, up6;
+	struct loop_watch udp, tcp;
+	struct dnsd_upudp upudp[DNS_FWD_SLOTS]; /* a socket a query upstream */
 	struct dnsd_tcp conns[DNSD_TCP_CONNS];
 	struct dnsd_uptcp uptcp[DNSD_TCP_CONNS]; /* one a guest connection */
 	uint32_t next_gen;
@@ -78,11 +89,15 @@ bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_f
 /* dnsd.c: an answer from upstream (UDP or TCP) for a query it checks
  * (dns_fwd_answer) and passes on; the slot of a query answered or given
  * up, freed. */
-void dnsd_upstream_answer(struct dnsd *s, uint8_t *buf, size_t len, const struct sockaddr *from,
-			  socklen_t fromlen);
+void dnsd_upstream_answer(struct dnsd *s, uint8_t *buf, size_t len, int slot);
 void dnsd_slot_done(struct dnsd *s, int slot);
 /* A guest's TCP connection closed: its queries waiting upstream too. */
 void dnsd_forget_tcp_client(struct dnsd *s, int conn, uint32_t gen);
+
+/* dnsd_upudp.c: send slot's query upstream over UDP, from a new socket
+ * (a retry too); close the slot's socket. */
+void dnsd_upudp_send(struct dnsd *s, int slot);
+void dnsd_upudp_close(struct dnsd *s, int slot);
 
 /* dnsd_uptcp.c: send slot's query upstream over TCP (again: a connection
  * it had is closed first); close the slot's connection; all of them. */

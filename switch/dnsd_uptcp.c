@@ -48,18 +48,13 @@ void dnsd_uptcp_close_all(struct dnsd *s)
 static void dnsd_uptcp_done(struct dnsd_uptcp *u)
 {
 	struct dnsd *s = u->s;
-	const struct dns_upstream *up;
 	uint8_t *buf = u->buf;
 	size_t len = u->len - 2;
 	int slot = u->slot;
 
 	u->buf = NULL; /* ours now: closing the connection keeps it */
 	dnsd_uptcp_close(u);
-	if (s->fwd->q[slot].used && s->fwd->q[slot].upstream >= 0) {
-		up = &s->fwd->up[s->fwd->q[slot].upstream];
-		dnsd_upstream_answer(s, buf + 2, len, (const struct sockaddr *)&up->addr,
-				     up->addrlen);
-	}
+	dnsd_upstream_answer(s, buf + 2, len, slot);
 	free(buf);
 }
 
@@ -150,7 +145,7 @@ void dnsd_uptcp_send(struct dnsd *s, int slot)
 	dnsd_uptcp_close_slot(s, slot);
 	u = dnsd_uptcp_free(s);
 	if (!u)
-		return; /* more than the guests' connections: cannot be */
+		return; /* every one busy: the slot times out */
 	fd = socket(up->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
