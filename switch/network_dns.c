@@ -30,6 +30,14 @@ void netw_dns_start(struct kvnetd *d, struct kv_network *n)
 		netw_note(n, "DNS not served: %s", e.msg);
 }
 
+void netw_dns_restart(struct kvnetd *d, struct kv_network *n)
+{
+	dnsd_close(n->dns);
+	n->dns = NULL;
+	if (netw_serves_dns(&n->def))
+		netw_dns_start(d, n);
+}
+
 void netw_dns_stale(struct kv_network *n)
 {
 	n->dns_stale = true;

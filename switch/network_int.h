@@ -56,6 +56,8 @@ struct dns_upstream;
 bool netw_serves_dns(const struct net_def *def);
 /* Serve DNS on it (dnsd.h); a failure is noted, not fatal. */
 void netw_dns_start(struct kvnetd *d, struct kv_network *n);
+/* Serve it again from new sockets (its gateway device was recreated). */
+void netw_dns_restart(struct kvnetd *d, struct kv_network *n);
 /* Its names changed: the zone is built again before the next answer. */
 void netw_dns_stale(struct kv_network *n);
 void netw_dns_zone(const struct kv_network *n, struct dns_zone *z);

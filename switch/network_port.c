@@ -442,6 +442,7 @@ static void netw_gateway_lost(struct kvnetd *d, struct kv_network *n, struct kv_
 	    netw_save_runtime(d, n, &e) == 0) {
 		netw_note(n, "gateway '%s' was deleted; recreated", n->def.bridge);
 		n->degraded[0] = '\0';
+		netw_dns_restart(d, n); /* its sockets were bound to the old device */
 		return;
 	}
 	snprintf(n->degraded, sizeof(n->degraded),

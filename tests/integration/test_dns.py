@@ -356,3 +356,17 @@ def test_silent_upstream_servfail(kvnet, upstream):
     r = udp_query(g, b"www.example.test", 0x5151, timeout=10)
     assert r is not None and r[:2] == b"\x51\x51" and r[3] & 0xF == 2, r
     assert env.net("t0")["dns_counters"]["servfail"] == 1
+
+
+def test_served_after_gateway_recreated(kvnet):
+    """The gateway deleted by hand: kvnetd recreates it, and DNS answers on
+    the new device (its sockets were bound to the old one)."""
+    env = kvnet
+    start(env)
+    g = env.add_guest("t0", "q", "10.77.0.5")
+    assert short(g.ns, "vmres") == [RES_IP]
+    env.host.ip("link", "del", "kvnet-t0")
+    poll(lambda: any("recreated" in n for n in env.net("t0")["notes"]), 5,
+         "the gateway recreated")
+    poll(lambda: short(g.ns, "vmres", check=False) == [RES_IP], 10,
+         "an answer on the recreated gateway")
