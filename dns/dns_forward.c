@@ -149,10 +149,53 @@ static bool dns_fwd_take_question(struct dns_fwd_query *q, const uint8_t *query,
 	return true;
 }
 
+static bool dns_fwd_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr));
+	return false;
+}
+
+/* The same client (address and port, or TCP connection), ID and question. */
+static bool dns_fwd_same_query(const struct dns_fwd_query *a, const struct dns_fwd_query *b)
+{
+	const struct dns_fwd_client *x = &a->client, *y = &b->client;
+	bool same_client = x->tcp_conn >= 0 ?
+		x->tcp_conn == y->tcp_conn && x->tcp_gen == y->tcp_gen :
+		y->tcp_conn < 0 && x->addrlen == y->addrlen && !memcmp(&x->addr, &y->addr, x->addrlen);
+
+	return same_client && a->id_guest == b->id_guest && a->qtype == b->qtype &&
+	       a->qclass == b->qclass && !strcmp(a->qname, b->qname);
+}
+
+/* May slot n (filled, not yet used) join the table? */
+static enum dns_fwd_err dns_fwd_admit(const struct dns_fwd *f, const struct dns_fwd_query *n)
+{
+	unsigned mine = 0;
+
+	for (int i = 0; i < DNS_FWD_SLOTS; i++) {
+		const struct dns_fwd_query *q = &f->q[i];
+
+		if (!q->used || q == n)
+			continue;
+		if (dns_fwd_same_query(q, n))
+			return DNS_FWD_DUP;
+		mine += dns_fwd_same_host(&q->client.addr, &n->client.addr);
+	}
+	return mine >= DNS_FWD_PER_CLIENT ? DNS_FWD_FULL : DNS_FWD_OK;
+}
+
 enum dns_fwd_err dns_fwd_add(struct dns_fwd *f, const uint8_t *query, size_t len,
 			     const struct dns_question *qn, const struct dns_fwd_client *c,
 			     uint64_t now_ms, int *slot)
 {
+	enum dns_fwd_err admit;
 	struct dns_fwd_query *q;
 	uint16_t id;
 	int i, up;
@@ -168,10 +211,13 @@ enum dns_fwd_err dns_fwd_add(struct dns_fwd *f, const uint8_t *query, size_t len
 	up = dns_fwd_pick(f, q->qname, -1);
 	if (up < 0)
 		return DNS_FWD_NO_UPSTREAM;
-	id = dns_fwd_new_id(f, i);
 	memcpy(&q->id_guest, query, 2);
-	q->id_up = htons(id);
 	q->client = *c;
+	admit = dns_fwd_admit(f, q);
+	if (admit != DNS_FWD_OK)
+		return admit;
+	id = dns_fwd_new_id(f, i);
+	q->id_up = htons(id);
 	q->upstream = up;
 	q->tries = 1;
 	q->deadline_ms = now_ms + DNS_FWD_TRY_MS;

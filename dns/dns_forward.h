@@ -7,7 +7,10 @@
  * is put back in the answer), so guests cannot choose the IDs the host
  * sends upstream, and an answer is taken only from the server the query
  * went to, with that ID and the same question (ldns compares the two).
- * A query not answered in DNS_FWD_TRY_MS is sent to the next upstream
+ * One guest address holds at most DNS_FWD_PER_CLIENT of the slots, so a
+ * guest cannot starve the others; a query the guest sends again while it
+ * waits (the same ID and question) is not sent twice, as dnsmasq merges
+ * retransmissions. A query not answered in DNS_FWD_TRY_MS is sent to the next upstream
  * that serves its name; when all were tried the guest gets SERVFAIL.
  *
  * Pure: no sockets, no clock of its own (times are the caller's ms);
@@ -28,6 +31,7 @@
 #define DNS_FWD_QUERY_MAX 1232	/* longest query forwarded */
 #define DNS_FWD_TRY_MS 1500	/* an upstream's time to answer */
 #define DNS_FWD_TRIES 3		/* sends of one query, over the upstreams */
+#define DNS_FWD_PER_CLIENT 32	/* of the slots, one guest address's at most */
 
 struct dns_upstream {
 	struct sockaddr_storage addr;
@@ -70,7 +74,8 @@ struct dns_fwd {
 enum dns_fwd_err {
 	DNS_FWD_OK,
 	DNS_FWD_NO_UPSTREAM, /* no server for its name: SERVFAIL */
-	DNS_FWD_FULL,	     /* too many waiting: SERVFAIL */
+	DNS_FWD_FULL,	     /* too many waiting (of this guest's): SERVFAIL */
+	DNS_FWD_DUP,	     /* the guest asked it again, still waiting: dropped */
 	DNS_FWD_BAD,	     /* unreadable or too long: dropped */
 };
 

@@ -113,6 +113,8 @@ static bool dnsd_forward(struct dnsd *s, const uint8_t *q, size_t len,
 		s->st.servfail++;
 		dnsd_error(s, c, q, len, DNS_RCODE_SERVFAIL);
 		break;
+	case DNS_FWD_DUP:
+		break; /* the first one's answer will do */
 	case DNS_FWD_BAD:
 		s->st.dropped++;
 		return false;

@@ -18,7 +18,8 @@
 #include "switch/loop.h"
 
 #define DNSD_TCP_CONNS 32	/* guests' TCP connections at once */
-#define DNSD_TCP_IDLE_MS 10000	/* closed after this long idle */
+#define DNSD_TCP_IDLE_MS 10000	/* closed this long after its last query */
+#define DNSD_TCP_PER_PEER 4	/* connections of one guest address at once */
 #define DNSD_CACHE_ENTRIES 4096	/* answers cached (allocated as they come) */
 
 struct dnsd_tcp {

@@ -2,9 +2,11 @@
 /* Guests' DNS over TCP (RFC 7766), for a network's DNS service (see
  * dnsd.h): each message is framed by a two-byte length; queries on one
  * connection are answered in turn (the next is read once the answer to
- * the last is written). A connection is closed after DNSD_TCP_IDLE_MS
- * without traffic, on a message longer than any query, or when all
- * DNSD_TCP_CONNS are taken (the newest is refused). */
+ * the last is written). A connection is closed DNSD_TCP_IDLE_MS after
+ * its last whole query (bytes trickling in do not keep it), on a message
+ * longer than any query, and when all DNSD_TCP_CONNS are taken the one
+ * idle longest makes room (RFC 7766 §6.2.3). One guest address holds at
+ * most DNSD_TCP_PER_PEER connections; more are refused. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -80,6 +82,7 @@ static void dnsd_tcp_process(struct dnsd_tcp *c)
 		memcpy(q, c->in + 2, need - 2);
 		memmove(c->in, c->in + need, c->have - need);
 		c->have -= need;
+		c->last_ms = dnsd_now_ms();
 		c->waiting = true; /* an answer now or later clears it */
 		c->busy = true;
 		ok = dnsd_query(c->s, q, need - 2, &client);
@@ -121,7 +124,6 @@ static void dnsd_tcp_ready(struct loop_watch *w)
 	struct dnsd_tcp *c = (struct dnsd_tcp *)((char *)w - offsetof(struct dnsd_tcp, w));
 	ssize_t n;
 
-	c->last_ms = dnsd_now_ms();
 	if (c->out) {
 		if (dnsd_tcp_flush(c))
 			dnsd_tcp_process(c);
@@ -141,19 +143,44 @@ static void dnsd_tcp_ready(struct loop_watch *w)
 		loop_mod(&c->s->d->loop, &c->w, 0);
 }
 
+/* A slot for a new connection from peer: a free one, else the one idle
+ * longest (none waiting for an answer); NULL if peer has its share. */
+static struct dnsd_tcp *dnsd_tcp_slot(struct dnsd *s, const struct sockaddr_in *peer)
+{
+	struct dnsd_tcp *free_slot = NULL, *idle = NULL;
+	unsigned mine = 0;
+
+	for (int i = 0; i < DNSD_TCP_CONNS; i++) {
+		struct dnsd_tcp *c = &s->conns[i];
+
+		if (c->w.fd < 0) {
+			free_slot = free_slot ? free_slot : c;
+			continue;
+		}
+		mine += c->peer.sin_addr.s_addr == peer->sin_addr.s_addr;
+		if (!c->waiting && !c->out && (!idle || c->last_ms < idle->last_ms))
+			idle = c;
+	}
+	if (mine >= DNSD_TCP_PER_PEER)
+		return NULL;
+	if (free_slot)
+		return free_slot;
+	if (idle)
+		dnsd_tcp_close(idle);
+	return idle;
+}
+
 void dnsd_tcp_accept(struct loop_watch *w)
 {
 	struct dnsd *s = (struct dnsd *)((char *)w - offsetof(struct dnsd, tcp));
 	struct sockaddr_in peer;
 	socklen_t plen = sizeof(peer);
 	int fd = accept4(w->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	struct dnsd_tcp *c = NULL;
+	struct dnsd_tcp *c;
 
 	if (fd < 0)
 		return;
-	for (int i = 0; i < DNSD_TCP_CONNS && !c; i++)
-		if (s->conns[i].w.fd < 0)
-			c = &s->conns[i];
+	c = dnsd_tcp_slot(s, &peer);
 	if (!c) {
 		close(fd);
 		return;

@@ -370,3 +370,54 @@ def test_served_after_gateway_recreated(kvnet):
          "the gateway recreated")
     poll(lambda: short(g.ns, "vmres", check=False) == [RES_IP], 10,
          "an answer on the recreated gateway")
+
+
+FLOOD = """
+import socket, struct, sys, time
+gw, n = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(n):
+    name = b"".join(bytes([len(x)]) + x for x in (b"f%d" % i, b"example", b"test")) + b"\\0"
+    s.sendto(struct.pack("!HHHHHH", i, 0x0100, 1, 0, 0, 0) + name + b"\\0\\1\\0\\1", (gw, 53))
+s.settimeout(1)
+got = 0
+try:
+    while True:
+        r = s.recv(512)
+        got += (r[3] & 0xF) == 2
+except socket.timeout:
+    pass
+print(got)
+"""
+
+
+def test_one_guest_cannot_starve_the_others(kvnet):
+    """With upstream silent, one guest's flood of queries takes its share of
+    the waiting slots (the rest get SERVFAIL at once) and another guest's
+    query is still taken; one guest's TCP connections are capped too."""
+    env = kvnet
+    env.resolv_conf.write_text("nameserver 10.201.0.9\n")  # nothing answers
+    env.add_upstream()  # 10.201.0.9 is on its link: nothing leaves the namespaces
+    start(env)
+    a = env.add_guest("t0", "a", "10.77.0.5")
+    b = env.add_guest("t0", "b", "10.77.0.6")
+    out = a.ns.run(["/usr/bin/python3", "-c", FLOOD, GW, "100"], timeout=30).stdout
+    assert int(out) == 100 - 32, out  # DNS_FWD_PER_CLIENT wait, the rest SERVFAIL
+    assert udp_query(b, b"other.example.test", 0x7777, timeout=1) is None, \
+        "b's query was refused at once"
+    conns = ("import socket,sys\n"
+             "ss=[socket.create_connection((sys.argv[1],53),2) for _ in range(8)]\n"
+             "n=0\n"
+             "for s in ss:\n"
+             "    s.settimeout(1)\n"
+             "    try: n += s.recv(1) == b''\n"
+             "    except socket.timeout: pass\n"
+             "print(n)")
+    p = a.ns.popen(["/usr/bin/python3", "-c", conns, GW], stdout=subprocess.PIPE, text=True)
+    try:
+        closed = int(p.communicate(timeout=30)[0])
+        assert closed == 8 - 4, closed  # DNSD_TCP_PER_PEER
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert short(b.ns, "+tcp", "vmres") == [RES_IP]

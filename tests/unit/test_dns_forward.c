@@ -134,25 +134,66 @@ static void test_retry_then_give_up(void **state)
 	assert_false(dns_fwd_retry(fwd, i, 3 * DNS_FWD_TRY_MS)); /* DNS_FWD_TRIES */
 }
 
+/* A guest at 10.0.0.<host>, port 5353. */
+static struct dns_fwd_client guest(unsigned host)
+{
+	struct dns_fwd_client c = { .tcp_conn = -1, .addrlen = sizeof(struct sockaddr_in) };
+	struct sockaddr_in *a = (struct sockaddr_in *)&c.addr;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons(5353);
+	a->sin_addr.s_addr = htonl(0x0a000000U + host);
+	return c;
+}
+
 static void test_table_full_and_bad(void **state)
 {
-	struct dns_fwd_client c = { .tcp_conn = -1 };
 	uint8_t q[512];
-	size_t n = message("a.example", 1, false, q);
+	size_t n;
 	int slot;
 
 	(void)state;
-	for (int k = 0; k < DNS_FWD_SLOTS; k++)
+	/* DNS_FWD_PER_CLIENT a guest; the table full at DNS_FWD_SLOTS */
+	for (int k = 0; k < DNS_FWD_SLOTS; k++) {
+		struct dns_fwd_client c = guest(1 + (unsigned)k / DNS_FWD_PER_CLIENT);
+
+		n = message("a.example", (uint16_t)k, false, q);
 		assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &c, 0, &slot), DNS_FWD_OK);
-	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &c, 0, &slot), DNS_FWD_FULL);
+	}
+	struct dns_fwd_client other = guest(200);
+
+	n = message("a.example", 9999, false, q);
+	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &other, 0, &slot), DNS_FWD_FULL);
 	dns_fwd_done(fwd, 5);
-	assert_int_equal(dns_fwd_add(fwd, q, 11, NULL, &c, 0, &slot), DNS_FWD_BAD);
-	assert_int_equal(dns_fwd_add(fwd, q, n - 1, NULL, &c, 0, &slot), DNS_FWD_BAD);
+	assert_int_equal(dns_fwd_add(fwd, q, 11, NULL, &other, 0, &slot), DNS_FWD_BAD);
+	assert_int_equal(dns_fwd_add(fwd, q, n - 1, NULL, &other, 0, &slot), DNS_FWD_BAD);
 	/* every ID in use is unique */
 	for (int a = 0; a < DNS_FWD_SLOTS; a++)
 		for (int b = a + 1; b < DNS_FWD_SLOTS && fwd->q[a].used; b++)
 			if (fwd->q[b].used)
 				assert_int_not_equal(fwd->q[a].id_up, fwd->q[b].id_up);
+}
+
+static void test_per_guest_and_duplicates(void **state)
+{
+	struct dns_fwd_client c = guest(7), d = guest(8);
+	uint8_t q[512];
+	size_t n;
+	int slot;
+
+	(void)state;
+	for (int k = 0; k < DNS_FWD_PER_CLIENT; k++) {
+		n = message("b.example", (uint16_t)k, false, q);
+		assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &c, 0, &slot), DNS_FWD_OK);
+	}
+	n = message("b.example", 999, false, q);
+	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &c, 0, &slot), DNS_FWD_FULL);
+	/* another guest still gets in; its retransmission does not */
+	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &d, 0, &slot), DNS_FWD_OK);
+	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &d, 0, &slot), DNS_FWD_DUP);
+	/* the same ID for another name is another query */
+	n = message("c.example", 999, false, q);
+	assert_int_equal(dns_fwd_add(fwd, q, n, NULL, &d, 0, &slot), DNS_FWD_OK);
 }
 
 static void test_no_upstream(void **state)
@@ -195,6 +236,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_answer_gets_guest_id_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_then_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_full_and_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_per_guest_and_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_upstream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_reply, setup, teardown),
 	};
