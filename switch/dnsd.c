@@ -61,7 +61,8 @@ static void dnsd_reply(struct dnsd *s, const struct dns_fwd_client *c, const uin
 		log_debug("network '%s': DNS reply: %s", s->n->def.name, strerror(errno));
 }
 
-static void dnsd_error(struct dnsd *s, const struct dns_fwd_client *c, const uint8_t *q,
+/* An error answer to q; false when q cannot be read (nothing is sent). */
+static bool dnsd_error(struct dnsd *s, const struct dns_fwd_client *c, const uint8_t *q,
 		       size_t len, unsigned rcode)
 {
 	uint8_t out[DNS_FWD_QUERY_MAX + 64];
@@ -69,6 +70,7 @@ static void dnsd_error(struct dnsd *s, const struct dns_fwd_client *c, const uin
 
 	if (n)
 		dnsd_reply(s, c, out, n);
+	return n > 0;
 }
 
 /* ---- forwarding --------------------------------------------------------- */
@@ -111,8 +113,7 @@ static bool dnsd_forward(struct dnsd *s, const uint8_t *q, size_t len,
 	case DNS_FWD_NO_UPSTREAM:
 	case DNS_FWD_FULL:
 		s->st.servfail++;
-		dnsd_error(s, c, q, len, DNS_RCODE_SERVFAIL);
-		break;
+		return dnsd_error(s, c, q, len, DNS_RCODE_SERVFAIL);
 	case DNS_FWD_DUP:
 		break; /* the first one's answer will do */
 	case DNS_FWD_BAD:
@@ -183,14 +184,13 @@ static void dnsd_zone_fresh(struct dnsd *s)
 bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c)
 {
 	uint8_t out[DNS_ANSWER_MAX];
-	struct dns_question qn;
+	struct dns_question qn = { 0 };
 	size_t outlen = 0;
 
 	s->st.queries++;
 	if (!dnsd_from_subnet(s, c)) {
 		s->st.refused++;
-		dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
-		return true;
+		return dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
 	}
 	dnsd_zone_fresh(s);
 	switch (dns_answer_q(s->zone, q, len, out, &outlen, &qn)) {

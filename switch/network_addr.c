@@ -130,7 +130,6 @@ static void netw_bind_compute(const struct kv_network *n, struct netw_bind_set *
 
 void netw_bind_sync(struct kv_network *n)
 {
-	netw_dns_stale(n); /* names follow leases and reservations too */
 	struct netw_bind_set *s;
 
 	if (!n->dp || !n->active)

@@ -27,6 +27,7 @@ static int netw_dhcp_commit(struct kvnetd *d, struct kv_network *n, const struct
 	if (n->active && netw_save_runtime(d, n, &ignored) < 0)
 		log_err("%s", ignored.msg);
 	netw_bind_sync(n); /* a reservation binds its MAC's port */
+	netw_dns_stale(n); /* and its name is the guest's */
 	return 0;
 }
 

@@ -4,12 +4,14 @@
  * leases carry, in that order of precedence, as dnsmasq's) and its
  * upstreams (<forwarder>s, else the host's resolvers). The service itself
  * is switch/dnsd.c. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <arpa/inet.h>
 
+#include "common/hash.h"
 #include "dns/dns_forward.h"
 #include "switch/dnsd.h"
 #include "switch/log.h"
@@ -45,36 +47,69 @@ void netw_dns_stale(struct kv_network *n)
 
 /* ---- the zone ----------------------------------------------------------- */
 
-static struct dns_host *netw_dns_named(struct dns_zone *z, const char *name)
+/* How a source's name joins the zone (dnsmasq's precedence): <dns><host>
+ * entries all count, several addresses a name included; a reservation
+ * adds an address of a family its name has none of; a lease's hostname
+ * only a name no one has (a guest cannot take a name the definition
+ * gives, nor one another guest holds). */
+enum netw_dns_src { NETW_DNS_DEF_HOST, NETW_DNS_RESERVED, NETW_DNS_LEASE };
+
+/* What the zone holds of name (lower case, its hash): some entry, an
+ * entry of family af, the very address. */
+struct netw_dns_seen {
+	bool name, family, addr;
+};
+
+static struct netw_dns_seen netw_dns_find(const struct dns_zone *z, const char *name,
+					  uint32_t hash, int af, const void *addr)
 {
-	for (int i = 0; i < z->nhosts; i++)
-		if (!strcasecmp(z->hosts[i].name, name))
-			return &z->hosts[i];
-	return NULL;
+	struct netw_dns_seen seen = { 0 };
+
+	for (int i = 0; i < z->nhosts; i++) {
+		const struct dns_host *h = &z->hosts[i];
+
+		if (h->hash != hash || strcmp(h->name, name))
+			continue;
+		seen.name = true;
+		if (af == AF_INET && h->has_ip4) {
+			seen.family = true;
+			seen.addr |= !memcmp(&h->ip4, addr, 4);
+		} else if (af == AF_INET6 && h->has_ip6) {
+			seen.family = true;
+			seen.addr |= !memcmp(h->ip6, addr, 16);
+		}
+	}
+	return seen;
 }
 
-/* Give name the address (family AF_INET or AF_INET6) unless it has one of
- * that family already: the first source to name it wins. */
-static void netw_dns_add(struct dns_zone *z, const char *name, int family, const void *addr)
+static void netw_dns_add(struct dns_zone *z, const char *name, int af, const void *addr,
+			 enum netw_dns_src src)
 {
-	struct dns_host *h = netw_dns_named(z, name);
+	char low[DNS_NAME_MAX];
+	struct netw_dns_seen seen;
+	struct dns_host *h;
+	uint32_t hash;
+	size_t n = strlen(name);
 
-	if (!name[0] || strlen(name) >= DNS_NAME_MAX)
+	if (!n || n >= DNS_NAME_MAX || z->nhosts >= DNS_ZONE_HOSTS)
 		return;
-	if (!h) {
-		if (z->nhosts >= DNS_ZONE_HOSTS)
-			return;
-		h = &z->hosts[z->nhosts++];
-		memset(h, 0, sizeof(*h));
-		snprintf(h->name, sizeof(h->name), "%s", name);
-	}
-	if (family == AF_INET && !h->has_ip4) {
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	hash = kv_name_hash(low);
+	seen = netw_dns_find(z, low, hash, af, addr);
+	if (seen.addr || (src == NETW_DNS_RESERVED && seen.family) ||
+	    (src == NETW_DNS_LEASE && seen.name))
+		return;
+	h = &z->hosts[z->nhosts++];
+	memset(h, 0, sizeof(*h));
+	memcpy(h->name, low, n + 1);
+	h->hash = hash;
+	h->has_ip4 = af == AF_INET;
+	h->has_ip6 = af == AF_INET6;
+	if (h->has_ip4)
 		memcpy(&h->ip4, addr, 4);
-		h->has_ip4 = true;
-	} else if (family == AF_INET6 && !h->has_ip6) {
+	else
 		memcpy(h->ip6, addr, 16);
-		h->has_ip6 = true;
-	}
 }
 
 static void netw_dns_leases(const struct kv_network *n, struct dns_zone *z)
@@ -87,7 +122,7 @@ static void netw_dns_leases(const struct kv_network *n, struct dns_zone *z)
 		if (l.state != DHCP_LEASE_BOUND || !l.hostname[0] || (l.expiry && l.expiry <= now))
 			continue;
 		ip = htonl(l.ip);
-		netw_dns_add(z, l.hostname, AF_INET, &ip);
+		netw_dns_add(z, l.hostname, AF_INET, &ip, NETW_DNS_LEASE);
 	}
 }
 
@@ -133,9 +168,9 @@ void netw_dns_zone(const struct kv_network *n, struct dns_zone *z)
 	for (int i = 0; i < def->ndns_hosts; i++)
 		for (int j = 0; j < def->dns_hosts[i].nnames; j++)
 			netw_dns_add(z, def->dns_hosts[i].names[j], def->dns_hosts[i].family,
-				     def->dns_hosts[i].addr);
+				     def->dns_hosts[i].addr, NETW_DNS_DEF_HOST);
 	for (int i = 0; i < def->nhosts; i++)
-		netw_dns_add(z, def->hosts[i].name, AF_INET, &def->hosts[i].ip);
+		netw_dns_add(z, def->hosts[i].name, AF_INET, &def->hosts[i].ip, NETW_DNS_RESERVED);
 	netw_dns_leases(n, z);
 	netw_dns_records(def, z);
 	dns_zone_finish(z);

@@ -48,6 +48,9 @@ int netw_dp_configure(struct kv_network *n, struct kv_error *e);
 /* Create the gateway veth pair, address it and plug it in. */
 int netw_gateway_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
 
+/* network_punt.c: the punt ring's watch (BPDUs to STP, DHCP messages). */
+void netw_punt_ready(struct loop_watch *w);
+
 /* network_dns.c: what the DNS service (dnsd.h) knows of the network. */
 struct dns_zone;
 struct dns_upstream;
@@ -137,8 +140,8 @@ void netw_stp_start(struct kvnetd *d, struct kv_network *n);
 /* A BPDU the datapath punted. */
 void netw_stp_bpdu(struct kvnetd *d, struct kv_network *n, const struct kvnet_punt *pk);
 
-/* network_punt.c: read the datapath's punt ring (STP, DHCP), and start
- * and stop the services that need it. */
+/* network_services.c: start and stop the network's services (DHCP, DNS,
+ * STP and the punt ring's watch). */
 int netw_services_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
 void netw_services_stop(struct kvnetd *d, struct kv_network *n);
 /* A port joined: send it a hello at once, so a loop shows right away. */

@@ -89,6 +89,27 @@ def upstream(kvnet):
     p.wait(5)
 
 
+def dhcp_guest(env, name, hostname):
+    """A guest that leases its address with busybox udhcpc, asking for
+    hostname (option 12) and the search list: (namespace, the words its
+    script logged: event, address, dns=, domain=, search=)."""
+    d = env.new_ns(f"kvg-{name}-")
+    port = f"kv-{name}"
+    d.sysctl("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+    env.host.ip("link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", d.name)
+    d.ip("link", "set", "eth0", "up")
+    env.host.ip("link", "set", port, "up")
+    env.cli("port", "add", "t0", port)
+    script = env.tmp / "udhcpc.sh"
+    script.write_text(UDHCPC_SCRIPT)
+    script.chmod(0o755)
+    log = env.tmp / f"udhcpc-{name}.log"
+    d.run(["env", f"LOG={log}", "busybox", "udhcpc", "-q", "-n", "-i", "eth0", "-s",
+           str(script), "-x", f"hostname:{hostname}", "-O", "search", "-t", "5", "-T", "1"],
+          timeout=30)
+    return d, log.read_text().split()
+
+
 def test_reserved_and_leased_names(kvnet):
     """A reservation's name and a DHCP client's hostname answer A (plain
     and under the domain) and PTR, over UDP and TCP; DHCP hands out the
@@ -101,21 +122,7 @@ def test_reserved_and_leased_names(kvnet):
     assert short(g.ns, "+tcp", "vmres.lab.test") == [RES_IP]
     assert short(g.ns, "-x", RES_IP) == ["vmres.lab.test."]
 
-    d = env.new_ns("kvg-dyn-")
-    d.sysctl("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
-    env.host.ip("link", "add", "kv-dyn", "type", "veth", "peer", "name", "eth0",
-                "netns", d.name)
-    d.ip("link", "set", "eth0", "up")
-    env.host.ip("link", "set", "kv-dyn", "up")
-    env.cli("port", "add", "t0", "kv-dyn")
-    script = env.tmp / "udhcpc.sh"
-    script.write_text(UDHCPC_SCRIPT)
-    script.chmod(0o755)
-    log = env.tmp / "udhcpc.log"
-    d.run(["env", f"LOG={log}", "busybox", "udhcpc", "-q", "-n", "-i", "eth0", "-s",
-           str(script), "-x", "hostname:dyn1", "-O", "search", "-t", "5", "-T", "1"],
-          timeout=30)
-    bound = log.read_text().split()
+    d, bound = dhcp_guest(env, "dyn", "dyn1")
     ip = bound[1]
     assert bound[2:] == [f"dns={GW}", "domain=lab.test", "search=lab.test"], bound
     assert short(g.ns, "dyn1") == [ip]
@@ -124,6 +131,12 @@ def test_reserved_and_leased_names(kvnet):
     # busybox nslookup, the resolver of the smallest guests
     out = d.run(["busybox", "nslookup", "vmres.lab.test", GW], timeout=20).stdout
     assert RES_IP in out
+    # a reservation added live is a name at once; removed, it is gone
+    env.cli("dhcp", "host", "add", "t0", "--mac", "52:54:00:d5:00:40", "--ip", "10.77.0.40",
+            "--name", "newvm")
+    assert short(g.ns, "newvm") == ["10.77.0.40"]
+    env.cli("dhcp", "host", "del", "t0", "--mac", "52:54:00:d5:00:40", "--ip", "10.77.0.40")
+    assert short(g.ns, "newvm", check=False) != ["10.77.0.40"]
     show = env.net("t0")
     assert show["dns"] == f"{GW} port 53"
     assert show["dns_counters"]["answered"] >= 8 and show["dns_counters"]["forwarded"] == 0
@@ -286,6 +299,7 @@ DNS_RECORDS = """<dns forwardPlainNames='no'>
        port='8080' priority='10' weight='20'/>
   <host ip='10.77.0.30'><hostname>web</hostname><hostname>www.lab.test</hostname></host>
   <host ip='fd00:77::30'><hostname>web</hostname></host>
+  <host ip='10.77.0.31'><hostname>web</hostname></host>
 </dns>"""
 
 
@@ -312,8 +326,14 @@ def test_records_domains_and_plain_names(kvnet, upstream):
             "<domain name='lab.test'/>", "<domain name='lab.test' localOnly='yes'/>"))
         env.cli("net", "start", "t0")
         g = env.add_guest("t0", "q", "10.77.0.5")
-        assert short(g.ns, "web") == ["10.77.0.30"]
+        assert sorted(short(g.ns, "web")) == ["10.77.0.30", "10.77.0.31"]
         assert short(g.ns, "www.lab.test") == ["10.77.0.30"]
+        # a guest whose DHCP hostname is a name the definition gives does
+        # not take it; its own lease's name is still given
+        _, bound = dhcp_guest(env, "web", "web")
+        assert sorted(short(g.ns, "web")) == ["10.77.0.30", "10.77.0.31"]
+        _, bound = dhcp_guest(env, "dyn", "dyn2")
+        assert short(g.ns, "dyn2") == [bound[1]]
         assert short(g.ns, "AAAA", "web.lab.test") == ["fd00:77::30"]
         assert short(g.ns, "-x", "fd00:77::30") == ["web.lab.test."]
         assert short(g.ns, "TXT", "info.lab.test") == ['"v=1"', '"mode=test"']
