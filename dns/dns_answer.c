@@ -446,6 +446,17 @@ static bool dns_qname(const ldns_rr *question, char *name, size_t len)
 }
 
 /* A readable query with one question: answer, refuse or forward it. */
+/* The most an answer may take: 512 bytes without EDNS, else the smaller
+ * of the client's size and ours (RFC 6891 §6.2.5), never under 512. */
+static size_t dns_udp_limit(const ldns_pkt *q)
+{
+	size_t theirs = ldns_pkt_edns_udp_size(q);
+
+	if (!ldns_pkt_edns(q))
+		return DNS_UDP_PLAIN;
+	return theirs < DNS_UDP_PLAIN ? DNS_UDP_PLAIN : theirs > DNS_EDNS_SIZE ? DNS_EDNS_SIZE : theirs;
+}
+
 /* What is forwarded: the question as read, for the forwarder. */
 static enum dns_verdict dns_forwarded(const ldns_rr *question, const char *name, bool ok,
 				      struct dns_question *qn)
@@ -464,7 +475,7 @@ static enum dns_verdict dns_decide(const struct dns_zone *z, const ldns_pkt *q, 
 				   size_t *outlen, struct dns_question *qn)
 {
 	const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-	size_t limit = ldns_pkt_edns(q) ? DNS_EDNS_SIZE : DNS_UDP_PLAIN;
+	size_t limit = dns_udp_limit(q);
 	char name[DNS_NAME_MAX + 64];
 	enum dns_verdict v;
 	struct dns_hit h;
