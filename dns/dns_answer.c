@@ -145,6 +145,8 @@ static bool dns_reverse4(const char *name, uint32_t *ip)
 	int end = 0;
 	uint8_t b[4];
 
+	if (!dns_below(name, "in-addr.arpa")) /* most names: no sscanf */
+		return false;
 	if (sscanf(name, "%3u.%3u.%3u.%3u.in-addr.arpa%n", &o[3], &o[2], &o[1], &o[0], &end) != 4 ||
 	    name[end] != '\0' || !end)
 		return false;

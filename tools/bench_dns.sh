@@ -29,6 +29,7 @@ dns_guest=10.80.0.11
 dns_uplink_ip=10.81.0.1
 dns_up_ip=10.81.0.2
 declare -A dns_vals=()
+dns_counters=
 
 dns_ns() { echo "$tag-dns-$1-$2"; }
 dsinns() { local n; n=$(dns_ns "$1" "$2"); shift 2; ip netns exec "$n" "$@"; }
@@ -164,6 +165,9 @@ bench_dns() {
 			done
 		done
 	done
+	dns_counters=$(kvd --json net show dn | python3 -c 'import json,sys
+c = json.load(sys.stdin).get("dns_counters", {})
+print(" ".join("%s=%d" % kv for kv in c.items()))')
 }
 
 print_dns_table() {
@@ -181,4 +185,5 @@ print_dns_table() {
 	printf '         kvnet forwarded %s; dnsmasq forwarded %s\n' \
 		"${dns_vals[forwarded,kvnet]}" "${dns_vals[forwarded,dnsmasq]}"
 	printf 'forwarded: both answer from their caches, warmed by one pass first.\n'
+	printf 'kvnet DNS counters at the end: %s\n' "$dns_counters"
 }
