@@ -45,6 +45,7 @@ TOOL_PACKAGES = {
     "getent": "libc-bin",
     "unshare": "util-linux",
     "setpriv": "util-linux",
+    "ssh": "openssh-client",
 }
 
 

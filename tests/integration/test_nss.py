@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Host-side name resolution (issue 16): libnss_kvnet asking kvnetd's
 names socket, through the real glibc (getent hosts / ahosts, so
-gethostbyname2, gethostbyaddr and getaddrinfo as ssh calls it) for root
-and for an ordinary user, and directly through its entry points
-(nss_probe.py) for glibc's buffer contract. The machine's /etc is never
-touched: getent runs in a mount namespace of its own (unshare -m) with a
-test nsswitch.conf bound over /etc/nsswitch.conf, finds the module through
-LD_LIBRARY_PATH and kvnetd through KVNET_RUN_DIR (getent is not setuid, so
-both count).
+gethostbyname2, gethostbyaddr and getaddrinfo) and ssh, for root and for
+an ordinary user, and directly through its entry points (nss_probe.py) for
+glibc's buffer contract. The machine's /etc is never touched: each lookup
+runs in a mount namespace of its own (unshare -m) with a test
+nsswitch.conf bound over /etc/nsswitch.conf, finds the module through
+LD_LIBRARY_PATH and kvnetd through KVNET_RUN_DIR (neither getent nor ssh
+is setuid, so both count).
 
 Names come from a reservation and from a busybox udhcpc client's hostname,
 on a network with a domain and on one with DNS turned off. They vanish
@@ -183,6 +183,25 @@ def test_ordinary_user(lab):
     assert nss.getent("nosuch", user="nobody") == (2, [])
     mode = os.stat(env.run_dir / "kvnetd-names.sock").st_mode & 0o777
     assert mode == 0o666, oct(mode)
+
+
+def test_ssh(lab):
+    """ssh finds a guest by name through the module (getaddrinfo), as root
+    and as nobody: it connects to the guest's leased address (where nothing
+    listens: refused by the guest's kernel), and an unknown name does not
+    resolve."""
+    env, nss = lab
+    ip = dhcp_client(env, "dyn3")
+    ssh = ["ssh", "-v", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
+           "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+    for user in (None, "nobody"):
+        cp = nss.run([*ssh, "dyn3", "true"], user=user)
+        assert f"Connecting to dyn3 [{ip}] port 22" in cp.stderr, cp.stderr
+        assert "port 22: Connection refused" in cp.stderr, cp.stderr
+        cp = nss.run([*ssh, "dyn3.lab.test", "true"], user=user)
+        assert f"Connecting to dyn3.lab.test [{ip}] port 22" in cp.stderr, cp.stderr
+        cp = nss.run([*ssh, "nosuch", "true"], user=user)
+        assert "Could not resolve hostname nosuch" in cp.stderr, cp.stderr
 
 
 def test_stopped_network_names_vanish(lab):
