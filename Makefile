@@ -11,7 +11,8 @@
 #                   programs (tools/bench.sh; KVNET_BENCH_ONLY=switch|dhcp|nat)
 #   make demo       the README's demo
 #   make check      cppcheck + clang-tidy
-#   make install    kvnetd, kvnet, man pages, the systemd unit
+#   make install    kvnetd, kvnet, man pages, the systemd unit, and the NSS
+#                   module in the system's library dir (NSSDIR)
 #                   [PREFIX=/usr/local] [DESTDIR=]
 
 CC       ?= gcc
@@ -36,7 +37,8 @@ BPF_HDRS := $(wildcard ebpf/*.h ebpf/lib/*.h nat/*.h)
 LIB_SRCS := $(filter-out switch/kvnetd.c,$(wildcard common/*.c switch/*.c nat/*.c dhcp/*.c dns/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libkvnet.a
-HDRS     := $(wildcard common/*.h switch/*.h nat/*.h dhcp/*.h dns/*.h tools/*.h tools/cli/*.h) $(BPF_HDRS)
+HDRS     := $(wildcard common/*.h switch/*.h nat/*.h dhcp/*.h dns/*.h nss/*.h tools/*.h \
+	      tools/cli/*.h) $(BPF_HDRS)
 # the CLI's own modules (tools/*.c are each a binary)
 CLI_SRCS := $(wildcard tools/cli/*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -48,6 +50,16 @@ UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
+# The host's NSS module, libnss_kvnet.so.2: loaded into every process that
+# resolves a host name, so it is built apart, position-independent, from
+# nss/ and the one protocol file it shares with kvnetd, exports only its
+# _nss_kvnet_* entry points and links nothing but libc (-z defs holds it
+# to that). It goes where glibc looks for NSS modules, not under PREFIX.
+NSS_SRCS := $(wildcard nss/*.c) dns/dns_names.c
+NSS_OBJS := $(NSS_SRCS:%.c=$(BUILD)/pic/%.o)
+NSS_LIB  := $(BUILD)/libnss_kvnet.so.2
+NSSDIR   ?= /usr/lib/$(shell gcc -print-multiarch)
+
 # The daemon again, with the fault points of switch/fault.h compiled in,
 # for tests/integration/test_faults.py.
 FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/switch/kvnetd.o
@@ -56,7 +68,7 @@ PREFIX   ?= /usr/local
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 
 .PHONY: all deps test unit integration bench demo paths check fuzz fuzz-regress clean install
-all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS)
+all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS) $(NSS_LIB)
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
@@ -77,6 +89,15 @@ $(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
 $(BUILD)/faults/%.o: %.c $(HDRS) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DKVNET_FAULTS -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(NSS_LIB): $(NSS_OBJS) nss/nss_kvnet.map
+	$(CC) $(CFLAGS) -shared -fPIC -Wl,-soname,libnss_kvnet.so.2 \
+		-Wl,--version-script=nss/nss_kvnet.map -Wl,-z,defs -Wl,-z,relro -Wl,-z,now \
+		-o $@ $(NSS_OBJS)
 
 $(BUILD)/kvnetd-faults: $(FAULT_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -168,13 +189,13 @@ fuzz-regress: $(FUZZERS)
 
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--suppress=missingIncludeSystem --suppress=unknownMacro -I. -Iebpf $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS)
-	clang-tidy --quiet $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS) -- $(CFLAGS)
+		--suppress=missingIncludeSystem --suppress=unknownMacro -I. -Iebpf $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS) $(wildcard nss/*.c)
+	clang-tidy --quiet $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS) $(wildcard nss/*.c) -- $(CFLAGS)
 
-install: $(BUILD)/kvnetd $(BUILD)/kvnet
+install: $(BUILD)/kvnetd $(BUILD)/kvnet $(NSS_LIB)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(NSSDIR)
 	install -m 0755 $(BUILD)/kvnetd $(DESTDIR)$(PREFIX)/sbin/kvnetd
 	install -m 0755 $(BUILD)/kvnet $(DESTDIR)$(PREFIX)/bin/kvnet
 	install -m 0644 docs/kvnet.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvnet.1
@@ -182,6 +203,8 @@ install: $(BUILD)/kvnetd $(BUILD)/kvnet
 	sed 's|/usr/local/sbin/kvnetd|$(PREFIX)/sbin/kvnetd|' docs/kvnetd.service \
 		>$(DESTDIR)$(UNITDIR)/kvnetd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/kvnetd.service
+	install -m 0644 $(NSS_LIB) $(DESTDIR)$(NSSDIR)/libnss_kvnet.so.2
+	[ -n "$(DESTDIR)" ] || ldconfig
 
 clean:
 	rm -rf $(BUILD)

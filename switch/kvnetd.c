@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kvnetd: the kvnet daemon. One process, one event loop (loop.c) over the
- * control socket, link notifications, a one-second timer (FDB aging, STP),
+ * control socket, the names socket (the host's NSS module asks it for the
+ * guests' names), link notifications, a one-second timer (FDB aging, STP),
  * signals, and whatever the networks watch (their punted frames).
  * Stopping kvnetd leaves every network running in the kernel; the next
  * kvnetd adopts them (see network.c, netw_restore). */
@@ -20,6 +21,7 @@
 
 #include "switch/ctlsock.h"
 #include "switch/log.h"
+#include "switch/names_sock.h"
 #include "nat/ct_text.h"
 #include "switch/dp_nat.h"
 #include "switch/network.h"
@@ -34,7 +36,8 @@ struct kvnetd_opts {
 struct kvnetd_main {
 	struct kvnetd *d;
 	struct ctlsock *ctl;
-	struct loop_watch control, link, timer, signal;
+	struct names_sock *names_sock;
+	struct loop_watch control, names, link, timer, signal;
 	bool quit;
 };
 
@@ -133,6 +136,13 @@ static void kvnetd_control_ready(struct loop_watch *w)
 	ctlsock_run(m->ctl, m->d);
 }
 
+static void kvnetd_names_ready(struct loop_watch *w)
+{
+	struct kvnetd_main *m = KVNETD_MAIN(w, names);
+
+	names_sock_run(m->names_sock, m->d);
+}
+
 static void kvnetd_link_ready(struct loop_watch *w)
 {
 	link_monitor_read(&KVNETD_MAIN(w, link)->d->link);
@@ -174,6 +184,7 @@ static int kvnetd_loop(struct kvnetd_main *m, int timer, int sig)
 	int ret;
 
 	if (kvnetd_watch(m, &m->control, kvnetd_control_ready, ctlsock_fd(m->ctl)) ||
+	    kvnetd_watch(m, &m->names, kvnetd_names_ready, names_sock_fd(m->names_sock)) ||
 	    kvnetd_watch(m, &m->timer, kvnetd_timer_ready, timer) ||
 	    kvnetd_watch(m, &m->signal, kvnetd_signal_ready, sig) ||
 	    kvnetd_watch(m, &m->link, kvnetd_link_ready, link_monitor_fd(&m->d->link))) {
@@ -231,7 +242,7 @@ int main(int argc, char **argv)
 	struct kvnetd_main m = { .d = &d };
 	struct kvnetd_opts o;
 	struct kv_error e = { 0 };
-	char sock[PATH_MAX];
+	char sock[PATH_MAX], names[PATH_MAX];
 	int ret, timer, sig;
 
 	if (kvnetd_parse(argc, argv, &o) < 0)
@@ -252,13 +263,17 @@ int main(int argc, char **argv)
 	if (mkdir(d.status_dir, 0755) < 0 && errno != EEXIST)
 		log_warn("cannot create %s: %s", d.status_dir, strerror(errno));
 	store_sock_path(&d.store, sock, sizeof(sock));
+	store_names_sock_path(&d.store, names, sizeof(names));
 	/* signals are blocked before anything else, so a SIGTERM during the
 	 * restore (autostart) waits for the loop, which exits cleanly */
 	if (kvnetd_make_fds(&timer, &sig) < 0 || loop_open(&d.loop) < 0) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
 		return 1;
 	}
-	if (ctlsock_open(&m.ctl, sock, &e) < 0 || dp_ebpf_ensure_bpffs(d.bpffs, &e) < 0 ||
+	/* the names socket only after the control socket, which refuses to
+	 * start beside another kvnetd: it takes over its path unasked */
+	if (ctlsock_open(&m.ctl, sock, &e) < 0 || names_sock_open(&m.names_sock, names, &e) < 0 ||
+	    dp_ebpf_ensure_bpffs(d.bpffs, &e) < 0 ||
 	    link_open(&d.link, kvnetd_on_link, &d, &e) < 0) {
 		log_err("%s", e.msg);
 		return 1;
@@ -268,6 +283,7 @@ int main(int argc, char **argv)
 	netw_restore(&d);
 	ret = kvnetd_loop(&m, timer, sig);
 	ctlsock_close(m.ctl);
+	names_sock_close(m.names_sock);
 	store_pid_path(&d.store, sock, sizeof(sock));
 	unlink(sock);
 	netw_free_all(&d);

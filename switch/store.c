@@ -21,6 +21,7 @@
 
 #include "switch/store.h"
 #include "switch/fault.h"
+#include "dns/dns_names.h"
 
 #define STORE_STATE_DIR "/var/lib/kvnet"
 #define STORE_RUN_DIR "/run/kvnet"
@@ -501,6 +502,11 @@ int store_list_runtime(const struct store *s, void (*fn)(void *arg, const char *
 void store_sock_path(const struct store *s, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/kvnetd.sock", s->run_dir);
+}
+
+void store_names_sock_path(const struct store *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" DNS_NAMES_SOCK, s->run_dir);
 }
 
 void store_pid_path(const struct store *s, char *buf, size_t len)

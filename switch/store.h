@@ -3,8 +3,8 @@
  *
  * State dir (default /var/lib/kvnet): networks/<name>.xml (definitions, as
  * netxml_format writes them) and networks/autostart/<name> (marker files).
- * Run dir (default /run/kvnet): kvnetd.sock, kvnetd.pid, and
- * networks/<name>.json, the runtime state of an active network (its ports),
+ * Run dir (default /run/kvnet): kvnetd.sock, kvnetd-names.sock, kvnetd.pid,
+ * and networks/<name>.json, the runtime state of an active network (its ports),
  * which a restarted kvnetd reads to adopt what is still running.
  * Every write is crash-safe: write a temp file, fsync, rename, fsync dir.
  */
@@ -71,8 +71,10 @@ int store_delete_runtime(const struct store *s, const char *name);
 int store_list_runtime(const struct store *s, void (*fn)(void *arg, const char *name),
 		       void *arg);
 
-/* Paths: <run>/kvnetd.sock and <run>/kvnetd.pid. */
+/* Paths: <run>/kvnetd.sock, <run>/kvnetd-names.sock (names_sock.h) and
+ * <run>/kvnetd.pid. */
 void store_sock_path(const struct store *s, char *buf, size_t len);
+void store_names_sock_path(const struct store *s, char *buf, size_t len);
 void store_pid_path(const struct store *s, char *buf, size_t len);
 
 #endif /* KVNET_STORE_H */

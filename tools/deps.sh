@@ -26,6 +26,9 @@ pkgs=(
 	busybox isc-dhcp-client dhcpcd-base kea-admin kea-dhcp4-server dnsmasq-base
 	# DNS: dig in the tests, dnsperf for make bench (dnsmasq its baseline)
 	bind9-dnsutils dnsperf
+	# the NSS module's tests: getent and ssh, and unshare and setpriv to
+	# run them with a test nsswitch.conf and as an ordinary user
+	libc-bin util-linux openssh-client
 )
 
 missing=()

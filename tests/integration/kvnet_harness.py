@@ -42,6 +42,10 @@ TOOL_PACKAGES = {
     "sysctl": "procps",
     "dig": "bind9-dnsutils",
     "dnsmasq": "dnsmasq-base",
+    "getent": "libc-bin",
+    "unshare": "util-linux",
+    "setpriv": "util-linux",
+    "ssh": "openssh-client",
 }
 
 
