@@ -173,7 +173,7 @@ static struct dnsd_tcp *dnsd_tcp_slot(struct dnsd *s, const struct sockaddr_in *
 void dnsd_tcp_accept(struct loop_watch *w)
 {
 	struct dnsd *s = (struct dnsd *)((char *)w - offsetof(struct dnsd, tcp));
-	struct sockaddr_in peer;
+	struct sockaddr_in peer = { 0 };
 	socklen_t plen = sizeof(peer);
 	int fd = accept4(w->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct dnsd_tcp *c;
