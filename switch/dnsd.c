@@ -179,6 +179,7 @@ static void dnsd_zone_fresh(struct dnsd *s)
 		return;
 	s->n->dns_stale = false;
 	netw_dns_zone(s->n, s->zone);
+	dns_memo_clear(&s->memo);
 }
 
 bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c)
@@ -193,9 +194,15 @@ bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_f
 		return dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
 	}
 	dnsd_zone_fresh(s);
+	if (dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen)) {
+		s->st.answered++;
+		dnsd_reply(s, c, out, outlen);
+		return true;
+	}
 	switch (dns_answer_q(s->zone, q, len, out, &outlen, &qn)) {
 	case DNS_ANSWERED:
 		s->st.answered++;
+		dns_memo_put(&s->memo, q, len, out, outlen);
 		dnsd_reply(s, c, out, outlen);
 		return true;
 	case DNS_FORWARD:
@@ -333,6 +340,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 		return NULL;
 	}
 	dns_fwd_init(s->fwd);
+	dns_memo_init(&s->memo);
 	return s;
 }
 
@@ -378,6 +386,7 @@ void dnsd_close(struct dnsd *s)
 	dnsd_unwatch(s, &s->tcp);
 	for (int i = 0; i < DNS_FWD_SLOTS; i++)
 		dnsd_upudp_close(s, i);
+	dns_memo_free(&s->memo);
 	free(s->zone);
 	free(s->fwd);
 	dns_cache_free(s->cache);

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "dns/dns_forward.h"
+#include "dns/dns_memo.h"
 #include "dns/dns_zone.h"
 #include "switch/dnsd.h"
 #include "switch/loop.h"
@@ -69,6 +70,7 @@ struct dnsd {
 	struct dnsd_uptcp uptcp[DNSD_TCP_CONNS]; /* one a guest connection */
 	uint32_t next_gen;
 	struct dns_zone *zone;
+	struct dns_memo memo;	 /* the zone's answers (dns/dns_memo.h) */
 	struct dns_fwd *fwd;
 	struct dns_cache *cache; /* upstream's answers (dns/dns_cache.h) */
 	struct dnsd_counters st;
