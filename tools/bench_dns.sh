@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2154 # globals of tools/bench.sh, which sources this
 # The DNS part of `make bench`, sourced by tools/bench.sh (whose helpers it
-# uses: track/untrack, poll, median, calc, newns, log, die).
+# uses: track/untrack, poll, median, calc, newns, log, die, server_cpus).
 #
 # dnsperf in a guest namespace asks the gateway of its network, kvnet's
 # DNS service against dnsmasq configured as libvirt configures it for a
@@ -37,15 +37,6 @@ dsinns() { local n; n=$(dns_ns "$1" "$2"); shift 2; ip netns exec "$n" "$@"; }
 dbginns() { local n; n=$(dns_ns "$1" "$2"); shift 2; exec ip netns exec "$n" "$@"; }
 kvd() { dsinns kvnet host "$bin/kvnet" --run-dir "$work/dns/run" "$@"; }
 
-# The CPUs other than dnsperf's, for the servers.
-dns_server_cpus() {
-	local c list=
-	for ((c = 0; c < $(nproc); c++)); do
-		[ "$c" = "$gen_cpu" ] || list+=${list:+,}$c
-	done
-	echo "${list:-0}"
-}
-
 # dns_topology SIDE PORT: guest, host, upstream; the guest's veth PORT.
 dns_topology() {
 	local side=$1 port=$2 g h u
@@ -77,7 +68,7 @@ dns_names() {
 
 dns_kvnet_up() {
 	local xml=$work/dns/kvnet.xml
-	dbginns kvnet host taskset -c "$(dns_server_cpus)" "$bin/kvnetd" \
+	dbginns kvnet host taskset -c "$(server_cpus)" "$bin/kvnetd" \
 		--state-dir "$work/dns/state" --run-dir "$work/dns/run" \
 		--bpffs "$work/dns/bpffs" --resolv-conf /dev/null \
 		>"$work/dns/kvnetd.log" 2>&1 &
@@ -107,7 +98,7 @@ dns_dnsmasq_up() {
 	ip -n "$h" link set virbr0 up
 	ip -n "$h" link set vnet0 master virbr0
 	dns_names >"$hosts"
-	dbginns dnsmasq host taskset -c "$(dns_server_cpus)" dnsmasq -k \
+	dbginns dnsmasq host taskset -c "$(server_cpus)" dnsmasq -k \
 		--conf-file=/dev/null --strict-order --bind-dynamic --interface=virbr0 \
 		--except-interface=lo --no-resolv --server="$dns_up_ip" --no-hosts \
 		--addn-hosts="$hosts" --domain=lab.test --local=/lab.test/ --user=root \
