@@ -441,3 +441,26 @@ def test_one_guest_cannot_starve_the_others(kvnet):
         if p.poll() is None:
             p.kill()
     assert short(b.ns, "+tcp", "vmres") == [RES_IP]
+
+
+def test_loopback_stub_upstream(kvnet, upstream):
+    """A stub resolver on the host's loopback (systemd-resolved's
+    127.0.0.53) serves as the upstream: kvnetd asks from the host."""
+    env = kvnet
+    log = env.tmp / "stub.log"
+    stub = env.host.popen(["dnsmasq", "-k", "--conf-file=/dev/null", "--no-resolv",
+                           "--no-hosts", "--user=root", "--listen-address=127.0.0.53",
+                           "--bind-interfaces", f"--server={UP}", "--log-queries",
+                           f"--log-facility={log}", f"--pid-file={env.tmp / 'stub.pid'}"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        poll(lambda: "started" in (log.read_text() if log.exists() else ""), 10,
+             "the loopback stub to start")
+        env.resolv_conf.write_text("nameserver 127.0.0.53\n")
+        start(env)
+        g = env.add_guest("t0", "q", "10.77.0.5")
+        assert short(g.ns, "stub.example.test") == [UP_ANSWER]
+        assert "query[A] stub.example.test from 127.0.0.1" in log.read_text()
+    finally:
+        stub.terminate()
+        stub.wait(5)
