@@ -299,6 +299,12 @@ void dnsd_tick(struct dnsd *s)
 	dnsd_tcp_tick(s, now);
 }
 
+const struct dns_zone *dnsd_zone(struct dnsd *s)
+{
+	dnsd_zone_fresh(s);
+	return s->zone;
+}
+
 const struct dnsd_counters *dnsd_counters(const struct dnsd *s)
 {
 	return &s->st;

@@ -29,6 +29,7 @@
 struct kvnetd;
 struct kv_network;
 struct dnsd;
+struct dns_zone;
 
 struct dnsd_counters {
 	uint64_t queries;   /* read from guests, UDP and TCP */
@@ -50,5 +51,8 @@ void dnsd_tick(struct dnsd *s);
 /* The upstreams again (the definition or resolv.conf changed). */
 void dnsd_upstreams_reload(struct dnsd *s);
 const struct dnsd_counters *dnsd_counters(const struct dnsd *s);
+/* The network's names as the service answers them (rebuilt first if they
+ * changed): the host's lookups (names_sock.c) read the same zone. */
+const struct dns_zone *dnsd_zone(struct dnsd *s);
 
 #endif /* KVNET_DNSD_H */

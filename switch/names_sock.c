@@ -21,6 +21,7 @@
 #include <sys/un.h>
 
 #include "dns/dns_hosts.h"
+#include "switch/dnsd.h"
 #include "switch/log.h"
 #include "switch/names_sock.h"
 #include "switch/network_int.h"
@@ -126,6 +127,16 @@ static void names_client_drop(struct names_sock *s, struct names_client *c)
 
 /* ---- the answer --------------------------------------------------------- */
 
+/* n's names: its DNS service's zone, built once each time they change,
+ * or (no DNS served) built into room. */
+static const struct dns_zone *names_zone(struct kv_network *n, struct dns_zone *room)
+{
+	if (n->dns)
+		return dnsd_zone(n->dns);
+	netw_dns_zone(n, room);
+	return room;
+}
+
 int names_sock_answer(struct kvnetd *d, struct dns_zone *zone, const char *buf, size_t len,
 		      struct dns_names_reply *r)
 {
@@ -138,8 +149,7 @@ int names_sock_answer(struct kvnetd *d, struct dns_zone *zone, const char *buf, 
 	for (int i = 0; i < d->nnets && n == 0; i++) {
 		if (!d->nets[i]->active)
 			continue;
-		netw_dns_zone(d->nets[i], zone);
-		n = dns_hosts_answer(zone, &q, r);
+		n = dns_hosts_answer(names_zone(d->nets[i], zone), &q, r);
 	}
 	dns_names_reply_end(r);
 	return n;
