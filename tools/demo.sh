@@ -185,6 +185,9 @@ kv conntrack default
 say "kvnet stats default"
 kv stats default
 
+# the test suite's run (tests/integration/test_demo.py) ends here
+[ -z "${KVNET_DEMO_ONCE:-}" ] || exit 0
+
 say "running; the guest pings the web server every second; counters every 10 s. Ctrl-C to stop."
 guest "(ping -q $web_ip >/dev/null 2>&1 &)"
 while kill -0 "$daemon_pid" 2>/dev/null && kill -0 "$qemu_pid" 2>/dev/null; do
