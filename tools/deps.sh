@@ -29,6 +29,12 @@ pkgs=(
 	# the NSS module's tests: getent and ssh, and unshare and setpriv to
 	# run them with a test nsswitch.conf and as an ordinary user
 	libc-bin util-linux openssh-client
+	# libvirt's own qemu driver and virsh, run by the tests as an ordinary
+	# session daemon in a test namespace (test_libvirt.py): the monolithic
+	# libvirtd, none of whose packages has a service or starts one. Never
+	# libvirt-daemon-system (a system libvirtd) or libvirt-daemon-config-
+	# network (its 'default' network, virbr0 in the root namespace).
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 )
 
 missing=()
