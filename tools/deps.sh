@@ -32,6 +32,12 @@ pkgs=(
 	# make install's test: systemd-analyze verify of the unit, and man for
 	# the unit's Documentation= pages
 	systemd man-db
+	# libvirt's own qemu driver and virsh, run by the tests as root, isolated
+	# in a test namespace and a private mount namespace (test_libvirt.py): the monolithic
+	# libvirtd, none of whose packages has a service or starts one. Never
+	# libvirt-daemon-system (a system libvirtd) or libvirt-daemon-config-
+	# network (its 'default' network, virbr0 in the root namespace).
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 )
 
 missing=()
