@@ -4,9 +4,11 @@
 # (TCG): the Debian cloud kernel, and a gzipped cpio initramfs holding a
 # static busybox, the virtio-net driver modules, iperf3 with the shared
 # libraries it needs, and an /init that brings eth0 up with the address on the
-# kernel command line (kvnet.ip=A.B.C.D/P, optional kvnet.gw=G), starts
-# `iperf3 -s` and a shell on a virtio-serial port (kvnet.cmd=NAME), prints the
-# readiness marker on the serial console and waits.
+# kernel command line (kvnet.ip=A.B.C.D/P, optional kvnet.gw=G) or leased by
+# busybox udhcpc (kvnet.ip=dhcp, sending kvnet.name=NAME as its hostname),
+# starts `iperf3 -s` and a shell on a virtio-serial port (kvnet.cmd=NAME),
+# prints the readiness marker on the serial console and waits. The tests also
+# run busybox's wget, nc, httpd, dd and sha256sum in the guest.
 #
 # Everything comes from Debian packages: the kernel package that
 # linux-image-cloud-amd64 depends on and busybox-static are fetched with
@@ -166,6 +168,37 @@ for m in "${want_modules[@]}"; do
 	echo "$m" >>"$root/etc/modules"
 done
 
+# udhcpc's event script (kvnet.ip=dhcp): the lease's address, router and
+# name servers on eth0, and the lease itself in /run/lease for /init
+mkdir -p "$root/etc/udhcpc" "$root/run"
+cat >"$root/etc/udhcpc/default.script" <<'EOF'
+#!/bin/sh
+# busybox udhcpc's event script: $1 is the event; $interface, $ip, $mask
+# (the prefix length), $router, $dns and $domain come from the lease.
+case $1 in
+deconfig)
+	ip addr flush dev "$interface"
+	ip link set "$interface" up
+	;;
+bound | renew)
+	ip addr flush dev "$interface"
+	ip addr add "$ip/$mask" dev "$interface"
+	for r in $router; do
+		ip route replace default via "$r" dev "$interface"
+		break
+	done
+	: >/etc/resolv.conf
+	[ -z "$domain" ] || echo "search $domain" >>/etc/resolv.conf
+	for d in $dns; do
+		echo "nameserver $d" >>/etc/resolv.conf
+	done
+	echo "ip=$ip/$mask router=${router%% *} dns=${dns%% *}" >/run/lease
+	;;
+esac
+exit 0
+EOF
+chmod 755 "$root/etc/udhcpc/default.script"
+
 cp "$iperf3" "$root/usr/bin/iperf3"
 for f in $libs; do
 	mkdir -p "$root$(dirname "$f")"
@@ -174,10 +207,12 @@ done
 
 cat >"$root/init" <<'EOF'
 #!/bin/sh
-# kvnet test guest. Kernel command line: kvnet.ip=A.B.C.D/P (required),
-# kvnet.gw=G, kvnet.cmd=NAME (a virtio-serial port by that name carries a
-# shell for the test harness). Brings eth0 up, starts iperf3 -s and the
-# shell, then prints KVNET-GUEST-READY on the console; a failure prints
+# kvnet test guest. Kernel command line: kvnet.ip=A.B.C.D/P or
+# kvnet.ip=dhcp (required), kvnet.gw=G (static only: a lease names its
+# router), kvnet.name=NAME (the hostname, sent in DHCP option 12),
+# kvnet.cmd=NAME (a virtio-serial port by that name carries a shell for the
+# test harness). Brings eth0 up, starts iperf3 -s and the shell, then prints
+# KVNET-GUEST-READY ip=A.B.C.D/P mac=... on the console; a failure prints
 # KVNET-GUEST-FAILED and powers off.
 export PATH=/bin:/sbin:/usr/bin
 /bin/busybox --install -s /bin
@@ -194,15 +229,17 @@ for m in $(cat /etc/modules); do
 	insmod "/lib/modules/$m.ko" || fail "insmod $m"
 done
 
-ip= gw= cmd=
+ip= gw= cmd= name=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	kvnet.ip=*) ip=${arg#kvnet.ip=} ;;
 	kvnet.gw=*) gw=${arg#kvnet.gw=} ;;
 	kvnet.cmd=*) cmd=${arg#kvnet.cmd=} ;;
+	kvnet.name=*) name=${arg#kvnet.name=} ;;
 	esac
 done
 [ -n "$ip" ] || fail "no kvnet.ip= on the kernel command line"
+[ -z "$name" ] || hostname "$name"
 
 i=0
 while [ ! -e /sys/class/net/eth0 ]; do
@@ -217,7 +254,9 @@ echo 1 >/proc/sys/net/ipv6/conf/eth0/disable_ipv6
 # (this runs inside the qemu guest, whose network is its own)
 guest_ip() { busybox ip "$@"; }
 guest_ip link set lo up
-guest_ip addr add "$ip" dev eth0 || fail "cannot add address $ip to eth0"
+if [ "$ip" != dhcp ]; then
+	guest_ip addr add "$ip" dev eth0 || fail "cannot add address $ip to eth0"
+fi
 guest_ip link set eth0 up || fail "eth0 up"
 [ -z "$gw" ] || guest_ip route add default via "$gw" || fail "route via $gw"
 # ready means frames go out: until virtio-net reports the link up, the
@@ -228,6 +267,15 @@ until [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ]; do
 	[ $i -le 200 ] || fail "eth0 has no carrier"
 	usleep 50000
 done
+if [ "$ip" = dhcp ]; then
+	# a DISCOVER a second for 30 s, then give up (-n); exit once bound
+	# (-q), the lease staying on eth0
+	set -- -i eth0 -t 30 -T 1 -n -q
+	[ -z "$name" ] || set -- "$@" -x "hostname:$name"
+	udhcpc "$@" || fail "udhcpc got no lease on eth0"
+	ip=$(sed -n 's/^ip=\([^ ]*\).*/\1/p' /run/lease 2>/dev/null)
+	[ -n "$ip" ] || fail "udhcpc's script left no lease in /run/lease"
+fi
 
 iperf3 -s >/dev/null 2>&1 &
 i=0
@@ -269,6 +317,11 @@ chmod 755 "$root/init"
 
 # the guest's programs must at least start (same architecture as the host)
 chroot "$root" /bin/busybox true || die "busybox does not run"
+# the applets /init and the tests run in the guest
+applets=$(chroot "$root" /bin/busybox --list)
+for a in udhcpc ip sed hostname netstat wget nc httpd dd sha256sum md5sum; do
+	grep -qx "$a" <<<"$applets" || die "busybox-static $bver has no $a applet"
+done
 chroot "$root" /usr/bin/iperf3 --version >/dev/null ||
 	die "iperf3 does not run with the copied libraries"
 
