@@ -11,9 +11,10 @@
 #                   programs (tools/bench.sh; KVNET_BENCH_ONLY=switch|dhcp|nat)
 #   make demo       the README's demo
 #   make check      cppcheck + clang-tidy
-#   make install    kvnetd, kvnet, man pages, the systemd unit, and the NSS
-#                   module in the system's library dir (NSSDIR)
-#                   [PREFIX=/usr/local] [DESTDIR=]
+#   make install    kvnetd, kvnet, qemu's kvnet-ifup/ifdown, man pages, the
+#                   systemd unit, and the NSS module in the system's library
+#                   dir (NSSDIR)  [PREFIX=/usr/local] [DESTDIR=]
+#   make uninstall  removes what make install put there (same PREFIX, DESTDIR)
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -64,10 +65,24 @@ NSSDIR   ?= /usr/lib/$(shell gcc -print-multiarch)
 # for tests/integration/test_faults.py.
 FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/switch/kvnetd.o
 
-PREFIX   ?= /usr/local
-UNITDIR  ?= $(PREFIX)/lib/systemd/system
+# Where make install puts things. qemu's tap scripts are helpers that qemu
+# runs by path, not commands: they go to libexec (as qemu's own
+# qemu-bridge-helper does), in kvnet's own directory.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/kvnet
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+# Every file make install writes: make uninstall removes exactly these.
+INSTALLED  := $(SBINDIR)/kvnetd $(BINDIR)/kvnet \
+	      $(LIBEXECDIR)/kvnet-ifup $(LIBEXECDIR)/kvnet-ifdown \
+	      $(MANDIR)/man1/kvnet.1 $(MANDIR)/man8/kvnetd.8 \
+	      $(MANDIR)/man8/kvnet-ifup.8 $(MANDIR)/man8/kvnet-ifdown.8 \
+	      $(UNITDIR)/kvnetd.service $(NSSDIR)/libnss_kvnet.so.2
 
-.PHONY: all deps test unit integration bench demo paths check fuzz fuzz-regress clean install
+.PHONY: all deps test unit integration bench demo paths check fuzz fuzz-regress clean install \
+	uninstall
 all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS) $(NSS_LIB)
 
 $(BUILD)/vmlinux.h:
@@ -192,18 +207,31 @@ check:
 		--suppress=missingIncludeSystem --suppress=unknownMacro -I. -Iebpf $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS) $(wildcard nss/*.c)
 	clang-tidy --quiet $(LIB_SRCS) switch/kvnetd.c $(TOOL_SRCS) $(CLI_SRCS) $(wildcard nss/*.c) -- $(CFLAGS)
 
+# The unit and the scripts get the installed paths of kvnetd and kvnet.
 install: $(BUILD)/kvnetd $(BUILD)/kvnet $(NSS_LIB)
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(NSSDIR)
-	install -m 0755 $(BUILD)/kvnetd $(DESTDIR)$(PREFIX)/sbin/kvnetd
-	install -m 0755 $(BUILD)/kvnet $(DESTDIR)$(PREFIX)/bin/kvnet
-	install -m 0644 docs/kvnet.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvnet.1
-	install -m 0644 docs/kvnetd.8 $(DESTDIR)$(PREFIX)/share/man/man8/kvnetd.8
-	sed 's|/usr/local/sbin/kvnetd|$(PREFIX)/sbin/kvnetd|' docs/kvnetd.service \
+	install -m 0755 $(BUILD)/kvnetd $(DESTDIR)$(SBINDIR)/kvnetd
+	install -m 0755 $(BUILD)/kvnet $(DESTDIR)$(BINDIR)/kvnet
+	set -e; for s in kvnet-ifup kvnet-ifdown; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' tools/$$s >$(DESTDIR)$(LIBEXECDIR)/$$s; \
+		chmod 0755 $(DESTDIR)$(LIBEXECDIR)/$$s; done
+	install -m 0644 docs/kvnet.1 $(DESTDIR)$(MANDIR)/man1/kvnet.1
+	install -m 0644 docs/kvnetd.8 docs/kvnet-ifup.8 docs/kvnet-ifdown.8 \
+		$(DESTDIR)$(MANDIR)/man8/
+	sed 's|/usr/local/sbin/kvnetd|$(SBINDIR)/kvnetd|' docs/kvnetd.service \
 		>$(DESTDIR)$(UNITDIR)/kvnetd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/kvnetd.service
 	install -m 0644 $(NSS_LIB) $(DESTDIR)$(NSSDIR)/libnss_kvnet.so.2
+	[ -n "$(DESTDIR)" ] || ldconfig
+
+# Shared directories (bin, man8, ...) stay, even when empty; kvnet's own
+# libexec directory goes once it is empty.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	[ ! -d $(DESTDIR)$(LIBEXECDIR) ] || \
+		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBEXECDIR)
 	[ -n "$(DESTDIR)" ] || ldconfig
 
 clean:

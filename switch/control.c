@@ -161,6 +161,17 @@ static void render_guard(const struct kv_network *n, const struct kv_port *p, js
 	json_object_set_new(o, "static_addrs", render_ips(p->addrs, p->naddrs));
 }
 
+/* The guest behind the port: the name `kvnet vm run` gave it, else what
+ * its leases and reservations call it. */
+static void render_guest(const struct kv_network *n, const struct kv_port *p, json_t *o)
+{
+	char buf[KV_GUEST_MAX];
+	const char *name = p->guest[0] ? p->guest : netw_port_guest(n, p, buf, sizeof(buf));
+
+	if (name)
+		json_object_set_new(o, "guest", json_string(name));
+}
+
 static json_t *render_port(struct kvnetd *d, const struct kv_network *n,
 			   const struct kv_port *p)
 {
@@ -180,6 +191,7 @@ static json_t *render_port(struct kvnetd *d, const struct kv_network *n,
 		kv_mac_format(p->guest_mac, mac);
 		json_object_set_new(o, "guest_mac", json_string(mac));
 	}
+	render_guest(n, p, o);
 	render_guard(n, p, o);
 	return o;
 }
@@ -330,17 +342,41 @@ struct kv_network *control_arg_active_net(struct kvnetd *d, json_t *args, struct
 	return n;
 }
 
+/* An optional non-negative integer argument no larger than max; -1 when
+ * absent. */
+static long arg_count(json_t *args, const char *key, long max, struct kv_error *e)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (!v || json_is_null(v))
+		return -1;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
+		kv_fail(e, KV_ERR_INVALID, -EINVAL, "\"%s\" must be an integer from 0 to %ld",
+			key, max);
+		return -1;
+	}
+	return (long)json_integer_value(v);
+}
+
 static json_t *cmd_port_add(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
 	struct kv_network *n = arg_net(d, args, "net", e);
 	const char *iface = arg_str(args, "iface", true, e);
-	const char *mac = arg_str(args, "mac", false, e);
-	bool tap = arg_bool(args, "tap", e), trusted = arg_bool(args, "trusted", e);
+	struct port_add_req req = {
+		.mac = arg_str(args, "mac", false, e),
+		.guest = arg_str(args, "guest", false, e),
+		.tap = arg_bool(args, "tap", e),
+		.trusted = arg_bool(args, "trusted", e),
+		.owner = arg_count(args, "owner", UINT32_MAX - 1, e),
+		.group = arg_count(args, "group", UINT32_MAX - 1, e),
+	};
+	long queues = arg_count(args, "queues", KVNET_TAP_QUEUES_MAX, e);
 	struct kv_port *p;
 
 	if (!n || !iface || e->code)
 		return NULL;
-	if (netw_port_add(d, n, iface, tap, mac, trusted, &p, e) < 0)
+	req.queues = queues < 0 ? 0 : (unsigned)queues;
+	if (netw_port_add(d, n, iface, &req, &p, e) < 0)
 		return NULL;
 	return render_port(d, n, p);
 }

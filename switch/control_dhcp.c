@@ -23,10 +23,11 @@ static json_t *render_lease(const struct kv_network *n, const struct dhcp_lease_
 		kv_mac_format(r->chaddr, mac);
 	if (r->has_cid)
 		dhcp_json_hex(r->id, r->id_len, cid);
-	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "ip", ip, "mac", mac,
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "ip", ip, "mac", mac,
 			 "hostname", r->hostname, "client_id", cid, "expiry",
 			 (json_int_t)r->expiry, "expires_in", r->expiry ? left : (json_int_t)-1,
 			 "port", netw_port_name(n, (int)r->port),
+			 "guest", netw_port_guest_at(n, (int)r->port),
 			 "state", dhcp_lease_state_name(r->state));
 }
 

@@ -281,34 +281,47 @@ static int link_set_mac(struct link_ctx *l, int ifindex, const uint8_t *mac)
 	return ret;
 }
 
-int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
+/* Make the tap persistent, with its owner and group; fd holds it. */
+static int link_tap_setup(int fd, const char *name, const struct tap_opts *o)
+{
+	struct ifreq ifr = { 0 };
+
+	/* The flags qemu opens the tap with (virtio-net with a vnet header);
+	 * IFF_MULTI_QUEUE only with queues > 1, as qemu asks for it. */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (o->queues > 1)
+		ifr.ifr_flags |= IFF_MULTI_QUEUE;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		return -errno;
+	if (o->owner >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long)o->owner) < 0)
+		return -errno;
+	if (o->group >= 0 && ioctl(fd, TUNSETGROUP, (unsigned long)o->group) < 0)
+		return -errno;
+	return ioctl(fd, TUNSETPERSIST, 1) < 0 ? -errno : 0;
+}
+
+int link_create_tap(struct link_ctx *l, const char *name, const struct tap_opts *o,
 		    struct kv_error *e)
 {
 	struct link_info info;
-	struct ifreq ifr = { 0 };
 	int fd, ret;
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, -errno, "cannot open /dev/net/tun: %s",
 			       strerror(errno));
-	/* The flags qemu opens the tap with (virtio-net with a vnet header);
-	 * no IFF_MULTI_QUEUE, which qemu asks for only with queues > 1. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	FAULT("link.tap.create");
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETPERSIST, 1) < 0) {
-		ret = -errno;
-		close(fd);
+	ret = link_tap_setup(fd, name, o);
+	close(fd);
+	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot create tap '%s': %s",
 			       name, strerror(-ret));
-	}
-	close(fd);
 	FAULT("link.tap.created");
-	if (mac) {
+	if (o->mac) {
 		if (link_get(l, 0, name, &info) < 0)
 			return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "tap '%s' vanished", name);
-		ret = link_set_mac(l, info.ifindex, mac);
+		ret = link_set_mac(l, info.ifindex, o->mac);
 		if (ret < 0)
 			return link_nl_err(e, ret, "cannot set MAC of tap", name);
 	}

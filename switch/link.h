@@ -76,7 +76,15 @@ int link_get(struct link_ctx *l, int ifindex, const char *name,
 
 int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
 		     const char *peer, struct kv_error *e);
-int link_create_tap(struct link_ctx *l, const char *name, const uint8_t *mac,
+/* How a tap is made: its queues (more than one: IFF_MULTI_QUEUE, as qemu
+ * opens it with queues > 1) and who besides root may open it (-1: no one). */
+struct tap_opts {
+	const uint8_t *mac; /* or NULL */
+	unsigned queues;    /* 0 or 1: a single queue */
+	long owner, group;  /* uid, gid, or -1 */
+};
+
+int link_create_tap(struct link_ctx *l, const char *name, const struct tap_opts *o,
 		    struct kv_error *e);
 int link_delete(struct link_ctx *l, int ifindex);
 int link_delete_name(struct link_ctx *l, const char *name);

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "common/addr.h"
+#include "common/guest.h"
 #include "switch/netrec.h"
 #include "switch/netxml.h"
 
@@ -67,6 +68,8 @@ static json_t *netrec_port_json(const struct netrec_port *p)
 		json_object_set_new(o, "op", json_string(netrec_op_name(p->op)));
 	if (o && p->promisc)
 		json_object_set_new(o, "promisc", json_true());
+	if (o && p->guest[0])
+		json_object_set_new(o, "guest", json_string(p->guest));
 	return o;
 }
 
@@ -144,9 +147,14 @@ static int netrec_port_strings(struct netrec_dec *x, json_t *o, struct netrec_po
 	json_t *kind = netrec_get(x, o, "kind", JSON_STRING, false, &ret);
 	json_t *mac = netrec_get(x, o, "guest_mac", JSON_STRING, true, &ret);
 	json_t *op = netrec_get(x, o, "op", JSON_STRING, true, &ret);
+	json_t *guest = netrec_get(x, o, "guest", JSON_STRING, true, &ret);
 
 	if (ret < 0)
 		return ret;
+	if (guest && !kv_guest_name_ok(json_string_value(guest)))
+		return netrec_fail(x, "\"guest\" is no guest name");
+	if (guest)
+		snprintf(p->guest, sizeof(p->guest), "%s", json_string_value(guest));
 	if (strlen(json_string_value(iface)) >= IFNAMSIZ || !json_string_value(iface)[0])
 		return netrec_fail(x, "\"iface\" is no interface name");
 	snprintf(p->iface, sizeof(p->iface), "%s", json_string_value(iface));

@@ -33,6 +33,9 @@ enum netrec_kind { NETREC_KIND_OTHER, NETREC_KIND_VETH, NETREC_KIND_TAP,
 		   NETREC_KIND_GATEWAY, NETREC_KIND_UPLINK, NETREC_KIND_COUNT };
 
 #define NETREC_ADDRS_MAX 8
+/* A guest's name: what `kvnet vm run --name` takes (and DHCP's hostname
+ * option allows). */
+#define NETREC_GUEST_MAX 64
 
 struct netrec_port {
 	char iface[IFNAMSIZ];
@@ -45,6 +48,7 @@ struct netrec_port {
 	uint32_t addrs[NETREC_ADDRS_MAX]; /* `kvnet port addr add`, network order */
 	int naddrs;
 	enum netrec_op op;
+	char guest[NETREC_GUEST_MAX]; /* `kvnet vm run`'s name, or "" */
 };
 
 struct netrec {

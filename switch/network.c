@@ -60,6 +60,7 @@ static void netw_rec_port(const struct kv_port *p, struct netrec_port *r)
 	r->naddrs = p->naddrs;
 	r->promisc = p->promisc;
 	r->op = p->op;
+	snprintf(r->guest, sizeof(r->guest), "%s", p->guest);
 }
 
 int netw_save_runtime(struct kvnetd *d, const struct kv_network *n, struct kv_error *e)

@@ -50,6 +50,10 @@ enum netw_op { NETW_OP_NONE, NETW_OP_STARTING, NETW_OP_STOPPING };
 
 /* Addresses `kvnet port addr add` binds to one port. */
 #define KV_PORT_STATIC_MAX NETREC_ADDRS_MAX
+#define KV_GUEST_MAX NETREC_GUEST_MAX
+/* queues of a multiqueue tap (the kernel allows 256; qemu's virtio-net
+ * pairs each with a vCPU, so this is far beyond any real guest) */
+#define KVNET_TAP_QUEUES_MAX 64
 
 struct kv_port {
 	char iface[IFNAMSIZ];	/* name users know (gateway: the bridge name) */
@@ -70,6 +74,7 @@ struct kv_port {
 	unsigned no;		/* port number (STP port id), 1.. */
 	struct stp_port stp;
 	enum netrec_op op;	/* being added or removed (the record says) */
+	char guest[KV_GUEST_MAX]; /* the guest's name (`kvnet vm run`), or "" */
 };
 
 struct fwd_proxy;
@@ -150,8 +155,18 @@ int netw_stop(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
 int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 		       struct kv_error *e);
 
+/* What `kvnet port add` asks for besides the interface. */
+struct port_add_req {
+	bool tap;	    /* make a tap (else attach an existing device) */
+	bool trusted;
+	const char *mac;    /* the guest's MAC, pinned, or NULL */
+	const char *guest;  /* the guest's name, or NULL */
+	unsigned queues;    /* tap: 0/1, or a multiqueue tap's queues */
+	long owner, group;  /* tap: who else may open it, or -1 */
+};
+
 int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
-		  bool tap, const char *mac, bool trusted, struct kv_port **out,
+		  const struct port_add_req *req, struct kv_port **out,
 		  struct kv_error *e);
 int netw_port_del(struct kvnetd *d, struct kv_network *n, const char *iface,
 		  struct kv_error *e);

@@ -20,6 +20,8 @@ struct kv_port *netw_port_by_ifindex(struct kv_network *n, int ifindex);
  * lease carries, else the name of the reservation (<host name=>) for its
  * address or for its pinned MAC. NULL if none, or if it is the port's own
  * name; the name is copied to buf. */
+/* The name `kvnet vm run` gave the guest on the port at ifindex, or "". */
+const char *netw_port_guest_at(const struct kv_network *n, int ifindex);
 const char *netw_port_guest(const struct kv_network *n, const struct kv_port *p, char *buf,
 			    size_t len);
 /* The datapath flags of p, from what the device says (li). */

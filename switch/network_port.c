@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "common/guest.h"
 #include "switch/network_int.h"
 #include "switch/dhcpd.h"
 #include "switch/log.h"
@@ -38,6 +39,14 @@ const char *netw_port_name(const struct kv_network *n, int ifindex)
 		if (n->ports[i].ifindex == ifindex)
 			return n->ports[i].iface;
 	return "?";
+}
+
+const char *netw_port_guest_at(const struct kv_network *n, int ifindex)
+{
+	for (int i = 0; i < n->nports; i++)
+		if (n->ports[i].ifindex == ifindex)
+			return n->ports[i].guest;
+	return "";
 }
 
 int netw_port_user_ifindex(const struct kv_port *p)
@@ -186,22 +195,25 @@ static void netw_random_mac(uint8_t mac[6])
 }
 
 static int netw_make_tap(struct kvnetd *d, struct kv_network *n, const char *iface,
-			 const uint8_t *guest_mac, struct link_info *li,
-			 struct kv_error *e)
+			 const struct kv_port *p, const struct port_add_req *req,
+			 struct link_info *li, struct kv_error *e)
 {
+	struct tap_opts o = { .queues = req->queues, .owner = req->owner,
+			      .group = req->group };
 	char alias[ALIAS_MAX];
 	uint8_t mac[6];
 	int ret;
 
 	/* libvirt gives the host side of a guest NIC the guest's MAC with
 	 * the first byte set to 0xfe, so the host never answers for it. */
-	if (guest_mac) {
-		memcpy(mac, guest_mac, 6);
+	if (p->has_guest_mac) {
+		memcpy(mac, p->guest_mac, 6);
 		mac[0] = 0xfe;
 	} else {
 		netw_random_mac(mac);
 	}
-	ret = link_create_tap(&d->link, iface, mac, e);
+	o.mac = mac;
+	ret = link_create_tap(&d->link, iface, &o, e);
 	if (ret < 0)
 		return ret;
 	snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s:tap", n->def.name);
@@ -275,18 +287,59 @@ static int netw_check_guest_mac(struct kvnetd *d, const struct kv_network *n,
 	return 0;
 }
 
+/* The tap-only options make sense with --tap only, within bounds. */
+static int netw_check_tap_req(const struct port_add_req *req, struct kv_error *e)
+{
+	if (!req->tap && (req->queues > 1 || req->owner >= 0 || req->group >= 0))
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "queues, owner and group are for a tap kvnet creates (--tap)");
+	if (req->queues > KVNET_TAP_QUEUES_MAX)
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "a tap has at most %d queues, not %u", KVNET_TAP_QUEUES_MAX,
+			       req->queues);
+	if (req->owner > UINT32_MAX - 1 || req->group > UINT32_MAX - 1)
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL, "owner or group out of range");
+	if (req->guest && !kv_guest_name_ok(req->guest))
+		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
+			       "invalid guest name '%s' (1 to %d letters, digits, '-', '_' "
+			       "and '.', not starting with '-' or '.')", req->guest,
+			       KV_GUEST_MAX - 1);
+	return 0;
+}
+
+/* A guest's name is the host's: one port in any network has it. */
+static int netw_check_guest_name(struct kvnetd *d, const char *guest, struct kv_error *e)
+{
+	for (int i = 0; guest && i < d->nnets; i++)
+		for (int j = 0; d->nets[i]->active && j < d->nets[i]->nports; j++) {
+			const struct kv_port *p = &d->nets[i]->ports[j];
+
+			if (!strcmp(p->guest, guest))
+				return kv_fail(e, KV_ERR_EXISTS, -EEXIST,
+					       "a guest named '%s' already runs on network "
+					       "'%s' (port %s)", guest, d->nets[i]->def.name,
+					       p->iface);
+		}
+	return 0;
+}
+
 /* The port record for a new port, before anything is created. */
-static int netw_port_prepare(struct kvnetd *d, struct kv_network *n, const char *mac,
-			     bool tap, bool trusted, struct kv_port *port,
+static int netw_port_prepare(struct kvnetd *d, struct kv_network *n,
+			     const struct port_add_req *req, struct kv_port *port,
 			     struct kv_error *e)
 {
-	*port = (struct kv_port){ .trusted = trusted, .owned = tap };
+	const char *mac = req->mac;
+
+	*port = (struct kv_port){ .trusted = req->trusted, .owned = req->tap };
+	if (netw_check_tap_req(req, e) < 0 || netw_check_guest_name(d, req->guest, e) < 0)
+		return -EINVAL;
 	if (mac && kv_mac_parse(mac, port->guest_mac) < 0)
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", mac);
 	if (mac && netw_check_guest_mac(d, n, port->guest_mac, e) < 0)
 		return -EINVAL;
 	port->has_guest_mac = mac != NULL;
+	snprintf(port->guest, sizeof(port->guest), "%s", req->guest ? req->guest : "");
 	port->no = netw_port_no_free(n);
 	stp_port_init(&port->stp, port->no);
 	return 0;
@@ -295,13 +348,13 @@ static int netw_port_prepare(struct kvnetd *d, struct kv_network *n, const char 
 /* Make (a tap) and plug the port recorded in slot; the record says
  * "adding" meanwhile. */
 static int netw_port_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_port *slot,
-			      bool tap, struct link_info *li, struct kv_error *e)
+			      const struct port_add_req *req, struct link_info *li,
+			      struct kv_error *e)
 {
 	int ret = 0;
 
-	if (tap) {
-		ret = netw_make_tap(d, n, slot->iface, slot->has_guest_mac ? slot->guest_mac :
-							NULL, li, e);
+	if (req->tap) {
+		ret = netw_make_tap(d, n, slot->iface, slot, req, li, e);
 		slot->ifindex = li->ifindex;
 	}
 	if (!ret)
@@ -314,15 +367,16 @@ static int netw_port_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_
 }
 
 int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
-		  bool tap, const char *mac, bool trusted, struct kv_port **out,
+		  const struct port_add_req *req, struct kv_port **out,
 		  struct kv_error *e)
 {
 	struct kv_error ignored = { 0 };
 	struct link_info li = { 0 };
 	struct kv_port port, *slot;
+	bool tap = req->tap;
 	int ret;
 
-	ret = netw_port_prepare(d, n, mac, tap, trusted, &port, e);
+	ret = netw_port_prepare(d, n, req, &port, e);
 	if (!ret)
 		ret = netw_check_port(d, n, iface, tap, &li, e);
 	if (ret < 0)
@@ -335,15 +389,16 @@ int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,
 	*slot = port;
 	ret = netw_save_runtime(d, n, e); /* the intent, before the kernel */
 	if (!ret)
-		ret = netw_port_bring_up(d, n, slot, tap, &li, e);
+		ret = netw_port_bring_up(d, n, slot, req, &li, e);
 	if (ret < 0)
 		goto undo;
 	*out = slot;
 	netw_bind_sync(n);
 	netw_stp_port_added(d, n, slot);
 	netw_uplinks_sync(d); /* a port is no uplink */
-	log_info("network '%s': port %s (ifindex %d, %s) added", n->def.name, iface,
-		 li.ifindex, port_kind_name(port.kind));
+	log_info("network '%s': port %s (ifindex %d, %s%s%s) added", n->def.name, iface,
+		 li.ifindex, port_kind_name(port.kind), port.guest[0] ? ", guest " : "",
+		 port.guest);
 	return 0;
 undo:
 	if (slot->ifindex)
@@ -534,7 +589,7 @@ const char *netw_port_guest(const struct kv_network *n, const struct kv_port *p,
 			    size_t len)
 {
 	struct dhcp_lease_rec l;
-	const char *name = NULL;
+	const char *name = p->guest[0] ? p->guest : NULL;
 
 	for (int i = 0; i < p->nlease_ips && !name; i++) {
 		if (n->dhcp && dhcpd_lease_find(n->dhcp, ntohl(p->lease_ips[i]), &l) == 0 &&

@@ -211,6 +211,7 @@ static void netw_port_from_kernel(struct kv_network *n, const struct netw_found 
 		memcpy(p->guest_mac, rp->guest_mac, 6);
 		memcpy(p->addrs, rp->addrs, sizeof(p->addrs));
 		p->naddrs = rp->naddrs;
+		snprintf(p->guest, sizeof(p->guest), "%s", rp->guest);
 		p->op = rp->op == NETREC_OP_REMOVING ? NETREC_OP_REMOVING : NETREC_OP_NONE;
 	}
 	k->taken = true;

@@ -29,6 +29,9 @@ pkgs=(
 	# the NSS module's tests: getent and ssh, and unshare and setpriv to
 	# run them with a test nsswitch.conf and as an ordinary user
 	libc-bin util-linux openssh-client
+	# make install's test: systemd-analyze verify of the unit, and man for
+	# the unit's Documentation= pages
+	systemd man-db
 )
 
 missing=()

@@ -9,9 +9,12 @@
  * See docs/kvnet.1.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #include "cli/cli_file.h"
 #include "cli/cli_print.h"
 #include "cli/cli_trace.h"
+#include "cli/cli_vm.h"
 
 #ifndef KVNET_VERSION
 #define KVNET_VERSION "0.1.0"
@@ -143,6 +147,7 @@ static const struct cli_field kvnet_port_cols[] = {
 	{ "mtu", "MTU", CLI_T_INT },
 	{ "oper", "OPER", CLI_T_STR },
 	{ "stp", "STP", CLI_T_STR },
+	{ "guest", "GUEST", CLI_T_STR },
 	{ "owned", "OWNED", CLI_T_BOOL },
 	{ "trusted", "TRUSTED", CLI_T_BOOL },
 	{ "guard", "GUARD", CLI_T_STR },
@@ -166,6 +171,7 @@ static const struct cli_field kvnet_lease_cols[] = {
 	{ "client_id", "CLIENT-ID", CLI_T_STR },
 	{ "expires_in", "EXPIRES", CLI_T_AGE },
 	{ "port", "PORT", CLI_T_STR },
+	{ "guest", "GUEST", CLI_T_STR },
 	{ NULL, NULL, 0 },
 };
 
@@ -345,6 +351,49 @@ static int kvnet_prepare_define(struct kvnet_call *c)
 	return json_object_set_new(c->args, "xml", xml) ? -ENOMEM : 0;
 }
 
+/* A user or group, by name or number, as its id. */
+static int kvnet_id_arg(json_t *args, const char *key, bool user)
+{
+	const char *s = json_string_value(json_object_get(args, key));
+	struct passwd *pw;
+	struct group *gr;
+	char *end;
+	unsigned long id;
+
+	if (!s)
+		return 0;
+	errno = 0;
+	id = strtoul(s, &end, 10);
+	if (*s && !*end && !errno && id < UINT32_MAX)
+		return json_object_set_new(args, key, json_integer((json_int_t)id));
+	pw = user ? getpwnam(s) : NULL;
+	gr = user ? NULL : getgrnam(s);
+	if (pw)
+		return json_object_set_new(args, key, json_integer(pw->pw_uid));
+	if (gr)
+		return json_object_set_new(args, key, json_integer(gr->gr_gid));
+	fprintf(stderr, "kvnet: --%s: no such %s '%s'\n", key, user ? "user" : "group", s);
+	return -EINVAL;
+}
+
+static int kvnet_prepare_port_add(struct kvnet_call *c)
+{
+	const char *q = json_string_value(json_object_get(c->args, "queues"));
+	char *end;
+	long n;
+
+	if (kvnet_id_arg(c->args, "owner", true) < 0 || kvnet_id_arg(c->args, "group", false) < 0)
+		return -EINVAL;
+	if (!q)
+		return 0;
+	n = strtol(q, &end, 10);
+	if (!*q || *end || n < 1 || n > 64) {
+		fprintf(stderr, "kvnet: --queues takes 1 to 64, not '%s'\n", q);
+		return -EINVAL;
+	}
+	return json_object_set_new(c->args, "queues", json_integer(n));
+}
+
 /* ---- the command table ------------------------------------------------- */
 
 static const struct kvnet_opt kvnet_create_opts[] = {
@@ -386,6 +435,9 @@ static const struct kvnet_opt kvnet_port_add_opts[] = {
 	{ "tap", "tap", NULL, KVNET_OPT_SET, false },
 	{ "mac", "mac", "MAC", KVNET_OPT_STR, false },
 	{ "trusted", "trusted", NULL, KVNET_OPT_SET, false },
+	{ "owner", "owner", "USER", KVNET_OPT_STR, false },
+	{ "group", "group", "GROUP", KVNET_OPT_STR, false },
+	{ "queues", "queues", "N", KVNET_OPT_STR, false },
 	{ NULL, NULL, NULL, 0, false },
 };
 
@@ -418,7 +470,7 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	{ "net dumpxml", "net.dumpxml", KVNET_NAME, .show = kvnet_show_xml,
 	  .help = "print a network's XML" },
 	{ "port add", "port.add", KVNET_NET_IFACE, kvnet_port_add_opts,
-	  .show = kvnet_show_port_done, .done = "added to",
+	  .prepare = kvnet_prepare_port_add, .show = kvnet_show_port_done, .done = "added to",
 	  .help = "attach an interface (or a new tap)" },
 	{ "port del", "port.del", KVNET_NET_IFACE,
 	  .show = kvnet_show_port_done, .done = "removed from",
@@ -457,8 +509,9 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .usage = "NAME [--port P] [--count N] [--timeout S] [--pcap FILE] [--dot|--svg FILE] "
 		   "[FILTER...] | NAME --inject PORT PACKET",
 	  .help = "follow packets through the datapath, stage by stage" },
-	{ "vm", .usage = "run NAME [--name VM] [--mac MAC] -- QEMU-ARGS...",
-	  .help = "(not implemented yet)" },
+	{ "vm run", "port.add", .own = cli_vm_main,
+	  .usage = "NAME [--name VM] [--mac MAC] [--queues N] -- qemu-system-x86_64 ARGS...",
+	  .help = "run a qemu guest on a new tap of the network; the tap goes when qemu does" },
 	{ .words = NULL },
 };
 
