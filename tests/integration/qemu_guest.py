@@ -16,8 +16,10 @@ LAUNCH (or $KVNET_VM_LAUNCH):
 - "vm-run": `kvnet vm run NET --name VM [--mac MAC] -- qemu ARGS`, which
   makes the tap port and execs qemu (same PID) with the -netdev/-device of
   the NIC appended; the port goes when qemu exits;
-- "port-add": `kvnet port add NET VM --tap --mac MAC`, then qemu opens the
-  tap by name (-netdev tap,ifname=VM); stop() deletes the port.
+- "port-add" (before vm run was there): `kvnet port add NET TAP --tap --mac
+  MAC`, TAP being VM (or kvm-HASH when VM does not fit an interface name),
+  then qemu opens the tap by name (-netdev tap,ifname=TAP); stop() deletes
+  the port.
 """
 
 import hashlib
@@ -37,7 +39,7 @@ from kvnet_harness import KVNET, ROOT, HarnessError, poll, run, stop_process
 
 BUILD_SH = ROOT / "tests" / "guest" / "build.sh"
 QEMU = "qemu-system-x86_64"
-LAUNCH = os.environ.get("KVNET_VM_LAUNCH", "port-add")
+LAUNCH = os.environ.get("KVNET_VM_LAUNCH", "vm-run")
 READY = "KVNET-GUEST-READY"
 READY_LINE = re.compile(READY + r" [^\r\n]*\r?\n")
 FAILED = "KVNET-GUEST-FAILED"
@@ -73,6 +75,15 @@ def name_mac(name):
     return "52:54:00:" + ":".join(f"{b:02x}" for b in h[:3])
 
 
+def tap_name(name):
+    """The tap of guest `name` in port-add mode: the name when it fits an
+    interface name, else kvm- and 8 hex digits (as vm run does, with
+    another hash)."""
+    if re.fullmatch(r"[A-Za-z0-9_.-]{1,15}", name):
+        return name
+    return "kvm-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
 def qemu_command(env, net, name, image, append, mac=None, launch=None):
     """The command that runs guest `name` on network `net`: qemu (TCG) with
     the kernel, initrd and command line, its console and command port, and
@@ -101,12 +112,12 @@ def qemu_command(env, net, name, image, append, mac=None, launch=None):
         return [str(c) for c in cmd + ["--"] + base], None
     if launch != "port-add":
         raise HarnessError(f"unknown launch mode {launch!r}")
-    mac = mac or name_mac(name)
-    env.cli("port", "add", net, name, "--tap", "--mac", mac)
-    poll(lambda: env.host.link_exists(name), 5, f"tap {name}")
-    base += ["-netdev", f"tap,id=n0,ifname={name},script=no,downscript=no",
+    mac, tap = mac or name_mac(name), tap_name(name)
+    env.cli("port", "add", net, tap, "--tap", "--mac", mac)
+    poll(lambda: env.host.link_exists(tap), 5, f"tap {tap}")
+    base += ["-netdev", f"tap,id=n0,ifname={tap},script=no,downscript=no",
              "-device", f"virtio-net-pci,netdev=n0,mac={mac}"]
-    return [str(c) for c in base], name
+    return [str(c) for c in base], tap
 
 
 class QemuGuest:

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """End to end with real qemu guests (qemu_guest.py: the Debian cloud kernel
-and busybox under TCG, virtio-net with its offloads on, each guest started
-the way qemu_guest.LAUNCH says: `kvnet vm run` or `kvnet port add --tap`).
+and busybox under TCG, virtio-net with its offloads on), each started by
+`kvnet vm run NET --name VM -- qemu ...` (qemu_guest.LAUNCH; the older way,
+`kvnet port add --tap`, is still there for comparison).
 
-One kvnetd and four guests serve the whole file:
+One kvnetd and four guests serve the whole file; NAT2 is a name too long for
+an interface, so its tap is kvm-HASH and kvnet shows the name beside it:
 
-  nat1, nat2 (DHCP) --- n1: nat 192.168.78.0/24 ---+  host up0 198.51.100.1
+  nat1, NAT2 (DHCP) --- n1: nat 192.168.78.0/24 ---+  host up0 198.51.100.1
                                                     +-- upstream 198.51.100.2
   iso1 (DHCP) --------- iso: isolated 10.78.0.0/24     (HTTP server :8000)
   lan1 (DHCP) --------- br: bridged on lan0 ------ lan 192.168.77.1 (dnsmasq)
@@ -14,20 +16,22 @@ The host forwards (ip_forward=1) and the upstream has a route back to the
 isolated subnet, so only kvnet keeps iso1 in; the upstream has none to
 n1's subnet, so nat1 and nat2 get answers only through kvnet's NAT.
 
-Checked: each guest's lease from kvnet's DHCP (`kvnet leases`: its MAC,
-address, name and port; the guest's own address, route and resolver) and
+Checked: each guest's port and its name (`kvnet port list`); its lease from
+kvnet's DHCP (`kvnet leases`: its MAC, address, hostname, port and guest;
+the guest's own address, route and resolver) and
 from the LAN's dnsmasq in bridged mode (its range, its lease file, nothing
 from kvnet); pings between the two NAT guests; HTTP through NAT (the
 upstream sees the uplink's address); 20 MiB each way between a guest and
 the upstream with the guest's TSO in use, the SHA-256 agreeing on both
 ends; a port forward reaching a guest's httpd from the upstream, source
-kept; `kvnet trace` of a guest's ping through NAT and its reply, by the
-guest's port; an isolated guest that reaches its gateway and nothing beyond
+kept; `kvnet trace` of a guest's ping through NAT and its reply, every
+stage, the guest's name as its port's name or beside it; an isolated guest that reaches its gateway and nothing beyond
 (the switch drops its packets, none arrive upstream); the port gone with
-qemu. About 90 s here.
+qemu. About 35 s here (the guests boot side by side in about 12 s).
 """
 
 import json
+import re
 import subprocess
 import time
 
@@ -48,6 +52,7 @@ NAT_RANGE = (f"{NAT_PREFIX}.100", f"{NAT_PREFIX}.150")
 ISO_NET, ISO_PREFIX = "iso", "10.78.0"
 ISO_GW = f"{ISO_PREFIX}.1"
 BR_NET = "br"
+NAT2 = "nat2-with-a-long-name"
 HTTP_PORT = 8000
 SINK_PORT = 8001
 FWD_PORT = 8080
@@ -157,7 +162,7 @@ class World:
         # all four boot side by side; the NAT guests' MACs are kvnet's or
         # name_mac()'s, the others' chosen here
         for net, name, mac in ((NAT_NET, "nat1", None),
-                               (NAT_NET, "nat2", None),
+                               (NAT_NET, NAT2, None),
                                (ISO_NET, "iso1", "52:54:00:78:00:03"),
                                (BR_NET, "lan1", "52:54:00:78:00:04")):
             self.vms.append(QemuGuest(env, image, net, name, mac=mac))
@@ -213,6 +218,13 @@ def tap_offloads(env, tap):
                 if ": " in line and not line.startswith("Features"))
 
 
+def big_frames(env, tap, direction="in"):
+    """A capture of the frames larger than an MTU-sized one on the guest's
+    tap: sent by the guest ("in") or handed to it ("out")."""
+    return Capture(env.host, tap, direction,
+                   f"greater {MAX_PLAIN_FRAME + 1}", snaplen=64)
+
+
 def guest_counters(vm):
     names = ("tx_packets", "tx_bytes", "rx_packets", "rx_bytes")
     out = vm.run("cd /sys/class/net/eth0/statistics && cat "
@@ -226,27 +238,35 @@ def guest_counters(vm):
 def test_nat_guests_lease_and_ping(world):
     env = world.env
     got = {lease["mac"].lower(): lease for lease in leases(env, NAT_NET)}
+    ports = {p["iface"]: p for p in env.ports(NAT_NET)}
     for vm in (world.nat1, world.nat2):
+        # the port: named after the guest (kvm-HASH for a long name), its
+        # name shown, the guest's MAC (52:54:00 and kvnet's hash of the
+        # name) pinned
+        port = ports.get(vm.port)
+        assert port and port["kind"] == "tap", ports
+        assert port["guest"] == vm.name, port
         assert vm.mac.startswith("52:54:00:"), vm
+        assert port["guest_mac"].lower() == vm.mac, port
+        # the lease: from the range, the guest's hostname (DHCP option 12)
+        # and its port
         assert NAT_RANGE[0] <= vm.ip <= NAT_RANGE[1] and vm.prefix == 24, \
             vm.boot_line
         lease = got.get(vm.mac)
         assert lease, f"no lease for {vm}: {got}"
         assert (lease["ip"], lease["hostname"], lease["port"]) == \
             (vm.ip, vm.name, vm.port), lease
+        if LAUNCH == "vm-run":
+            assert lease["guest"] == vm.name, lease
         # the guest's side: the leased address, kvnet's gateway as its
         # router and (kvnet serves DNS) its resolver
         assert guest_addrs(vm) == [f"{vm.ip}/24"], vm.run("ip addr")
         assert f"default via {NAT_GW} " in vm.run("ip route"), vm.name
         assert f"nameserver {NAT_GW}" in vm.run("cat /etc/resolv.conf")
         assert vm.run("hostname").strip() == vm.name
-        # the port: named after the guest, on the guest's MAC
-        port = env.port(NAT_NET, vm.port)
-        assert vm.port == vm.name, port
-        if LAUNCH == "vm-run":
-            assert port["guest"] == vm.name, port
-        assert port.get("guest_mac", vm.mac).lower() == vm.mac, port
-    assert world.nat1.ip != world.nat2.ip
+    assert world.nat1.port == "nat1", ports
+    assert re.fullmatch(r"kvm-[0-9a-f]{8}", world.nat2.port), ports
+    assert world.nat1.ip != world.nat2.ip and world.nat1.mac != world.nat2.mac
     guest_ping(world.nat1, world.nat2.ip)
     guest_ping(world.nat2, world.nat1.ip)
     guest_ping(world.nat1, NAT_GW)
@@ -286,8 +306,9 @@ def test_bulk_tcp_both_ways_through_nat(world):
     assert offl.get("tcp-segmentation-offload") == "on", offl
     csum0 = vm.run("cat /proc/net/snmp")
     t0 = time.monotonic()
-    out = vm.run(f"wget -q -O - http://{UPSTREAM_IP}:{HTTP_PORT}/blob | "
-                 "sha256sum", timeout=120)
+    with big_frames(env, vm.port, "out") as big_down:
+        out = vm.run(f"wget -q -O - http://{UPSTREAM_IP}:{HTTP_PORT}/blob | "
+                     "sha256sum", timeout=120)
     down = time.monotonic() - t0
     assert out.split()[0] == world.blob_sha, \
         f"{vm.name} got a blob with SHA-256 {out.strip()}, sent " \
@@ -300,7 +321,8 @@ def test_bulk_tcp_both_ways_through_nat(world):
     mine = vm.run("sha256sum /tmp/up").split()[0]
     before = guest_counters(vm)
     t0 = time.monotonic()
-    out = vm.run(f"nc {UPSTREAM_IP} {SINK_PORT} </tmp/up", timeout=120)
+    with big_frames(env, vm.port) as big:
+        out = vm.run(f"nc {UPSTREAM_IP} {SINK_PORT} </tmp/up", timeout=120)
     up = time.monotonic() - t0
     after = guest_counters(vm)
     vm.run("rm /tmp/up")
@@ -310,11 +332,18 @@ def test_bulk_tcp_both_ways_through_nat(world):
     assert world.http_log_lines()[-1] == \
         f"SINK {UPLINK_IP} {mine} {BLOB_SIZE}", world.http_log_lines()
     tx = {k: after[k] - before[k] for k in after}
-    avg_tx = tx["tx_bytes"] / max(tx["tx_packets"], 1)
-    print(f"20 MiB down in {down:.1f}s, up in {up:.1f}s; guest eth0 sent "
-          f"{tx['tx_packets']} frames of {avg_tx:.0f} B on average")
-    # the guest's TCP used TSO: frames larger than the MTU left eth0
-    assert avg_tx > MAX_PLAIN_FRAME, f"{vm.name} eth0 during upload: {tx}"
+    print(f"20 MiB down in {down:.1f}s ({len(big_down.raw())} frames over "
+          f"{MAX_PLAIN_FRAME} B to the guest), up in {up:.1f}s ("
+          f"{len(big.raw())} such frames from the guest, of "
+          f"{tx['tx_packets']} frames in all)")
+    # the upstream's TSO frames reached the guest whole (through NAT, the
+    # tap's TSO on), and the guest's own entered the switch whole
+    assert len(big_down.raw()) >= 20, \
+        f"{vm.name}: {len(big_down.raw())} frames > {MAX_PLAIN_FRAME} B " \
+        "in the download"
+    assert len(big.raw()) >= 20, \
+        f"{vm.name}: {len(big.raw())} frames > {MAX_PLAIN_FRAME} B in the " \
+        f"upload (eth0 counters {tx})"
     # and its TCP stack saw no bad checksum
     csum = [ln.split() for ln in vm.run("cat /proc/net/snmp").splitlines()
             + csum0.splitlines() if ln.startswith("Tcp:")]
@@ -369,6 +398,9 @@ def test_port_forward_reaches_guest_from_upstream(world):
 
 @pytest.mark.kvnet_timeout(90)
 def test_trace_guest_ping_through_nat(world):
+    """Every stage of a guest's ping to the upstream and of its reply, in
+    JSON; the guest's port is its name. Then, as text, the long-named
+    guest's ping: its kvm-HASH port with its name beside it."""
     env, vm = world.env, world.nat1
     guest_ping(vm, UPSTREAM_IP, count=1)  # neighbours known: a plain ping
     p = start_trace(env, "--json", NAT_NET, "--count", 2, "--timeout", 30,
@@ -380,14 +412,17 @@ def test_trace_guest_ping_through_nat(world):
     req = [e for e in evs if e["packet"] == 1]
     rep = [e for e in evs if e["packet"] == 2]
     stages = [e["stage"] for e in req]
-    # in at the guest's tap port, named after the guest
-    assert vm.port == vm.name and req[0]["in"] == vm.name, out
-    assert stages[:2] == ["ingress", "spoof-check"], out
-    route = next(e for e in req if e["stage"] == "route")
-    assert route["detail"] == "forward" and route["out"] == "up0", out
-    n = next(e for e in req if e["stage"] == "nat")["nat"]
+    # in at the guest's tap, the port named after the guest
+    assert req[0]["in"] == vm.name == vm.port, out
+    assert stages == ["ingress", "spoof-check", "route", "conntrack", "nat",
+                      "redirect"], out
+    assert req[2]["detail"] == "forward" and req[2]["out"] == "up0", out
+    assert req[3]["detail"] in ("new", "original"), out
+    n = req[4]["nat"]
     assert (n["before"]["src"], n["before"]["dst"]) == (vm.ip, UPSTREAM_IP)
     assert (n["after"]["src"], n["after"]["dst"]) == (UPLINK_IP, UPSTREAM_IP)
+    assert n["before"]["proto"] == 1, out
+    # out of the uplink
     assert stages[-1] == "redirect" and req[-1]["out"] == "up0", out
     # the reply: into the uplink, NAT back, through the gateway to the
     # guest's port
@@ -398,16 +433,28 @@ def test_trace_guest_ping_through_nat(world):
     back = rep[2]["nat"]
     assert (back["before"]["dst"], back["after"]["dst"]) == \
         (UPLINK_IP, vm.ip), out
+    assert back["before"]["src"] == back["after"]["src"] == UPSTREAM_IP, out
     assert rep[-1]["out"] == vm.name, out
-    # the text form names the guest's port too
-    p = start_trace(env, NAT_NET, "--count", 1, "--timeout", 30, "icmp",
-                    "and", "src", "host", vm.ip)
+    assert {e["reply_to"] for e in rep} == {1}, out
+
+    # the text form, for the guest whose name is no interface name
+    vm = world.nat2
+    guest_ping(vm, UPSTREAM_IP, count=1)
+    p = start_trace(env, NAT_NET, "--count", 2, "--timeout", 30, "icmp",
+                    "and", "host", vm.ip)
     guest_ping(vm, UPSTREAM_IP, count=1)
     rc, out, err = finish(p, timeout=40)
     assert rc == 0, err
-    (head, stages), = blocks(out)
+    (head, req), (rhead, rep) = blocks(out)
     assert f"IPv4 {vm.ip} > {UPSTREAM_IP}: ICMP echo request" in head, out
-    assert stages[0][1:] == ("ingress", vm.name), out
+    assert rhead.endswith("(reply to #1)"), out
+    named = f"{vm.port} ({vm.name})"
+    assert req[0][1:] == ("ingress", named), out
+    assert [s[1] for s in req][-1] == "redirect" and \
+        req[-1][2] == "-> up0", out
+    nat = next(s[2] for s in req if s[1] == "nat")
+    assert nat.startswith(f"{vm.ip}") and f"-> {UPLINK_IP}" in nat, out
+    assert rep[-1][1:] == ("redirect", f"-> {named}"), out
 
 
 @pytest.mark.kvnet_timeout(60)
@@ -455,6 +502,8 @@ def test_bridged_guest_leases_from_lan_dnsmasq(world):
     fdb = env.fdb_entry(BR_NET, vm.mac)
     assert fdb and fdb["port"] == vm.port, fdb
     assert env.port(BR_NET, LAN_UPLINK)["kind"] == "uplink"
+    if LAUNCH == "vm-run":  # no lease: the name is vm run's
+        assert env.port(BR_NET, vm.port).get("guest") == vm.name
 
 
 @pytest.mark.kvnet_timeout(60)
