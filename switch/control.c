@@ -89,6 +89,17 @@ static void render_dns(const struct kv_network *n, json_t *o)
 				      "dropped", (json_int_t)c->dropped));
 }
 
+/* What the network's next start runs, for `net show`: "" when it is the
+ * definition shown. */
+static const char *render_next_start(const struct kv_network *n)
+{
+	if (n->next_def)
+		return "new definition (see `kvnet net dumpxml --inactive`)";
+	if (n->transient)
+		return "none: transient, forgotten when it stops";
+	return "";
+}
+
 static json_t *render_net(const struct kv_network *n)
 {
 	const struct net_def *def = &n->def;
@@ -127,6 +138,8 @@ static json_t *render_net(const struct kv_network *n)
 	for (int i = 0; i < n->nnotes; i++)
 		json_array_append_new(notes, json_string(n->notes[i]));
 	json_object_set_new(o, "persistent", json_boolean(!n->transient));
+	json_object_set_new(o, "pending_definition", json_boolean(n->next_def != NULL));
+	json_object_set_new(o, "next_start", json_string(render_next_start(n)));
 	json_object_set_new(o, "adopting", json_boolean(n->pending == NETW_PENDING_ADOPT));
 	json_object_set_new(o, "degraded", json_string(n->degraded));
 	json_object_set_new(o, "notes", notes);
@@ -276,8 +289,13 @@ static json_t *cmd_net_start(struct kvnetd *d, json_t *args, struct kv_error *e)
 static json_t *cmd_net_stop(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
 	struct kv_network *n = arg_net(d, args, "name", e);
+	json_t *res;
 
-	return n && netw_stop(d, n, e) == 0 ? render_net(n) : NULL;
+	if (!n || netw_stop(d, n, e) < 0)
+		return NULL;
+	res = render_net(n);
+	netw_forget_if_transient(d, n); /* shown once more, as stopped */
+	return res;
 }
 
 static json_t *cmd_net_undefine(struct kvnetd *d, json_t *args, struct kv_error *e)
@@ -307,12 +325,14 @@ static json_t *cmd_net_show(struct kvnetd *d, json_t *args, struct kv_error *e)
 static json_t *cmd_net_dumpxml(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
 	struct kv_network *n = arg_net(d, args, "name", e);
+	bool inactive = arg_bool(args, "inactive", e);
 	char *xml = NULL;
 	json_t *res;
 
-	if (!n)
+	if (!n || e->code)
 		return NULL;
-	if (netxml_format(&n->def, &xml) < 0) {
+	/* --inactive: what the next start runs (libvirt's net-dumpxml) */
+	if (netxml_format(inactive && n->next_def ? n->next_def : &n->def, &xml) < 0) {
 		kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "cannot format network XML");
 		return NULL;
 	}

@@ -115,21 +115,53 @@ bool netw_owns_device(const struct kv_network *n, const struct link_info *li)
 
 /* ---- define / undefine ------------------------------------------------ */
 
+/* Does it still run in the kernel (adopted, or stale from an earlier
+ * kvnetd)? Its live definition then stays until it stops. */
+static bool netw_running(const struct kv_network *n)
+{
+	return n->active || n->stale;
+}
+
+bool netw_defs_equal(const struct net_def *a, const struct net_def *b)
+{
+	char *xa = NULL, *xb = NULL;
+	bool same = netxml_format(a, &xa) == 0 && netxml_format(b, &xb) == 0 &&
+		    !strcmp(xa, xb);
+
+	free(xa);
+	free(xb);
+	return same;
+}
+
+/* Is def free of the names and identity that o (another network's live or
+ * next definition) holds? */
+static int netw_check_unique_of(const struct net_def *o, const struct net_def *def,
+				struct kv_error *e)
+{
+	if (!memcmp(o->uuid, def->uuid, 16))
+		return kv_fail(e, KV_ERR_EXISTS, -EEXIST,
+			       "network '%s' already has this uuid", o->name);
+	if (!strcmp(o->bridge, def->bridge))
+		return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+			       "bridge name '%s' is already used by network '%s'",
+			       def->bridge, o->name);
+	return 0;
+}
+
 int netw_check_unique(struct kvnetd *d, const struct net_def *def,
 			     struct kv_error *e)
 {
 	for (int i = 0; i < d->nnets; i++) {
-		const struct net_def *o = &d->nets[i]->def;
+		const struct kv_network *o = d->nets[i];
+		int ret;
 
-		if (!strcmp(o->name, def->name))
+		if (!strcmp(o->def.name, def->name))
 			continue;
-		if (!memcmp(o->uuid, def->uuid, 16))
-			return kv_fail(e, KV_ERR_EXISTS, -EEXIST,
-				       "network '%s' already has this uuid", o->name);
-		if (!strcmp(o->bridge, def->bridge))
-			return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
-				       "bridge name '%s' is already used by network '%s'",
-				       def->bridge, o->name);
+		ret = netw_check_unique_of(&o->def, def, e);
+		if (!ret && o->next_def)
+			ret = netw_check_unique_of(o->next_def, def, e);
+		if (ret < 0)
+			return ret;
 	}
 	return netw_fwd_check_unique(d, def, e);
 }
@@ -157,8 +189,31 @@ int netw_insert(struct kvnetd *d, const struct net_def *def,
 	return 0;
 }
 
+/* Take n (stopped) out of the table and free it. */
+static void netw_forget(struct kvnetd *d, struct kv_network *n)
+{
+	for (int i = 0; i < d->nnets; i++)
+		if (d->nets[i] == n) {
+			d->nets[i] = d->nets[--d->nnets];
+			break;
+		}
+	free(n->next_def);
+	free(n);
+}
+
+bool netw_forget_if_transient(struct kvnetd *d, struct kv_network *n)
+{
+	if (!n->transient || netw_running(n) || n->pending == NETW_PENDING_ADOPT)
+		return false;
+	log_info("network '%s' is transient and stopped: forgotten", n->def.name);
+	netw_forget(d, n);
+	return true;
+}
+
 static int netw_define_checked(struct kvnetd *d, const struct net_def *def,
 			       struct kv_network **out, struct kv_error *e);
+static int netw_define_next(struct kvnetd *d, struct kv_network *n,
+			    const struct net_def *def, struct kv_error *e);
 
 /* Redefining a network keeps its identity, as libvirt does: a document
  * without <uuid> or <mac> keeps the ones it had; a different <uuid> is
@@ -175,6 +230,8 @@ static int netw_keep_identity(const struct kv_network *n, struct net_def *def,
 	return 0;
 }
 
+/* Defining a network that runs stores the new definition for its next
+ * start and leaves the running one alone, as libvirt does. */
 int netw_define(struct kvnetd *d, const struct net_def *in,
 		struct kv_network **out, struct kv_error *e)
 {
@@ -184,17 +241,17 @@ int netw_define(struct kvnetd *d, const struct net_def *in,
 
 	if (n && n->pending == NETW_PENDING_ADOPT)
 		netw_finish(d, n);
-	if (n && n->active)
-		return kv_fail(e, KV_ERR_STATE, -EBUSY,
-			       "network '%s' is active; stop it before redefining it",
-			       in->name);
 	def = malloc(sizeof(*def));
 	if (!def)
 		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
 	*def = *in;
 	ret = n ? netw_keep_identity(n, def, e) : 0;
-	if (!ret)
+	if (!ret && n && netw_running(n)) {
+		ret = netw_define_next(d, n, def, e);
+		*out = n;
+	} else if (!ret) {
 		ret = netw_define_checked(d, def, out, e);
+	}
 	free(def);
 	return ret;
 }
@@ -218,6 +275,75 @@ static int netw_define_checked(struct kvnetd *d, const struct net_def *def,
 	return ret;
 }
 
+/* A next definition must be able to start where the running ones are:
+ * its subnet may not overlap another active network's (a stop and start
+ * would otherwise leave the network down). */
+static int netw_check_next_subnet(struct kvnetd *d, const struct net_def *def,
+				  struct kv_error *e)
+{
+	for (int i = 0; i < d->nnets; i++) {
+		const struct kv_network *o = d->nets[i];
+
+		if (strcmp(o->def.name, def->name) && netw_running(o) &&
+		    net_subnets_overlap(&o->def, def))
+			return kv_fail(e, KV_ERR_CONFLICT, -EEXIST,
+				       "network '%s' runs; its new definition's subnet "
+				       "overlaps active network '%s'", def->name, o->def.name);
+	}
+	return 0;
+}
+
+/* Store def as running n's next definition (none if it is the live one). */
+static int netw_define_next(struct kvnetd *d, struct kv_network *n,
+			    const struct net_def *def, struct kv_error *e)
+{
+	bool same = netw_defs_equal(def, &n->def);
+	struct net_def *next = same ? NULL : malloc(sizeof(*next));
+	int ret = netw_check_unique(d, def, e);
+
+	if (!ret)
+		ret = netw_check_next_subnet(d, def, e);
+	if (!ret && !same && !next)
+		ret = kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	if (!ret && (ret = store_save_net(&d->store, def)) < 0)
+		kv_fail(e, KV_ERR_SYSTEM, ret, "cannot store network '%s': %s", def->name,
+			strerror(-ret));
+	if (ret < 0) {
+		free(next);
+		return ret;
+	}
+	if (next)
+		*next = *def;
+	free(n->next_def);
+	n->next_def = next;
+	n->transient = false;
+	log_info("network '%s' defined; %s", def->name, next ?
+		 "it runs on, the new definition applies at its next start" :
+		 "the definition is the one it runs");
+	return 0;
+}
+
+/* At stop: the next definition becomes the definition. */
+static void netw_apply_next_def(struct kv_network *n)
+{
+	if (!n->next_def)
+		return;
+	n->def = *n->next_def;
+	free(n->next_def);
+	n->next_def = NULL;
+	log_info("network '%s': its new definition is in effect", n->def.name);
+}
+
+int netw_check_live_edit(const struct kv_network *n, struct kv_error *e)
+{
+	if (!n->next_def)
+		return 0;
+	return kv_fail(e, KV_ERR_STATE, -EBUSY,
+		       "network '%s' has a new definition pending for its next start, "
+		       "which a live change would overwrite; stop and start it first, "
+		       "or define it again with the change", n->def.name);
+}
+
 int netw_undefine(struct kvnetd *d, const char *name, struct kv_error *e)
 {
 	struct kv_network *n = netw_find(d, name);
@@ -225,30 +351,39 @@ int netw_undefine(struct kvnetd *d, const char *name, struct kv_error *e)
 
 	if (!n)
 		return kv_fail(e, KV_ERR_NOT_FOUND, -ENOENT, "network '%s' is not defined", name);
-	if (n->active || n->stale)
-		return kv_fail(e, KV_ERR_STATE, -EBUSY,
-			       "network '%s' is %s; stop it before undefining it", name,
-			       n->active ? "active" : "still running from an earlier kvnetd");
+	if (n->transient)
+		return kv_fail(e, KV_ERR_STATE, -EINVAL,
+			       "network '%s' is transient: it has no definition to remove; "
+			       "`kvnet net stop %s` removes it", name, name);
 	ret = store_delete_net(&d->store, name);
 	if (ret < 0 && ret != -ENOENT)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot remove network '%s': %s",
 			       name, strerror(-ret));
 	store_set_autostart(&d->store, name, false);
-	for (int i = 0; i < d->nnets; i++)
-		if (d->nets[i] == n) {
-			d->nets[i] = d->nets[--d->nnets];
-			break;
-		}
-	log_info("network '%s' undefined", n->def.name);
-	free(n);
+	n->autostart = false;
+	if (netw_running(n)) {
+		free(n->next_def);
+		n->next_def = NULL;
+		n->transient = true;
+		log_info("network '%s' undefined; it runs on as a transient network until "
+			 "it stops", name);
+		return 0;
+	}
+	log_info("network '%s' undefined", name);
+	netw_forget(d, n);
 	return 0;
 }
 
 int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 		       struct kv_error *e)
 {
-	int ret = store_set_autostart(&d->store, n->def.name, on);
+	int ret;
 
+	if (n->transient && on)
+		return kv_fail(e, KV_ERR_STATE, -EINVAL,
+			       "network '%s' is transient: it has no definition to start "
+			       "from; `kvnet net define` it first", n->def.name);
+	ret = store_set_autostart(&d->store, n->def.name, on);
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot set autostart: %s",
 			       strerror(-ret));
@@ -558,9 +693,7 @@ int netw_stop(struct kvnetd *d, struct kv_network *n, struct kv_error *e)
 	n->op = NETW_OP_NONE;
 	store_delete_runtime(&d->store, n->def.name);
 	log_info("network '%s' stopped", n->def.name);
-	if (n->transient)
-		log_warn("network '%s' has no definition file; it is forgotten at the "
-			 "next restart unless defined again", n->def.name);
+	netw_apply_next_def(n);
 	return 0;
 }
 
@@ -633,6 +766,7 @@ void netw_free_all(struct kvnetd *d)
 		loop_del(&d->loop, &d->nets[i]->punt);
 		dnsd_close(d->nets[i]->dns);
 		dp_close(d->nets[i]->dp);
+		free(d->nets[i]->next_def);
 		free(d->nets[i]);
 	}
 	free(d->nets);

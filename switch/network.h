@@ -83,14 +83,20 @@ struct trace_session;
 struct dnsd;
 
 struct kv_network {
-	struct net_def def;
+	struct net_def def; /* while it runs: the live definition */
+	/* While it runs: the stored definition for its next start, when
+	 * `net define` gave it one that differs from the live one (it becomes
+	 * def at stop); NULL otherwise. */
+	struct net_def *next_def;
 	bool active;
 	bool route_up;	/* routes: its subnet is in the NAT maps */
 	bool stale;	/* still runs from an earlier kvnetd that could not be
 			   adopted: start refused, stop cleans it up */
 	bool autostart;
-	bool transient;	/* its definition file is gone or unreadable: it runs
-			   from the copy in its runtime record */
+	bool transient;	/* undefined while it runs, or its definition file is
+			   gone or unreadable: it runs from its live definition
+			   (after a restart, the copy in its runtime record)
+			   and is forgotten when it stops */
 	enum netw_op op;
 	enum netw_pending pending; /* adopt or autostart, from the event loop */
 	bool annotate_from_dp;	   /* its record was unreadable */
@@ -147,11 +153,20 @@ bool netw_restore_step(struct kvnetd *d);
 /* Finish n's pending work now (a request needs it). */
 void netw_finish(struct kvnetd *d, struct kv_network *n);
 
+/* Define a network, or redefine one. A network that runs keeps its live
+ * definition: the new one is stored and becomes its next_def (libvirt's
+ * net-define of an active network). */
 int netw_define(struct kvnetd *d, const struct net_def *def,
 		struct kv_network **out, struct kv_error *e);
+/* Remove the stored definition and autostart. A network that runs goes on
+ * as a transient one; a stopped one is forgotten (and freed). */
 int netw_undefine(struct kvnetd *d, const char *name, struct kv_error *e);
 int netw_start(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+/* Stop n; a next_def becomes its definition. A transient network stays in
+ * the table until netw_forget_if_transient (so the caller can show it). */
 int netw_stop(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
+/* Forget (and free) n if it is transient and no longer runs; true if so. */
+bool netw_forget_if_transient(struct kvnetd *d, struct kv_network *n);
 int netw_set_autostart(struct kvnetd *d, struct kv_network *n, bool on,
 		       struct kv_error *e);
 

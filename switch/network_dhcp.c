@@ -45,7 +45,8 @@ int netw_dhcp_host_add(struct kvnetd *d, struct kv_network *n, const struct net_
 	struct net_def *def = malloc(sizeof(*def));
 	char err[NETXML_ERR_MAX];
 	struct dhcp_host dh;
-	int ret = def ? 0 : kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	int ret = def ? netw_check_live_edit(n, e)
+		      : kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
 
 	if (!ret && n->def.nhosts >= NET_MAX_HOSTS)
 		ret = kv_fail(e, KV_ERR_CONFLICT, -ENOSPC, "network '%s' has the maximum of %d "
@@ -87,6 +88,8 @@ int netw_dhcp_host_del(struct kvnetd *d, struct kv_network *n, const struct net_
 	if (i < 0)
 		return kv_fail(e, KV_ERR_NOT_FOUND, -ENOENT, "network '%s' has no reservation "
 			       "of that address for that MAC", n->def.name);
+	if (netw_check_live_edit(n, e) < 0)
+		return -EBUSY;
 	def = malloc(sizeof(*def));
 	if (!def)
 		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");

@@ -259,9 +259,11 @@ int netw_fwd_add(struct kvnetd *d, struct kv_network *n, const struct net_fwd *f
 {
 	struct net_def *def = malloc(sizeof(*def));
 	bool on = n->active && n->route_up && d->nat;
-	int ret = def ? netw_fwd_admit(d, n, f, def, e)
-		      : kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	int ret = netw_check_live_edit(n, e);
 
+	if (!ret)
+		ret = def ? netw_fwd_admit(d, n, f, def, e)
+			  : kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
 	if (!ret && on)
 		ret = netw_fwd_bind(d, n, f, e);
 	if (!ret) {
@@ -285,6 +287,8 @@ int netw_fwd_del(struct kvnetd *d, struct kv_network *n, uint8_t proto, uint16_t
 		return kv_fail(e, KV_ERR_NOT_FOUND, -ENOENT, "network '%s' has no port forward "
 			       "of host port %s/%u", n->def.name, net_fwd_proto_name(proto),
 			       host_port);
+	if (netw_check_live_edit(n, e) < 0)
+		return -EBUSY;
 	def = malloc(sizeof(*def));
 	if (!def)
 		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");

@@ -89,7 +89,14 @@ int netw_route_up(struct kvnetd *d, struct kv_network *n, struct kv_error *e);
 void netw_route_down(struct kvnetd *d, struct kv_network *n);
 /* Attach the uplink program where it belongs, detach it elsewhere. */
 void netw_uplinks_sync(struct kvnetd *d);
+/* Is def's identity (uuid, bridge, forwarded host ports) free of every
+ * other network's live and next definitions? */
 int netw_check_unique(struct kvnetd *d, const struct net_def *def, struct kv_error *e);
+/* Do a and b say the same (the same XML)? */
+bool netw_defs_equal(const struct net_def *a, const struct net_def *b);
+/* May a live change (dhcp host, forward) rewrite n's stored definition?
+ * Not while a next definition is pending: it would overwrite it. */
+int netw_check_live_edit(const struct kv_network *n, struct kv_error *e);
 /* Add def to the table, or replace the definition of the same name. */
 int netw_insert(struct kvnetd *d, const struct net_def *def, struct kv_network **out,
 		struct kv_error *e);

@@ -5,6 +5,8 @@
  * 1. Definitions are loaded from the state dir; a runtime record whose
  *    definition file is gone or unreadable defines its network from its
  *    own copy (a transient network), so no running network is orphaned.
+ *    A network that runs runs the definition its record holds: a stored
+ *    one that differs is a `net define` for its next start (next_def).
  * 2. The kernel is scanned once: every link of the namespace, its kvnet
  *    mark (alias "kvnet:<net>:<role>", device group) and, if a kvnet
  *    switch runs at its ingress, the uuid of the network that switch
@@ -22,7 +24,7 @@
  * 4. What no network took is a leftover: kvnet's own devices and
  *    attachments of networks defined here are removed; those of networks
  *    this kvnetd does not know are reported and left alone if they still
- *    forward.
+ *    forward. A transient network found not running is forgotten.
  * Every finding is logged and kept for `net show` (netw_note).
  */
 #include <errno.h>
@@ -409,6 +411,34 @@ static void netw_adopt_claim(struct kvnetd *d, struct kv_network *n,
 	n->pending = NETW_PENDING_ADOPT;
 }
 
+/* ---- the live definition ---------------------------------------------- */
+
+/* The definition n runs, from its record's copy: the stored one may be a
+ * newer `net define` (kept as next_def, for its next start), or be gone
+ * (transient). A copy that is not n's (another name or uuid) is ignored. */
+static void netw_take_live_def(struct kv_network *n, const struct netw_found *f)
+{
+	struct net_def *live = f->rec.xml ? calloc(1, sizeof(*live)) : NULL;
+	char err[NETXML_ERR_MAX];
+
+	if (!live)
+		return;
+	if (netxml_parse(f->rec.xml, strlen(f->rec.xml), live, err, sizeof(err)) < 0 ||
+	    strcmp(live->name, n->def.name) || memcmp(live->uuid, n->def.uuid, 16)) {
+		netw_note(n, "the definition in its runtime record is unusable; it is "
+			  "taken to run its stored one");
+	} else if (!n->transient && !netw_defs_equal(live, &n->def)) {
+		n->next_def = malloc(sizeof(*n->next_def));
+		if (n->next_def) {
+			*n->next_def = n->def;
+			n->def = *live;
+			log_info("network '%s': runs its earlier definition; the stored one "
+				 "applies at its next start", n->def.name);
+		}
+	}
+	free(live);
+}
+
 /* ---- one network ------------------------------------------------------ */
 
 static bool netw_kernel_has(const struct kv_network *n, const struct netw_found *f,
@@ -435,6 +465,8 @@ static void netw_reconcile(struct kvnetd *d, struct kv_network *n,
 		return;
 	}
 	if (running) {
+		if (f->ok)
+			netw_take_live_def(n, f);
 		netw_adopt_claim(d, n, f, ks);
 		return;
 	}
@@ -631,6 +663,10 @@ int netw_restore(struct kvnetd *d)
 	if (ret == 0 && !ks.oom)
 		netw_leftovers(d, &ks);
 	free(ks.devs);
+	/* a transient network found not running is gone (backwards: a
+	 * forgotten one's slot takes the last) */
+	for (int i = d->nnets - 1; ret == 0 && !ks.oom && i >= 0; i--)
+		netw_forget_if_transient(d, d->nets[i]);
 	for (int i = 0; i < d->nnets; i++) {
 		struct kv_network *n = d->nets[i];
 

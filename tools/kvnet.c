@@ -132,6 +132,7 @@ static const struct cli_field kvnet_net_fields[] = {
 	{ "dhcp_ranges", "DHCP ranges", CLI_T_LIST },
 	{ "ports", "Ports", CLI_T_INT },
 	{ "persistent", "Persistent", CLI_T_BOOL },
+	{ "next_start", "Next start", CLI_T_STR },
 	{ "dns", "DNS", CLI_T_STR },
 	{ "dns_counters", "DNS queries", CLI_T_COUNTS },
 	{ "degraded", "Degraded", CLI_T_STR },
@@ -411,6 +412,11 @@ static const struct kvnet_opt kvnet_autostart_opts[] = {
 	{ NULL, NULL, NULL, 0, false },
 };
 
+static const struct kvnet_opt kvnet_dumpxml_opts[] = {
+	{ "inactive", "inactive", NULL, KVNET_OPT_SET, false },
+	{ NULL, NULL, NULL, 0, false },
+};
+
 static const struct kvnet_opt kvnet_dhcp_host_opts[] = {
 	{ "mac", "mac", "MAC", KVNET_OPT_STR, true },
 	{ "ip", "ip", "IP", KVNET_OPT_STR, true },
@@ -461,14 +467,14 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .done = "stopped", .help = "stop a network" },
 	{ "net undefine", "net.undefine", KVNET_NAME,
 	  .show = kvnet_show_net_done, .done = "undefined",
-	  .help = "forget a stopped network" },
+	  .help = "forget a network's definition (a running one goes on, transient)" },
 	{ "net autostart", "net.autostart", KVNET_NAME, kvnet_autostart_opts,
 	  .show = kvnet_show_autostart,
 	  .help = "start a network with kvnetd (or not)" },
 	{ "net show", "net.show", KVNET_NAME, .show = kvnet_show_net,
 	  .help = "show a network" },
-	{ "net dumpxml", "net.dumpxml", KVNET_NAME, .show = kvnet_show_xml,
-	  .help = "print a network's XML" },
+	{ "net dumpxml", "net.dumpxml", KVNET_NAME, kvnet_dumpxml_opts, .show = kvnet_show_xml,
+	  .help = "print a network's XML (--inactive: the one its next start runs)" },
 	{ "port add", "port.add", KVNET_NET_IFACE, kvnet_port_add_opts,
 	  .prepare = kvnet_prepare_port_add, .show = kvnet_show_port_done, .done = "added to",
 	  .help = "attach an interface (or a new tap)" },

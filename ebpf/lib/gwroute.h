@@ -60,8 +60,10 @@ static __always_inline int kvnet_gw_apply(struct __sk_buff *skb, struct kvnet_fr
 		s->tr_ct = ct;
 	}
 	v = kvnet_nat_apply(skb, ip, hit, fr->now, &reason, s);
+	/* no cached next hop yet (its neighbour unresolved): the device the
+	 * route chose, where bpf_redirect_neigh() sent it */
 	if (v == TC_ACT_REDIRECT)
-		fr->out = hit->e->nh_ifindex;
+		fr->out = hit->e->nh_ifindex ? hit->e->nh_ifindex : s->r.fib.ifindex;
 	if (v == TC_ACT_REDIRECT && kvnet_gw_traced()) {
 		s->tr_flags |= KVNET_GW_TR_NAT;
 		s->tr_before = s->pkt;

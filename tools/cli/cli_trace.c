@@ -535,6 +535,18 @@ bool trace_event(struct trace_run *r, json_t *ev)
 
 /* ---- the stream ------------------------------------------------------- */
 
+/* kvnetd took the session: say so, as tcpdump says "listening on". */
+static void trace_started(const json_t *res)
+{
+	const char *net = json_string_value(json_object_get(res, "net"));
+	const char *port = json_string_value(json_object_get(res, "port"));
+
+	bool all = !port || !strcmp(port, "*");
+
+	fprintf(stderr, "kvnet trace: following network '%s', %s%s; Ctrl-C to stop\n",
+		net ?: "?", all ? "all ports" : "port ", all ? "" : port);
+}
+
 /* One line from kvnetd. Returns 1 to go on, 0 when done, or an exit
  * status + 2 (kvnetd ended the trace, or said something wrong). */
 static int trace_line(struct trace_run *r, const char *line, size_t len)
@@ -559,6 +571,8 @@ static int trace_line(struct trace_run *r, const char *line, size_t len)
 		fprintf(stderr, "kvnet trace: kvnetd ended the trace: %s\n",
 			json_string_value(v) ?: "?");
 		ret = CLI_TRACE_EXIT_FAIL + 2;
+	} else if (json_is_true(json_object_get(doc, "ok"))) {
+		trace_started(json_object_get(doc, "result"));
 	} else if (json_is_false(json_object_get(doc, "ok"))) {
 		v = json_object_get(doc, "error");
 		fprintf(stderr, "kvnet: %s\n",
