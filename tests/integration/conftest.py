@@ -37,6 +37,10 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+# last: after pytest's own teardown of what is still set up (with -x, a
+# module's fixtures are torn down at session end), so that this finds only
+# what was really left behind
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     leaked = cleanup_leftovers()
     leaked += [n for n in Netns.created if os.path.exists(f"/run/netns/{n}")]
@@ -81,14 +85,13 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     if rep.failed:
-        env = getattr(item, "funcargs", {}).get("kvnet")
+        args = getattr(item, "funcargs", {})
+        env = args.get("kvnet") or args.get("kvnet_module")
         if isinstance(env, KvnetEnv):
             rep.sections.append(("kvnetd log", env.log_tail()))
 
 
-@pytest.fixture
-def kvnet():
-    """A KvnetEnv with kvnetd running in its own host namespace."""
+def _kvnet_env():
     check_binaries()
     env = KvnetEnv()
     try:
@@ -101,6 +104,19 @@ def kvnet():
     errors = env.close()
     if errors:
         raise HarnessError("; ".join(errors))
+
+
+@pytest.fixture
+def kvnet():
+    """A KvnetEnv with kvnetd running in its own host namespace."""
+    yield from _kvnet_env()
+
+
+@pytest.fixture(scope="module")
+def kvnet_module():
+    """The same, shared by all the tests of a module (test_vm.py's qemu
+    guests boot once for the whole file)."""
+    yield from _kvnet_env()
 
 
 @pytest.fixture

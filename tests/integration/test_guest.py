@@ -2,13 +2,10 @@
 """A real qemu guest on a kvnet tap: virtio-net with its offloads on, so TSO
 frames cross the switch whole in both directions (issue 8 end to end).
 
-tests/guest/build.sh builds (and caches) the guest: the Debian cloud kernel
-and a busybox initramfs that loads the virtio-net modules, takes the address
-from the kernel command line, runs `iperf3 -s` and prints a readiness marker
-on its serial console. qemu runs under TCG in the host namespace, on a tap
-made by `kvnet port add t0 vm1 --tap --mac ...`. A virtio-serial port
-carries a shell (`cat PORT | sh`), so the test can run commands in the
-guest.
+The guest (qemu_guest.py, built by tests/guest/build.sh) takes its static
+address from the kernel command line and runs `iperf3 -s`; qemu runs under
+TCG in the host namespace, its NIC a kvnet tap port on t0 named vm1 (made by
+`kvnet vm run` or `kvnet port add --tap`, as qemu_guest.LAUNCH says).
 
 Checked: pings both ways between the qemu guest and a veth guest and the
 gateway; iperf3 bulk TCP veth guest -> qemu guest and back (-R), with iperf3's
@@ -25,33 +22,20 @@ first use (tests/guest/build.sh, about 10 s with the download).
 
 import json
 import re
-import secrets
-import selectors
-import shutil
-import socket
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-from kvnet_harness import ROOT, HarnessError, poll, run, stop_process
+from kvnet_harness import HarnessError, poll
+from qemu_guest import QemuGuest, guest_image  # noqa: F401 - a fixture
 
-BUILD_SH = ROOT / "tests" / "guest" / "build.sh"
-QEMU = "qemu-system-x86_64"
 NET = "t0"
 SUBNET = "10.77.0.0/24"
 GW_IP = "10.77.0.1"
-VM_TAP = "vm1"
+VM_NAME = "vm1"
 VM_MAC = "52:54:00:9e:00:32"
 VM_IP = "10.77.0.50"
 VETH_IP = "10.77.0.11"
-READY = "KVNET-GUEST-READY"
-CMD_PORT = "kvnet.cmd"
-READY_LINE = re.compile(READY + r" [^\r\n]*\r?\n")
-FAILED = "KVNET-GUEST-FAILED"
-# TCG boots this guest in about 3 s here; the bound allows a loaded machine.
-BOOT_TIMEOUT = 60
 IPERF_SECONDS = 3
 # Bulk TCP floor: TCG reaches about 4 Gbit/s here either way (the guest
 # handles 64 KB frames, not 1500-byte ones); a path that drops GSO frames
@@ -61,158 +45,15 @@ MIN_BPS = 200e6
 MAX_PLAIN_FRAME = 1514
 
 
-@pytest.fixture(scope="module")
-def guest_image():
-    """Build (or reuse the cached) test guest; returns (kernel, initrd)."""
-    if shutil.which(QEMU) is None:
-        raise HarnessError(f"{QEMU} missing: install Debian package "
-                           "qemu-system-x86 (tools/deps.sh)")
-    if shutil.which("iperf3") is None:
-        raise HarnessError("iperf3 missing: install Debian package iperf3")
-    cp = run(["bash", BUILD_SH], check=False, timeout=900)
-    if cp.returncode != 0:
-        raise HarnessError(f"tests/guest/build.sh failed ({cp.returncode}):\n"
-                           f"{cp.stdout}{cp.stderr}")
-    out = dict(line.split("=", 1) for line in cp.stdout.splitlines()
-               if "=" in line)
-    kernel, initrd = Path(out["KERNEL"]), Path(out["INITRD"])
-    assert kernel.is_file() and initrd.is_file(), cp.stdout
-    return kernel, initrd
-
-
-class QemuGuest:
-    """qemu-system-x86_64 (TCG) in env.host on kvnet tap `tap`, booting the
-    test guest; ttyS0 is logged to a file, a virtio-serial port carries a
-    shell over a unix socket (run())."""
-
-    def __init__(self, env, image, tap, mac, ip, gw, prefix=24):
-        self.env, self.tap, self.mac, self.ip = env, tap, mac, ip
-        self.console_path = env.tmp / f"{tap}-console.log"
-        self.qemu_log = env.tmp / f"{tap}-qemu.log"
-        self.cmd_path = env.tmp / f"{tap}-cmd.sock"
-        self.sock = None
-        self._buf = b""
-        kernel, initrd = image
-        append = (f"console=ttyS0 panic=-1 kvnet.ip={ip}/{prefix} "
-                  f"kvnet.gw={gw} kvnet.cmd={CMD_PORT}")
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(str(self.cmd_path))
-        self.listener.listen(1)
-        cmd = [QEMU, "-accel", "tcg", "-m", "256", "-smp", "1",
-               "-nodefaults", "-no-user-config", "-display", "none",
-               "-no-reboot",
-               "-kernel", kernel, "-initrd", initrd, "-append", append,
-               "-serial", f"file:{self.console_path}",
-               # the command port: qemu connects to our socket at start-up
-               "-device", "virtio-serial-pci",
-               "-chardev", f"socket,id=cmd,path={self.cmd_path}",
-               "-device", f"virtserialport,chardev=cmd,name={CMD_PORT}",
-               "-netdev", f"tap,id=n0,ifname={tap},script=no,downscript=no",
-               # romfile= : no option ROM, the kernel is loaded directly
-               "-device", f"virtio-net-pci,netdev=n0,mac={mac},romfile="]
-        with open(self.qemu_log, "wb") as log:
-            self.proc = env.host.popen(cmd, stdout=log,
-                                       stderr=subprocess.STDOUT)
-
-    def console(self):
-        try:
-            return self.console_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def diagnostics(self, lines=60):
-        try:
-            qlog = self.qemu_log.read_text(errors="replace")
-        except OSError:
-            qlog = ""
-        con = "\n".join(self.console().splitlines()[-lines:])
-        state = ("running" if self.proc.poll() is None
-                 else f"exited {self.proc.returncode}")
-        return (f"\n--- qemu ({state}) output ---\n{qlog}"
-                f"--- guest console (last {lines} lines) ---\n{con}\n")
-
-    def wait_ready(self, timeout=BOOT_TIMEOUT):
-        """Wait for the whole readiness line (qemu writes the console a
-        byte at a time); returns it."""
-        def ready():  # truthy once there is an answer, good or bad
-            con = self.console()
-            if FAILED in con:
-                return "the guest's init failed"
-            if self.proc.poll() is not None:
-                return f"qemu exited {self.proc.returncode}"
-            return READY_LINE.search(con)
-        try:
-            got = poll(ready, timeout, f"{READY} on the guest console",
-                       interval=0.1)
-        except HarnessError as e:
-            raise HarnessError(f"{e}{self.diagnostics()}") from None
-        if isinstance(got, str):
-            raise HarnessError(f"{got}{self.diagnostics()}")
-        line = got.group(0).strip()
-        assert f"ip={self.ip}/" in line and f"mac={self.mac}" in line, line
-        self.listener.settimeout(10)
-        try:
-            self.sock, _ = self.listener.accept()
-        except OSError as e:
-            raise HarnessError(f"qemu did not connect the command port: {e}"
-                               f"{self.diagnostics()}") from None
-        self.sock.setblocking(True)
-        # the shell answers: the channel works and nothing is queued in it
-        assert self.run("echo hello").strip() == "hello"
-        return line
-
-    def run(self, command, timeout=30, check=True):
-        """Run a shell command in the guest; returns its output (stdout and
-        stderr). With check, a non-zero exit status fails."""
-        token = secrets.token_hex(4)
-        line = f"{{ {command} ; }} </dev/null 2>&1; echo \"@@{token} $?\"\n"
-        self.sock.sendall(line.encode())
-        end = re.compile(rb"@@" + token.encode() + rb" (\d+)\n")
-        deadline = time.monotonic() + timeout
-        sel = selectors.DefaultSelector()
-        sel.register(self.sock, selectors.EVENT_READ)
-        try:
-            while not (m := end.search(self._buf)):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise HarnessError(
-                        f"guest command {command!r}: no answer in {timeout}s,"
-                        f" got {self._buf!r}{self.diagnostics()}")
-                if sel.select(timeout=left):
-                    chunk = self.sock.recv(65536)
-                    if not chunk:
-                        raise HarnessError("guest command channel closed"
-                                           f"{self.diagnostics()}")
-                    self._buf += chunk
-        finally:
-            sel.close()
-        out = self._buf[:m.start()].decode(errors="replace")
-        self._buf = self._buf[m.end():]
-        self.rc = int(m.group(1))
-        if check and self.rc != 0:
-            raise HarnessError(f"guest command {command!r} exited "
-                               f"{self.rc}:\n{out}")
-        return out
-
-    def stop(self):
-        for s in (self.sock, self.listener):
-            if s is not None:
-                s.close()
-        self.sock = self.listener = None
-        return stop_process(self.proc)
-
-
 @pytest.fixture
 def qemu_net(kvnet, guest_image):
-    """kvnet with network t0, a veth guest and a booted qemu guest on tap
-    vm1. qemu is stopped by PID afterwards, whatever happened."""
+    """kvnet with network t0, a veth guest and a booted qemu guest vm1. qemu is stopped by PID afterwards, whatever happened."""
     env = kvnet
     env.define_isolated(NET, SUBNET)
     veth = env.add_guest(NET, "g", VETH_IP)
-    env.cli("port", "add", NET, VM_TAP, "--tap", "--mac", VM_MAC)
-    poll(lambda: env.host.link_exists(VM_TAP), 5, f"tap {VM_TAP}")
     t0 = time.monotonic()
-    vm = QemuGuest(env, guest_image, VM_TAP, VM_MAC, VM_IP, GW_IP)
+    vm = QemuGuest(env, guest_image, NET, VM_NAME, ip=VM_IP, gw=GW_IP,
+                   mac=VM_MAC)
     try:
         vm.boot_line = vm.wait_ready()
         vm.boot_seconds = time.monotonic() - t0
@@ -279,8 +120,8 @@ def iperf3(env, veth, vm, reverse):
     args += ["-R", "--rcv-timeout", 10000] if reverse else \
         ["--snd-timeout", 10000]
     def counters():
-        return {"port": port_counters(env, VM_TAP),
-                "tap": tap_counters(env, VM_TAP), "guest": guest_counters(vm)}
+        return {"port": port_counters(env, vm.port),
+                "tap": tap_counters(env, vm.port), "guest": guest_counters(vm)}
     before = counters()
     cp = veth.ns.run(args, check=False, timeout=IPERF_SECONDS + 40)
     after = counters()
@@ -331,11 +172,11 @@ def test_qemu_guest_ping_and_bulk_tcp_with_gso(qemu_net):
     out = vm.run(f"ping -c 2 -i 0.2 -w 10 -s 1472 {VETH_IP}", timeout=20)
     assert "2 packets received" in out, out
     fdb = env.fdb_entry(NET, VM_MAC)
-    assert fdb and fdb["port"] == VM_TAP, fdb
+    assert fdb and fdb["port"] == vm.port, fdb
 
     # qemu turned the tap's offloads on for the guest: TSO frames can be
     # handed to the guest whole
-    offl = tap_offloads(env, VM_TAP)
+    offl = tap_offloads(env, vm.port)
     assert offl.get("tcp-segmentation-offload") == "on", offl
 
     csum0 = guest_tcp_csum_errors(vm)
@@ -345,9 +186,9 @@ def test_qemu_guest_ping_and_bulk_tcp_with_gso(qemu_net):
         sent, rcvd, bps, c = results[name] = iperf3(env, veth, vm, reverse)
         print(f"{name}: {bps / 1e6:.0f} Mbit/s, sent {sent} received {rcvd}"
               f"; average frame: guest eth0 tx {avg(c['guest'], 'tx'):.0f} B"
-              f" rx {avg(c['guest'], 'rx'):.0f} B, kvnet port {VM_TAP} rx "
+              f" rx {avg(c['guest'], 'rx'):.0f} B, kvnet port {vm.port} rx "
               f"{avg(c['port'], 'rx'):.0f} B tx {avg(c['port'], 'tx'):.0f} B"
-              f", tap {VM_TAP} tx {avg(c['tap'], 'tx'):.0f} B")
+              f", tap {vm.port} tx {avg(c['tap'], 'tx'):.0f} B")
         assert sent > 0 and rcvd >= 0.97 * sent, \
             f"{name}: iperf3 sent {sent} bytes, received {rcvd}"
         assert bps >= MIN_BPS, f"{name}: {bps / 1e6:.1f} Mbit/s"
@@ -358,17 +199,17 @@ def test_qemu_guest_ping_and_bulk_tcp_with_gso(qemu_net):
     assert avg(c["guest"], "tx") > MAX_PLAIN_FRAME, \
         f"guest eth0 tx during qemu->veth: {c['guest']} (no TSO in the guest)"
     assert avg(c["port"], "rx") > MAX_PLAIN_FRAME, \
-        f"port {VM_TAP} rx during qemu->veth: {c['port']} (GSO frames from " \
+        f"port {vm.port} rx during qemu->veth: {c['port']} (GSO frames from " \
         "the guest did not enter the switch whole)"
     # Switch -> guest: the veth guest's GSO frames were switched to the tap,
     # the tap handed them to qemu whole (its TSO is on, so no software
     # segmentation on the way) and the guest's virtio-net took them whole.
     c = results["veth->qemu"][3]
     assert avg(c["port"], "tx") > MAX_PLAIN_FRAME, \
-        f"port {VM_TAP} tx during veth->qemu: {c['port']} (no GSO frames " \
+        f"port {vm.port} tx during veth->qemu: {c['port']} (no GSO frames " \
         "switched to the guest)"
     assert avg(c["tap"], "tx") > MAX_PLAIN_FRAME, \
-        f"tap {VM_TAP} tx during veth->qemu: {c['tap']} (segmented for qemu)"
+        f"tap {vm.port} tx during veth->qemu: {c['tap']} (segmented for qemu)"
     assert avg(c["guest"], "rx") > MAX_PLAIN_FRAME, \
         f"guest eth0 rx during veth->qemu: {c['guest']} (no GSO frames)"
     assert guest_tcp_csum_errors(vm) == csum0, "guest saw bad TCP checksums"
