@@ -69,7 +69,7 @@ static const char *vm_opt(const char *opt, int argc, char **argv, int *i, bool *
 {
 	size_t n = strlen(opt);
 
-	if (strncmp(argv[*i], opt, n))
+	if (!argv[*i] || strncmp(argv[*i], opt, n))
 		return NULL;
 	if (argv[*i][n] == '=')
 		return argv[*i] + n + 1;
@@ -99,19 +99,23 @@ static int vm_parse_queues(struct vm_run *v, const char *s)
 /* One option of ours at argv[*i]: 0, or an exit status. */
 static int vm_parse_opt(struct vm_run *v, int argc, char **argv, int *i)
 {
+	static const char *const opts[] = { "--name", "--mac", "--queues" };
+	const char *arg = argv[*i], *val = NULL;
 	bool missing = false;
-	const char *val;
+	size_t k;
 
-	if ((val = vm_opt("--name", argc, argv, i, &missing)))
+	for (k = 0; k < sizeof(opts) / sizeof(opts[0]) && !val && !missing; k++)
+		val = vm_opt(opts[k], argc, argv, i, &missing);
+	if (missing)
+		return vm_usage("option '%s' needs a value", arg);
+	if (!val)
+		return vm_usage("unknown option '%s'", arg);
+	if (k == 1)
 		v->name = val;
-	else if ((val = vm_opt("--mac", argc, argv, i, &missing)))
+	else if (k == 2)
 		v->mac_arg = val;
-	else if ((val = vm_opt("--queues", argc, argv, i, &missing)))
-		return vm_parse_queues(v, val);
-	else if (missing)
-		return vm_usage("option '%s' needs a value", argv[*i]);
 	else
-		return vm_usage("unknown option '%s'", argv[*i]);
+		return vm_parse_queues(v, val);
 	return 0;
 }
 
