@@ -151,3 +151,19 @@ int cli_client_recv(int fd, json_t **reply)
 	*reply = doc;
 	return 0;
 }
+
+int cli_client_call(const char *path, const char *cmd, json_t *args, json_t **reply)
+{
+	int fd = cli_client_connect(path, CLI_CLIENT_TIMEOUT_S), ret;
+
+	*reply = NULL;
+	if (fd < 0) {
+		json_decref(args);
+		return fd;
+	}
+	ret = cli_client_send(fd, cmd, args);
+	if (ret >= 0)
+		ret = cli_client_recv(fd, reply);
+	close(fd);
+	return ret < 0 ? ret : 0;
+}

@@ -26,4 +26,9 @@ int cli_client_send(int fd, const char *cmd, json_t *args);
  * when the reply is not a JSON object, -EMSGSIZE when it is too large. */
 int cli_client_recv(int fd, json_t **reply);
 
+/* One request on a connection of its own: connect, send, receive, close.
+ * 0 with the reply in *reply (new reference), or -errno (the args
+ * reference is stolen either way). */
+int cli_client_call(const char *path, const char *cmd, json_t *args, json_t **reply);
+
 #endif /* KVNET_CLI_CLIENT_H */

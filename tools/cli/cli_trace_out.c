@@ -71,20 +71,14 @@ void trace_dot(struct trace_run *r, struct trace_pkt *p, json_t *ev)
 /* The network's ports, the diagram's nodes: from `port.list`. */
 void trace_dot_ports(struct trace_run *r, const char *sock)
 {
-	json_t *reply = NULL, *res, *port;
-	int fd = cli_client_connect(sock, CLI_CLIENT_TIMEOUT_S);
+	json_t *reply, *port;
 	size_t i;
 
-	if (fd < 0)
+	if (cli_client_call(sock, "port.list", json_pack("{s:s}", "net", r->o.net), &reply) < 0)
 		return;
-	if (cli_client_send(fd, "port.list", json_pack("{s:s}", "net", r->o.net)) >= 0 &&
-	    cli_client_recv(fd, &reply) >= 0) {
-		res = json_object_get(reply, "result");
-		json_array_foreach(res, i, port)
-			cli_dot_node(r->dot, trace_str(port, "iface"), trace_str(port, "kind"));
-	}
+	json_array_foreach(json_object_get(reply, "result"), i, port)
+		cli_dot_node(r->dot, trace_str(port, "iface"), trace_str(port, "kind"));
 	json_decref(reply);
-	close(fd);
 }
 
 /* Run `dot -Tsvg -o path` on the diagram. Returns 0, or -1 (said why). */

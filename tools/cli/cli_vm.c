@@ -194,20 +194,15 @@ static int vm_identity(struct vm_run *v)
 /* One request to kvnetd; 0, or an exit status after saying why. */
 static int vm_call(const struct vm_run *v, const char *cmd, json_t *args)
 {
-	json_t *reply = NULL, *err;
-	int fd = cli_client_connect(v->sock, CLI_CLIENT_TIMEOUT_S), ret;
+	json_t *reply, *err;
+	int ret = cli_client_call(v->sock, cmd, args, &reply);
 	const char *msg;
 
-	if (fd < 0) {
-		json_decref(args);
+	if (ret == -ENOENT || ret == -ECONNREFUSED) {
 		fprintf(stderr, "kvnet: cannot reach kvnetd at %s: %s (is kvnetd running?)\n",
-			v->sock, strerror(-fd));
+			v->sock, strerror(-ret));
 		return VM_EXIT_UNREACHABLE;
 	}
-	ret = cli_client_send(fd, cmd, args);
-	if (ret >= 0)
-		ret = cli_client_recv(fd, &reply);
-	close(fd);
 	if (ret < 0) {
 		fprintf(stderr, "kvnet: talking to kvnetd at %s: %s\n", v->sock, strerror(-ret));
 		return VM_EXIT_FAIL;
