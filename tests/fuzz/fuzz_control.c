@@ -308,9 +308,14 @@ static void fuzz_reset(struct kvnetd *d)
 	struct kv_error e = { 0 };
 
 	netw_tick(d);
-	for (int i = 0; i < d->nnets; i++)
-		if (d->nets[i]->active && netw_stop(d, d->nets[i], &e) < 0)
+	/* backwards: forgetting a transient network takes it out of nets */
+	for (int i = d->nnets - 1; i >= 0; i--) {
+		struct kv_network *n = d->nets[i];
+
+		if (n->active && netw_stop(d, n, &e) < 0)
 			fuzz_fail("cannot stop a network", e.msg);
+		netw_forget_if_transient(d, n); /* undefined while it ran */
+	}
 	while (d->nnets > 0)
 		if (netw_undefine(d, d->nets[0]->def.name, &e) < 0)
 			fuzz_fail("cannot undefine a network", e.msg);
