@@ -33,9 +33,9 @@ struct dns_rate_cfg {
 };
 
 struct dns_rate_bucket {
-	uint32_t ip;	   /* network order; 0 with last_ms 0: free */
-	uint64_t milli;	   /* tokens, in thousandths of a query */
-	uint64_t last_ms;  /* when it was last filled */
+	uint32_t ip;	  /* network order */
+	uint64_t milli;	  /* tokens, in thousandths of a query */
+	uint64_t last_ms; /* when it was last filled; 0: a free slot */
 };
 
 struct dns_rate {
