@@ -7,6 +7,7 @@ each counted under its reason in `kvnet net show`, while real clients
 (busybox udhcpc, dig) keep being served."""
 
 import random
+import signal
 import struct
 import subprocess
 import time
@@ -123,13 +124,13 @@ def test_dhcp_starvation_from_one_port(kvnet):
     mine = {x["mac"]: x["ip"] for x in leases if x["port"] in (v1.port, v2.port)}
     assert mine == {v1.mac: ip1, v2.mac: ip2}, leases
     c = dhcp_counts(env)
+    rated = env.stats("t0")[atk.port]["drops"].get("dhcp-rate", 0)
+    assert rated < 20, rated  # the cap did the work, not the datapath's rate
     # 300 DISCOVERs, at most 64 offered; REQUESTs for addresses never
     # offered to them are NAKed
-    assert c.get("port-lease-cap", 0) >= 300 - PORT_CAP, c
-    assert c.get("chaddr-mismatch", 0) == 50, c
+    assert c.get("port-lease-cap", 0) >= 300 - PORT_CAP - rated, c
+    assert 50 - rated <= c.get("chaddr-mismatch", 0) <= 50, c
     assert c["served"] >= 4, c
-    drops = env.stats("t0")[atk.port]["drops"]
-    assert drops.get("dhcp-rate", 0) < 20, drops  # the cap did the work, not the rate
     text = env.cli("net", "show", "t0").stdout
     assert "DHCP messages" in text and "port-lease-cap" in text, text
 
@@ -138,24 +139,27 @@ def test_dhcp_starvation_from_one_port(kvnet):
 
 DNS_FLOOD = """
 import socket, struct, sys, time
-gw, secs = sys.argv[1], float(sys.argv[2])
+gw, secs = sys.argv[1], float(sys.argv[2])  # SIGINT ends it early
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setblocking(False)
 q = struct.pack("!HHHHHH", 0, 0x0100, 1, 0, 0, 0) + b"\\x05vmres\\x00\\x00\\x01\\x00\\x01"
 sent, end, i = 0, time.monotonic() + secs, 0
-while time.monotonic() < end:
-    i = (i + 1) & 0xffff
-    try:
-        s.sendto(struct.pack("!H", i) + q[2:], (gw, 53))
-        sent += 1
-    except BlockingIOError:
-        time.sleep(0.001)
-    try:
-        while True:
-            s.recv(512)
-    except BlockingIOError:
-        pass
-print(sent)
+try:
+    while time.monotonic() < end:
+        i = (i + 1) & 0xffff
+        try:
+            s.sendto(struct.pack("!H", i) + q[2:], (gw, 53))
+            sent += 1
+        except BlockingIOError:
+            time.sleep(0.001)
+        try:
+            while True:
+                s.recv(512)
+        except BlockingIOError:
+            pass
+except KeyboardInterrupt:
+    pass
+print(sent, flush=True)
 """
 
 
@@ -166,11 +170,23 @@ def dig_ok(ns, name, want):
     return cp.returncode == 0 and cp.stdout.split() == [want]
 
 
+def settled(env):
+    """The DNS counters once kvnetd has read all it will (two reads alike)."""
+    last = [None]
+
+    def same():
+        c = dns_counts(env)
+        done, last[0] = c == last[0], c
+        return c if done else None
+    return poll(same, 10, "the DNS counters to settle", interval=0.3)
+
+
 def test_dns_flood_from_one_guest(kvnet):
-    """One guest floods the gateway's DNS with queries as fast as it can for
-    4 s: all but its burst (500) and rate (250 a second) are counted as
-    rate_limited and dropped, and another guest's queries are all answered
-    meanwhile; after the flood the flooding guest is answered again."""
+    """One guest floods the gateway's DNS with queries as fast as it can
+    while another asks 10 times: all of the flood but its burst (500) and
+    rate (250 a second) is counted as rate_limited and dropped, the other
+    guest's queries are all answered meanwhile, and after the flood the
+    flooding guest is answered again."""
     env = kvnet
     dns_start(env)
     a = env.add_guest("t0", "a", "10.77.0.5")
@@ -178,25 +194,27 @@ def test_dns_flood_from_one_guest(kvnet):
     assert dig_ok(b.ns, "vmres", RES_IP)
     c0 = dns_counts(env)
     t0 = time.monotonic()
-    flood = a.ns.popen([PYTHON, "-c", DNS_FLOOD, GW, "4"], stdout=subprocess.PIPE, text=True)
+    flood = a.ns.popen([PYTHON, "-c", DNS_FLOOD, GW, "60"], stdout=subprocess.PIPE, text=True)
     try:
         poll(lambda: dns_counts(env)["rate_limited"] > 1000, 10, "the flood rate-limited")
         for _ in range(10):
             assert dig_ok(b.ns, "vmres", RES_IP), "b not answered during the flood"
         assert flood.poll() is None, "the flood ended before b's queries"
+        flood.send_signal(signal.SIGINT)
         sent = int(flood.communicate(timeout=30)[0])
     finally:
         if flood.poll() is None:
             flood.kill()
     secs = time.monotonic() - t0
-    c1 = poll(lambda: (lambda c: c if c["queries"] - c0["queries"] >= sent * 0.9 else None)(
-        dns_counts(env)), 10, "the flood's queries read")
+    c1 = settled(env)
+    read = c1["queries"] - c0["queries"]
     limited = c1["rate_limited"] - c0["rate_limited"]
     answered = c1["answered"] - c0["answered"]
     # a's share: its burst and its rate for the time it flooded, and b's 10
+    # (what the kernel dropped when kvnetd fell behind was never read)
     assert answered <= 500 + 250 * (secs + 1) + 10, (answered, secs, c1)
-    assert limited >= sent * 0.9 - answered, (limited, sent, c1)
-    assert sent > 5000, sent  # a flood worth the name
+    assert limited == read - answered, (limited, read, answered, c1)
+    assert sent > 5000 and read > 2000, (sent, read)  # a flood worth the name
     poll(lambda: dig_ok(a.ns, "vmres", RES_IP), 10, "a answered after its flood")
 
 
@@ -210,7 +228,7 @@ def test_dns_rate_limit_off_and_bad_values(kvnet):
     dns_start(env)
     a = env.add_guest("t0", "a", "10.77.0.5")
     out = a.ns.run([PYTHON, "-c", DNS_FLOOD.replace("time.monotonic() < end",
-                                                    "sent < 2000"), GW, "0"],
+                                                    "sent < 2000"), GW, "60"],
                    timeout=60).stdout
     assert int(out) == 2000
     c = poll(lambda: (lambda c: c if c["queries"] >= 2000 else None)(dns_counts(env)), 10,
