@@ -68,6 +68,10 @@ NSSDIR   ?= /usr/lib/$(shell gcc -print-multiarch)
 # The daemon again, with the fault points of switch/fault.h compiled in,
 # for tests/integration/test_faults.py.
 FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/switch/kvnetd.o
+# The CLI too (vm run's steps are its points), for tests/integration/
+# test_vm_run.py.
+CLI_FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/tools/kvnet.o \
+		  $(CLI_SRCS:%.c=$(BUILD)/faults/%.o)
 
 # Where make install puts things. qemu's tap scripts are helpers that qemu
 # runs by path, not commands: they go to libexec (as qemu's own
@@ -87,7 +91,7 @@ INSTALLED  := $(SBINDIR)/kvnetd $(BINDIR)/kvnet \
 
 .PHONY: all deps test unit integration bench demo paths check fuzz fuzz-regress fuzz-coverage clean install \
 	uninstall
-all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS) $(NSS_LIB)
+all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(BUILD)/kvnet-faults $(TOOLS) $(UNITS) $(NSS_LIB)
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
@@ -119,6 +123,9 @@ $(NSS_LIB): $(NSS_OBJS) nss/nss_kvnet.map
 		-o $@ $(NSS_OBJS)
 
 $(BUILD)/kvnetd-faults: $(FAULT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/kvnet-faults: $(CLI_FAULT_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The daemon once more, over a switch program built with no tracing code

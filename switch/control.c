@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <jansson.h>
 
@@ -381,8 +382,12 @@ static long arg_count(json_t *args, const char *key, long max, struct kv_error *
 	return (long)json_integer_value(v);
 }
 
+/* port.add: with "fds", the tap is never persistent and its queues go to
+ * the client with the response (kvnet vm run hands them to qemu), so it
+ * lives exactly as long as they do wherever either side dies. */
 static json_t *cmd_port_add(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
+	int fds[KVNET_TAP_QUEUES_MAX];
 	struct kv_network *n = arg_net(d, args, "net", e);
 	const char *iface = arg_str(args, "iface", true, e);
 	struct port_add_req req = {
@@ -394,13 +399,17 @@ static json_t *cmd_port_add(struct kvnetd *d, json_t *args, struct kv_error *e)
 		.group = arg_count(args, "group", UINT32_MAX - 1, e),
 	};
 	long queues = arg_count(args, "queues", KVNET_TAP_QUEUES_MAX, e);
+	bool pass_fds = arg_bool(args, "fds", e);
 	struct kv_port *p;
 
 	if (!n || !iface || e->code)
 		return NULL;
 	req.queues = queues < 0 ? 0 : (unsigned)queues;
+	req.fds = pass_fds ? fds : NULL;
 	if (netw_port_add(d, n, iface, &req, &p, e) < 0)
 		return NULL;
+	if (pass_fds)
+		control_give_fds(fds, req.queues > 1 ? req.queues : 1);
 	return render_port(d, n, p);
 }
 
@@ -524,6 +533,28 @@ static const struct {
 
 /* ---- request / response ----------------------------------------------- */
 
+/* Where control_give_fds() puts descriptors: the response being made. */
+static struct control_fds *control_out_fds;
+
+void control_give_fds(const int *fds, unsigned n)
+{
+	struct control_fds *out = control_out_fds;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (out && out->n < CONTROL_FDS_MAX)
+			out->fd[out->n++] = fds[i];
+		else
+			close(fds[i]);
+	}
+}
+
+void control_fds_close(struct control_fds *fds)
+{
+	for (unsigned i = 0; i < fds->n; i++)
+		close(fds->fd[i]);
+	fds->n = 0;
+}
+
 static json_t *control_dispatch(struct kvnetd *d, json_t *req, struct control_stream **more,
 				struct kv_error *e)
 {
@@ -597,7 +628,8 @@ static char *control_render(json_t *res, struct kv_error *e)
 	return text;
 }
 
-char *control_begin(struct kvnetd *d, const char *req, size_t len, struct control_stream **more)
+char *control_begin(struct kvnetd *d, const char *req, size_t len, struct control_stream **more,
+		    struct control_fds *fds)
 {
 	struct kv_error e = { 0 };
 	json_error_t jerr;
@@ -606,15 +638,20 @@ char *control_begin(struct kvnetd *d, const char *req, size_t len, struct contro
 	int ret;
 
 	*more = NULL;
+	fds->n = 0;
 	if (!r || !json_is_object(r))
 		kv_fail(&e, KV_ERR_INVALID, -EINVAL, "malformed request: %s",
 			r ? "not a JSON object" : jerr.text);
 	else {
+		control_out_fds = fds;
 		fault_arm(true);
 		res = control_dispatch(d, r, more, &e);
 		fault_arm(false);
+		control_out_fds = NULL;
 	}
 	json_decref(r);
+	if ((!res && !*more) || e.code)
+		control_fds_close(fds); /* an error hands nothing over */
 	if (!*more)
 		return control_render(res, &e);
 	/* the first piece now: what fails before anything is sent is an
@@ -675,11 +712,13 @@ static int control_append(char **text, size_t *len, char *piece)
 char *control_handle(struct kvnetd *d, const char *req, size_t len)
 {
 	struct control_stream *more;
+	struct control_fds fds;
 	struct kv_error e = { 0 };
-	char *text = control_begin(d, req, len, &more), *piece;
+	char *text = control_begin(d, req, len, &more, &fds), *piece;
 	size_t n = text ? strlen(text) : 0;
 	int ret = 1;
 
+	control_fds_close(&fds); /* no socket to pass them on */
 	while (more && text && ret == 1) {
 		ret = control_more(d, more, &piece, &e);
 		if (ret < 0 || control_append(&text, &n, piece) < 0) {

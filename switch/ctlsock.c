@@ -41,6 +41,7 @@ struct ctl_client {
 	char *buf;	      /* request, then (a piece of) the response */
 	size_t len, cap, off;
 	struct control_stream *more; /* the rest of a response, if it streams */
+	struct control_fds fds;	     /* go with the response's first byte */
 };
 
 /* A condition worth a warning: counted, and logged when first seen, then
@@ -152,6 +153,7 @@ static void client_drop(struct ctlsock *c, struct ctl_client *cl)
 	close(cl->fd);
 	free(cl->buf);
 	control_stream_free(cl->more);
+	control_fds_close(&cl->fds);
 	memset(cl, 0, sizeof(*cl));
 	cl->state = CLIENT_FREE;
 	c->nclients--;
@@ -253,6 +255,35 @@ static int client_next_piece(struct ctl_client *cl, struct kvnetd *d)
 	return 0;
 }
 
+/* Send from the response; the first byte out carries its descriptors,
+ * and ours are closed then (the client's copies keep what they hold). */
+static ssize_t client_send(struct ctl_client *cl)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CONTROL_FDS_MAX)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { cl->buf + cl->off, cl->len - cl->off };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t w;
+
+	if (!cl->fds.n)
+		return send(cl->fd, iov.iov_base, iov.iov_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = CMSG_SPACE(sizeof(int) * cl->fds.n);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * cl->fds.n);
+	memcpy(CMSG_DATA(cm), cl->fds.fd, sizeof(int) * cl->fds.n);
+	w = sendmsg(cl->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w >= 0)
+		control_fds_close(&cl->fds);
+	return w;
+}
+
 /* Write what the socket takes; once a piece of a streamed response is
  * out, make the next, but only one per call, so that the loop turns to
  * the others between pieces (the socket stays writable: epoll calls
@@ -264,8 +295,7 @@ static int client_write(struct ctl_client *cl, struct kvnetd *d)
 
 	for (;;) {
 		while (cl->off < cl->len) {
-			ssize_t w = send(cl->fd, cl->buf + cl->off, cl->len - cl->off,
-					 MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t w = client_send(cl);
 
 			if (w < 0 && errno == EINTR)
 				continue;
@@ -298,7 +328,8 @@ static void client_event(struct ctlsock *c, struct ctl_client *cl, struct kvnetd
 		}
 		if (ret == 0)
 			return;
-		resp = ret == 2 ? cl->buf : control_begin(d, cl->buf, cl->len, &cl->more);
+		resp = ret == 2 ? cl->buf
+				: control_begin(d, cl->buf, cl->len, &cl->more, &cl->fds);
 		if (ret != 2)
 			free(cl->buf);
 		if (cl->more)
