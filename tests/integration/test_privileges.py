@@ -10,7 +10,9 @@ test's group, through setpriv."""
 import grp
 import os
 import secrets
+import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +191,36 @@ def test_unknown_group_refused(kvnet):
                         capture_output=True, text=True, timeout=10)
     assert cp.returncode == 2
     assert "--socket-group: no group" in cp.stderr
+
+
+def unit_bounding_set():
+    """The capabilities docs/kvnetd.service leaves kvnetd."""
+    caps = set()
+    unit = Path(__file__).resolve().parents[2] / "docs" / "kvnetd.service"
+    for line in unit.read_text().splitlines():
+        if line.startswith("CapabilityBoundingSet="):
+            caps |= {c.lower().removeprefix("cap_") for c in line.split("=", 1)[1].split()}
+    return caps
+
+
+def test_runs_under_the_units_bounding_set(kvnet, group):
+    """kvnetd started as the unit starts it (its CapabilityBoundingSet=,
+    NoNewPrivileges=): the socket gets its group, the bounding set ends as
+    the kept set, and a network starts."""
+    unit_caps = unit_bounding_set()
+    assert KEPT <= unit_caps and unit_caps - KEPT == {"chown", "setpcap"}
+    wrapper = kvnet.tmp / "kvnetd-unit"
+    wrapper.write_text("#!/bin/sh\nexec setpriv --no-new-privs --bounding-set=-all,"
+                       + ",".join(f"+{c}" for c in sorted(unit_caps))
+                       + f" {KVNETD} \"$@\"\n")
+    wrapper.chmod(0o755)
+    kvnet.kill_daemon(signal.SIGTERM)
+    kvnet.daemon_args += ["--socket-group", group.gr_name]
+    kvnet.start_daemon(binary=wrapper)
+    caps = proc_caps(kvnet.daemon.pid)
+    assert caps["CapBnd"] == KEPT_MASK and caps["CapEff"] == KEPT_MASK, kvnet.log_tail(20)
+    assert os.stat(kvnet.run_dir / "kvnetd.sock").st_gid == group.gr_gid
+    net = kvnet.define_isolated("p0", "10.81.0.0/24")
+    g = kvnet.add_guest("p0", "g1", "10.81.0.10")
+    g.ping("10.81.0.1")
+    assert net["active"]
