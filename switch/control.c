@@ -494,8 +494,9 @@ static const struct {
 	control_fn fn;		  /* the result, built whole */
 	control_stream_fn stream; /* or the response, a piece at a time */
 	/* who may: CONTROL_READER for what only reads (never trace: it shows
-	 * the guests' packets), CONTROL_ROOT for what changes state */
-	enum control_access needs;
+	 * the guests' packets); root alone for the rest, and for an entry
+	 * that says nothing (CONTROL_ROOT is 0) */
+	enum control_access open_to;
 } control_cmds[] = {
 	{ "ping", cmd_ping, NULL, CONTROL_READER },
 	{ "net.define", cmd_net_define, NULL, CONTROL_ROOT },
@@ -560,7 +561,7 @@ static json_t *control_dispatch(struct kvnetd *d, json_t *req, enum control_acce
 		kv_fail(e, KV_ERR_INVALID, -EINVAL, "unknown command '%s'", cmd);
 		return NULL;
 	}
-	if (who < control_cmds[i].needs) {
+	if (who != CONTROL_ROOT && control_cmds[i].open_to != who) {
 		kv_fail(e, KV_ERR_PERMISSION, -EPERM, "permission denied: '%s' needs root",
 			control_cli_words(cmd, words, sizeof(words)));
 		return NULL;

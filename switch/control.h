@@ -20,8 +20,8 @@ struct control_stream;
  * root may do everything; a reader, a member of the socket's group, only
  * what reads (net list and show, leases, stats...), never trace. */
 enum control_access {
+	CONTROL_ROOT, /* 0: what a command table entry is unless it says */
 	CONTROL_READER,
-	CONTROL_ROOT,
 };
 
 /* Handle one request text from who and return the response text (malloc'd,
