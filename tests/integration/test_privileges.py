@@ -173,6 +173,17 @@ def test_member_refused_what_changes_state(grouped, group):
     assert "p1" not in [n["name"] for n in grouped.nets()]
 
 
+def test_member_cannot_run_a_guest(grouped, group):
+    """vm run asks kvnetd for a port, root's alone: a reader gets status 4,
+    and no tap or port is made."""
+    cp = cli_as(grouped, [group.gr_gid], "vm", "run", "p0", "--name", "rd", "--",
+                "qemu-system-x86_64", "-S")
+    assert cp.returncode == 4, (cp.returncode, cp.stderr)
+    assert "permission denied: 'port add' needs root" in cp.stderr, cp.stderr
+    assert not grouped.host.link_exists("rd")
+    assert grouped.port("p0", "rd") is None
+
+
 def test_root_still_does_everything(grouped):
     grouped.cli("net", "stop", "p0")
     grouped.cli("net", "start", "p0")

@@ -41,6 +41,7 @@ enum vm_exit {
 	VM_EXIT_FAIL = 1,
 	VM_EXIT_USAGE = 2,
 	VM_EXIT_UNREACHABLE = 3,
+	VM_EXIT_DENIED = 4, /* a reader of the socket's group: vm run needs root */
 	VM_EXIT_EXEC = 127, /* as a shell says of a command it cannot run */
 };
 
@@ -215,6 +216,9 @@ static int vm_call(const struct vm_run *v, const char *cmd, json_t *args, struct
 		err = json_object_get(reply, "error");
 		msg = json_string_value(json_object_get(err, "message"));
 		fprintf(stderr, "kvnet: %s\n", msg ? msg : "kvnetd refused the request");
+		msg = json_string_value(json_object_get(err, "code"));
+		if (msg && !strcmp(msg, "permission"))
+			ret = VM_EXIT_DENIED;
 	}
 	json_decref(reply);
 	return ret;
