@@ -5,7 +5,7 @@ parses and has every measure for every mode, and the numbers hold what
 the modes promise: isolated mode has no guest-to-upstream path, NAT's
 traced path has a nat stage (route's has none), bridged guests lease from
 the LAN's dnsmasq and the others from kvnetd. Every namespace the run
-made is gone afterwards. report.html opens in headless Chromium (inside
+made is gone afterwards, and a SPEC file's network XML is the one run. report.html opens in headless Chromium (inside
 a namespace of the test's own) with its tables and figures rendered and
 no script error, and a screenshot is taken. `kvnet lab compare` of the
 run with itself finds every difference within the spread."""
@@ -27,10 +27,27 @@ from lab_results import MEASURES  # noqa: E402
 MODES = ["isolated", "nat", "route", "open", "bridge"]
 
 
+# A SPEC file: every mode, in this order, and nat's network from its own
+# XML (a DHCP range of its own, which the nat guest's lease must be from)
+SPEC = f"""[experiment]
+modes = {', '.join(MODES)}   # every mode
+[networks]
+nat = nat.xml
+"""
+NAT_XML = """<network><name>mine</name><forward mode='nat'/>
+<ip address='192.168.77.1' prefix='24'><dhcp>
+<range start='192.168.77.200' end='192.168.77.209'/></dhcp></ip></network>
+"""
+
+
 @pytest.fixture(scope="module")
 def lab_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("lab") / "report"
-    cp = run([KVNET, "lab", "run", "--quick", "--out", out], timeout=150)
+    work = tmp_path_factory.mktemp("lab")
+    (work / "lab.spec").write_text(SPEC)
+    (work / "nat.xml").write_text(NAT_XML)
+    out = work / "report"
+    cp = run([KVNET, "lab", "run", work / "lab.spec", "--quick", "--out", out],
+             timeout=150)
     return out, cp
 
 
@@ -55,6 +72,24 @@ def test_lab_run_measures_every_mode(lab_run):
     for ns in r["namespaces"]:
         assert not os.path.exists(f"/run/netns/{ns}"), f"{ns} left behind"
     assert r["environment"]["kernel"] and r["environment"]["tools"]["iperf3"]
+
+
+def test_lab_spec_network_xml_is_used(lab_run):
+    nat = results(lab_run[0])["columns"]["nat"]
+    assert "192.168.77.209" in nat["xml"] and "<name>n1</name>" in nat["xml"]
+    leases = [r["lease"] for r in nat["tests"]["dhcp"]["rounds"]]
+    assert leases and all(200 <= int(ip.rsplit(".", 1)[1]) <= 209 for ip in leases), leases
+
+
+def test_lab_bad_input_is_refused(tmp_path):
+    cases = [(["run", "--modes", "nat,bogus"], "unknown mode"),
+             (["run", tmp_path / "missing.spec"], "cannot read"),
+             (["compare", tmp_path, tmp_path], "cannot read results")]
+    (tmp_path / "bad.spec").write_text("[experiment]\ntests = ping_guest, warp\n")
+    cases.append((["run", tmp_path / "bad.spec"], "unknown test(s) warp"))
+    for args, words in cases:
+        cp = run([KVNET, "lab", *args], check=False)
+        assert cp.returncode != 0 and words in cp.stderr, (args, cp.stderr)
 
 
 def test_lab_sanity_of_each_mode(lab_run):

@@ -156,6 +156,13 @@ def target_actor(lab, target):
     return lab.guests[1] if target == "guest" else lab.upstream
 
 
+def iperf_length(cfg):
+    """iperf3's -t takes whole seconds; below one, a byte count instead."""
+    if cfg["tcp_secs"] >= 1:
+        return ["-t", int(cfg["tcp_secs"])]
+    return ["-n", cfg["tcp_bytes"]]
+
+
 def iperf_round(lab, target, streams, cfg):
     dst = target_actor(lab, target)
     src = lab.guests[0]
@@ -166,7 +173,7 @@ def iperf_round(lab, target, streams, cfg):
     try:
         poll(lambda: listening(dst.ns, IPERF_PORT), 10, "iperf3 to listen")
         cp = src.ns.run(["iperf3", "-c", dst.ip, "-p", IPERF_PORT, "-P", streams,
-                         "-t", max(1, int(cfg["tcp_secs"])), "-J"], check=False,
+                         *iperf_length(cfg), "-J"], check=False,
                         timeout=cfg["tcp_secs"] + 30)
     finally:
         stop_process(srv)

@@ -22,6 +22,13 @@ from lab_measure import MATRIX_PORT, PEER, PY, listening
 
 CONNECT_TIMEOUT = 1.0
 TRACE_TIMEOUT = 10
+# the traced commands have finished when the trace is ended: a packet
+# still to come has had its milliseconds (paths.py waits 2 s)
+paths.SETTLE = 0.5
+
+
+def ping_argv(ip):
+    return ["ping", "-n", "-c", "1", "-W", "1", ip]
 
 
 def reachability(lab):
@@ -83,12 +90,12 @@ def trace_paths(lab):
     out = {}
     try:
         poll(lambda: listening(up.ns, MATRIX_PORT), 10, "the SYN's listener")
-        lab.guests[0].ns.run(paths.ping_argv(up.ip), check=False)  # neighbours
+        lab.guests[0].ns.run(ping_argv(up.ip), check=False)  # neighbours
         with tempfile.TemporaryDirectory(prefix="kvnet-lab-") as tmp:
             for key, filt, argv in (
-                    ("ping", f"icmp and host {up.ip}", paths.ping_argv(up.ip)),
+                    ("ping", f"icmp and host {up.ip}", ping_argv(up.ip)),
                     ("syn", f"tcp and host {up.ip} and port {MATRIX_PORT}",
-                     [PY, PEER, "tcp-client", up.ip, MATRIX_PORT, "--timeout", 2])):
+                     [PY, PEER, "tcp-client", up.ip, MATRIX_PORT, "--timeout", 1])):
                 svg = Path(tmp) / f"{key}.svg"
                 sc = _trace(lab, key, filt, argv, svg)
                 sc["svg"] = svg.read_text() if svg.exists() else None

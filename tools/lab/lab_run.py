@@ -58,8 +58,8 @@ TESTS = {
 DEFAULT_CONFIG = {"rounds": 3, "tcp_secs": 2, "pps_secs": 1.5, "pps_warmup": 0.3,
                   "conn_secs": 1.5, "ping_count": 100, "ping_interval": 0.005,
                   "guests": 2, "tests": list(TESTS)}
-QUICK_CONFIG = {**DEFAULT_CONFIG, "rounds": 1, "tcp_secs": 1, "pps_secs": 0.3,
-                "pps_warmup": 0.1, "conn_secs": 0.3, "ping_count": 20,
+QUICK_CONFIG = {**DEFAULT_CONFIG, "rounds": 1, "tcp_secs": 0.3, "tcp_bytes": "128M",
+                "pps_secs": 0.3, "pps_warmup": 0.1, "conn_secs": 0.3, "ping_count": 20,
                 "ping_interval": 0.002}
 
 
@@ -117,13 +117,14 @@ def run_column(mode, cfg, progress, build=None):
     label = f"{mode}"
     progress.step(f"{label}: building the topology, tracing paths, "
                   "reachability matrix", SETUP_SECS)
-    lab = (build or Lab)(mode)
+    lab = (build or Lab)(mode, cfg["networks"].get(mode))
     try:
         lab.build(cfg["guests"])
         paths = lab_paths.trace_paths(lab) if lab.traceable else {}
         matrix = lab_paths.reachability(lab)
         tests = run_rounds(lab, cfg, progress, label)
-        col = {"mode": mode, "impl": lab.impl, "net": lab.net, "facts": lab.facts,
+        col = {"mode": mode, "impl": lab.impl, "net": lab.net, "xml": lab.xml,
+               "facts": lab.facts,
                "guests": len(lab.guests), "reachability": matrix, "paths": paths,
                "macs": lab_paths.mac_names(lab), "tests": tests,
                "measures": measures_of(tests)}

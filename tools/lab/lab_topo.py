@@ -37,9 +37,12 @@ class Lab:
     impl = "kvnet"
     traceable = True   # kvnet trace can follow its packets
 
-    def __init__(self, mode):
+    def __init__(self, mode, xml=None):
         self.mode = mode
         self.env = KvnetEnv()
+        if xml:  # the SPEC's network in place of the built-in one
+            self.env.define_xml = lambda _, check=True: KvnetEnv.define_xml(
+                self.env, xml, check)
         self.guests = []
         self.upstream = self.lan = None
         self.gateway_ip = self.host_ip = self.host_outside_ip = None
@@ -66,6 +69,7 @@ class Lab:
             self.guests.append(self._extra_guest(f"g{i}", i))
         self.host = Actor("host", self.env.host, self.host_ip)
         self.dhcp_ns = self._bare("dh", DHCP_MAC)
+        self.xml = self.env.cli("net", "dumpxml", self.net).stdout
         return self
 
     def _build_bridge_outside(self, topo):
