@@ -31,6 +31,7 @@ MODES = ["isolated", "nat", "route", "open", "bridge"]
 # XML (a DHCP range of its own, which the nat guest's lease must be from)
 SPEC = f"""[experiment]
 modes = {', '.join(MODES)}   # every mode
+baseline = nat                # and libvirt's nat network
 [networks]
 nat = nat.xml
 """
@@ -59,8 +60,8 @@ def results(out):
 def test_lab_run_measures_every_mode(lab_run):
     out, cp = lab_run
     r = results(out)
-    assert list(r["columns"]) == MODES
-    for mode in MODES:
+    assert list(r["columns"]) == MODES[:2] + ["nat/libvirt"] + MODES[2:]
+    for mode in r["columns"]:
         col = r["columns"][mode]
         assert set(col["measures"]) == set(MEASURES), mode
         for key, m in col["measures"].items():
@@ -68,6 +69,10 @@ def test_lab_run_measures_every_mode(lab_run):
         for key in ("ping_guest_p50", "tcp1_guest", "pps_guest", "dhcp_ms"):
             assert col["measures"][key]["median"] > 0, (mode, key, col["measures"][key])
         assert mode in cp.stdout.splitlines()[0], cp.stdout  # the terminal's table
+    lv = r["columns"]["nat/libvirt"]
+    assert lv["impl"] == "libvirt" and lv["dhcp_server"].startswith("libvirt's dnsmasq")
+    assert lv["reachability"]["g1"]["upstream"] == "open"
+    assert lv["reachability"]["upstream"]["g1"] != "open"
     assert "(about" in cp.stderr and "left)" in cp.stderr, cp.stderr  # progress
     for ns in r["namespaces"]:
         assert not os.path.exists(f"/run/netns/{ns}"), f"{ns} left behind"
@@ -158,7 +163,7 @@ def test_lab_compare_with_itself(lab_run):
     out = lab_run[0]
     cp = run([KVNET, "lab", "compare", out, out / "results.json"])
     lines = [ln for ln in cp.stdout.splitlines() if ln.startswith(tuple(MODES))]
-    assert len(lines) == len(MODES) * len(MEASURES), cp.stdout
+    assert len(lines) == len(results(out)["columns"]) * len(MEASURES), cp.stdout
     assert all("within spread" in ln or "same" in ln for ln in lines), cp.stdout
     assert "1.00" in cp.stdout
     bad = run([KVNET, "lab", "compare", out, out / "nope.json"], check=False)

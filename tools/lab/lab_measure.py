@@ -120,7 +120,7 @@ def server_name(lab, ip):
     if lab.lan and ip == lab.lan.ip:
         return "the LAN's dnsmasq"
     if ip == lab.host_ip:
-        return "kvnetd (the gateway)"
+        return "libvirt's dnsmasq" if lab.impl == "libvirt" else "kvnetd"
     return "unknown"
 
 

@@ -111,10 +111,9 @@ def measures_of(tests):
     return out
 
 
-def run_column(mode, cfg, progress, build=None):
+def run_column(label, mode, cfg, progress, build=None):
     """One column of the report: mode's topology (build(mode) gives the
     Lab; kvnet's own by default), measured, then torn down."""
-    label = f"{mode}"
     progress.step(f"{label}: building the topology, tracing paths, "
                   "reachability matrix", SETUP_SECS)
     lab = (build or Lab)(mode, cfg["networks"].get(mode))

@@ -9,7 +9,7 @@
   guests = 3                   guests per network
   tcp_secs = 3                 and pps_secs, pps_warmup, conn_secs,
   ping_count = 200             ping_interval: how long each test runs
-  baseline = yes               add libvirt's build of each mode
+  baseline = yes               add libvirt's build of each mode (or: nat, route)
 
   [networks]
   nat = my-nat.xml             libvirt network XML for that mode's network
@@ -29,7 +29,6 @@ from pathlib import Path
 
 INTS = ("rounds", "guests", "ping_count")
 FLOATS = ("tcp_secs", "pps_secs", "pps_warmup", "conn_secs", "ping_interval")
-BOOLS = ("baseline",)
 # mode -> (the built-in network's name, the address its <ip> must keep)
 BUILTIN = {"isolated": ("t0", "10.77.0.1"), "nat": ("n1", "192.168.77.1"),
            "route": ("n1", "192.168.77.1"), "open": ("n1", "192.168.77.1"),
@@ -69,8 +68,8 @@ def experiment(sec, path, cfg):
                 out[key] = int(val)
             elif key in FLOATS:
                 out[key] = float(val)
-            elif key in BOOLS:
-                out[key] = sec.getboolean(key)
+            elif key == "baseline":
+                out[key] = baseline(val)
             elif key in ("modes", "tests"):
                 out[key] = [v.strip() for v in val.split(",") if v.strip()]
             else:
@@ -82,6 +81,14 @@ def experiment(sec, path, cfg):
         raise SpecError(path, f"unknown test(s) {', '.join(bad)}; tests: "
                         f"{', '.join(lab_run.TESTS)}")
     return out
+
+
+def baseline(val):
+    """yes/no, or the modes to add libvirt's column for."""
+    low = val.strip().lower()
+    if low in ("yes", "true", "on", "1", "no", "false", "off", "0"):
+        return low in ("yes", "true", "on", "1")
+    return [v.strip() for v in val.split(",") if v.strip()]
 
 
 def networks(sec, path):
