@@ -42,17 +42,27 @@ E = html.escape
 
 
 def write(results, path):
-    path.write_text(render(results))
+    """report.html at path, and each figure as an SVG file beside it
+    (fig-*.svg, path-COLUMN-KEY.svg), for documents that show them."""
+    figs = lab_plots.figures(results)
+    path.write_text(render(results, figs))
+    for fid, _, svg in figs:
+        (path.parent / f"{fid}.svg").write_text(svg)
+    for col, c in results["columns"].items():
+        for key, sc in c["paths"].items():
+            if sc.get("svg"):
+                name = col.replace("/", "-")
+                (path.parent / f"path-{name}-{key}.svg").write_text(sc["svg"])
 
 
-def render(results):
+def render(results, figs):
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>kvnet lab {E(results['started'][:19])}</title>"
              f"<style>{CSS}</style><script>{CHECK_JS}</script></head><body>",
              f"<h1>kvnet lab: network modes side by side</h1>",
              environment(results), "<h2>Answers</h2>", answers(results),
              "<h2>Summary</h2>", summary(results), "<h2>Figures</h2>"]
-    for fid, caption, svg in lab_plots.figures(results):
+    for fid, caption, svg in figs:
         parts.append(f"<figure id='{fid}'>{lab_plots.strip_ids(svg, fid)}"
                      f"<figcaption>{E(caption)}</figcaption></figure>")
     parts += ["<h2>Reachability</h2>", reach_intro(), *map(lambda c: reach_table(results, c),
