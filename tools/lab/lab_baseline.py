@@ -76,7 +76,9 @@ class LibvirtLab(Lab):
     impl = "libvirt"
     traceable = False  # no kvnet datapath to report the path
 
-    def build(self, nguests):
+    def build(self, nguests, vm=False):
+        if vm:
+            raise SystemExit("kvnet lab: --vm has no libvirt baseline (no --baseline with --vm)")
         subnet, uplink_ip, up_ip = ADDRS[self.mode]
         env, host = self.env, self.env.host
         self.net, self.facts = BRIDGE, {"uplink_ip": uplink_ip}

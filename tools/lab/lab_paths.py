@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import lab_vm
 import paths
 from kvnet_harness import KVNET, poll, stop_process
 from lab_measure import MATRIX_PORT, PEER, PY, listening
@@ -31,16 +32,37 @@ def ping_argv(ip):
     return ["ping", "-n", "-c", "1", "-W", "1", ip]
 
 
+# a connect-only probe: the handshake is the answer (no data awaited)
+PROBE = """
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[3]))
+    print("open")
+except ConnectionRefusedError:
+    print("refused")
+except (socket.timeout, TimeoutError):
+    print("timeout")
+except OSError:
+    print("unreachable")
+"""
+
+
+def listen_port(actor):
+    return lab_vm.IPERF_PORT if lab_vm.is_vm(actor) else MATRIX_PORT
+
+
 def reachability(lab):
-    """{src: {dst: "open" | "refused" | "timeout"}} over lab.actors()."""
+    """{src: {dst: "open" | "refused" | "timeout" | "unreachable"}} over
+    lab.actors(). A qemu guest's listener is its own iperf3 -s."""
     actors = lab.actors()
     servers = [a.ns.popen([PY, PEER, "tcp-server", MATRIX_PORT],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for a in actors.values()]
+               for a in actors.values() if not lab_vm.is_vm(a)]
     try:
         for a in actors.values():
-            poll(lambda a=a: listening(a.ns, MATRIX_PORT), 10,
-                 f"the matrix listener in {a.name}")
+            if not lab_vm.is_vm(a):
+                poll(lambda a=a: listening(a.ns, MATRIX_PORT), 10,
+                     f"the matrix listener in {a.name}")
         return _connect_all(lab, actors)
     finally:
         for s in servers:
@@ -48,20 +70,22 @@ def reachability(lab):
 
 
 def _connect_all(lab, actors):
-    procs = {}
+    procs, out = {}, {s: {} for s in actors}
     for s in actors.values():
         for d in actors.values():
             if s is d:
                 continue
-            argv = [PY, PEER, "tcp-client", lab.address_of(d, s), MATRIX_PORT,
-                    "--timeout", CONNECT_TIMEOUT]
+            ip, port = lab.address_of(d, s), listen_port(d)
+            if lab_vm.is_vm(s):  # one at a time, through the guest's shell
+                cp = s.ns.run(lab_vm.connect_argv(ip, port), check=False, timeout=10)
+                out[s.name][d.name] = lab_vm.connect_word(cp)
+                continue
+            argv = [PY, "-c", PROBE, ip, port, CONNECT_TIMEOUT]
             procs[(s.name, d.name)] = s.ns.popen(argv, stdout=subprocess.PIPE,
                                                  stderr=subprocess.DEVNULL, text=True)
-    out = {s: {} for s in actors}
     for (s, d), p in procs.items():
         text, _ = p.communicate(timeout=CONNECT_TIMEOUT + 20)
-        text = text.strip()
-        out[s][d] = "open" if p.returncode == 0 else (text or "unreachable")
+        out[s][d] = text.strip() or "error"
     return out
 
 
@@ -78,8 +102,14 @@ def _trace(lab, key, filt, argv, svg):
         stop_process(p, signal.SIGINT)
     return {"key": key, "filter": filt, "rc": cp.returncode,
             "commands": [f"kvnet trace {lab.net} --json --count 2 --svg FILE {filt}",
-                         f"ip netns exec g1 {' '.join(map(str, argv))}"],
+                         f"g1: {argv if isinstance(argv, str) else ' '.join(map(str, argv))}"],
             "events": events}
+
+
+def syn_argv(src, ip):
+    if lab_vm.is_vm(src):
+        return lab_vm.connect_argv(ip, MATRIX_PORT)
+    return [PY, "-c", PROBE, ip, MATRIX_PORT, 1]
 
 
 def trace_paths(lab):
@@ -95,7 +125,7 @@ def trace_paths(lab):
             for key, filt, argv in (
                     ("ping", f"icmp and host {up.ip}", ping_argv(up.ip)),
                     ("syn", f"tcp and host {up.ip} and port {MATRIX_PORT}",
-                     [PY, PEER, "tcp-client", up.ip, MATRIX_PORT, "--timeout", 1])):
+                     syn_argv(lab.guests[0], up.ip))):
                 svg = Path(tmp) / f"{key}.svg"
                 sc = _trace(lab, key, filt, argv, svg)
                 sc["svg"] = svg.read_text() if svg.exists() else None

@@ -145,6 +145,8 @@ def fmt(v, unit=""):
 
 def cell(m):
     if m["median"] is None:
+        if (m.get("note") or "").startswith("not measured"):
+            return "n/a"
         return "no path" if m.get("note") else "-"
     return f"{fmt(m['median'], m['unit'])} ±{fmt(m['spread'], m['unit'])}"
 

@@ -118,7 +118,7 @@ def run_column(label, mode, cfg, progress, build=None):
                   "reachability matrix", SETUP_SECS)
     lab = (build or Lab)(mode, cfg["networks"].get(mode))
     try:
-        lab.build(cfg["guests"])
+        lab.build(cfg["guests"], cfg.get("vm", False))
         paths = lab_paths.trace_paths(lab) if lab.traceable else {}
         matrix = lab_paths.reachability(lab)
         tests = run_rounds(lab, cfg, progress, label)

@@ -49,10 +49,11 @@ class Lab:
         self.dhcp_ns = None
         self.facts = {}
         self.reached = {}  # (src, ip) -> bool, for lab_measure.reaches()
+        self.vms = []      # qemu guests (--vm), stopped by close()
 
     # host_ip: the host as guests reach it; host_outside_ip: as the
     # upstream (and the LAN) reach it.
-    def build(self, nguests):
+    def build(self, nguests, vm=False):
         self.env.start_daemon()
         topo = paths.build(self.env, self.mode)
         self.net, self.facts = topo.net, dict(topo.facts)
@@ -70,6 +71,10 @@ class Lab:
         self.host = Actor("host", self.env.host, self.host_ip)
         self.dhcp_ns = self._bare("dh", DHCP_MAC)
         self.xml = self.env.cli("net", "dumpxml", self.net).stdout
+        if vm:  # qemu guests measured; the namespace guests stay, idle
+            import lab_vm
+            self.guests = lab_vm.boot_guests(self, nguests)
+            self.facts["guests"] = "qemu (TCG, kvnet vm run)"
         return self
 
     def _build_bridge_outside(self, topo):
@@ -113,7 +118,7 @@ class Lab:
     # ---- what the measures ask -------------------------------------------
     def actors(self):
         """Every endpoint of the reachability matrix, by name."""
-        out = {g.name: g for g in self.guests[:2]}
+        out = {g.name: g for g in self.guests[:2]}  # g1, g2 (namespaces or qemu)
         out["host"] = self.host
         out["upstream"] = self.upstream
         if self.lan:
@@ -137,4 +142,7 @@ class Lab:
         return poll(lookup, 10, f"{ns.name}'s neighbour entry for {ip}")
 
     def close(self):
+        if self.vms:
+            import lab_vm
+            lab_vm.stop_guests(self)
         return self.env.close()
