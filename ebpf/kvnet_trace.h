@@ -61,6 +61,9 @@ enum kvnet_trace_stage {
 	KVNET_TRACE_DROP,	 /* dropped: detail = enum kvnet_drop */
 	KVNET_TRACE_KERNEL_DROP, /* after the datapath, the kernel dropped it:
 				    detail = its enum skb_drop_reason */
+	KVNET_TRACE_SERVICE,	 /* sent by kvnetd itself straight out of port
+				    out, past the datapath (switch/trace.c):
+				    detail = enum kvnet_trace_service */
 	KVNET_TRACE_STAGE_MAX
 };
 
@@ -68,6 +71,14 @@ enum kvnet_trace_stage {
 enum kvnet_trace_ingress {
 	KVNET_TRACE_INGRESS_FLOW = 1, /* at an uplink: a reply of a flow a
 					 trace follows (ebpf/lib/trace_flow.h) */
+	KVNET_TRACE_INGRESS_HOST,     /* at a bridged uplink's egress: the
+					 host's own frame (lib/uplink_l2.h) */
+};
+
+/* KVNET_TRACE_SERVICE details: which of kvnetd's services sent it. */
+enum kvnet_trace_service {
+	KVNET_TRACE_SERVICE_DHCP = 1, /* a DHCP server's reply */
+	KVNET_TRACE_SERVICE_STP,      /* a spanning tree BPDU */
 };
 
 /* KVNET_TRACE_FDB details. */
@@ -143,11 +154,17 @@ KVNET_TRACE_INLINE int kvnet_trace_mac_eq(const __u8 *a, const __u8 *b)
 	return 1;
 }
 
-/* The IPv4 keys, for an IPv4 frame (a malformed one is refused). */
+/* The IPv4 keys, for an IPv4 frame. One whose header the datapath could
+ * not read (version not 4, header length under 20, cut short) is taken:
+ * libpcap's "tcp", "host A" and the like read their bytes at fixed offsets
+ * without checking the version or the header length, so only the exact
+ * filter may refuse it. */
 KVNET_TRACE_INLINE int kvnet_trace_ip_takes(const struct kvnet_trace_filter *f,
 					    const struct kvnet_trace_frame *x)
 {
-	if (!x->is_ip4 || (f->ip_proto && f->ip_proto != x->proto))
+	if (!x->is_ip4)
+		return 1;
+	if (f->ip_proto && f->ip_proto != x->proto)
 		return 0;
 	if (f->ip && f->ip != x->saddr && f->ip != x->daddr)
 		return 0;

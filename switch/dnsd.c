@@ -193,15 +193,17 @@ bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_f
 		s->st.refused++;
 		return dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
 	}
+	if (!dnsd_guard_admit(s, c))
+		return false;
 	dnsd_zone_fresh(s);
 	if (dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen)) {
-		s->st.answered++;
+		dnsd_guard_count_answer(s, out, outlen);
 		dnsd_reply(s, c, out, outlen);
 		return true;
 	}
 	switch (dns_answer_q(s->zone, q, len, out, &outlen, &qn)) {
 	case DNS_ANSWERED:
-		s->st.answered++;
+		dnsd_guard_count_answer(s, out, outlen);
 		dns_memo_put(&s->memo, q, len, out, outlen);
 		dnsd_reply(s, c, out, outlen);
 		return true;
@@ -341,7 +343,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 		s->upudp[i].w.fd = -1;
 	for (int i = 0; i < DNSD_TCP_CONNS; i++)
 		s->conns[i].w.fd = s->uptcp[i].w.fd = -1;
-	if (!s->zone || !s->fwd || !s->cache) {
+	if (!s->zone || !s->fwd || !s->cache || dnsd_guard_open(s) < 0) {
 		dnsd_close(s);
 		return NULL;
 	}
@@ -358,6 +360,8 @@ int dnsd_open(struct kvnetd *d, struct kv_network *n, struct dnsd **out, struct 
 	if (!s)
 		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
 	ret = dnsd_watch(s, &s->udp, dnsd_udp_ready, dnsd_listen_socket(&n->def, SOCK_DGRAM, e), e);
+	if (!ret)
+		dnsd_guard_rcvbuf(s, s->udp.fd);
 	if (!ret)
 		ret = dnsd_watch(s, &s->tcp, dnsd_tcp_accept,
 				 dnsd_listen_socket(&n->def, SOCK_STREAM, e), e);
@@ -396,5 +400,6 @@ void dnsd_close(struct dnsd *s)
 	free(s->zone);
 	free(s->fwd);
 	dns_cache_free(s->cache);
+	dnsd_guard_close(s);
 	free(s);
 }
