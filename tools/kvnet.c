@@ -522,7 +522,7 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	  .help = "run a qemu guest on a new tap of the network; the tap goes when qemu does" },
 	{ "lab", "lab", .own = cli_lab_main,
 	  .usage = "run [SPEC] [--modes M,...] [--guests N] [--rounds N] [--quick] [--baseline] "
-		   "[--out DIR] | compare A B | report DIR",
+		   "[--vm] [--out DIR] | compare A B | report DIR",
 	  .help = "measure the network modes side by side in namespaces of its own (root; "
 		  "docs/lab.md)" },
 	{ .words = NULL },
