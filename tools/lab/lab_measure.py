@@ -85,7 +85,8 @@ def dhcp_exchange(lab):
     """One DORA exchange from a bare guest (busybox udhcpc, released on
     exit): DISCOVER-to-ACK time from the guest's own capture, and who
     answered (the ACK's server identifier)."""
-    from scapy.all import DHCP, rdpcap
+    from scapy.layers.dhcp import DHCP
+    from scapy.utils import rdpcap
     ns = lab.dhcp_ns
     with tempfile.TemporaryDirectory(prefix="kvnet-lab-") as tmp:
         pcap = f"{tmp}/dhcp.pcap"
@@ -236,7 +237,7 @@ def _pps(dst, src, mac, secs, cfg):
             poll(ready.exists, 10, "pktsink to attach")
             src.ns.run([BUILD / "pktgen", "--dev", "eth0", "--dst-mac", mac,
                         "--dst-ip", dst.ip, "--flows", 16, "--duration",
-                        secs + cfg["pps_warmup"] + 0.5], check=False,
+                        secs + cfg["pps_warmup"] + 0.3], check=False,
                        timeout=secs + 30)
             out, err = sink.communicate(timeout=secs + 15)
         finally:

@@ -116,6 +116,7 @@ def run_column(label, mode, cfg, progress, build=None):
     Lab; kvnet's own by default), measured, then torn down."""
     progress.step(f"{label}: building the topology, tracing paths, "
                   "reachability matrix", SETUP_SECS)
+    t0 = time.monotonic()
     lab = (build or Lab)(mode, cfg["networks"].get(mode))
     try:
         lab.build(cfg["guests"], cfg.get("vm", False))
@@ -128,6 +129,7 @@ def run_column(label, mode, cfg, progress, build=None):
                "macs": lab_paths.mac_names(lab), "tests": tests,
                "measures": measures_of(tests)}
         col["dhcp_server"] = dhcp_server(tests)
+        col["secs"] = round(time.monotonic() - t0, 1)  # set-up and tests
         return col
     finally:
         errors = lab.close()
