@@ -45,22 +45,28 @@ def _bars(ax, results, keys, scale, ylabel, title):
             if results["columns"][c]["measures"][key]["median"] is None:
                 ax.annotate("no path", (x, 0), rotation=90, ha="center",
                             va="bottom", fontsize=7, color="#666")
-    ax.set_xticks(range(len(cols)), cols)
+    ax.set_xticks(range(len(cols)), cols, rotation=30 if len(cols) > 5 else 0,
+                  ha="right" if len(cols) > 5 else "center")
     ax.set_xlabel("network mode")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=7)
 
 
+def width(results, per=1.1, least=7):
+    """Figure width (inches) for the number of columns."""
+    return max(least, per * len(results["columns"]))
+
+
 def throughput(results):
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = plt.subplots(figsize=(width(results), 3.4))
     _bars(ax, results, ["tcp1_guest", "tcp1_upstream", "tcp4_upstream"], 1,
           "TCP throughput (Gbit/s)", "TCP throughput (iperf3): median, bars = range over rounds")
     return svg_text(fig)
 
 
 def rates(results):
-    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.2))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(width(results, 1.6, 8), 3.4))
     _bars(a, results, ["pps_guest", "pps_upstream"], 1e-6,
           "packets per second (Mpps)", "64-byte UDP")
     _bars(b, results, ["conn_upstream"], 1e-3,
@@ -73,7 +79,7 @@ def latency(results):
     """A box per column for each ping target, over all rounds' samples."""
     cols = list(results["columns"])
     targets = ("guest", "gateway", "upstream")
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3.2), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(width(results, 1.5, 9), 3.4), sharey=True)
     for ax, t in zip(axes, targets):
         data, labels = [], []
         for c in cols:

@@ -16,9 +16,11 @@ import paths_render
 from lab_results import MEASURES, cell, fmt
 
 CSS = """
-body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
+body{font-family:sans-serif;max-width:1400px;margin:2em auto;color:#222}
+figure svg{max-width:100%;height:auto}
 table{border-collapse:collapse;margin:1em 0;font-size:90%}
-td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}
+td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}
+.wide{overflow-x:auto} table.path td{white-space:normal}
 th{background:#f0f0f0} td.l,th.l{text-align:left}
 td.nopath{color:#999} td.open{background:#d9f2d9} td.closed{background:#f6d5d5}
 figure{margin:1.5em 0} figure.path img{max-width:100%} figcaption{font-size:90%;color:#555}
@@ -61,7 +63,8 @@ def render(results, figs):
              f"<style>{CSS}</style><script>{CHECK_JS}</script></head><body>",
              f"<h1>kvnet lab: network modes side by side</h1>",
              environment(results), "<h2>Answers</h2>", answers(results),
-             "<h2>Summary</h2>", summary(results), "<h2>Figures</h2>"]
+             "<h2>Summary</h2>", f"<div class='wide'>{summary(results)}</div>",
+             "<h2>Figures</h2>"]
     for fid, caption, svg in figs:
         parts.append(f"<figure id='{fid}'>{lab_plots.strip_ids(svg, fid)}"
                      f"<figcaption>{E(caption)}</figcaption></figure>")
