@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -138,22 +139,25 @@ def png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
-def test_lab_report_renders_in_chromium(lab_run):
+def test_lab_report_renders_in_chromium(lab_run, tmp_path):
     out = lab_run[0]
     ns = Netns.create("kvlab-")  # Chromium sees no network but its own
-    try:
-        page = f"file://{out / 'report.html'}"
-        dom = ns.run(CHROMIUM + ["--virtual-time-budget=3000", "--dump-dom", page],
-                     timeout=60)
-        body = dom.stdout[dom.stdout.index("<body"):].split(">", 1)[0]
+    page, shot = f"file://{out / 'report.html'}", out / "screenshot.png"
+    try:  # the DOM after scripts ran, and a screenshot, side by side
+        dom = ns.popen(CHROMIUM + [f"--user-data-dir={tmp_path / 'a'}",
+                                   "--virtual-time-budget=3000", "--dump-dom", page],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        pic = ns.popen(CHROMIUM + [f"--user-data-dir={tmp_path / 'b'}",
+                                   "--window-size=1200,3000", f"--screenshot={shot}", page],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        html, err = dom.communicate(timeout=60)
+        assert dom.returncode == 0 and pic.wait(timeout=60) == 0, err
+        body = html[html.index("<body"):].split(">", 1)[0]
         assert 'data-lab-status="rendered"' in body, body
         tables = int(body.split('data-lab-tables="')[1].split('"')[0])
         figures = int(body.split('data-lab-figures="')[1].split('"')[0])
         assert tables >= 1 + len(MODES) and figures >= 3 + len(MODES), body
-        assert "Uncaught" not in dom.stderr, dom.stderr
-        shot = out / "screenshot.png"
-        ns.run(CHROMIUM + ["--window-size=1200,3000", f"--screenshot={shot}", page],
-               timeout=60)
+        assert "Uncaught" not in err, err
         assert png_size(shot) == (1200, 3000) and shot.stat().st_size > 50_000
     finally:
         ns.delete()
