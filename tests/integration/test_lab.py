@@ -32,7 +32,7 @@ MODES = ["isolated", "nat", "route", "open", "bridge"]
 # XML (a DHCP range of its own, which the nat guest's lease must be from)
 SPEC = f"""[experiment]
 modes = {', '.join(MODES)}   # every mode
-baseline = nat                # and libvirt's nat network
+baseline = nat, bridge        # and libvirt's nat network, and its host bridge
 [networks]
 nat = nat.xml
 """
@@ -61,7 +61,7 @@ def results(out):
 def test_lab_run_measures_every_mode(lab_run):
     out, cp = lab_run
     r = results(out)
-    assert list(r["columns"]) == MODES[:2] + ["nat/libvirt"] + MODES[2:]
+    assert list(r["columns"]) == MODES[:2] + ["nat/libvirt"] + MODES[2:] + ["bridge/libvirt"]
     for mode in r["columns"]:
         col = r["columns"][mode]
         assert set(col["measures"]) == set(MEASURES), mode
@@ -74,6 +74,9 @@ def test_lab_run_measures_every_mode(lab_run):
     assert lv["impl"] == "libvirt" and lv["dhcp_server"].startswith("libvirt's dnsmasq")
     assert lv["reachability"]["g1"]["upstream"] == "open"
     assert lv["reachability"]["upstream"]["g1"] != "open"
+    hb = r["columns"]["bridge/libvirt"]  # the host bridge holding lan0
+    assert hb["impl"] == "libvirt" and "LAN's dnsmasq" in hb["dhcp_server"], hb
+    assert hb["reachability"]["g1"]["host"] == "open" and hb["reachability"]["lan"]["g1"] == "open"
     assert "(about" in cp.stderr and "left)" in cp.stderr, cp.stderr  # progress
     for ns in r["namespaces"]:
         assert not os.path.exists(f"/run/netns/{ns}"), f"{ns} left behind"

@@ -10,16 +10,20 @@ accepts guest traffic out of the uplink, lets back in only tracked
 replies and masquerades the subnet (ports 1024-65535); route accepts both
 ways without translation; open writes no rule. This builds exactly that
 in namespaces of its own (no libvirtd: its rules and processes are what
-is measured). Bridged mode has no baseline column (libvirt does not make
-that network; the host's own bridge is kvnet's comparison there).
+is measured). For bridged mode libvirt makes nothing itself: its
+<forward mode='bridge'> names a host bridge the admin made (br0), which
+holds the NIC, and the host's address moves from the NIC to the bridge;
+the guests' taps join it and lease from the LAN's DHCP server. The
+baseline builds that.
 """
 
 import subprocess
 
 from lab_topo import DHCP_MAC, Actor, Lab
 
-MODES = ("isolated", "nat", "route", "open")
+MODES = ("isolated", "nat", "route", "open", "bridge")
 BRIDGE = "virbr0"
+HOST_BRIDGE = "br0"  # bridged mode: the admin's bridge, holding the NIC
 UPLINK = "up0"
 # mode -> (subnet, the host's uplink address, the upstream's address)
 ADDRS = {"isolated": ("10.77.0", "10.201.0.1", "10.201.0.2"),
@@ -79,6 +83,8 @@ class LibvirtLab(Lab):
     def build(self, nguests, vm=False):
         if vm:
             raise SystemExit("kvnet lab: --vm has no libvirt baseline (no --baseline with --vm)")
+        if self.mode == "bridge":
+            return self._build_bridged(nguests)
         subnet, uplink_ip, up_ip = ADDRS[self.mode]
         env, host = self.env, self.env.host
         self.net, self.facts = BRIDGE, {"uplink_ip": uplink_ip}
@@ -102,21 +108,55 @@ class LibvirtLab(Lab):
         self.dhcp_ns = self._bare_guest()
         return self
 
+    def _build_bridged(self, nguests):
+        """The host bridge br0 holding the NIC (lan0) and the host's
+        address, the guests on it leasing from the LAN's dnsmasq, and the
+        outside as kvnet's bridged column has it (lab_topo)."""
+        from types import SimpleNamespace
+
+        from test_bridge_mode import HOST_IP, LAN_IP, UPLINK, Lan, lease
+        env, host = self.env, self.env.host
+        lan = Lan(env).start_dhcp()
+        host.ip("link", "add", HOST_BRIDGE, "type", "bridge")
+        host.ip("addr", "del", f"{HOST_IP}/24", "dev", UPLINK)
+        host.ip("link", "set", UPLINK, "master", HOST_BRIDGE)
+        host.ip("addr", "add", f"{HOST_IP}/24", "dev", HOST_BRIDGE)
+        host.ip("link", "set", HOST_BRIDGE, "up")
+        self.net, self.facts = HOST_BRIDGE, {"lan_dhcp": LAN_IP}
+        self.host_ip = HOST_IP
+        self.xml = (f"(libvirt-like: <forward mode='bridge'/> on host bridge {HOST_BRIDGE}, "
+                    f"{UPLINK} enslaved, the host's {HOST_IP} moved to it)\n")
+        guests = []
+        for i in range(1, nguests + 1):
+            ns = self._bare_guest(f"g{i}", f"52:54:00:b1:00:{i:02x}", HOST_BRIDGE)
+            guests.append(Actor(f"g{i}", ns, lease(env, ns), ns.port))
+        topo = SimpleNamespace(out=Actor("lan", lan.ns, LAN_IP, UPLINK), host_ip=HOST_IP,
+                               g1=guests[0], g2=guests[1])
+        self._build_bridge_outside(topo)
+        for g in guests[2:]:
+            g.ns.ip("route", "add", "default", "via", LAN_IP)
+        self.guests = guests
+        self.host = Actor("host", host, self.host_ip)
+        self.dhcp_ns = self._bare_guest("dh", DHCP_MAC, HOST_BRIDGE)
+        return self
+
     def _guest(self, name, ip):
         g = self.env.add_guest(BRIDGE, name, ip, attach=False)
         self.env.host.ip("link", "set", g.port, "master", BRIDGE)
         g.ns.ip("route", "add", "default", "via", self.gateway_ip)
         return Actor(name, g.ns, g.ip, g.port)
 
-    def _bare_guest(self):
-        ns = self.env.new_ns("kvg-dh-")
+    def _bare_guest(self, name="dh", mac=DHCP_MAC, bridge=BRIDGE):
+        """A guest namespace with eth0 up and no address, on bridge."""
+        ns = self.env.new_ns(f"kvg-{name}-")
         ns.sysctl("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
-        self.env.host.ip("link", "add", "kv-dh", "type", "veth", "peer", "name", "eth0",
+        port = f"kv-{name}"
+        self.env.host.ip("link", "add", port, "type", "veth", "peer", "name", "eth0",
                          "netns", ns.name)
-        ns.ip("link", "set", "eth0", "address", DHCP_MAC)
+        ns.ip("link", "set", "eth0", "address", mac)
         ns.ip("link", "set", "eth0", "up")
-        self.env.host.ip("link", "set", "kv-dh", "master", BRIDGE, "up")
-        ns.port = "kv-dh"
+        self.env.host.ip("link", "set", port, "master", bridge, "up")
+        ns.port, ns.mac = port, mac
         return ns
 
     def _dnsmasq(self, subnet):
