@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include "switch/dhcpd_int.h"
+#include "switch/guestd.h"
 #include "switch/log.h"
 #include "switch/network_int.h"
 
@@ -204,14 +205,14 @@ static struct dhcpd_reply *dhcpd_queue_slot(struct dhcpd *s)
 	return &s->q[s->nq++];
 }
 
-static void dhcpd_log_result(struct dhcpd *s, const struct dhcpd_in *in,
+static void dhcpd_log_result(struct dhcpd *s, const uint8_t *src_mac,
 			     const struct dhcp_result *res)
 {
 	char mac[KV_MAC_STRLEN];
 
 	if (!(res->flags & DHCP_RESULT_POOL_EXHAUSTED))
 		return;
-	kv_mac_format(in->src_mac, mac);
+	kv_mac_format(src_mac, mac);
 	log_warn("network '%s': DHCP pool exhausted: no address for %s (and others, "
 		 "until one is free again)", s->n->def.name, mac);
 }
@@ -225,46 +226,80 @@ static void dhcpd_send(struct dhcpd *s, int ifindex, const uint8_t *frame, size_
 			  strerror(-ret));
 }
 
-void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted)
+/* The punted frame through the sandboxed parser (switch/guestd.h): what
+ * the client sent, checked here. False: nothing to serve. */
+static bool dhcpd_digest(struct dhcpd *s, const struct kvnet_punt *p,
+			 struct guestd_dhcp_digest *out)
 {
-	uint8_t reply[DHCPD_REPLY_MAX], frame[DHCPD_FRAME_MAX];
-	struct dhcp_result res;
-	struct dhcp_meta meta = { .port = p->ifindex, .trusted = trusted };
+	struct guestd_dhcp_req req = { .h = { .type = GUESTD_DHCP_REQ, .len = sizeof(req) } };
+	size_t have = p->len < KVNET_PUNT_BYTES ? p->len : KVNET_PUNT_BYTES;
+
+	req.punt.kind = p->kind;
+	req.punt.ifindex = p->ifindex;
+	req.punt.len = (uint32_t)have;
+	memcpy(req.punt.data, p->data, have);
+	if (guestd_call(s->d->guestd, &req.h, GUESTD_DHCP_DIGEST, &out->h, sizeof(*out)) < 0)
+		return false;
+	if (out->frame_ok > 1 || out->broadcast > 1 ||
+	    (out->frame_ok && (have < 12 || memcmp(out->src_mac, p->data + 6, 6)))) {
+		guestd_reject(s->d->guestd, "a DHCP digest", "frame fields not the frame's");
+		return false;
+	}
+	return out->frame_ok;
+}
+
+static void dhcpd_answer(struct dhcpd *s, const struct kvnet_punt *p,
+			 const struct guestd_dhcp_digest *g, const uint8_t *reply,
+			 const struct dhcp_result *res)
+{
+	uint8_t frame[DHCPD_FRAME_MAX];
 	struct dhcpd_reply *out;
-	struct dhcpd_in in;
 	size_t len;
 
-	if (dhcpd_frame_parse(p, &in) < 0)
-		return;
-	memcpy(meta.src_mac, in.src_mac, 6);
-	meta.broadcast = in.broadcast;
-	meta.now = (uint64_t)time(NULL);
-	if (dhcp_server_handle(s->srv, in.payload, in.len, &meta, reply, sizeof(reply),
-			       &res) < 0)
-		return;
-	dhcpd_persist(s, &res.changes);
-	if (res.changes.n)
-		netw_dns_stale(s->n); /* a hostname may come or go */
-	s->bind_dirty |= netw_bind_lease_touched(s->n, &res.changes);
-	dhcpd_log_result(s, &in, &res);
-	if (!res.len)
-		return;
 	/* Only an ACK binds: it waits for the batch's fdatasync. An OFFER or
 	 * a NAK promises nothing a crash could break (an offer is never
 	 * persisted; a client that REQUESTs an offer a restarted server
 	 * lost is NAKed and starts over), so it leaves at once: its latency
 	 * owes nothing to the disk, and a batch's replies do not all leave
 	 * in one burst after the flush. */
-	if (res.sent != DHCP_ACK) {
-		len = dhcpd_frame_build(s, &res.dst, in.src_mac, reply, res.len, frame);
+	if (res->sent != DHCP_ACK) {
+		len = dhcpd_frame_build(s, &res->dst, g->src_mac, reply, res->len, frame);
 		dhcpd_send(s, (int)p->ifindex, frame, len);
 		return;
 	}
 	if (!(out = dhcpd_queue_slot(s)))
 		return;
 	out->ifindex = (int)p->ifindex;
-	out->len = (uint16_t)dhcpd_frame_build(s, &res.dst, in.src_mac, reply, res.len,
+	out->len = (uint16_t)dhcpd_frame_build(s, &res->dst, g->src_mac, reply, res->len,
 					       out->frame);
+}
+
+void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted)
+{
+	uint8_t reply[DHCPD_REPLY_MAX];
+	struct dhcp_meta meta = { .port = p->ifindex, .trusted = trusted };
+	struct guestd_dhcp_digest g;
+	struct dhcp_result res;
+	const char *why;
+	int ret;
+
+	if (!dhcpd_digest(s, p, &g))
+		return;
+	memcpy(meta.src_mac, g.src_mac, 6);
+	meta.broadcast = g.broadcast;
+	meta.now = (uint64_t)time(NULL);
+	ret = dhcp_server_handle_digest(s->srv, &g.d, &meta, reply, sizeof(reply), &res, &why);
+	if (ret == -EINVAL)
+		guestd_reject(s->d->guestd, "a DHCP digest", why);
+	if (ret < 0)
+		return;
+	dhcpd_persist(s, &res.changes);
+	if (res.changes.n)
+		netw_dns_stale(s->n); /* a hostname may come or go */
+	s->bind_dirty |= netw_bind_lease_touched(s->n, &res.changes);
+	dhcpd_log_result(s, meta.src_mac, &res);
+	if (res.len)
+		dhcpd_answer(s, p, &g, reply, &res);
 }
 
 void dhcpd_flush(struct dhcpd *s)

@@ -20,6 +20,7 @@
 #include <sys/timerfd.h>
 
 #include "switch/ctlsock.h"
+#include "switch/guestd.h"
 #include "switch/log.h"
 #include "switch/names_sock.h"
 #include "nat/ct_text.h"
@@ -28,6 +29,7 @@
 
 struct kvnetd_opts {
 	const char *state_dir, *run_dir, *bpffs, *status_dir, *resolv_conf;
+	const char *sandbox_user; /* NULL: kvnet, else nobody */
 	int log_level;
 	struct kvnet_nat_cfg timeouts; /* --conntrack-timeouts; 0: default */
 };
@@ -46,9 +48,11 @@ static void kvnetd_usage(FILE *f)
 	fprintf(f, "usage: kvnetd [--state-dir D] [--run-dir R] [--bpffs DIR] "
 		   "[--status-dir DIR] [--log-level err|warn|info|debug]\n"
 		   "              [--conntrack-timeouts NAME=SECONDS,...] [--resolv-conf FILE]\n"
+		   "              [--sandbox-user USER]\n"
 		   "  defaults: /var/lib/kvnet, $KVNET_RUN_DIR or /run/kvnet, /sys/fs/bpf,\n"
 		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq),\n"
-		   "  /etc/resolv.conf (the guests' DNS upstreams without a <forwarder>)\n"
+		   "  /etc/resolv.conf (the guests' DNS upstreams without a <forwarder>),\n"
+		   "  the user 'kvnet' if there is one, else 'nobody' (who parses guests' bytes)\n"
 		   "  timeouts (netfilter's): tcp-syn=120,tcp-established=432000,"
 		   "tcp-closing=120,\n  tcp-closed=10,udp=30,udp-stream=120,icmp=30\n");
 }
@@ -63,6 +67,7 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "conntrack-timeouts", required_argument, NULL, 'T' },
 		{ "resolv-conf", required_argument, NULL, 'R' },
+		{ "sandbox-user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
 	const char *env = getenv("KVNET_RUN_DIR");
@@ -70,7 +75,7 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 	int c;
 
 	*o = (struct kvnetd_opts){ "/var/lib/kvnet", env && *env ? env : "/run/kvnet",
-				   "/sys/fs/bpf", NULL, "/etc/resolv.conf", LOG_LVL_INFO,
+				   "/sys/fs/bpf", NULL, "/etc/resolv.conf", NULL, LOG_LVL_INFO,
 				   { 0 } };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -79,6 +84,7 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		case 'b': o->bpffs = optarg; break;
 		case 'S': o->status_dir = optarg; break;
 		case 'R': o->resolv_conf = optarg; break;
+		case 'U': o->sandbox_user = optarg; break;
 		case 'l':
 			o->log_level = log_level_parse(optarg);
 			if (o->log_level < 0) {
@@ -153,8 +159,10 @@ static void kvnetd_timer_ready(struct loop_watch *w)
 	struct kvnetd_main *m = KVNETD_MAIN(w, timer);
 	uint64_t ticks;
 
-	if (read(w->fd, &ticks, sizeof(ticks)) > 0)
+	if (read(w->fd, &ticks, sizeof(ticks)) > 0) {
+		guestd_tick(m->d->guestd);
 		netw_tick(m->d);
+	}
 }
 
 static void kvnetd_signal_ready(struct loop_watch *w)
@@ -243,10 +251,18 @@ int main(int argc, char **argv)
 	struct kvnetd_opts o;
 	struct kv_error e = { 0 };
 	char sock[PATH_MAX], names[PATH_MAX];
+	struct guestd_user user;
 	int ret, timer, sig;
 
+	/* the sandboxed child, before anything of the daemon's is set up */
+	if (argc > 1 && !strcmp(argv[1], "--guestd"))
+		return guestd_main(argc, argv);
 	if (kvnetd_parse(argc, argv, &o) < 0)
 		return 2;
+	if (guestd_user_lookup(o.sandbox_user, &user, e.msg, sizeof(e.msg)) < 0) {
+		fprintf(stderr, "kvnetd: %s\n", e.msg);
+		return 2;
+	}
 	log_set_level((enum log_level)o.log_level);
 	snprintf(d.bpffs, sizeof(d.bpffs), "%s", o.bpffs);
 	snprintf(d.resolv_conf, sizeof(d.resolv_conf), "%s", o.resolv_conf);
@@ -278,6 +294,10 @@ int main(int argc, char **argv)
 		log_err("%s", e.msg);
 		return 1;
 	}
+	if (guestd_open(&d.loop, &user, &d.guestd) < 0) {
+		log_err("out of memory");
+		return 1;
+	}
 	kvnetd_write_pid(&d);
 	d.nat_timeouts = o.timeouts; /* the NAT maps load with the first datapath */
 	netw_restore(&d);
@@ -287,6 +307,7 @@ int main(int argc, char **argv)
 	store_pid_path(&d.store, sock, sizeof(sock));
 	unlink(sock);
 	netw_free_all(&d);
+	guestd_close(d.guestd);
 	dp_nat_close(d.nat);
 	link_close(&d.link);
 	loop_close(&d.loop);
