@@ -85,8 +85,9 @@ static inline uint64_t dnsd_now_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-/* dnsd.c: one query from a guest (UDP or TCP), answered or forwarded.
- * False when it was dropped: no answer will come. */
+/* dnsd.c: one query from a guest (UDP or TCP), read by the sandboxed
+ * parser (switch/guestd.h), then answered or forwarded as kvnetd writes
+ * it out again. False when it was dropped: no answer will come. */
 bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c);
 
 /* dnsd.c: an answer from upstream (UDP or TCP) for a query it checks

@@ -5,7 +5,8 @@
  * them out. It keeps nothing from one request to the next.
  *
  * In the fault-injection build (kvnetd-faults, -DKVNET_FAULTS), a DHCP
- * host name kvnet-fault-WHAT makes it misbehave for the tests
+ * host name kvnet-fault-WHAT, or a DNS query for kvnet-fault-WHAT.<any>,
+ * makes it misbehave for the tests
  * (tests/integration/test_privsep.py): crash (abort), open, socket,
  * exec (try what the sandbox forbids), badmsg (a reply of another
  * version).
@@ -32,10 +33,12 @@ struct guestd_child {
 	union {
 		struct guestd_hdr h;
 		struct guestd_dhcp_req dhcp;
+		struct guestd_dns_req dns;
 	} in;
 	union {
 		struct guestd_hdr h;
 		struct guestd_dhcp_digest dhcp;
+		struct guestd_dns_digest dns;
 	} out;
 };
 
@@ -95,13 +98,29 @@ static void guestd_dhcp(struct guestd_child *c)
 	guestd_fault(c, out->d.hostname);
 }
 
+static void guestd_dns(struct guestd_child *c)
+{
+	struct guestd_dns_digest *out = &c->out.dns;
+	const struct guestd_dns_req *in = &c->in.dns;
+	char label[64];
+
+	memset(out, 0, sizeof(*out));
+	guestd_reply_hdr(c, GUESTD_DNS_DIGEST, sizeof(*out));
+	dns_digest_parse(in->query, in->len < sizeof(in->query) ? in->len : sizeof(in->query),
+			 &out->d);
+	dns_digest_first_label(&out->d, label);
+	guestd_fault(c, label);
+}
+
 /* A request from kvnetd: checked as kvnetd checks replies (a bug there
  * must not become one here). */
 static bool guestd_request_ok(const struct guestd_hdr *h, ssize_t n)
 {
+	size_t want = h->type == GUESTD_DHCP_REQ ? sizeof(struct guestd_dhcp_req) :
+		      h->type == GUESTD_DNS_REQ	 ? sizeof(struct guestd_dns_req) : 0;
+
 	return n >= (ssize_t)sizeof(*h) && h->version == GUESTD_VERSION &&
-	       h->len == (size_t)n && h->type == GUESTD_DHCP_REQ &&
-	       h->len == sizeof(struct guestd_dhcp_req);
+	       h->len == (size_t)n && want && h->len == want;
 }
 
 static int guestd_serve(struct guestd_child *c)
@@ -118,7 +137,10 @@ static int guestd_serve(struct guestd_child *c)
 			log_err("guestd: a request of kvnetd's makes no sense: exiting");
 			return 1;
 		}
-		guestd_dhcp(c);
+		if (c->in.h.type == GUESTD_DHCP_REQ)
+			guestd_dhcp(c);
+		else
+			guestd_dns(c);
 		if (send(c->fd, &c->out, c->out.h.len, 0) < 0)
 			return 1;
 	}

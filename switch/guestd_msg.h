@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include "dhcp/dhcp_digest.h"
+#include "dns/dns_digest.h"
+#include "dns/dns_forward.h"
 #include "kvnet_shared.h"
 
 #define GUESTD_VERSION 1
@@ -27,6 +29,8 @@
 enum guestd_type {
 	GUESTD_DHCP_REQ = 1,	/* kvnetd -> child: a punted DHCP frame */
 	GUESTD_DHCP_DIGEST = 2, /* child -> kvnetd: what it holds */
+	GUESTD_DNS_REQ = 3,	/* kvnetd -> child: a guest's DNS query */
+	GUESTD_DNS_DIGEST = 4,	/* child -> kvnetd: what it asks */
 	GUESTD_TYPE_COUNT
 };
 
@@ -51,7 +55,15 @@ struct guestd_dhcp_digest {
 	struct dhcp_digest d;
 };
 
-/* The largest message of any type. */
-#define GUESTD_MSG_MAX sizeof(struct guestd_dhcp_req)
+struct guestd_dns_req {
+	struct guestd_hdr h;
+	uint32_t len; /* bytes of query */
+	uint8_t query[DNS_FWD_QUERY_MAX];
+};
+
+struct guestd_dns_digest {
+	struct guestd_hdr h;
+	struct dns_digest d;
+};
 
 #endif /* KVNET_GUESTD_MSG_H */

@@ -233,3 +233,51 @@ def test_crash_loop_backs_off(faulty):
         trigger(b, "crash", 100 + i)
         poll(lambda: child_pid(env) != old, 5, "the crashed child gone")
     wait_log(env, r"young deaths in a row: restart in \d+ ms", mark)
+
+
+# ---- DNS ------------------------------------------------------------------
+
+def dns_env(env):
+    from test_dns import start
+    start(env)
+    return env.add_guest("t0", "q", "10.77.0.5")
+
+
+def test_dns_through_the_child(kvnet):
+    """dig's queries (UDP, TCP, EDNS with a cookie, without EDNS) are read
+    by the child and answered; NOTIMP and FORMERR still come; the child
+    serves them all without being replaced."""
+    from test_dns import RES_IP, short, status
+    env = kvnet
+    g = dns_env(env)
+    pid = wait_child(env)
+    assert short(g.ns, "vmres") == [RES_IP]
+    assert short(g.ns, "+tcp", "vmres.lab.test") == [RES_IP]
+    assert short(g.ns, "+noedns", "vmres") == [RES_IP]
+    assert short(g.ns, "+cookie", "+dnssec", "vmres") == [RES_IP]
+    assert short(g.ns, "-x", RES_IP) == ["vmres.lab.test."]
+    # not the network's: to the forwarder, which has no upstream here
+    assert status(g.ns, "nosuchvm.lab.test") == "SERVFAIL"
+    assert status(g.ns, "+opcode=status", "vmres", check=False) == "NOTIMP"
+    assert child_pid(env) == pid
+    before = env.net("t0")["dns_counters"]["answered"]
+    assert before >= 5
+
+
+def test_dns_crash_restarts(kvnet):
+    """A query that crashes the child costs that query only: the child is
+    replaced within a second and the next query is answered."""
+    from test_dns import RES_IP, dig, short
+    env = kvnet
+    env.kill_daemon(signal.SIGTERM)
+    env.start_daemon(binary=KVNETD_FAULTS)
+    g = dns_env(env)
+    old = wait_child(env)
+    mark = len(env.log_text())
+    out = dig(g.ns, "kvnet-fault-crash.lab.test", check=False)
+    assert "timed out" in out and "ANSWER SECTION" not in out, out
+    new = wait_child(env, other_than=old, timeout=2)
+    crash = wait_log(env, r"guestd: fault injection: crash", mark)
+    started = wait_log(env, rf"sandboxed parser started: pid {new}", mark)
+    assert (log_time(started) - log_time(crash)).total_seconds() < 1.0
+    assert short(g.ns, "vmres") == [RES_IP]
