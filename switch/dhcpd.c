@@ -96,7 +96,7 @@ static int dhcpd_dir(const char *base, const char *sub, char *out, size_t len)
 
 static int dhcpd_open_store(struct dhcpd *s, struct kv_error *e)
 {
-	struct dhcp_store_stats st;
+	struct dhcp_store_stats st = { 0 };
 	char dir[PATH_MAX];
 	int ret = dhcpd_dir(s->d->store.state_dir, "leases", dir, sizeof(dir));
 
