@@ -61,6 +61,9 @@ enum kvnet_trace_stage {
 	KVNET_TRACE_DROP,	 /* dropped: detail = enum kvnet_drop */
 	KVNET_TRACE_KERNEL_DROP, /* after the datapath, the kernel dropped it:
 				    detail = its enum skb_drop_reason */
+	KVNET_TRACE_SERVICE,	 /* sent by kvnetd itself straight out of port
+				    out, past the datapath (switch/trace.c):
+				    detail = enum kvnet_trace_service */
 	KVNET_TRACE_STAGE_MAX
 };
 
@@ -68,6 +71,14 @@ enum kvnet_trace_stage {
 enum kvnet_trace_ingress {
 	KVNET_TRACE_INGRESS_FLOW = 1, /* at an uplink: a reply of a flow a
 					 trace follows (ebpf/lib/trace_flow.h) */
+	KVNET_TRACE_INGRESS_HOST,     /* at a bridged uplink's egress: the
+					 host's own frame (lib/uplink_l2.h) */
+};
+
+/* KVNET_TRACE_SERVICE details: which of kvnetd's services sent it. */
+enum kvnet_trace_service {
+	KVNET_TRACE_SERVICE_DHCP = 1, /* a DHCP server's reply */
+	KVNET_TRACE_SERVICE_STP,      /* a spanning tree BPDU */
 };
 
 /* KVNET_TRACE_FDB details. */

@@ -277,7 +277,7 @@ int kvnet_ingress(struct __sk_buff *skb)
 		return kvnet_uplink_ingress(&fr, reason);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr, reason);
-	kvnet_trace_start(skb, &fr);
+	kvnet_trace_start(skb, &fr, 0);
 	if (fr.in.flags & KVNET_PORT_UPLINK)
 		verdict = kvnet_uplink_ingress(&fr, reason);
 	else
@@ -301,17 +301,46 @@ int BPF_PROG(kvnet_trace_consume_skb, struct sk_buff *skb)
 	return kvnet_trace_consumed(skb);
 }
 
+/* The followed host frame's events at a bridged uplink's egress: the FDB
+ * lookup, then where it went: to a guest's port, cloned to every guest
+ * (and on to the wire), or on to the wire only (out: the uplink). A
+ * global function, as kvnet_trace_verdict. Returns 0. */
+__noinline int kvnet_trace_egress_verdict(struct __sk_buff *skb, struct kvnet_frame *fr,
+					  int verdict)
+{
+	if (!fr || !kvnet_trace_marked())
+		return 0;
+	kvnet_trace_stages(skb, fr);
+	if (verdict == TC_ACT_SHOT)
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_DROP, fr->reason, 0);
+	else if (verdict == TC_ACT_REDIRECT)
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_REDIRECT, 0, fr->out);
+	else if (fr->stages & KVNET_TR_FDB_GROUP)
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_FLOOD, fr->reason, fr->out);
+	else
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_REDIRECT, 0, fr->in.ifindex);
+	return 0;
+}
+
 /* tc egress of a bridged network's uplink: the host's own frames, for the
- * guests among them (lib/uplink_l2.h). */
+ * guests among them (lib/uplink_l2.h), traced from here as if they had
+ * entered the uplink (the ingress event says they came from the host). */
 SEC("tc")
 int kvnet_egress(struct __sk_buff *skb)
 {
 	struct kvnet_frame fr;
 	__u32 reason;
+	int verdict;
 
 	if (kvnet_port_get(skb->ifindex, &fr.in) < 0 || !(fr.in.flags & KVNET_PORT_UPLINK) ||
 	    kvnet_uplink_switched(skb))
 		return KVNET_TCX_NEXT;
 	reason = kvnet_frame_init(&fr, skb);
-	return kvnet_uplink_egress(&fr, reason);
+	if (reason != KVNET_DROP_NONE)
+		return kvnet_uplink_egress(&fr, reason);
+	kvnet_trace_start(skb, &fr, KVNET_TRACE_INGRESS_HOST);
+	verdict = kvnet_uplink_egress(&fr, reason);
+	if (kvnet_trace_on())
+		kvnet_trace_egress_verdict(skb, &fr, verdict);
+	return verdict;
 }

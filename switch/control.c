@@ -80,13 +80,15 @@ static void render_dns(const struct kv_network *n, json_t *o)
 	if (!c)
 		return;
 	json_object_set_new(o, "dns_counters",
-			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
 				      (json_int_t)c->queries, "answered", (json_int_t)c->answered,
 				      "cached", (json_int_t)c->cached,
 				      "forwarded", (json_int_t)c->forwarded, "upstream_answers",
 				      (json_int_t)c->upstream_answers, "refused",
 				      (json_int_t)c->refused, "servfail", (json_int_t)c->servfail,
-				      "dropped", (json_int_t)c->dropped));
+				      "dropped", (json_int_t)c->dropped, "rate_limited",
+				      (json_int_t)c->rate_limited, "formerr", (json_int_t)c->formerr,
+				      "notimp", (json_int_t)c->notimp));
 }
 
 /* What the network's next start runs, for `net show`: "" when it is the
@@ -144,6 +146,7 @@ static json_t *render_net(const struct kv_network *n)
 	json_object_set_new(o, "degraded", json_string(n->degraded));
 	json_object_set_new(o, "notes", notes);
 	render_dns(n, o);
+	control_dhcp_counters(n, o);
 	return o;
 }
 

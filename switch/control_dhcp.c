@@ -74,6 +74,21 @@ static int arg_host(json_t *args, struct net_dhcp_host *h, struct kv_error *e)
 	return 0;
 }
 
+void control_dhcp_counters(const struct kv_network *n, json_t *o)
+{
+	const struct dhcp_counters *c = n->dhcp ? dhcpd_counters(n->dhcp) : NULL;
+	json_t *counts;
+
+	if (!c)
+		return;
+	counts = json_pack("{s:I}", "served", (json_int_t)c->reason[DHCP_R_NONE]);
+	for (int r = DHCP_R_NONE + 1; r < DHCP_R_COUNT; r++)
+		if (c->reason[r])
+			json_object_set_new(counts, dhcp_reason_name((enum dhcp_reason)r),
+					    json_integer((json_int_t)c->reason[r]));
+	json_object_set_new(o, "dhcp_counters", counts);
+}
+
 json_t *control_dhcp_host_add(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
 	struct kv_network *n = arg_net(d, args, "net", e);

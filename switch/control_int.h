@@ -37,6 +37,9 @@ json_t *control_trace_inject(struct kvnetd *d, json_t *args, struct kv_error *e)
 json_t *control_leases(struct kvnetd *d, json_t *args, struct kv_error *e);
 json_t *control_dhcp_host_add(struct kvnetd *d, json_t *args, struct kv_error *e);
 json_t *control_dhcp_host_del(struct kvnetd *d, json_t *args, struct kv_error *e);
+/* n's DHCP counters as o's "dhcp_counters" (`net show`): messages served,
+ * and each reason one was not (dhcp/dhcp_reason.h) that happened. */
+void control_dhcp_counters(const struct kv_network *n, json_t *o);
 
 /* control_fwd.c: port forwards */
 json_t *control_fwd_add(struct kvnetd *d, json_t *args, struct kv_error *e);

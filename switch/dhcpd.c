@@ -15,6 +15,7 @@
 #include "switch/guestd.h"
 #include "switch/log.h"
 #include "switch/network_int.h"
+#include "switch/trace.h"
 
 /* ---- configuration ---------------------------------------------------- */
 
@@ -221,6 +222,8 @@ static void dhcpd_send(struct dhcpd *s, int ifindex, const uint8_t *frame, size_
 {
 	int ret = link_send_frame(&s->d->link, ifindex, frame, len);
 
+	if (ret >= 0)
+		trace_service_tx(s->n, ifindex, frame, len, KVNET_TRACE_SERVICE_DHCP);
 	if (ret < 0 && ret != -ENETDOWN && ret != -ENXIO)
 		log_debug("network '%s': DHCP reply not sent: %s", s->n->def.name,
 			  strerror(-ret));

@@ -214,29 +214,33 @@ bool dnsd_query(struct dnsd *s, const uint8_t *guest_q, size_t guest_len,
 {
 	uint8_t out[DNS_ANSWER_MAX], q[DNS_DIGEST_WIRE_MAX];
 	struct dns_question qn = { 0 };
+	bool ours = dnsd_from_subnet(s, c);
 	size_t outlen = 0, len;
 	int n;
 
 	s->st.queries++;
+	/* the rate limit first: a flood costs the child no work */
+	if (ours && !dnsd_guard_admit(s, c))
+		return false;
 	n = dnsd_digest(s, guest_q, guest_len, q);
 	if (n <= 0) {
 		s->st.dropped++;
 		return false;
 	}
 	len = (size_t)n;
-	if (!dnsd_from_subnet(s, c)) {
+	if (!ours) {
 		s->st.refused++;
 		return dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
 	}
 	dnsd_zone_fresh(s);
 	if (dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen)) {
-		s->st.answered++;
+		dnsd_guard_count_answer(s, out, outlen);
 		dnsd_reply(s, c, out, outlen);
 		return true;
 	}
 	switch (dns_answer_q(s->zone, q, len, out, &outlen, &qn)) {
 	case DNS_ANSWERED:
-		s->st.answered++;
+		dnsd_guard_count_answer(s, out, outlen);
 		dns_memo_put(&s->memo, q, len, out, outlen);
 		dnsd_reply(s, c, out, outlen);
 		return true;
@@ -376,7 +380,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 		s->upudp[i].w.fd = -1;
 	for (int i = 0; i < DNSD_TCP_CONNS; i++)
 		s->conns[i].w.fd = s->uptcp[i].w.fd = -1;
-	if (!s->zone || !s->fwd || !s->cache) {
+	if (!s->zone || !s->fwd || !s->cache || dnsd_guard_open(s) < 0) {
 		dnsd_close(s);
 		return NULL;
 	}
@@ -393,6 +397,8 @@ int dnsd_open(struct kvnetd *d, struct kv_network *n, struct dnsd **out, struct 
 	if (!s)
 		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
 	ret = dnsd_watch(s, &s->udp, dnsd_udp_ready, dnsd_listen_socket(&n->def, SOCK_DGRAM, e), e);
+	if (!ret)
+		dnsd_guard_rcvbuf(s, s->udp.fd);
 	if (!ret)
 		ret = dnsd_watch(s, &s->tcp, dnsd_tcp_accept,
 				 dnsd_listen_socket(&n->def, SOCK_STREAM, e), e);
@@ -431,5 +437,6 @@ void dnsd_close(struct dnsd *s)
 	free(s->zone);
 	free(s->fwd);
 	dns_cache_free(s->cache);
+	dnsd_guard_close(s);
 	free(s);
 }

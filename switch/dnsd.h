@@ -40,6 +40,9 @@ struct dnsd_counters {
 	uint64_t refused;   /* from outside the subnet */
 	uint64_t servfail;  /* no upstream, none answered, table full */
 	uint64_t dropped;   /* unreadable, or answers to nothing asked */
+	uint64_t rate_limited; /* over the client's rate (dns/dns_rate.h) */
+	uint64_t formerr;   /* malformed queries answered FORMERR */
+	uint64_t notimp;    /* other opcodes answered NOTIMP */
 };
 
 /* Serve DNS on n's gateway address. */

@@ -14,6 +14,7 @@
 
 #include "dns/dns_forward.h"
 #include "dns/dns_memo.h"
+#include "dns/dns_rate.h"
 #include "dns/dns_zone.h"
 #include "switch/dnsd.h"
 #include "switch/loop.h"
@@ -22,6 +23,9 @@
 #define DNSD_TCP_IDLE_MS 10000	/* closed this long after its last query */
 #define DNSD_TCP_PER_PEER 4	/* connections of one guest address at once */
 #define DNSD_CACHE_ENTRIES 4096	/* answers cached (allocated as they come) */
+/* The UDP socket's receive buffer: a flood that outruns the daemon for a
+ * moment fills this, not the other guests' share of the default 208 KB. */
+#define DNSD_UDP_RCVBUF (4 << 20)
 
 struct dnsd_tcp {
 	struct loop_watch w;	/* fd -1: free */
@@ -73,6 +77,7 @@ struct dnsd {
 	struct dns_memo memo;	 /* the zone's answers (dns/dns_memo.h) */
 	struct dns_fwd *fwd;
 	struct dns_cache *cache; /* upstream's answers (dns/dns_cache.h) */
+	struct dns_rate *rate;	 /* per-client limits (dns/dns_rate.h) */
 	struct dnsd_counters st;
 	struct timespec resolv_mtime; /* of the resolv.conf last read */
 };
@@ -108,6 +113,17 @@ void dnsd_upudp_close(struct dnsd *s, int slot);
 void dnsd_uptcp_send(struct dnsd *s, int slot);
 void dnsd_uptcp_close_slot(struct dnsd *s, int slot);
 void dnsd_uptcp_close_all(struct dnsd *s);
+
+/* dnsd_guard.c: the per-client rate limit (a query over it is counted
+ * and dropped: false), the error answers counted, the UDP socket's
+ * receive buffer. */
+int dnsd_guard_open(struct dnsd *s);
+void dnsd_guard_close(struct dnsd *s);
+void dnsd_guard_rcvbuf(struct dnsd *s, int fd);
+bool dnsd_guard_admit(struct dnsd *s, const struct dns_fwd_client *c);
+/* An answer of the network's own (out, len bytes): answered, FORMERR or
+ * NOTIMP. */
+void dnsd_guard_count_answer(struct dnsd *s, const uint8_t *out, size_t len);
 
 /* dnsd_tcp.c */
 void dnsd_tcp_accept(struct loop_watch *w);

@@ -32,6 +32,7 @@ struct kvnetd_opts {
 	const char *sandbox_user; /* NULL: kvnet, else nobody */
 	int log_level;
 	struct kvnet_nat_cfg timeouts; /* --conntrack-timeouts; 0: default */
+	struct dns_rate_cfg dns_rate;  /* --dns-rate, else $KVNET_DNS_RATE */
 };
 
 /* The daemon's own watches on the loop. */
@@ -48,13 +49,25 @@ static void kvnetd_usage(FILE *f)
 	fprintf(f, "usage: kvnetd [--state-dir D] [--run-dir R] [--bpffs DIR] "
 		   "[--status-dir DIR] [--log-level err|warn|info|debug]\n"
 		   "              [--conntrack-timeouts NAME=SECONDS,...] [--resolv-conf FILE]\n"
-		   "              [--sandbox-user USER]\n"
+		   "              [--dns-rate QPS[:BURST]] [--sandbox-user USER]\n"
 		   "  defaults: /var/lib/kvnet, $KVNET_RUN_DIR or /run/kvnet, /sys/fs/bpf,\n"
 		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq),\n"
-		   "  /etc/resolv.conf (the guests' DNS upstreams without a <forwarder>),\n"
+		   "  /etc/resolv.conf (the guests' DNS upstreams without a <forwarder>)\n"
+		   "  DNS queries per guest address: $KVNET_DNS_RATE or 250:500 (0: no limit)\n"
 		   "  the user 'kvnet' if there is one, else 'nobody' (who parses guests' bytes)\n"
 		   "  timeouts (netfilter's): tcp-syn=120,tcp-established=432000,"
 		   "tcp-closing=120,\n  tcp-closed=10,udp=30,udp-stream=120,icmp=30\n");
+}
+
+static int kvnetd_dns_rate(const char *spec, struct kvnetd_opts *o)
+{
+	char err[256];
+
+	if (dns_rate_cfg_parse(spec, &o->dns_rate, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kvnetd: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
@@ -67,6 +80,7 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "conntrack-timeouts", required_argument, NULL, 'T' },
 		{ "resolv-conf", required_argument, NULL, 'R' },
+		{ "dns-rate", required_argument, NULL, 'D' },
 		{ "sandbox-user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
@@ -76,7 +90,11 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 
 	*o = (struct kvnetd_opts){ "/var/lib/kvnet", env && *env ? env : "/run/kvnet",
 				   "/sys/fs/bpf", NULL, "/etc/resolv.conf", NULL, LOG_LVL_INFO,
-				   { 0 } };
+				   { 0 }, { 0 } };
+	dns_rate_cfg_default(&o->dns_rate);
+	env = getenv("KVNET_DNS_RATE");
+	if (env && *env && kvnetd_dns_rate(env, o) < 0)
+		return -EINVAL;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->state_dir = optarg; break;
@@ -91,6 +109,10 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 				fprintf(stderr, "kvnetd: unknown log level '%s'\n", optarg);
 				return -EINVAL;
 			}
+			break;
+		case 'D':
+			if (kvnetd_dns_rate(optarg, o) < 0)
+				return -EINVAL;
 			break;
 		case 'T':
 			if (nat_timeouts_parse(optarg, &o->timeouts, err, sizeof(err)) < 0) {
@@ -266,6 +288,7 @@ int main(int argc, char **argv)
 	log_set_level((enum log_level)o.log_level);
 	snprintf(d.bpffs, sizeof(d.bpffs), "%s", o.bpffs);
 	snprintf(d.resolv_conf, sizeof(d.resolv_conf), "%s", o.resolv_conf);
+	d.dns_rate = o.dns_rate;
 	if (o.status_dir)
 		snprintf(d.status_dir, sizeof(d.status_dir), "%s", o.status_dir);
 	else

@@ -18,6 +18,7 @@
 
 #include "common/addr.h"
 #include "common/hash.h"
+#include "dns/dns_rate.h"
 #include "nat/nat_shared.h"
 #include "switch/datapath.h"
 #include "switch/dhcpd.h"
@@ -136,6 +137,7 @@ struct kvnetd {
 	char bpffs[PATH_MAX];
 	char status_dir[PATH_MAX]; /* libvirt's <bridge>.status files */
 	char resolv_conf[PATH_MAX]; /* the host's resolvers: DNS upstreams */
+	struct dns_rate_cfg dns_rate; /* kvnetd --dns-rate: per guest address */
 	struct kv_network **nets;
 	int nnets;
 	int sweep_first; /* the network the aging sweeps start with */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "switch/network_int.h"
+#include "switch/trace.h"
 #include "switch/log.h"
 
 /* Does kvnetd run STP on n (<bridge stp='on'>)? */
@@ -38,6 +39,8 @@ static void netw_stp_hello(struct kvnetd *d, struct kv_network *n, const struct 
 	netw_stp_src(n, src);
 	len = stp_bpdu_build(&n->stp, &p->stp, src, frame);
 	ret = link_send_frame(&d->link, p->ifindex, frame, len);
+	if (ret >= 0)
+		trace_service_tx(n, p->ifindex, frame, len, KVNET_TRACE_SERVICE_STP);
 	/* a tap no qemu holds yet has no carrier: nothing to tell */
 	if (ret < 0 && ret != -ENETDOWN && ret != -ENOBUFS && ret != -EAGAIN)
 		log_debug("network '%s': cannot send a BPDU on %s: %s", n->def.name,

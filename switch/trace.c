@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <bpf/btf.h>
@@ -45,8 +46,11 @@ static const char *const trace_stage_names[KVNET_TRACE_STAGE_MAX] = {
 	[KVNET_TRACE_NAT] = "nat",	   [KVNET_TRACE_DHCP] = "dhcp",
 	[KVNET_TRACE_REDIRECT] = "redirect", [KVNET_TRACE_FLOOD] = "flood",
 	[KVNET_TRACE_HOST] = "host",	   [KVNET_TRACE_DROP] = "drop",
-	[KVNET_TRACE_KERNEL_DROP] = "kernel-drop",
+	[KVNET_TRACE_KERNEL_DROP] = "kernel-drop", [KVNET_TRACE_SERVICE] = "service",
 };
+
+static const char *const trace_ingress_names[] = { NULL, "traced-flow", "from-host" };
+static const char *const trace_service_names[] = { NULL, "dhcp-reply", "stp-bpdu" };
 
 /* BPF_FIB_LKUP_RET_*, as the route stage reports them. */
 static const char *const trace_fib_names[] = {
@@ -102,7 +106,9 @@ static const char *trace_detail_name(const struct kvnet_trace_event *ev)
 {
 	switch (ev->stage) {
 	case KVNET_TRACE_INGRESS:
-		return ev->detail == KVNET_TRACE_INGRESS_FLOW ? "traced-flow" : NULL;
+		return trace_name(trace_ingress_names, 3, ev->detail);
+	case KVNET_TRACE_SERVICE:
+		return trace_name(trace_service_names, 3, ev->detail);
 	case KVNET_TRACE_FDB:
 		return trace_name(trace_fdb_names, 4, ev->detail);
 	case KVNET_TRACE_CT:
@@ -425,6 +431,71 @@ int trace_open(struct kvnetd *d, struct kv_network *n, const struct kvnet_trace_
 	trace_sync(n);
 	log_info("network %s: trace %d started", n->def.name, slot);
 	return 0;
+}
+
+/* ---- kvnetd's own frames --------------------------------------------- */
+
+/* What the coarse keys look at in frame (as the datapath reads it,
+ * ebpf/lib/trace.h), for port ifindex. */
+static void trace_frame_keys(const uint8_t *f, size_t len, int ifindex,
+			     struct kvnet_trace_frame *x)
+{
+	size_t ihl;
+
+	memset(x, 0, sizeof(*x));
+	x->ifindex = (__u32)ifindex;
+	if (len < 14)
+		return;
+	memcpy(x->dst, f, 6);
+	memcpy(x->src, f + 6, 6);
+	x->ethertype = (__u16)(f[12] << 8 | f[13]);
+	if (x->ethertype != KVNET_TRACE_ETH_IP || len < 14 + 20 || (f[14] >> 4) != 4)
+		return;
+	ihl = (size_t)(f[14] & 0xf) * 4;
+	if (ihl < 20)
+		return;
+	x->is_ip4 = 1;
+	x->proto = f[14 + 9];
+	memcpy(&x->saddr, f + 14 + 12, 4);
+	memcpy(&x->daddr, f + 14 + 16, 4);
+	if (((f[14 + 6] & 0x3f) | f[14 + 7]) || (x->proto != 6 && x->proto != 17) ||
+	    len < 14 + ihl + 4)
+		return;
+	x->l4_ok = 1;
+	x->sport = (__u16)(f[14 + ihl] << 8 | f[14 + ihl + 1]);
+	x->dport = (__u16)(f[14 + ihl + 2] << 8 | f[14 + ihl + 3]);
+}
+
+void trace_service_tx(struct kv_network *n, int ifindex, const uint8_t *frame, size_t len,
+		      enum kvnet_trace_service what)
+{
+	static uint64_t seq;
+	struct kvnet_trace_event ev = { 0 };
+	struct kvnet_trace_frame x;
+	struct timespec now;
+
+	if (!trace_any(n))
+		return;
+	trace_frame_keys(frame, len, ifindex, &x);
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++)
+		if (n->traces[i] && kvnet_trace_filter_takes(&n->traces[i]->filter, &x))
+			ev.sessions |= 1u << i;
+	if (!ev.sessions)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now); /* bpf_ktime_get_ns()'s clock */
+	ev.ts_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	/* the datapath's ids start with the CPU's number: never 0xff */
+	ev.trace_id = 0xffULL << 56 | (++seq & ((1ULL << 56) - 1));
+	ev.out_ifindex = (__u32)ifindex;
+	ev.stage = KVNET_TRACE_SERVICE;
+	ev.detail = what;
+	ev.len = (__u32)len;
+	ev.cap = (__u32)(len < KVNET_TRACE_SNAP ? len : KVNET_TRACE_SNAP);
+	memcpy(ev.data, frame, ev.cap);
+	trace_deliver(n, &ev);
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++)
+		if (n->traces[i] && (ev.sessions & (1u << i)))
+			trace_flush(n->traces[i]);
 }
 
 void trace_net_end(struct kvnetd *d, struct kv_network *n, const char *why)

@@ -24,6 +24,11 @@ int trace_open(struct kvnetd *d, struct kv_network *n, const struct kvnet_trace_
 json_t *trace_event_json(struct kv_network *n, const struct kvnet_trace_event *ev);
 /* Bytes as a JSON string of hex digits. */
 json_t *trace_hex_json(const uint8_t *p, size_t n);
+/* A frame kvnetd sends itself straight out of n's port ifindex (DHCP
+ * replies, BPDUs), past the datapath: one KVNET_TRACE_SERVICE event for
+ * the sessions whose coarse keys take it, as if it had entered that port. */
+void trace_service_tx(struct kv_network *n, int ifindex, const uint8_t *frame, size_t len,
+		      enum kvnet_trace_service what);
 /* End every session of n, telling each client why. */
 void trace_net_end(struct kvnetd *d, struct kv_network *n, const char *why);
 

@@ -135,6 +135,7 @@ static const struct cli_field kvnet_net_fields[] = {
 	{ "next_start", "Next start", CLI_T_STR },
 	{ "dns", "DNS", CLI_T_STR },
 	{ "dns_counters", "DNS queries", CLI_T_COUNTS },
+	{ "dhcp_counters", "DHCP messages", CLI_T_COUNTS },
 	{ "degraded", "Degraded", CLI_T_STR },
 	{ "notes", "Reconciled", CLI_T_LIST },
 	{ NULL, NULL, 0 },

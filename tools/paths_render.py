@@ -26,6 +26,8 @@ STAGES = {
     "host": "left to the host's stack",
     "drop": "dropped by the datapath, with kvnet's reason",
     "kernel-drop": "dropped by the kernel after the datapath, with its reason",
+    "service": "sent by kvnetd itself straight out of a port, past the switch "
+               "(its DHCP replies)",
 }
 
 
@@ -116,8 +118,9 @@ def step(e):
 
 def chain(pkt):
     """`port`: stage → stage → ... → `out port`, for one packet."""
-    words = [f"`{pkt[0]['in']}`"] + [step(e) for e in pkt]
-    if pkt[-1].get("out") and pkt[-1]["stage"] in ("redirect", "flood"):
+    start = "kvnetd" if pkt[0]["stage"] == "service" else f"`{pkt[0]['in']}`"
+    words = [start] + [step(e) for e in pkt]
+    if pkt[-1].get("out") and pkt[-1]["stage"] in ("redirect", "flood", "service"):
         words.append(f"`{pkt[-1]['out']}`")
     return ARROW.join(words)
 
@@ -215,8 +218,8 @@ def points_summary(results):
 def label(sc, first, last):
     """Packets first..last (0-based) of a path, named for the reader."""
     if sc["key"] == "dhcp":
-        return (f"client message {first + 1}" if first == last else
-                f"client messages {first + 1}-{last + 1} (each)")
+        return (f"message {first + 1}" if first == last else
+                f"messages {first + 1}-{last + 1} (each)")
     return ("request", "reply")[first] if first < 2 else f"packet {first + 1}"
 
 
@@ -365,6 +368,7 @@ def dhcp_section(results):
 def dhcp_mode(r, sc):
     pkts = packets(sc["events"])
     punted = [p for p in pkts if find(p, "dhcp")]
+    replies = [p for p in pkts if find(p, "service")]
     got = lease_line(sc)
     server = got.split("obtained from ")[1].split(",")[0] if got else None
     if punted:
@@ -374,6 +378,9 @@ def dhcp_mode(r, sc):
                 f"{n} message{'s' if n > 1 else ''} stop at the `dhcp` stage on "
                 f"`{punted[0][0]['in']}`: punted from the datapath to kvnetd, "
                 f"forwarded nowhere ({chain(punted[0])}). "
+                + (f"Its {len(replies)} repl{'ies' if len(replies) != 1 else 'y'} "
+                   f"leave kvnetd straight out of that port ({chain(replies[0])}). "
+                   if replies else "")
                 + (f"udhcpc: \"{got}\"{gw}. " if got else
                    "udhcpc got no lease. ")
                 + f"`kvnet leases {r['net']}` then holds {leases_words(sc)}."]
@@ -402,7 +409,7 @@ def dhcp_note(results):
         return []
     return ["kvnetd writes its OFFER and ACK straight out of the guest's port "
             "(switch/dhcpd.c, `link_send_frame`), not through the switch "
-            "program, so no stage reports them.", ""]
+            "program; kvnetd reports them itself, as a `service` stage.", ""]
 
 
 # ---- the measured data, in full -------------------------------------------

@@ -238,7 +238,7 @@ static __always_inline void kvnet_trace_handed_on(struct __sk_buff *skb,
 	bpf_map_delete_elem(&trace_handoff, &key);
 }
 
-__noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr)
+__noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr, __u32 detail)
 {
 	struct kvnet_trace_cur *c = kvnet_trace_cur();
 	__u32 sessions = kvnet_trace_sessions;
@@ -253,7 +253,7 @@ __noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr)
 		c->id = kvnet_trace_new_id();
 	kvnet_trace_handed_on(skb, fr, c);
 	if (c->sessions)
-		kvnet_trace_emit(skb, fr, KVNET_TRACE_INGRESS, 0, 0);
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_INGRESS, detail, 0);
 	return 0;
 }
 
@@ -276,12 +276,14 @@ __noinline int kvnet_trace_mark_flow(struct kvnet_ct_val *e)
 	return 0;
 }
 
-/* At a port's ingress, before any stage. */
-static __always_inline void kvnet_trace_start(struct __sk_buff *skb, struct kvnet_frame *fr)
+/* At a port's ingress, before any stage; detail: the ingress event's
+ * (enum kvnet_trace_ingress, 0 for a frame that entered the port). */
+static __always_inline void kvnet_trace_start(struct __sk_buff *skb, struct kvnet_frame *fr,
+					      __u32 detail)
 {
 	if (!kvnet_trace_on())
 		return;
-	kvnet_trace_begin(skb, fr);
+	kvnet_trace_begin(skb, fr, detail);
 	/* the verifier takes what a global function could write for a
 	 * scalar afterwards: the skb pointer is put back */
 	fr->skb = skb;

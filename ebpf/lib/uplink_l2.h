@@ -36,6 +36,8 @@ static __always_inline int kvnet_uplink_flood(struct kvnet_frame *fr)
 	if (fl.too_big)
 		kvnet_drop_count(&fr->in, KVNET_DROP_TOO_BIG);
 	kvnet_stats_flood(&fr->in);
+	fr->out = fl.pending.ifindex; /* for a trace: the last guest, and */
+	fr->reason = fl.sent;	      /* how many got a clone */
 	return KVNET_TCX_NEXT;
 }
 
@@ -109,10 +111,13 @@ static __always_inline int kvnet_uplink_egress(struct kvnet_frame *fr, __u32 ini
 	if (init != KVNET_DROP_NONE || kvnet_uplink_host_only(fr))
 		return KVNET_TCX_NEXT;
 	if (kvnet_mac_is_multicast(fr->eth.dst)) {
+		KVNET_TR_NOTE(fr, KVNET_TR_FDB_GROUP);
 		kvnet_stats_rx(&fr->in, fr->len);
 		return kvnet_uplink_flood(fr);
 	}
 	dst = kvnet_fdb_lookup(fr);
+	KVNET_TR_NOTE(fr, dst ? KVNET_TR_FDB_HIT : KVNET_TR_FDB_MISS);
+	fr->out = dst;
 	if (!dst || dst == fr->in.ifindex)
 		return KVNET_TCX_NEXT; /* for the LAN */
 	kvnet_stats_rx(&fr->in, fr->len);

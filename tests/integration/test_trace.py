@@ -444,3 +444,65 @@ def test_trace_names_the_guest(kvnet):
     assert back[-1]["out"] == g.port and back[-1]["out_guest"] == "vm-one", out
     dry = kvnet.cli("trace", "n1", "--inject", g.port, f"icmp vm-one > {GW_NAT}").stdout
     assert f"ingress      {g.port} (vm-one)" in dry, dry
+
+
+def test_trace_shows_kvnetds_own_dhcp_replies(kvnet):
+    """kvnetd writes its OFFER and ACK straight out of the guest's port,
+    past the datapath: they are traced all the same, as a `service` hop
+    (dhcp-reply) to that port, next to the client's punted messages."""
+    from test_antispoof import dhcp_net, guest, run_udhcpc, stop_dhcp
+    dhcp_net(kvnet)
+    a, b = guest(kvnet, "a", None), guest(kvnet, "b", None)
+    p = start_trace(kvnet, "--json", "t0", "--port", a.port, "--count", 4, "--timeout", 30,
+                    "udp", "port", "67")
+    try:
+        run_udhcpc(kvnet, a)
+        rc, out, err = finish(p, timeout=40)
+    finally:
+        stop_dhcp(kvnet)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    replies = [e for e in evs if e["stage"] == "service"]
+    asked = [e for e in evs if e["stage"] == "dhcp"]
+    assert len(replies) == 2 and len(asked) == 2, out
+    for e in replies:
+        assert e["detail"] == "dhcp-reply" and e["out"] == a.port, e
+        frame = bytes.fromhex(e["data"])
+        assert frame[23] == 17 and int.from_bytes(frame[34:36], "big") == 67, e
+    # the text output: one block per reply, its one line naming kvnetd
+    p = start_trace(kvnet, "t0", "--count", 1, "--timeout", 20, "udp", "src", "port", "67")
+    try:
+        run_udhcpc(kvnet, b)
+        rc, out, err = finish(p, timeout=30)
+    finally:
+        stop_dhcp(kvnet)
+    assert rc == 0, err
+    (head, lines), = blocks(out)
+    assert GW in head, out
+    assert [s for _, s, _ in lines] == ["service"], out
+    assert f"sent by kvnetd: dhcp-reply -> {b.port}" in lines[0][2], out
+
+
+def test_trace_bridged_host_to_guest_from_uplink_egress(kvnet):
+    """In bridge mode the host's own frames to a guest never enter the
+    switch: kvnet's program at the NIC's egress hands them to the guest.
+    The host's echo reply to a guest's ping is traced from there (an
+    ingress from the host), through the FDB, to the guest's port."""
+    from test_bridge_mode import HOST_IP, UPLINK, Lan, bare_guest, bridge_xml, lease, ping
+    Lan(kvnet).start_dhcp()
+    kvnet.define_xml(bridge_xml())
+    kvnet.cli("net", "start", "br")
+    g = bare_guest(kvnet, "br", "g1", "52:54:00:b1:00:01")
+    ip = lease(kvnet, g)
+    ping(g, HOST_IP, count=1)
+    p = start_trace(kvnet, "--json", "br", "--count", 2, "--timeout", 20, "icmp", "and",
+                    "host", ip)
+    ping(g, HOST_IP, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    rep = [(e["stage"], e.get("detail"), e.get("out")) for e in evs
+           if e["packet"] == 2 and e["stage"] != "kernel-drop"]
+    assert rep == [("ingress", "from-host", None), ("fdb", "hit", g.port),
+                   ("redirect", None, g.port)], out
+    assert evs[-1]["in"] == UPLINK, out

@@ -277,6 +277,16 @@ static long trace_reply_of(const struct trace_run *r, json_t *ev)
 
 /* The packet is wanted: its number, and its block's first line, from its
  * first event ev (the frame as it came in). */
+/* What the header says of where a packet came from: the ingress detail. */
+static const char *trace_ingress_note(const char *detail)
+{
+	if (detail && !strcmp(detail, "traced-flow"))
+		return " (a traced flow's reply)";
+	if (detail && !strcmp(detail, "from-host"))
+		return " (sent by the host, at the uplink's egress)";
+	return "";
+}
+
 static void trace_take(struct trace_run *r, struct trace_pkt *p, json_t *ev)
 {
 	uint8_t data[KVNET_TRACE_SNAP];
@@ -295,8 +305,7 @@ static void trace_take(struct trace_run *r, struct trace_pkt *p, json_t *ev)
 			     sum, p->reply_to);
 	else
 		n = snprintf(p->block, sizeof(p->block), "#%ld %s%s\n", p->number, sum,
-			     detail && !strcmp(detail, "traced-flow") ? " (a traced flow's reply)" :
-									"");
+			     trace_ingress_note(detail));
 	p->len = n > 0 ? (size_t)n : 0;
 }
 
@@ -344,8 +353,10 @@ void trace_stage_text(json_t *ev, char *out, size_t n)
 		len = (size_t)snprintf(out, n, "pass");
 	if (!strcmp(stage, "dhcp"))
 		len = (size_t)snprintf(out, n, "-> kvnetd's DHCP server");
+	if (!strcmp(stage, "service"))
+		len = (size_t)snprintf(out, n, "sent by kvnetd: ");
 	if (json_is_string(d) && strcmp(stage, "ingress") != 0) /* ingress: in the header */
-		len = (size_t)snprintf(out, n, "%s", json_string_value(d));
+		len += (size_t)snprintf(out + len, n - len, "%s", json_string_value(d));
 	else if (json_is_integer(d) && !strcmp(stage, "flood"))
 		len = (size_t)snprintf(out, n, "%lld port%s", (long long)json_integer_value(d),
 				       json_integer_value(d) == 1 ? "" : "s");
@@ -372,7 +383,7 @@ static bool trace_stage_in(const char *stage, const char *const *set, size_t n)
 
 static bool trace_is_final(const char *stage)
 {
-	static const char *const final[] = { "drop", "flood", "dhcp", "kernel-drop" };
+	static const char *const final[] = { "drop", "flood", "dhcp", "kernel-drop", "service" };
 
 	return trace_stage_in(stage, final, sizeof(final) / sizeof(*final));
 }

@@ -51,7 +51,12 @@ void trace_dot(struct trace_run *r, struct trace_pkt *p, json_t *ev)
 		snprintf(p->at, sizeof(p->at), "%s", trace_str(ev, "in") ?: "?");
 		return;
 	}
-	if (!strcmp(stage, "redirect") || !strcmp(stage, "flood"))
+	if (!strcmp(stage, "service")) { /* kvnetd's own frame: from it, no ingress */
+		snprintf(p->at, sizeof(p->at), "%s", !strcmp(trace_str(ev, "detail") ?: "",
+							     "dhcp-reply") ? "kvnetd DHCP" : "kvnetd");
+		cli_dot_node(r->dot, p->at, "host");
+	}
+	if (!strcmp(stage, "redirect") || !strcmp(stage, "flood") || !strcmp(stage, "service"))
 		to = trace_str(ev, "out");
 	else if (!strcmp(stage, "host"))
 		to = "host", kind = "host";
