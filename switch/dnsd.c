@@ -184,45 +184,43 @@ static void dnsd_zone_fresh(struct dnsd *s)
 	dns_memo_clear(&s->memo);
 }
 
-/* The guest's query through the sandboxed parser (switch/guestd.h), as
- * the canonical query kvnetd writes from what it read (dns/dns_digest.h):
- * its length, 0 when there is nothing to answer. */
-static int dnsd_digest(struct dnsd *s, const uint8_t *q, size_t len,
-		       uint8_t wire[DNS_DIGEST_WIRE_MAX])
+/* A query as the guest wrote it: refused by the rate limit, or answered
+ * from the memo when its bytes are, ID aside, a canonical query kvnetd
+ * wrote itself (dns_memo_get compares bytes, it reads nothing in them).
+ * True when it must go through the sandboxed parser. */
+bool dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
+		      const struct dns_fwd_client *c, bool *ours)
 {
-	struct guestd_dns_req req = { .h = { .type = GUESTD_DNS_REQ, .len = sizeof(req) } };
-	struct guestd_dns_digest g;
-	const char *why;
-	int n;
+	uint8_t out[DNS_MEMO_ANSWER_MAX];
+	size_t outlen = 0;
 
-	if (len > sizeof(req.query))
-		return 0;
-	req.len = (uint32_t)len;
-	memcpy(req.query, q, len);
-	if (guestd_call(s->d->guestd, &req.h, GUESTD_DNS_DIGEST, &g.h, sizeof(g)) < 0)
-		return 0;
-	n = dns_digest_wire(&g.d, wire, &why);
-	if (n < 0) {
-		guestd_reject(s->d->guestd, "a DNS digest", why);
-		return 0;
-	}
-	return n;
+	s->st.queries++;
+	*ours = dnsd_from_subnet(s, c);
+	if (!*ours)
+		return true; /* refused, once the child read its ID and question */
+	if (!dnsd_guard_admit(s, c))
+		return false; /* the rate limit first: a flood costs the child nothing */
+	dnsd_zone_fresh(s);
+	if (!dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen))
+		return true;
+	dnsd_guard_count_answer(s, out, outlen);
+	dnsd_reply(s, c, out, outlen);
+	return false;
 }
 
-bool dnsd_query(struct dnsd *s, const uint8_t *guest_q, size_t guest_len,
-		const struct dns_fwd_client *c)
+/* What the sandboxed parser read in a query, as the canonical query
+ * kvnetd writes from it (dns/dns_digest.h), answered or forwarded. */
+bool dnsd_query_digested(struct dnsd *s, const struct dns_digest *d,
+			 const struct dns_fwd_client *c, bool ours)
 {
 	uint8_t out[DNS_ANSWER_MAX], q[DNS_DIGEST_WIRE_MAX];
 	struct dns_question qn = { 0 };
-	bool ours = dnsd_from_subnet(s, c);
 	size_t outlen = 0, len;
-	int n;
+	const char *why;
+	int n = dns_digest_wire(d, q, &why);
 
-	s->st.queries++;
-	/* the rate limit first: a flood costs the child no work */
-	if (ours && !dnsd_guard_admit(s, c))
-		return false;
-	n = dnsd_digest(s, guest_q, guest_len, q);
+	if (n < 0)
+		guestd_reject(s->d->guestd, "a DNS digest", why);
 	if (n <= 0) {
 		s->st.dropped++;
 		return false;
@@ -232,7 +230,6 @@ bool dnsd_query(struct dnsd *s, const uint8_t *guest_q, size_t guest_len,
 		s->st.refused++;
 		return dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
 	}
-	dnsd_zone_fresh(s);
 	if (dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen)) {
 		dnsd_guard_count_answer(s, out, outlen);
 		dnsd_reply(s, c, out, outlen);
@@ -253,25 +250,31 @@ bool dnsd_query(struct dnsd *s, const uint8_t *guest_q, size_t guest_len,
 	return false;
 }
 
+bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c)
+{
+	struct guestd_dns_req req = { .h = { .type = GUESTD_DNS_REQ, .len = sizeof(req) } };
+	struct guestd_dns_digest g;
+	bool ours;
+
+	if (!dnsd_query_admit(s, q, len, c, &ours))
+		return true;
+	req.len = (uint32_t)len;
+	memcpy(req.query, q, len < sizeof(req.query) ? len : sizeof(req.query));
+	if (len > sizeof(req.query) ||
+	    guestd_call(s->d->guestd, &req.h, GUESTD_DNS_DIGEST, &g.h, sizeof(g)) < 0) {
+		s->st.dropped++;
+		return false;
+	}
+	return dnsd_query_digested(s, &g.d, c, ours);
+}
+
 static void dnsd_udp_ready(struct loop_watch *w)
 {
 	struct dnsd *s = DNSD_OF(w, udp);
-	struct dns_fwd_client c = { .tcp_conn = -1 };
-	uint8_t buf[DNS_FWD_QUERY_MAX + 1];
-	ssize_t len;
 
-	for (int k = 0; k < DNSD_BATCH; k++) {
-		c.addrlen = sizeof(c.addr);
-		len = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&c.addr,
-			       &c.addrlen);
-		if (len < 0)
-			return;
-		if ((size_t)len > DNS_FWD_QUERY_MAX) {
-			s->st.dropped++; /* no query is that long */
-			continue;
-		}
-		dnsd_query(s, buf, (size_t)len, &c);
-	}
+	for (int k = 0; k < DNSD_BATCH; k += DNSD_PIPE)
+		if (dnsd_pipe_run(s, w->fd) < DNSD_PIPE)
+			return; /* the socket is empty */
 }
 
 /* ---- upstreams and time ------------------------------------------------- */
@@ -373,6 +376,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 	s->d = d;
 	s->n = n;
 	s->zone = calloc(1, sizeof(*s->zone));
+	s->pipe = malloc(sizeof(*s->pipe));
 	s->fwd = malloc(sizeof(*s->fwd));
 	s->cache = dns_cache_new(DNSD_CACHE_ENTRIES);
 	s->udp.fd = s->tcp.fd = -1;
@@ -380,7 +384,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 		s->upudp[i].w.fd = -1;
 	for (int i = 0; i < DNSD_TCP_CONNS; i++)
 		s->conns[i].w.fd = s->uptcp[i].w.fd = -1;
-	if (!s->zone || !s->fwd || !s->cache || dnsd_guard_open(s) < 0) {
+	if (!s->zone || !s->fwd || !s->cache || !s->pipe || dnsd_guard_open(s) < 0) {
 		dnsd_close(s);
 		return NULL;
 	}
@@ -435,6 +439,7 @@ void dnsd_close(struct dnsd *s)
 		dnsd_upudp_close(s, i);
 	dns_memo_free(&s->memo);
 	free(s->zone);
+	free(s->pipe);
 	free(s->fwd);
 	dns_cache_free(s->cache);
 	dnsd_guard_close(s);

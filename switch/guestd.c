@@ -307,12 +307,9 @@ static int guestd_wait(struct guestd *g)
 	return -ETIMEDOUT;
 }
 
-int guestd_call(struct guestd *g, struct guestd_hdr *req, uint16_t want, struct guestd_hdr *reply,
-		size_t want_len)
+int guestd_send(struct guestd *g, struct guestd_hdr *req)
 {
-	const char *why;
 	ssize_t n;
-	int ret;
 
 	if (!g)
 		return -EAGAIN;
@@ -322,8 +319,21 @@ int guestd_call(struct guestd *g, struct guestd_hdr *req, uint16_t want, struct 
 	req->version = GUESTD_VERSION;
 	req->seq = ++g->seq;
 	req->reserved = 0;
-	if (send(g->sock, req, req->len, MSG_NOSIGNAL) != (ssize_t)req->len)
-		return -EPIPE; /* it died: its pidfd says so */
+	n = send(g->sock, req, req->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n == (ssize_t)req->len)
+		return 0;
+	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN : -EPIPE;
+}
+
+int guestd_recv(struct guestd *g, const struct guestd_hdr *req, uint16_t want,
+		struct guestd_hdr *reply, size_t want_len)
+{
+	const char *why;
+	ssize_t n;
+	int ret;
+
+	if (!g || g->sock < 0)
+		return -EPIPE; /* killed meanwhile */
 	ret = guestd_wait(g);
 	if (ret < 0)
 		return ret;
@@ -336,4 +346,12 @@ int guestd_call(struct guestd *g, struct guestd_hdr *req, uint16_t want, struct 
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int guestd_call(struct guestd *g, struct guestd_hdr *req, uint16_t want, struct guestd_hdr *reply,
+		size_t want_len)
+{
+	int ret = guestd_send(g, req);
+
+	return ret < 0 ? ret : guestd_recv(g, req, want, reply, want_len);
 }

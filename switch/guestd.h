@@ -66,6 +66,12 @@ void guestd_tick(struct guestd *g);
  * reply that failed the checks: logged, the child replaced). */
 int guestd_call(struct guestd *g, struct guestd_hdr *req, uint16_t want, struct guestd_hdr *reply,
 		size_t want_len);
+/* The same in two steps, for requests in flight together: send (never
+ * waiting: -EAGAIN when the child's queue is full), then receive the
+ * replies in the order the requests went. */
+int guestd_send(struct guestd *g, struct guestd_hdr *req);
+int guestd_recv(struct guestd *g, const struct guestd_hdr *req, uint16_t want,
+		struct guestd_hdr *reply, size_t want_len);
 /* The child found a reply's contents wrong (after guestd_call's checks
  * of its header): logged, the child replaced. */
 void guestd_reject(struct guestd *g, const char *what, const char *why);
