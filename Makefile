@@ -11,6 +11,10 @@
 #                   programs (tools/bench.sh; KVNET_BENCH_ONLY=switch|dhcp|nat)
 #   make demo       the README's demo
 #   make check      cppcheck + clang-tidy
+#   make fuzz       each libFuzzer harness for FUZZ_SECONDS (20) [FUZZ_ONLY=name]
+#   make fuzz-regress   every input of tests/fuzz/corpus once (make test runs it)
+#   make fuzz-coverage  line/branch coverage the corpora reach of each
+#                   harness's parser files (tests/fuzz/README.md)
 #   make install    kvnetd, kvnet, qemu's kvnet-ifup/ifdown, man pages, the
 #                   systemd unit, and the NSS module in the system's library
 #                   dir (NSSDIR)  [PREFIX=/usr/local] [DESTDIR=]
@@ -81,7 +85,7 @@ INSTALLED  := $(SBINDIR)/kvnetd $(BINDIR)/kvnet \
 	      $(MANDIR)/man8/kvnet-ifup.8 $(MANDIR)/man8/kvnet-ifdown.8 \
 	      $(UNITDIR)/kvnetd.service $(NSSDIR)/libnss_kvnet.so.2
 
-.PHONY: all deps test unit integration bench demo paths check fuzz fuzz-regress clean install \
+.PHONY: all deps test unit integration bench demo paths check fuzz fuzz-regress fuzz-coverage clean install \
 	uninstall
 all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS) $(NSS_LIB)
 
@@ -191,16 +195,43 @@ demo: all
 paths: all
 	/usr/bin/python3 tools/paths.py --out docs/paths.md
 
-fuzz: $(FUZZERS)
-	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$f"; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		$$f -max_total_time=20 -print_final_stats=0 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n; done
+# Each fuzzer for FUZZ_SECONDS (FUZZ_ONLY="fuzz_a fuzz_b": just those),
+# growing its corpus under build/fuzz/corpus-NAME from the committed seeds.
+# A crash is written to build/fuzz/crashes-NAME/ and copied into
+# tests/fuzz/corpus/NAME/, where fuzz-regress replays it for good (see
+# tests/fuzz/README.md). Every fuzzer runs even after one crashes; the
+# target fails if any did.
+FUZZ_SECONDS ?= 20
+FUZZ_ONLY    ?=
+FUZZ_RUN     := $(if $(FUZZ_ONLY),$(FUZZ_ONLY:%=$(BUILD)/fuzz/%),$(FUZZERS))
+fuzz: $(FUZZ_RUN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh fuzz $(FUZZ_RUN)
 
 # Every seed and every input a fuzzer once found, run once: deterministic,
 # so `make test` can hold the parsers to them.
-fuzz-regress: $(FUZZERS)
-	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$f"; \
-		$$f -runs=0 tests/fuzz/corpus/$$n; done
+# One target per harness, so make -j runs them side by side.
+fuzz-regress: $(FUZZERS:$(BUILD)/fuzz/%=fuzz-regress-%)
+fuzz-regress-%: $(BUILD)/fuzz/%
+	@./tests/fuzz/run.sh regress $<
+
+# The fuzzers once more with clang's source coverage (no sanitizers), each
+# replaying its corpus (committed and grown): line and branch coverage of
+# the files each harness names on its "Targets:" line.
+COV_CFLAGS := -g -O1 -fprofile-instr-generate -fcoverage-mapping -D_GNU_SOURCE \
+	-I$(BUILD) -I. -Iebpf $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+COV_OBJS := $(LIB_SRCS:%.c=$(BUILD)/covobj/%.o)
+COV_FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/covfuzz/%)
+
+$(BUILD)/covobj/%.o: %.c $(HDRS) $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(COV_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/covfuzz/%: tests/fuzz/%.c $(COV_OBJS) $(HDRS) $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(COV_CFLAGS) -fsanitize=fuzzer -o $@ $< $(COV_OBJS) $(LDLIBS)
+
+fuzz-coverage: $(if $(FUZZ_ONLY),$(FUZZ_ONLY:%=$(BUILD)/covfuzz/%),$(COV_FUZZERS))
+	@./tests/fuzz/run.sh coverage $^
 
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -154,11 +154,17 @@ KVNET_TRACE_INLINE int kvnet_trace_mac_eq(const __u8 *a, const __u8 *b)
 	return 1;
 }
 
-/* The IPv4 keys, for an IPv4 frame (a malformed one is refused). */
+/* The IPv4 keys, for an IPv4 frame. One whose header the datapath could
+ * not read (version not 4, header length under 20, cut short) is taken:
+ * libpcap's "tcp", "host A" and the like read their bytes at fixed offsets
+ * without checking the version or the header length, so only the exact
+ * filter may refuse it. */
 KVNET_TRACE_INLINE int kvnet_trace_ip_takes(const struct kvnet_trace_filter *f,
 					    const struct kvnet_trace_frame *x)
 {
-	if (!x->is_ip4 || (f->ip_proto && f->ip_proto != x->proto))
+	if (!x->is_ip4)
+		return 1;
+	if (f->ip_proto && f->ip_proto != x->proto)
 		return 0;
 	if (f->ip && f->ip != x->saddr && f->ip != x->daddr)
 		return 0;

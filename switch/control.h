@@ -16,11 +16,19 @@
  * nor the memory ever holds all of it. */
 struct control_stream;
 
-/* Handle one request text and return the response text (malloc'd,
+/* Who sent a request (kvnetd tells from the socket's peer, ctlsock.c):
+ * root may do everything; a reader, a member of the socket's group, only
+ * what reads (net list and show, leases, stats...), never trace. */
+enum control_access {
+	CONTROL_ROOT, /* 0: what a command table entry is unless it says */
+	CONTROL_READER,
+};
+
+/* Handle one request text from who and return the response text (malloc'd,
  * newline-terminated): whole, or, when *more is set, its first piece,
  * the others to come from control_more(). Pure apart from what the command
  * itself does. */
-char *control_begin(struct kvnetd *d, const char *req, size_t len,
+char *control_begin(struct kvnetd *d, const char *req, size_t len, enum control_access who,
 		    struct control_stream **more);
 /* The next piece of a response in *text (malloc'd). Returns 1 while more
  * follow, 0 with the last, or -errno (e set) when the response cannot be
@@ -32,7 +40,7 @@ void control_stream_free(struct control_stream *s);
 /* The connection the response goes to: a command that keeps it (trace)
  * takes a dup of fd once its first piece is out. */
 void control_stream_conn(struct control_stream *s, int fd);
-/* The whole response at once (control_begin, then every piece; an error
+/* The whole response at once to root (control_begin, then every piece; an error
  * response if a piece fails); the fuzz harness drives this. */
 char *control_handle(struct kvnetd *d, const char *req, size_t len);
 

@@ -32,7 +32,7 @@
  * own; the host's tree is detached from it (pivot_root). */
 static int guestd_empty_root(char *err, size_t errlen)
 {
-	if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC) < 0)
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) < 0)
 		return GUESTD_FAIL(err, errlen, "unshare");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return GUESTD_FAIL(err, errlen, "making mounts private");

@@ -4,7 +4,8 @@
  * guests' names), link notifications, a one-second timer (FDB aging, STP),
  * signals, and whatever the networks watch (their punted frames).
  * Stopping kvnetd leaves every network running in the kernel; the next
- * kvnetd adopts them (see network.c, netw_restore). */
+ * kvnetd adopts them (see network.c, netw_restore). Once its sockets are
+ * open, kvnetd drops the capabilities it does not need (caps.c). */
 #include <errno.h>
 #include <stddef.h>
 #include <getopt.h>
@@ -14,11 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include "switch/caps.h"
 #include "switch/ctlsock.h"
 #include "switch/guestd.h"
 #include "switch/log.h"
@@ -30,6 +33,7 @@
 struct kvnetd_opts {
 	const char *state_dir, *run_dir, *bpffs, *status_dir, *resolv_conf;
 	const char *sandbox_user; /* NULL: kvnet, else nobody */
+	gid_t socket_group; /* --socket-group; CTLSOCK_ROOT_ONLY without */
 	int log_level;
 	struct kvnet_nat_cfg timeouts; /* --conntrack-timeouts; 0: default */
 	struct dns_rate_cfg dns_rate;  /* --dns-rate, else $KVNET_DNS_RATE */
@@ -49,14 +53,37 @@ static void kvnetd_usage(FILE *f)
 	fprintf(f, "usage: kvnetd [--state-dir D] [--run-dir R] [--bpffs DIR] "
 		   "[--status-dir DIR] [--log-level err|warn|info|debug]\n"
 		   "              [--conntrack-timeouts NAME=SECONDS,...] [--resolv-conf FILE]\n"
-		   "              [--dns-rate QPS[:BURST]] [--sandbox-user USER]\n"
+		   "              [--dns-rate QPS[:BURST]] [--socket-group GROUP]\n"
+		   "              [--sandbox-user USER]\n"
 		   "  defaults: /var/lib/kvnet, $KVNET_RUN_DIR or /run/kvnet, /sys/fs/bpf,\n"
 		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq),\n"
 		   "  /etc/resolv.conf (the guests' DNS upstreams without a <forwarder>)\n"
 		   "  DNS queries per guest address: $KVNET_DNS_RATE or 250:500 (0: no limit)\n"
 		   "  the user 'kvnet' if there is one, else 'nobody' (who parses guests' bytes)\n"
 		   "  timeouts (netfilter's): tcp-syn=120,tcp-established=432000,"
-		   "tcp-closing=120,\n  tcp-closed=10,udp=30,udp-stream=120,icmp=30\n");
+		   "tcp-closing=120,\n  tcp-closed=10,udp=30,udp-stream=120,icmp=30\n"
+		   "  --socket-group: its members may use the read-only commands\n");
+}
+
+/* A group by name or number, which must exist. */
+static int kvnetd_group(const char *name, gid_t *gid)
+{
+	struct group *g = getgrnam(name);
+	char *end;
+	unsigned long n;
+
+	if (g) {
+		*gid = g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(name, &end, 10);
+	if (*name && !*end && !errno && n < CTLSOCK_ROOT_ONLY && getgrgid((gid_t)n)) {
+		*gid = (gid_t)n;
+		return 0;
+	}
+	fprintf(stderr, "kvnetd: --socket-group: no group '%s'\n", name);
+	return -EINVAL;
 }
 
 static int kvnetd_dns_rate(const char *spec, struct kvnetd_opts *o)
@@ -81,6 +108,7 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		{ "conntrack-timeouts", required_argument, NULL, 'T' },
 		{ "resolv-conf", required_argument, NULL, 'R' },
 		{ "dns-rate", required_argument, NULL, 'D' },
+		{ "socket-group", required_argument, NULL, 'g' },
 		{ "sandbox-user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
@@ -89,8 +117,8 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 	int c;
 
 	*o = (struct kvnetd_opts){ "/var/lib/kvnet", env && *env ? env : "/run/kvnet",
-				   "/sys/fs/bpf", NULL, "/etc/resolv.conf", NULL, LOG_LVL_INFO,
-				   { 0 }, { 0 } };
+				   "/sys/fs/bpf", NULL, "/etc/resolv.conf", NULL, CTLSOCK_ROOT_ONLY,
+				   LOG_LVL_INFO, { 0 }, { 0 } };
 	dns_rate_cfg_default(&o->dns_rate);
 	env = getenv("KVNET_DNS_RATE");
 	if (env && *env && kvnetd_dns_rate(env, o) < 0)
@@ -103,6 +131,10 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		case 'S': o->status_dir = optarg; break;
 		case 'R': o->resolv_conf = optarg; break;
 		case 'U': o->sandbox_user = optarg; break;
+		case 'g':
+			if (kvnetd_group(optarg, &o->socket_group) < 0)
+				return -EINVAL;
+			break;
 		case 'l':
 			o->log_level = log_level_parse(optarg);
 			if (o->log_level < 0) {
@@ -311,9 +343,9 @@ int main(int argc, char **argv)
 	}
 	/* the names socket only after the control socket, which refuses to
 	 * start beside another kvnetd: it takes over its path unasked */
-	if (ctlsock_open(&m.ctl, sock, &e) < 0 || names_sock_open(&m.names_sock, names, &e) < 0 ||
+	if (ctlsock_open(&m.ctl, sock, o.socket_group, &e) < 0 || names_sock_open(&m.names_sock, names, &e) < 0 ||
 	    dp_ebpf_ensure_bpffs(d.bpffs, &e) < 0 ||
-	    link_open(&d.link, kvnetd_on_link, &d, &e) < 0) {
+	    link_open(&d.link, kvnetd_on_link, &d, &e) < 0 || caps_drop(&e) < 0) {
 		log_err("%s", e.msg);
 		return 1;
 	}

@@ -282,10 +282,13 @@ int netrec_decode(const char *text, struct netrec *r, char *err, size_t errlen)
 		goto out;
 	}
 	ver = netrec_get(&x, root, "version", JSON_INTEGER, true, &ret);
-	r->version = ver ? (int)json_integer_value(ver) : 1;
 	r->state = NETREC_ACTIVE;
-	if (!ret && r->version != 1 && r->version != NETREC_VERSION)
-		ret = netrec_fail(&x, "unknown version %d", r->version);
+	/* compared whole: 4294967298 is no version 2 */
+	if (!ret && ver && json_integer_value(ver) != 1 &&
+	    json_integer_value(ver) != NETREC_VERSION)
+		ret = netrec_fail(&x, "unknown version %" JSON_INTEGER_FORMAT,
+				  json_integer_value(ver));
+	r->version = ver && !ret ? (int)json_integer_value(ver) : 1;
 	if (!ret && r->version == NETREC_VERSION)
 		ret = netrec_header(&x, root, r);
 	if (!ret)

@@ -47,6 +47,7 @@ enum kvnet_exit {
 	KVNET_EXIT_USAGE = 2,	    /* bad command line */
 	KVNET_EXIT_UNREACHABLE = 3, /* no daemon behind the socket, or one too
 				     * busy to take the request */
+	KVNET_EXIT_DENIED = 4,	    /* the command needs root */
 };
 
 /* Typed options: what an option takes and what it puts in the request. */
@@ -875,7 +876,8 @@ static int kvnet_exchange(struct kvnet_call *c, const char *path,
 
 /* The daemon's error as "kvnet: <message>". KVNET_EXIT_FAIL, or
  * KVNET_EXIT_UNREACHABLE when kvnetd was too busy to take the request (it
- * did nothing, and trying again later is safe). */
+ * did nothing, and trying again later is safe), or KVNET_EXIT_DENIED when
+ * only root may send it. */
 static int kvnet_daemon_error(const json_t *reply)
 {
 	const json_t *err = json_object_get(reply, "error");
@@ -891,7 +893,7 @@ static int kvnet_daemon_error(const json_t *reply)
 		return KVNET_EXIT_UNREACHABLE;
 	}
 	fprintf(stderr, "kvnet: %s\n", msg);
-	return KVNET_EXIT_FAIL;
+	return code && !strcmp(code, "permission") ? KVNET_EXIT_DENIED : KVNET_EXIT_FAIL;
 }
 
 static int kvnet_show(const struct kvnet_call *c, const json_t *reply)

@@ -22,6 +22,8 @@
  *
  * libFuzzer passes no context to its entry points, so the daemon context
  * is the one writable global here.
+ *
+ * Targets: switch/control*.c
  */
 #include <dirent.h>
 #include <errno.h>

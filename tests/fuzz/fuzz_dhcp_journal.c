@@ -6,6 +6,8 @@
  * with a reason. An accepted line must format back to a line that parses
  * to the same record, and the status JSON of that record must be built;
  * otherwise the harness aborts so the fuzzer records the input.
+ *
+ * Targets: dhcp/dhcp_json.c
  */
 #include <stdint.h>
 #include <stdio.h>

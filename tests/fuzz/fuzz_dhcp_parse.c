@@ -7,6 +7,8 @@
  * option reader (55, 61, 81, 12) runs on it; a reply built to it never
  * passes its limit, is at least 300 bytes and parses back with the same
  * options. Otherwise the harness aborts so the fuzzer records the input.
+ *
+ * Targets: dhcp/dhcp_wire.c dhcp/dhcp_opt.c
  */
 #include <stdint.h>
 #include <stdio.h>

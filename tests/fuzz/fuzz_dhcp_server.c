@@ -16,6 +16,8 @@
  * After every step the server's invariants must hold (dhcp_server_verify),
  * a reply must fit its buffer and be at least 300 bytes, and every lease
  * change must name a known state; otherwise the harness aborts.
+ *
+ * Targets: dhcp/dhcp_server.c dhcp/dhcp_reply.c
  */
 #include <errno.h>
 #include <stdint.h>

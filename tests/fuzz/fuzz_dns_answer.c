@@ -10,6 +10,8 @@
  * harness aborts so the fuzzer records the input. The zone holds hosts,
  * TXT and SRV records; the input's length turns forwardPlainNames (bit
  * 0), localOnly (bit 1) and the domains kept local (bit 2) on and off.
+ *
+ * Targets: dns/dns_answer.c
  */
 #include <stdint.h>
 #include <stdio.h>

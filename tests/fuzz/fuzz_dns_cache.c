@@ -13,6 +13,8 @@
  * over the cap; and the query must be one ldns reads too (the cache's
  * walk of a query never accepts more than ldns). Otherwise the harness
  * aborts so the fuzzer records the input.
+ *
+ * Targets: dns/dns_cache.c
  */
 #include <stdint.h>
 #include <stdio.h>

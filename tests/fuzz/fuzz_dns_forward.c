@@ -11,6 +11,8 @@
  * back in it. An error answer, when one is written, must be a response
  * with the query's ID that ldns reads. Otherwise the harness aborts so
  * the fuzzer records the input.
+ *
+ * Targets: dns/dns_forward.c
  */
 #include <stdint.h>
 #include <stdio.h>

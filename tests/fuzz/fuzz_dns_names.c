@@ -11,6 +11,8 @@
  * line, each with a valid name. As a reply: dns_names_reply_parse returns
  * no more lines than it was given room for, each a valid name of a known
  * family. Otherwise the harness aborts so the fuzzer records the input.
+ *
+ * Targets: dns/dns_names.c dns/dns_hosts.c
  */
 #include <errno.h>
 #include <stdint.h>

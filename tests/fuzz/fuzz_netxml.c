@@ -5,6 +5,8 @@
  * a one-line message). An accepted input must format, and the formatted
  * XML must parse back to an equal definition; otherwise the harness aborts
  * so the fuzzer records the input.
+ *
+ * Targets: switch/netxml*.c
  */
 #include <stdint.h>
 #include <stdio.h>
