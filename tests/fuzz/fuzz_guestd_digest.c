@@ -9,6 +9,8 @@
  * invariants must hold and the reply fit); a DNS digest through
  * dns_digest_wire (refused, or a canonical query that ldns reads back
  * with one question, or a header alone). Anything else aborts.
+ *
+ * Targets: dhcp/dhcp_digest.c dns/dns_digest.c
  */
 #include <errno.h>
 #include <stdint.h>
