@@ -161,9 +161,10 @@ int guestd_main(int argc, char **argv)
 	unsigned long fd, uid, gid;
 	char err[256];
 
+	/* never root: kvnetd refuses such a --sandbox-user, and so does this */
 	if (argc != 5 || !guestd_number(argv[2], INT_MAX, &fd) ||
 	    !guestd_number(argv[3], UINT_MAX - 1, &uid) ||
-	    !guestd_number(argv[4], UINT_MAX - 1, &gid)) {
+	    !guestd_number(argv[4], UINT_MAX - 1, &gid) || !uid || !gid) {
 		log_err("guestd: usage: kvnetd --guestd FD UID GID (kvnetd runs it)");
 		return 2;
 	}
