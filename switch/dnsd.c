@@ -184,12 +184,13 @@ static void dnsd_zone_fresh(struct dnsd *s)
 	dns_memo_clear(&s->memo);
 }
 
-/* A query as the guest wrote it: refused by the rate limit, or answered
- * from the memo when its bytes are, ID aside, a canonical query kvnetd
- * wrote itself (dns_memo_get compares bytes, it reads nothing in them).
- * True when it must go through the sandboxed parser. */
-bool dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
-		      const struct dns_fwd_client *c, bool *ours)
+/* A query as the guest wrote it: refused by the rate limit (DNSD_DROPPED),
+ * or answered from the memo (DNSD_ANSWERED) when its bytes are, ID aside,
+ * a canonical query kvnetd wrote itself (dns_memo_get compares bytes, it
+ * reads nothing in them); else DNSD_TO_CHILD: the sandboxed parser must
+ * read it. */
+enum dnsd_admit dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
+				 const struct dns_fwd_client *c, bool *ours)
 {
 	uint8_t out[DNS_MEMO_ANSWER_MAX];
 	size_t outlen = 0;
@@ -197,15 +198,15 @@ bool dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
 	s->st.queries++;
 	*ours = dnsd_from_subnet(s, c);
 	if (!*ours)
-		return true; /* refused, once the child read its ID and question */
+		return DNSD_TO_CHILD; /* refused, once the child read its ID and question */
 	if (!dnsd_guard_admit(s, c))
-		return false; /* the rate limit first: a flood costs the child nothing */
+		return DNSD_DROPPED; /* the rate limit first: a flood costs the child nothing */
 	dnsd_zone_fresh(s);
 	if (!dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen))
-		return true;
+		return DNSD_TO_CHILD;
 	dnsd_guard_count_answer(s, out, outlen);
 	dnsd_reply(s, c, out, outlen);
-	return false;
+	return DNSD_ANSWERED;
 }
 
 /* What the sandboxed parser read in a query, as the canonical query
@@ -254,10 +255,12 @@ bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_f
 {
 	struct guestd_dns_req req = { .h = { .type = GUESTD_DNS_REQ, .len = sizeof(req) } };
 	struct guestd_dns_digest g;
+	enum dnsd_admit a;
 	bool ours;
 
-	if (!dnsd_query_admit(s, q, len, c, &ours))
-		return true;
+	a = dnsd_query_admit(s, q, len, c, &ours);
+	if (a != DNSD_TO_CHILD)
+		return a == DNSD_ANSWERED;
 	req.len = (uint32_t)len;
 	memcpy(req.query, q, len < sizeof(req.query) ? len : sizeof(req.query));
 	if (len > sizeof(req.query) ||

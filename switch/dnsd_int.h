@@ -109,10 +109,11 @@ struct dnsd_pipe {
  * many were read. */
 int dnsd_pipe_run(struct dnsd *s, int fd);
 
-/* dnsd.c: a guest's query, before the sandboxed parser reads it (true:
- * it must: see dnsd_query_digested), and after. */
-bool dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
-		      const struct dns_fwd_client *c, bool *ours);
+/* dnsd.c: a guest's query, before the sandboxed parser reads it, and
+ * after (dnsd_query_digested). */
+enum dnsd_admit { DNSD_DROPPED, DNSD_ANSWERED, DNSD_TO_CHILD };
+enum dnsd_admit dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
+				 const struct dns_fwd_client *c, bool *ours);
 bool dnsd_query_digested(struct dnsd *s, const struct dns_digest *d,
 			 const struct dns_fwd_client *c, bool ours);
 

@@ -31,7 +31,8 @@ static bool dnsd_pipe_read(struct dnsd *s, int fd, int i, bool *keep)
 		return true;
 	}
 	p->req[i].len = (uint32_t)len;
-	*keep = dnsd_query_admit(s, p->req[i].query, (size_t)len, c, &p->ours[i]);
+	*keep = dnsd_query_admit(s, p->req[i].query, (size_t)len, c, &p->ours[i]) ==
+		DNSD_TO_CHILD;
 	return true;
 }
 
