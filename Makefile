@@ -151,6 +151,9 @@ $(BUILD)/kvnetd: $(BUILD)/obj/switch/kvnetd.o $(LIB)
 $(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# kvnet lab's runner is found here once installed
+$(BUILD)/obj/tools/cli/cli_lab.o: CFLAGS += -DKVNET_LIBEXECDIR='"$(LIBEXECDIR)"'
+
 $(BUILD)/kvnet: $(BUILD)/obj/tools/kvnet.o $(CLI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -42,6 +42,9 @@ pkgs=(
 	# libvirt-daemon-system (a system libvirtd) or libvirt-daemon-config-
 	# network (its 'default' network, virbr0 in the root namespace).
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+	# kvnet lab: its report's plots (matplotlib, SVG), and headless
+	# Chromium, in which the suite opens that report
+	python3-matplotlib chromium
 )
 
 missing=()

@@ -25,6 +25,7 @@
 
 #include "cli/cli_client.h"
 #include "cli/cli_file.h"
+#include "cli/cli_lab.h"
 #include "cli/cli_print.h"
 #include "cli/cli_trace.h"
 #include "cli/cli_vm.h"
@@ -520,6 +521,11 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	{ "vm run", "port.add", .own = cli_vm_main,
 	  .usage = "NAME [--name VM] [--mac MAC] [--queues N] -- qemu-system-x86_64 ARGS...",
 	  .help = "run a qemu guest on a new tap of the network; the tap goes when qemu does" },
+	{ "lab", "lab", .own = cli_lab_main,
+	  .usage = "run [SPEC] [--modes M,...] [--guests N] [--rounds N] [--quick] [--baseline] "
+		   "[--vm] [--out DIR] | compare A B | report DIR",
+	  .help = "measure the network modes side by side in namespaces of its own (root; "
+		  "docs/lab.md)" },
 	{ .words = NULL },
 };
 
