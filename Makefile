@@ -26,7 +26,7 @@ BPFTOOL  ?= bpftool
 BUILD    := build
 WERROR   ?= -Werror
 CFLAGS   ?= -O2 -g
-PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap ldns libcap-ng
+PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap ldns libseccomp libcap-ng
 CFLAGS   += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE \
 	    -I$(BUILD) -I. -Iebpf $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   := -lbpf -lelf -lz $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -142,6 +142,7 @@ struct kvnetd {
 	int nnets;
 	int sweep_first; /* the network the aging sweeps start with */
 	bool uplinks_on; /* the uplink program is attached (a network routes) */
+	struct guestd *guestd; /* the sandboxed parser of guests' bytes */
 };
 
 const char *port_kind_name(enum port_kind kind);

@@ -13,6 +13,8 @@ pkgs=(
 	libldns-dev
 	# kvnetd drops the capabilities it does not need (switch/caps.c)
 	libcap-ng-dev
+	# privilege separation: the sandboxed parser of guests' bytes
+	libseccomp-dev
 	# unit tests, checks
 	libcmocka-dev cppcheck clang-tidy libclang-rt-14-dev
 	# integration tests and benchmarks
