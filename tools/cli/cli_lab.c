@@ -67,7 +67,10 @@ int cli_lab_main(const char *sock, bool json, int argc, char **argv)
 		return 1;
 	r = lab_find_runner(path, sizeof(path), build, sizeof(build));
 	if (r < 0) {
-		fprintf(stderr, "kvnet lab: no lab runner at %s: %s\n", path, strerror(-r));
+		fprintf(stderr, "kvnet lab: no lab runner at %s: %s\n"
+				"kvnet lab: it runs from a build tree (build/kvnet lab ...; make "
+				"install leaves it out), or set KVNET_LAB to tools/lab/kvnet-lab\n",
+			path, strerror(-r));
 		free(args);
 		return 1;
 	}
