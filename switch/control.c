@@ -81,7 +81,7 @@ static void render_dns(const struct kv_network *n, json_t *o)
 	if (!c)
 		return;
 	json_object_set_new(o, "dns_counters",
-			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "queries",
 				      (json_int_t)c->queries, "answered", (json_int_t)c->answered,
 				      "cached", (json_int_t)c->cached,
 				      "forwarded", (json_int_t)c->forwarded, "upstream_answers",
@@ -89,7 +89,8 @@ static void render_dns(const struct kv_network *n, json_t *o)
 				      (json_int_t)c->refused, "servfail", (json_int_t)c->servfail,
 				      "dropped", (json_int_t)c->dropped, "rate_limited",
 				      (json_int_t)c->rate_limited, "formerr", (json_int_t)c->formerr,
-				      "notimp", (json_int_t)c->notimp));
+				      "notimp", (json_int_t)c->notimp, "sandboxed",
+				      (json_int_t)c->sandboxed));
 }
 
 /* What the network's next start runs, for `net show`: "" when it is the

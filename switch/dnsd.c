@@ -184,11 +184,16 @@ static void dnsd_zone_fresh(struct dnsd *s)
 	dns_memo_clear(&s->memo);
 }
 
+static bool dnsd_query_canonical(struct dnsd *s, const uint8_t *q, size_t len,
+				 const struct dns_fwd_client *c);
+
 /* A query as the guest wrote it: refused by the rate limit (DNSD_DROPPED),
- * or answered from the memo (DNSD_ANSWERED) when its bytes are, ID aside,
- * a canonical query kvnetd wrote itself (dns_memo_get compares bytes, it
- * reads nothing in them); else DNSD_TO_CHILD: the sandboxed parser must
- * read it. */
+ * or settled without the child (DNSD_ANSWERED) when its bytes are, ID
+ * aside, a canonical query kvnetd wrote itself whose answer the memo
+ * holds, or bytes the child already read once, whose canonical query
+ * kvnetd kept (s->canon: the child is a pure function of the bytes, and
+ * dns_memo_get compares bytes, it reads nothing in them); else
+ * DNSD_TO_CHILD: the sandboxed parser must read it. */
 enum dnsd_admit dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
 				 const struct dns_fwd_client *c, bool *ours)
 {
@@ -202,35 +207,25 @@ enum dnsd_admit dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
 	if (!dnsd_guard_admit(s, c))
 		return DNSD_DROPPED; /* the rate limit first: a flood costs the child nothing */
 	dnsd_zone_fresh(s);
-	if (!dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen))
+	if (dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen)) {
+		dnsd_guard_count_answer(s, out, outlen);
+		dnsd_reply(s, c, out, outlen);
+		return DNSD_ANSWERED;
+	}
+	if (!dns_memo_get(&s->canon, q, len, out, sizeof(out), &outlen))
 		return DNSD_TO_CHILD;
-	dnsd_guard_count_answer(s, out, outlen);
-	dnsd_reply(s, c, out, outlen);
-	return DNSD_ANSWERED;
+	return dnsd_query_canonical(s, out, outlen, c) ? DNSD_ANSWERED : DNSD_DROPPED;
 }
 
-/* What the sandboxed parser read in a query, as the canonical query
- * kvnetd writes from it (dns/dns_digest.h), answered or forwarded. */
-bool dnsd_query_digested(struct dnsd *s, const struct dns_digest *d,
-			 const struct dns_fwd_client *c, bool ours)
+/* A canonical query (kvnetd's own bytes), of a guest of the network:
+ * answered from the zone's memo or the zone, or forwarded. */
+static bool dnsd_query_canonical(struct dnsd *s, const uint8_t *q, size_t len,
+				 const struct dns_fwd_client *c)
 {
-	uint8_t out[DNS_ANSWER_MAX], q[DNS_DIGEST_WIRE_MAX];
+	uint8_t out[DNS_ANSWER_MAX];
 	struct dns_question qn = { 0 };
-	size_t outlen = 0, len;
-	const char *why;
-	int n = dns_digest_wire(d, q, &why);
+	size_t outlen = 0;
 
-	if (n < 0)
-		guestd_reject(s->d->guestd, "a DNS digest", why);
-	if (n <= 0) {
-		s->st.dropped++;
-		return false;
-	}
-	len = (size_t)n;
-	if (!ours) {
-		s->st.refused++;
-		return dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
-	}
 	if (dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen)) {
 		dnsd_guard_count_answer(s, out, outlen);
 		dnsd_reply(s, c, out, outlen);
@@ -251,6 +246,31 @@ bool dnsd_query_digested(struct dnsd *s, const struct dns_digest *d,
 	return false;
 }
 
+/* What the sandboxed parser read in a query (raw, as the guest wrote it),
+ * as the canonical query kvnetd writes from it (dns/dns_digest.h),
+ * answered or forwarded; the canonical query is kept for raw's bytes. */
+bool dnsd_query_digested(struct dnsd *s, const uint8_t *raw, size_t rawlen,
+			 const struct dns_digest *d, const struct dns_fwd_client *c, bool ours)
+{
+	uint8_t q[DNS_DIGEST_WIRE_MAX];
+	const char *why;
+	int n = dns_digest_wire(d, q, &why);
+
+	s->st.sandboxed++;
+	if (n < 0)
+		guestd_reject(s->d->guestd, "a DNS digest", why);
+	if (n <= 0) {
+		s->st.dropped++;
+		return false;
+	}
+	if (!ours) {
+		s->st.refused++;
+		return dnsd_error(s, c, q, (size_t)n, DNS_RCODE_REFUSED);
+	}
+	dns_memo_put(&s->canon, raw, rawlen, q, (size_t)n);
+	return dnsd_query_canonical(s, q, (size_t)n, c);
+}
+
 bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c)
 {
 	struct guestd_dns_req req = { .h = { .type = GUESTD_DNS_REQ, .len = sizeof(req) } };
@@ -268,7 +288,7 @@ bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_f
 		s->st.dropped++;
 		return false;
 	}
-	return dnsd_query_digested(s, &g.d, c, ours);
+	return dnsd_query_digested(s, q, len, &g.d, c, ours);
 }
 
 static void dnsd_udp_ready(struct loop_watch *w)
@@ -393,6 +413,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 	}
 	dns_fwd_init(s->fwd);
 	dns_memo_init(&s->memo);
+	dns_memo_init(&s->canon);
 	return s;
 }
 
@@ -441,6 +462,7 @@ void dnsd_close(struct dnsd *s)
 	for (int i = 0; i < DNS_FWD_SLOTS; i++)
 		dnsd_upudp_close(s, i);
 	dns_memo_free(&s->memo);
+	dns_memo_free(&s->canon);
 	free(s->zone);
 	free(s->pipe);
 	free(s->fwd);

@@ -43,6 +43,8 @@ struct dnsd_counters {
 	uint64_t rate_limited; /* over the client's rate (dns/dns_rate.h) */
 	uint64_t formerr;   /* malformed queries answered FORMERR */
 	uint64_t notimp;    /* other opcodes answered NOTIMP */
+	uint64_t sandboxed; /* read by the sandboxed parser (a query asked
+			       again byte for byte is not read again) */
 };
 
 /* Serve DNS on n's gateway address. */

@@ -76,6 +76,9 @@ struct dnsd {
 	uint32_t next_gen;
 	struct dns_zone *zone;
 	struct dns_memo memo;	 /* the zone's answers (dns/dns_memo.h) */
+	struct dns_memo canon;	 /* guests' queries, byte for byte, to the
+				    canonical query kvnetd wrote from the
+				    child's digest of them */
 	struct dns_fwd *fwd;
 	struct dns_cache *cache; /* upstream's answers (dns/dns_cache.h) */
 	struct dns_rate *rate;	 /* per-client limits (dns/dns_rate.h) */
@@ -114,7 +117,8 @@ int dnsd_pipe_run(struct dnsd *s, int fd);
 enum dnsd_admit { DNSD_DROPPED, DNSD_ANSWERED, DNSD_TO_CHILD };
 enum dnsd_admit dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
 				 const struct dns_fwd_client *c, bool *ours);
-bool dnsd_query_digested(struct dnsd *s, const struct dns_digest *d,
+bool dnsd_query_digested(struct dnsd *s, const uint8_t *raw, size_t rawlen,
+			 const struct dns_digest *d,
 			 const struct dns_fwd_client *c, bool ours);
 
 /* dnsd.c: one query from a guest (UDP or TCP), read by the sandboxed

@@ -57,7 +57,8 @@ static void dnsd_pipe_finish(struct dnsd *s, int i)
 		s->st.dropped++;
 		return;
 	}
-	dnsd_query_digested(s, &g.d, &p->client[i], p->ours[i]);
+	dnsd_query_digested(s, p->req[i].query, p->req[i].len, &g.d, &p->client[i],
+			    p->ours[i]);
 }
 
 int dnsd_pipe_run(struct dnsd *s, int fd)

@@ -275,6 +275,26 @@ def test_dns_through_the_child(kvnet):
     assert env.net("t0")["dns_counters"]["answered"] >= 205
 
 
+def test_dns_query_asked_again_is_not_read_again(kvnet):
+    """The child is a pure function of a query's bytes: a query asked
+    again byte for byte (its ID aside) is served from the canonical query
+    kvnetd wrote from the child's first reading of it, and the child does
+    not read it again; the same name spelt otherwise is read anew."""
+    from test_dns import status
+    env = kvnet
+    g = dns_env(env)
+    wait_child(env)
+
+    def sandboxed():
+        return env.net("t0")["dns_counters"]["sandboxed"]
+    before = sandboxed()
+    for _ in range(3):  # no cookie: dig's is new each time
+        assert status(g.ns, "+nocookie", "nosuchvm.lab.test") == "SERVFAIL"
+    assert sandboxed() == before + 1
+    assert status(g.ns, "+nocookie", "NoSuchVM.lab.test") == "SERVFAIL"
+    assert sandboxed() == before + 2
+
+
 def test_dns_crash_restarts(kvnet):
     """A query that crashes the child costs that query only: the child is
     replaced within a second and the next query is answered."""
