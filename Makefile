@@ -26,7 +26,7 @@ BPFTOOL  ?= bpftool
 BUILD    := build
 WERROR   ?= -Werror
 CFLAGS   ?= -O2 -g
-PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap ldns
+PKGS     := libnl-3.0 libnl-route-3.0 libxml-2.0 jansson libpcap ldns libseccomp libcap-ng
 CFLAGS   += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE \
 	    -I$(BUILD) -I. -Iebpf $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   := -lbpf -lelf -lz $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -68,6 +68,10 @@ NSSDIR   ?= /usr/lib/$(shell gcc -print-multiarch)
 # The daemon again, with the fault points of switch/fault.h compiled in,
 # for tests/integration/test_faults.py.
 FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/switch/kvnetd.o
+# The CLI too (vm run's steps are its points), for tests/integration/
+# test_vm_run.py.
+CLI_FAULT_OBJS := $(LIB_SRCS:%.c=$(BUILD)/faults/%.o) $(BUILD)/faults/tools/kvnet.o \
+		  $(CLI_SRCS:%.c=$(BUILD)/faults/%.o)
 
 # Where make install puts things. qemu's tap scripts are helpers that qemu
 # runs by path, not commands: they go to libexec (as qemu's own
@@ -87,7 +91,7 @@ INSTALLED  := $(SBINDIR)/kvnetd $(BINDIR)/kvnet \
 
 .PHONY: all deps test unit integration bench demo paths check fuzz fuzz-regress fuzz-coverage clean install \
 	uninstall
-all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(TOOLS) $(UNITS) $(NSS_LIB)
+all: $(BUILD)/kvnetd $(BUILD)/kvnetd-faults $(BUILD)/kvnet-faults $(TOOLS) $(UNITS) $(NSS_LIB)
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
@@ -121,6 +125,9 @@ $(NSS_LIB): $(NSS_OBJS) nss/nss_kvnet.map
 $(BUILD)/kvnetd-faults: $(FAULT_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/kvnet-faults: $(CLI_FAULT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 # The daemon once more, over a switch program built with no tracing code
 # at all (KVNET_NO_TRACE): make bench's baseline for what tracing costs.
 # Only the files that embed the switch's skeleton differ.
@@ -150,6 +157,9 @@ $(BUILD)/kvnetd: $(BUILD)/obj/switch/kvnetd.o $(LIB)
 
 $(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# kvnet lab's runner is found here once installed
+$(BUILD)/obj/tools/cli/cli_lab.o: CFLAGS += -DKVNET_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 $(BUILD)/kvnet: $(BUILD)/obj/tools/kvnet.o $(CLI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

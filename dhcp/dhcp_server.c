@@ -505,18 +505,14 @@ static void dhcp_server_count(struct dhcp_server *s,
 	s->stats.reason[res->reason]++;
 }
 
-int dhcp_server_handle(struct dhcp_server *s, const uint8_t *pkt, size_t len,
-		       const struct dhcp_meta *meta, uint8_t *reply, size_t cap,
-		       struct dhcp_result *res)
+/* Serve s->msg, parsed (or not: res->reason says why) from a message. */
+static int dhcp_server_serve(struct dhcp_server *s, const struct dhcp_meta *meta,
+			     uint8_t *reply, size_t cap, struct dhcp_result *res)
 {
 	struct dhcp_req q = { .m = &s->msg, .meta = meta, .c = &s->client,
 			      .buf = reply, .cap = cap, .res = res };
 	int rc = 0;
 
-	memset(res, 0, offsetof(struct dhcp_result, changes));
-	res->changes.n = 0;
-	dhcp_alloc_expire(&s->alloc, meta->now);
-	res->reason = dhcp_wire_parse(pkt, len, &s->msg);
 	if (res->reason == DHCP_R_NONE) {
 		res->received = s->msg.type;
 		res->reason = dhcp_server_admit(s, &q);
@@ -525,6 +521,39 @@ int dhcp_server_handle(struct dhcp_server *s, const uint8_t *pkt, size_t len,
 		rc = dhcp_server_dispatch(s, &q);
 	dhcp_server_count(s, res, res->received != DHCP_NONE);
 	return rc;
+}
+
+static void dhcp_server_begin(struct dhcp_server *s, const struct dhcp_meta *meta,
+			      struct dhcp_result *res)
+{
+	memset(res, 0, offsetof(struct dhcp_result, changes));
+	res->changes.n = 0;
+	dhcp_alloc_expire(&s->alloc, meta->now);
+}
+
+int dhcp_server_handle(struct dhcp_server *s, const uint8_t *pkt, size_t len,
+		       const struct dhcp_meta *meta, uint8_t *reply, size_t cap,
+		       struct dhcp_result *res)
+{
+	dhcp_server_begin(s, meta, res);
+	res->reason = dhcp_wire_parse(pkt, len, &s->msg);
+	return dhcp_server_serve(s, meta, reply, cap, res);
+}
+
+int dhcp_server_handle_digest(struct dhcp_server *s, const struct dhcp_digest *d,
+			      const struct dhcp_meta *meta, uint8_t *reply, size_t cap,
+			      struct dhcp_result *res, const char **why)
+{
+	*why = NULL;
+	if (d->reason > DHCP_R_BAD_TYPE) {
+		*why = "not a parse error";
+		return -EINVAL;
+	}
+	if (d->reason == DHCP_R_NONE && dhcp_digest_to_msg(d, &s->msg, why) < 0)
+		return -EINVAL;
+	dhcp_server_begin(s, meta, res);
+	res->reason = (enum dhcp_reason)d->reason;
+	return dhcp_server_serve(s, meta, reply, cap, res);
 }
 
 /* ---- the daemon's other calls ---- */

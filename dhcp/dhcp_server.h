@@ -23,6 +23,7 @@
 
 #include "dhcp/dhcp_alloc.h"
 #include "dhcp/dhcp_config.h"
+#include "dhcp/dhcp_digest.h"
 #include "dhcp/dhcp_host.h"
 #include "dhcp/dhcp_lease.h"
 #include "dhcp/dhcp_reason.h"
@@ -87,6 +88,13 @@ const struct dhcp_config *dhcp_server_config(const struct dhcp_server *s);
 int dhcp_server_handle(struct dhcp_server *s, const uint8_t *pkt, size_t len,
 		       const struct dhcp_meta *meta, uint8_t *reply, size_t cap,
 		       struct dhcp_result *res);
+
+/* The same for a message the sandbox parsed (dhcp/dhcp_digest.h): -EINVAL
+ * with the reason in *why for a digest it could not have made (nothing
+ * changed then). */
+int dhcp_server_handle_digest(struct dhcp_server *s, const struct dhcp_digest *d,
+			      const struct dhcp_meta *meta, uint8_t *reply, size_t cap,
+			      struct dhcp_result *res, const char **why);
 
 /* Carry out what is due by now (offers, leases, quarantines end); cheap
  * when nothing is. The number of changes (the daemon may then rewrite

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <jansson.h>
 
@@ -381,8 +382,12 @@ static long arg_count(json_t *args, const char *key, long max, struct kv_error *
 	return (long)json_integer_value(v);
 }
 
+/* port.add: with "fds", the tap is never persistent and its queues go to
+ * the client with the response (kvnet vm run hands them to qemu), so it
+ * lives exactly as long as they do wherever either side dies. */
 static json_t *cmd_port_add(struct kvnetd *d, json_t *args, struct kv_error *e)
 {
+	int fds[KVNET_TAP_QUEUES_MAX];
 	struct kv_network *n = arg_net(d, args, "net", e);
 	const char *iface = arg_str(args, "iface", true, e);
 	struct port_add_req req = {
@@ -394,13 +399,17 @@ static json_t *cmd_port_add(struct kvnetd *d, json_t *args, struct kv_error *e)
 		.group = arg_count(args, "group", UINT32_MAX - 1, e),
 	};
 	long queues = arg_count(args, "queues", KVNET_TAP_QUEUES_MAX, e);
+	bool pass_fds = arg_bool(args, "fds", e);
 	struct kv_port *p;
 
 	if (!n || !iface || e->code)
 		return NULL;
 	req.queues = queues < 0 ? 0 : (unsigned)queues;
+	req.fds = pass_fds ? fds : NULL;
 	if (netw_port_add(d, n, iface, &req, &p, e) < 0)
 		return NULL;
+	if (pass_fds)
+		control_give_fds(fds, req.queues > 1 ? req.queues : 1);
 	return render_port(d, n, p);
 }
 
@@ -493,40 +502,77 @@ static const struct {
 	const char *name;
 	control_fn fn;		  /* the result, built whole */
 	control_stream_fn stream; /* or the response, a piece at a time */
+	/* who may: CONTROL_READER for what only reads (never trace: it shows
+	 * the guests' packets); root alone for the rest, and for an entry
+	 * that says nothing (CONTROL_ROOT is 0) */
+	enum control_access open_to;
 } control_cmds[] = {
-	{ "ping", cmd_ping, NULL },
-	{ "net.define", cmd_net_define, NULL },
-	{ "net.create", cmd_net_create, NULL },
-	{ "net.start", cmd_net_start, NULL },
-	{ "net.stop", cmd_net_stop, NULL },
-	{ "net.undefine", cmd_net_undefine, NULL },
-	{ "net.autostart", cmd_net_autostart, NULL },
-	{ "net.show", cmd_net_show, NULL },
-	{ "net.dumpxml", cmd_net_dumpxml, NULL },
-	{ "net.list", cmd_net_list, NULL },
-	{ "port.add", cmd_port_add, NULL },
-	{ "port.del", cmd_port_del, NULL },
-	{ "port.list", cmd_port_list, NULL },
-	{ "port.addr.add", cmd_port_addr_add, NULL },
-	{ "port.addr.del", cmd_port_addr_del, NULL },
-	{ "fdb", NULL, control_fdb_open },
-	{ "trace", NULL, control_trace_open },
-	{ "trace.inject", control_trace_inject, NULL },
-	{ "stats", cmd_stats, NULL },
-	{ "leases", control_leases, NULL },
-	{ "conntrack", control_conntrack, NULL },
-	{ "dhcp.host.add", control_dhcp_host_add, NULL },
-	{ "dhcp.host.del", control_dhcp_host_del, NULL },
-	{ "forward.add", control_fwd_add, NULL },
-	{ "forward.del", control_fwd_del, NULL },
-	{ "forward.list", control_fwd_list, NULL },
+	{ "ping", cmd_ping, NULL, CONTROL_READER },
+	{ "net.define", cmd_net_define, NULL, CONTROL_ROOT },
+	{ "net.create", cmd_net_create, NULL, CONTROL_ROOT },
+	{ "net.start", cmd_net_start, NULL, CONTROL_ROOT },
+	{ "net.stop", cmd_net_stop, NULL, CONTROL_ROOT },
+	{ "net.undefine", cmd_net_undefine, NULL, CONTROL_ROOT },
+	{ "net.autostart", cmd_net_autostart, NULL, CONTROL_ROOT },
+	{ "net.show", cmd_net_show, NULL, CONTROL_READER },
+	{ "net.dumpxml", cmd_net_dumpxml, NULL, CONTROL_READER },
+	{ "net.list", cmd_net_list, NULL, CONTROL_READER },
+	{ "port.add", cmd_port_add, NULL, CONTROL_ROOT },
+	{ "port.del", cmd_port_del, NULL, CONTROL_ROOT },
+	{ "port.list", cmd_port_list, NULL, CONTROL_READER },
+	{ "port.addr.add", cmd_port_addr_add, NULL, CONTROL_ROOT },
+	{ "port.addr.del", cmd_port_addr_del, NULL, CONTROL_ROOT },
+	{ "fdb", NULL, control_fdb_open, CONTROL_READER },
+	{ "trace", NULL, control_trace_open, CONTROL_ROOT },
+	{ "trace.inject", control_trace_inject, NULL, CONTROL_ROOT },
+	{ "stats", cmd_stats, NULL, CONTROL_READER },
+	{ "leases", control_leases, NULL, CONTROL_READER },
+	{ "conntrack", control_conntrack, NULL, CONTROL_READER },
+	{ "dhcp.host.add", control_dhcp_host_add, NULL, CONTROL_ROOT },
+	{ "dhcp.host.del", control_dhcp_host_del, NULL, CONTROL_ROOT },
+	{ "forward.add", control_fwd_add, NULL, CONTROL_ROOT },
+	{ "forward.del", control_fwd_del, NULL, CONTROL_ROOT },
+	{ "forward.list", control_fwd_list, NULL, CONTROL_READER },
 };
 
 /* ---- request / response ----------------------------------------------- */
 
-static json_t *control_dispatch(struct kvnetd *d, json_t *req, struct control_stream **more,
-				struct kv_error *e)
+/* Where control_give_fds() puts descriptors: the response being made. */
+static struct control_fds *control_out_fds;
+
+void control_give_fds(const int *fds, unsigned n)
 {
+	struct control_fds *out = control_out_fds;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (out && out->n < CONTROL_FDS_MAX)
+			out->fd[out->n++] = fds[i];
+		else
+			close(fds[i]);
+	}
+}
+
+void control_fds_close(struct control_fds *fds)
+{
+	for (unsigned i = 0; i < fds->n; i++)
+		close(fds->fd[i]);
+	fds->n = 0;
+}
+
+/* "net.start" as the CLI spells it: "net start". */
+static const char *control_cli_words(const char *cmd, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", cmd);
+	for (char *p = buf; *p; p++)
+		if (*p == '.')
+			*p = ' ';
+	return buf;
+}
+
+static json_t *control_dispatch(struct kvnetd *d, json_t *req, enum control_access who,
+				struct control_stream **more, struct kv_error *e)
+{
+	char words[64];
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	json_t *args = json_object_get(req, "args"), *none, *res = NULL;
 	size_t i;
@@ -544,6 +590,11 @@ static json_t *control_dispatch(struct kvnetd *d, json_t *req, struct control_st
 			break;
 	if (i == sizeof(control_cmds) / sizeof(*control_cmds)) {
 		kv_fail(e, KV_ERR_INVALID, -EINVAL, "unknown command '%s'", cmd);
+		return NULL;
+	}
+	if (who != CONTROL_ROOT && control_cmds[i].open_to != who) {
+		kv_fail(e, KV_ERR_PERMISSION, -EPERM, "permission denied: '%s' needs root",
+			control_cli_words(cmd, words, sizeof(words)));
 		return NULL;
 	}
 	none = args ? NULL : json_object();
@@ -597,7 +648,8 @@ static char *control_render(json_t *res, struct kv_error *e)
 	return text;
 }
 
-char *control_begin(struct kvnetd *d, const char *req, size_t len, struct control_stream **more)
+char *control_begin(struct kvnetd *d, const char *req, size_t len, enum control_access who,
+		    struct control_stream **more, struct control_fds *fds)
 {
 	struct kv_error e = { 0 };
 	json_error_t jerr;
@@ -606,15 +658,20 @@ char *control_begin(struct kvnetd *d, const char *req, size_t len, struct contro
 	int ret;
 
 	*more = NULL;
+	fds->n = 0;
 	if (!r || !json_is_object(r))
 		kv_fail(&e, KV_ERR_INVALID, -EINVAL, "malformed request: %s",
 			r ? "not a JSON object" : jerr.text);
 	else {
+		control_out_fds = fds;
 		fault_arm(true);
-		res = control_dispatch(d, r, more, &e);
+		res = control_dispatch(d, r, who, more, &e);
 		fault_arm(false);
+		control_out_fds = NULL;
 	}
 	json_decref(r);
+	if ((!res && !*more) || e.code)
+		control_fds_close(fds); /* an error hands nothing over */
 	if (!*more)
 		return control_render(res, &e);
 	/* the first piece now: what fails before anything is sent is an
@@ -675,11 +732,13 @@ static int control_append(char **text, size_t *len, char *piece)
 char *control_handle(struct kvnetd *d, const char *req, size_t len)
 {
 	struct control_stream *more;
+	struct control_fds fds;
 	struct kv_error e = { 0 };
-	char *text = control_begin(d, req, len, &more), *piece;
+	char *text = control_begin(d, req, len, CONTROL_ROOT, &more, &fds), *piece;
 	size_t n = text ? strlen(text) : 0;
 	int ret = 1;
 
+	control_fds_close(&fds); /* no socket to pass them on */
 	while (more && text && ret == 1) {
 		ret = control_more(d, more, &piece, &e);
 		if (ret < 0 || control_append(&text, &n, piece) < 0) {

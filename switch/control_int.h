@@ -26,6 +26,10 @@ struct kv_network *arg_net(struct kvnetd *d, json_t *args, const char *key,
 /* args["net"] names an active network: it, or NULL (e set). */
 struct kv_network *control_arg_active_net(struct kvnetd *d, json_t *args, struct kv_error *e);
 
+/* The response being made carries these descriptors (its own from now:
+ * they are closed if it turns out an error). */
+void control_give_fds(const int *fds, unsigned n);
+
 /* control_ct.c */
 json_t *control_conntrack(struct kvnetd *d, json_t *args, struct kv_error *e);
 json_t *control_ct_stats_row(struct kvnetd *d);

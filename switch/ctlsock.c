@@ -41,6 +41,8 @@ struct ctl_client {
 	char *buf;	      /* request, then (a piece of) the response */
 	size_t len, cap, off;
 	struct control_stream *more; /* the rest of a response, if it streams */
+	enum control_access who;     /* from its credentials (SO_PEERCRED) */
+	struct control_fds fds;	     /* go with the response's first byte */
 };
 
 /* A condition worth a warning: counted, and logged when first seen, then
@@ -152,6 +154,7 @@ static void client_drop(struct ctlsock *c, struct ctl_client *cl)
 	close(cl->fd);
 	free(cl->buf);
 	control_stream_free(cl->more);
+	control_fds_close(&cl->fds);
 	memset(cl, 0, sizeof(*cl));
 	cl->state = CLIENT_FREE;
 	c->nclients--;
@@ -253,6 +256,35 @@ static int client_next_piece(struct ctl_client *cl, struct kvnetd *d)
 	return 0;
 }
 
+/* Send from the response; the first byte out carries its descriptors,
+ * and ours are closed then (the client's copies keep what they hold). */
+static ssize_t client_send(struct ctl_client *cl)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CONTROL_FDS_MAX)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { cl->buf + cl->off, cl->len - cl->off };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t w;
+
+	if (!cl->fds.n)
+		return send(cl->fd, iov.iov_base, iov.iov_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = CMSG_SPACE(sizeof(int) * cl->fds.n);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * cl->fds.n);
+	memcpy(CMSG_DATA(cm), cl->fds.fd, sizeof(int) * cl->fds.n);
+	w = sendmsg(cl->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w >= 0)
+		control_fds_close(&cl->fds);
+	return w;
+}
+
 /* Write what the socket takes; once a piece of a streamed response is
  * out, make the next, but only one per call, so that the loop turns to
  * the others between pieces (the socket stays writable: epoll calls
@@ -264,8 +296,7 @@ static int client_write(struct ctl_client *cl, struct kvnetd *d)
 
 	for (;;) {
 		while (cl->off < cl->len) {
-			ssize_t w = send(cl->fd, cl->buf + cl->off, cl->len - cl->off,
-					 MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t w = client_send(cl);
 
 			if (w < 0 && errno == EINTR)
 				continue;
@@ -298,7 +329,8 @@ static void client_event(struct ctlsock *c, struct ctl_client *cl, struct kvnetd
 		}
 		if (ret == 0)
 			return;
-		resp = ret == 2 ? cl->buf : control_begin(d, cl->buf, cl->len, &cl->more);
+		resp = ret == 2 ? cl->buf
+				: control_begin(d, cl->buf, cl->len, cl->who, &cl->more, &cl->fds);
 		if (ret != 2)
 			free(cl->buf);
 		if (cl->more)
@@ -353,6 +385,20 @@ static int ctl_free_slot(struct ctlsock *c, struct kvnetd *d)
 	return -1;
 }
 
+/* Root may do everything, anyone else only read: who got this far is
+ * root or a member of the socket's group (its mode lets no one else
+ * connect). The credentials are those of connect(), and each connection
+ * carries one request. */
+static enum control_access ctl_peer_access(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return CONTROL_READER;
+	return cred.uid == 0 ? CONTROL_ROOT : CONTROL_READER;
+}
+
 static void ctl_admit(struct ctlsock *c, struct kvnetd *d, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -373,7 +419,8 @@ static void ctl_admit(struct ctlsock *c, struct kvnetd *d, int fd)
 		return;
 	}
 	c->clients[i] = (struct ctl_client){ .state = CLIENT_READING, .fd = fd,
-					     .since_ms = now, .progress_ms = now };
+					     .since_ms = now, .progress_ms = now,
+					     .who = ctl_peer_access(fd) };
 	c->nclients++;
 }
 
@@ -500,7 +547,18 @@ int ctlsock_fd(const struct ctlsock *c)
 
 /* ---- set-up ------------------------------------------------------------- */
 
-static int ctl_listen(const char *path, struct kv_error *e)
+/* Root's alone (0600), or root's and group's (0660, the group's members
+ * can connect and read: ctl_peer_access). */
+static int ctl_permit(const char *path, gid_t group)
+{
+	if (group == CTLSOCK_ROOT_ONLY)
+		return chmod(path, 0600);
+	if (chown(path, (uid_t)-1, group) < 0)
+		return -1;
+	return chmod(path, 0660);
+}
+
+static int ctl_listen(const char *path, gid_t group, struct kv_error *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, probe, ret;
@@ -524,7 +582,7 @@ static int ctl_listen(const char *path, struct kv_error *e)
 	old = umask(0177);
 	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (ret < 0 || chmod(path, 0600) < 0 || listen(fd, SOMAXCONN) < 0) {
+	if (ret < 0 || ctl_permit(path, group) < 0 || listen(fd, SOMAXCONN) < 0) {
 		ret = -errno;
 		close(fd);
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot listen on %s: %s", path,
@@ -533,7 +591,7 @@ static int ctl_listen(const char *path, struct kv_error *e)
 	return fd;
 }
 
-int ctlsock_open(struct ctlsock **out, const char *path, struct kv_error *e)
+int ctlsock_open(struct ctlsock **out, const char *path, gid_t group, struct kv_error *e)
 {
 	struct ctlsock *c = calloc(1, sizeof(*c));
 	int ret = 0;
@@ -549,7 +607,7 @@ int ctlsock_open(struct ctlsock **out, const char *path, struct kv_error *e)
 		ret = kv_fail(e, KV_ERR_SYSTEM, -errno, "cannot set up the control socket: %s",
 			      strerror(errno));
 	if (ret == 0)
-		ret = c->listen_fd = ctl_listen(path, e);
+		ret = c->listen_fd = ctl_listen(path, group, e);
 	if (ret >= 0)
 		ret = ctl_watch(c, c->listen_fd, TAG_LISTEN);
 	c->accepting = ret >= 0;

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The control socket of kvnetd: <run-dir>/kvnetd.sock, mode 0600, one
- * request and one response per connection. Every client is served from the
+/* The control socket of kvnetd: <run-dir>/kvnetd.sock, mode 0600 (or
+ * 0660 with a group: kvnetd --socket-group), one request and one response
+ * per connection. Root may send every request, the group's members only
+ * those that read (control.h, enum control_access), told apart by the
+ * peer's credentials (SO_PEERCRED). Every client is served from the
  * event loop without blocking it, and no client can lock the others out:
  *
  * - a client must send its first byte within CTLSOCK_FIRST_BYTE_MS and its
@@ -20,6 +23,8 @@
 #ifndef KVNET_CTLSOCK_H
 #define KVNET_CTLSOCK_H
 
+#include <sys/types.h>
+
 #include "switch/error.h"
 
 struct kvnetd;
@@ -34,9 +39,12 @@ struct ctlsock;
 #define CTLSOCK_ACCEPT_PAUSE_MS 1000
 #define CTLSOCK_MAX_REQUEST (2u << 20)
 
-/* Listen on path. Refuses (-EADDRINUSE) when another kvnetd answers on
+/* No group: the socket is root's alone. */
+#define CTLSOCK_ROOT_ONLY ((gid_t)-1)
+
+/* Listen on path, owned by group (or CTLSOCK_ROOT_ONLY). Refuses (-EADDRINUSE) when another kvnetd answers on
  * it; replaces a stale socket file. */
-int ctlsock_open(struct ctlsock **out, const char *path, struct kv_error *e);
+int ctlsock_open(struct ctlsock **out, const char *path, gid_t group, struct kv_error *e);
 /* An epoll fd that is readable whenever ctlsock_run() has work. */
 int ctlsock_fd(const struct ctlsock *c);
 /* Accept, read, answer (through control.h), time out whatever is due. */

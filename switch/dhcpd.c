@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include "switch/dhcpd_int.h"
+#include "switch/guestd.h"
 #include "switch/log.h"
 #include "switch/network_int.h"
 #include "switch/trace.h"
@@ -68,6 +69,8 @@ void dhcpd_host_from_def(const struct net_dhcp_host *in, struct dhcp_host *out)
 	out->lease_s = in->lease_s;
 }
 
+static void dhcpd_drain(struct dhcpd *s);
+
 /* ---- opening ---------------------------------------------------------- */
 
 static int dhcpd_restore_cb(void *ctx, const struct dhcp_lease_rec *r)
@@ -96,7 +99,7 @@ static int dhcpd_dir(const char *base, const char *sub, char *out, size_t len)
 
 static int dhcpd_open_store(struct dhcpd *s, struct kv_error *e)
 {
-	struct dhcp_store_stats st;
+	struct dhcp_store_stats st = { 0 };
 	char dir[PATH_MAX];
 	int ret = dhcpd_dir(s->d->store.state_dir, "leases", dir, sizeof(dir));
 
@@ -149,6 +152,11 @@ int dhcpd_open(struct kvnetd *d, struct kv_network *n, struct dhcpd **out,
 	s->d = d;
 	s->n = n;
 	s->arp.fd = -1;
+	s->pend = calloc(DHCPD_PIPE, sizeof(*s->pend));
+	if (!s->pend) {
+		free(s);
+		return kv_fail(e, KV_ERR_SYSTEM, -ENOMEM, "out of memory");
+	}
 	memcpy(s->gw_mac, n->def.mac, 6);
 	s->gw_ip = ntohl(n->def.ip.s_addr);
 	if (snprintf(s->status_path, sizeof(s->status_path), "%.*s/%s.status",
@@ -173,12 +181,15 @@ void dhcpd_close(struct dhcpd *s)
 {
 	if (!s)
 		return;
+	if (s->srv && s->store)
+		dhcpd_drain(s); /* nothing left in flight to the child */
 	dhcpd_probe_close(s);
 	if (s->store && dhcp_store_flush(s->store) < 0)
 		log_err("network '%s': cannot flush the lease journal", s->n->def.name);
 	dhcp_store_close(s->store);
 	dhcp_server_free(s->srv);
 	free(s->q);
+	free(s->pend);
 	free(s);
 }
 
@@ -205,14 +216,14 @@ static struct dhcpd_reply *dhcpd_queue_slot(struct dhcpd *s)
 	return &s->q[s->nq++];
 }
 
-static void dhcpd_log_result(struct dhcpd *s, const struct dhcpd_in *in,
+static void dhcpd_log_result(struct dhcpd *s, const uint8_t *src_mac,
 			     const struct dhcp_result *res)
 {
 	char mac[KV_MAC_STRLEN];
 
 	if (!(res->flags & DHCP_RESULT_POOL_EXHAUSTED))
 		return;
-	kv_mac_format(in->src_mac, mac);
+	kv_mac_format(src_mac, mac);
 	log_warn("network '%s': DHCP pool exhausted: no address for %s (and others, "
 		 "until one is free again)", s->n->def.name, mac);
 }
@@ -228,51 +239,115 @@ static void dhcpd_send(struct dhcpd *s, int ifindex, const uint8_t *frame, size_
 			  strerror(-ret));
 }
 
-void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted)
+/* What the sandboxed parser says of a frame, checked against the frame
+ * where kvnetd can (the source MAC). False: nothing to serve. */
+static bool dhcpd_digest_ok(struct dhcpd *s, const struct dhcpd_pending *pe,
+			    const struct guestd_dhcp_digest *g)
 {
-	uint8_t reply[DHCPD_REPLY_MAX], frame[DHCPD_FRAME_MAX];
-	struct dhcp_result res;
-	struct dhcp_meta meta = { .port = p->ifindex, .trusted = trusted };
+	const struct kvnet_punt *p = &pe->req.punt;
+
+	if (g->frame_ok > 1 || g->broadcast > 1 ||
+	    (g->frame_ok && (p->len < 12 || memcmp(g->src_mac, p->data + 6, 6)))) {
+		guestd_reject(s->d->guestd, "a DHCP digest", "frame fields not the frame's");
+		return false;
+	}
+	return g->frame_ok;
+}
+
+static void dhcpd_answer(struct dhcpd *s, int ifindex, const struct guestd_dhcp_digest *g,
+			 const uint8_t *reply, const struct dhcp_result *res)
+{
+	uint8_t frame[DHCPD_FRAME_MAX];
 	struct dhcpd_reply *out;
-	struct dhcpd_in in;
 	size_t len;
 
-	if (dhcpd_frame_parse(p, &in) < 0)
-		return;
-	memcpy(meta.src_mac, in.src_mac, 6);
-	meta.broadcast = in.broadcast;
-	meta.now = (uint64_t)time(NULL);
-	if (dhcp_server_handle(s->srv, in.payload, in.len, &meta, reply, sizeof(reply),
-			       &res) < 0)
-		return;
-	dhcpd_persist(s, &res.changes);
-	if (res.changes.n)
-		netw_dns_stale(s->n); /* a hostname may come or go */
-	s->bind_dirty |= netw_bind_lease_touched(s->n, &res.changes);
-	dhcpd_log_result(s, &in, &res);
-	if (!res.len)
-		return;
 	/* Only an ACK binds: it waits for the batch's fdatasync. An OFFER or
 	 * a NAK promises nothing a crash could break (an offer is never
 	 * persisted; a client that REQUESTs an offer a restarted server
 	 * lost is NAKed and starts over), so it leaves at once: its latency
 	 * owes nothing to the disk, and a batch's replies do not all leave
 	 * in one burst after the flush. */
-	if (res.sent != DHCP_ACK) {
-		len = dhcpd_frame_build(s, &res.dst, in.src_mac, reply, res.len, frame);
-		dhcpd_send(s, (int)p->ifindex, frame, len);
+	if (res->sent != DHCP_ACK) {
+		len = dhcpd_frame_build(s, &res->dst, g->src_mac, reply, res->len, frame);
+		dhcpd_send(s, ifindex, frame, len);
 		return;
 	}
 	if (!(out = dhcpd_queue_slot(s)))
 		return;
-	out->ifindex = (int)p->ifindex;
-	out->len = (uint16_t)dhcpd_frame_build(s, &res.dst, in.src_mac, reply, res.len,
+	out->ifindex = ifindex;
+	out->len = (uint16_t)dhcpd_frame_build(s, &res->dst, g->src_mac, reply, res->len,
 					       out->frame);
+}
+
+/* The engine on a message the child read (dhcp/dhcp_digest.h). */
+static void dhcpd_serve(struct dhcpd *s, const struct dhcpd_pending *pe,
+			const struct guestd_dhcp_digest *g)
+{
+	struct dhcp_meta meta = { .port = pe->req.punt.ifindex, .trusted = pe->trusted };
+	uint8_t reply[DHCPD_REPLY_MAX];
+	struct dhcp_result res;
+	const char *why;
+	int ret;
+
+	memcpy(meta.src_mac, g->src_mac, 6);
+	meta.broadcast = g->broadcast;
+	meta.now = (uint64_t)time(NULL);
+	ret = dhcp_server_handle_digest(s->srv, &g->d, &meta, reply, sizeof(reply), &res, &why);
+	if (ret == -EINVAL)
+		guestd_reject(s->d->guestd, "a DHCP digest", why);
+	if (ret < 0)
+		return;
+	dhcpd_persist(s, &res.changes);
+	if (res.changes.n)
+		netw_dns_stale(s->n); /* a hostname may come or go */
+	s->bind_dirty |= netw_bind_lease_touched(s->n, &res.changes);
+	dhcpd_log_result(s, meta.src_mac, &res);
+	if (res.len)
+		dhcpd_answer(s, (int)pe->req.punt.ifindex, g, reply, &res);
+}
+
+/* The replies to the frames sent to the child, in the order sent. */
+static void dhcpd_drain(struct dhcpd *s)
+{
+	struct guestd_dhcp_digest g;
+
+	for (int i = 0; i < s->npend; i++) {
+		const struct dhcpd_pending *pe = &s->pend[i];
+
+		if (guestd_recv(s->d->guestd, &pe->req.h, GUESTD_DHCP_DIGEST, &g.h, sizeof(g)) == 0 &&
+		    dhcpd_digest_ok(s, pe, &g))
+			dhcpd_serve(s, pe, &g);
+	}
+	s->npend = 0;
+}
+
+/* The frame goes to the sandboxed parser (switch/guestd.h) at once; its
+ * reply is read with the batch's others (dhcpd_flush), or when
+ * DHCPD_PIPE are in flight. */
+void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted)
+{
+	size_t have = p->len < KVNET_PUNT_BYTES ? p->len : KVNET_PUNT_BYTES;
+	struct dhcpd_pending *pe;
+
+	if (s->npend == DHCPD_PIPE)
+		dhcpd_drain(s);
+	pe = &s->pend[s->npend];
+	pe->req.h = (struct guestd_hdr){ .type = GUESTD_DHCP_REQ, .len = sizeof(pe->req) };
+	pe->req.punt.kind = p->kind;
+	pe->req.punt.ifindex = p->ifindex;
+	pe->req.punt.len = (uint32_t)have;
+	memcpy(pe->req.punt.data, p->data, have);
+	pe->trusted = trusted;
+	if (guestd_send(s->d->guestd, &pe->req.h) == 0)
+		s->npend++;
 }
 
 void dhcpd_flush(struct dhcpd *s)
 {
-	int ret = dhcp_store_pending(s->store) ? dhcp_store_flush(s->store) : 0;
+	int ret;
+
+	dhcpd_drain(s);
+	ret = dhcp_store_pending(s->store) ? dhcp_store_flush(s->store) : 0;
 
 	/* the guest may send from its address once the ACK arrives */
 	if (s->bind_dirty) {

@@ -41,9 +41,12 @@ int dhcpd_open(struct kvnetd *d, struct kv_network *n, struct dhcpd **out,
 	       struct kv_error *e);
 /* Flush and stop; the journal stays for the next start. */
 void dhcpd_close(struct dhcpd *s);
-/* One punted client message, from a port that is (not) trusted. */
+/* One punted client message, from a port that is (not) trusted: sent to
+ * the sandboxed parser, served when its reply is read (at the latest in
+ * dhcpd_flush). */
 void dhcpd_rx(struct dhcpd *s, const struct kvnet_punt *p, bool trusted);
-/* End of a batch: make its leases durable, then send its ACKs. */
+/* End of a batch: serve what is in flight, make its leases durable, then
+ * send its ACKs. */
 void dhcpd_flush(struct dhcpd *s);
 /* Once a second: expiry, the status file, compaction, probing. */
 void dhcpd_tick(struct dhcpd *s);

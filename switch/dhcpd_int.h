@@ -9,6 +9,7 @@
 
 #include "dhcp/dhcp_store.h"
 #include "switch/dhcpd.h"
+#include "switch/guestd_msg.h"
 #include "switch/loop.h"
 
 /* Ethernet + IPv4 (no options) + UDP + the largest reply we build. */
@@ -27,6 +28,14 @@
 #define DHCPD_STATUS_SHARE 50
 #define DHCPD_STATUS_GAP_MAX (30ULL * 1000000000ULL)
 
+/* Frames in flight to the sandboxed parser at most (switch/guestd.h). */
+#define DHCPD_PIPE 16
+
+struct dhcpd_pending {
+	struct guestd_dhcp_req req; /* the frame, as sent */
+	bool trusted;		    /* its port's */
+};
+
 struct dhcpd_reply {
 	int ifindex;
 	uint16_t len;
@@ -40,6 +49,8 @@ struct dhcpd {
 	struct dhcp_store *store;
 	struct dhcpd_reply *q;
 	int nq, capq;
+	struct dhcpd_pending *pend; /* DHCPD_PIPE of them */
+	int npend;
 	uint8_t gw_mac[6];
 	uint32_t gw_ip;		  /* host order */
 	int gw_ifindex;		  /* the gateway's host side */

@@ -13,8 +13,10 @@
 
 #include "dns/dns_answer.h"
 #include "dns/dns_cache.h"
+#include "dns/dns_digest.h"
 #include "dns/dns_forward.h"
 #include "switch/dnsd_int.h"
+#include "switch/guestd.h"
 #include "switch/log.h"
 #include "switch/network_int.h"
 
@@ -182,20 +184,53 @@ static void dnsd_zone_fresh(struct dnsd *s)
 	dns_memo_clear(&s->memo);
 }
 
-bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c)
+/* A query as the guest wrote it: refused by the rate limit (DNSD_DROPPED),
+ * or answered from the memo (DNSD_ANSWERED) when its bytes are, ID aside,
+ * a canonical query kvnetd wrote itself (dns_memo_get compares bytes, it
+ * reads nothing in them); else DNSD_TO_CHILD: the sandboxed parser must
+ * read it. */
+enum dnsd_admit dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
+				 const struct dns_fwd_client *c, bool *ours)
 {
-	uint8_t out[DNS_ANSWER_MAX];
-	struct dns_question qn = { 0 };
+	uint8_t out[DNS_MEMO_ANSWER_MAX];
 	size_t outlen = 0;
 
 	s->st.queries++;
-	if (!dnsd_from_subnet(s, c)) {
+	*ours = dnsd_from_subnet(s, c);
+	if (!*ours)
+		return DNSD_TO_CHILD; /* refused, once the child read its ID and question */
+	if (!dnsd_guard_admit(s, c))
+		return DNSD_DROPPED; /* the rate limit first: a flood costs the child nothing */
+	dnsd_zone_fresh(s);
+	if (!dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen))
+		return DNSD_TO_CHILD;
+	dnsd_guard_count_answer(s, out, outlen);
+	dnsd_reply(s, c, out, outlen);
+	return DNSD_ANSWERED;
+}
+
+/* What the sandboxed parser read in a query, as the canonical query
+ * kvnetd writes from it (dns/dns_digest.h), answered or forwarded. */
+bool dnsd_query_digested(struct dnsd *s, const struct dns_digest *d,
+			 const struct dns_fwd_client *c, bool ours)
+{
+	uint8_t out[DNS_ANSWER_MAX], q[DNS_DIGEST_WIRE_MAX];
+	struct dns_question qn = { 0 };
+	size_t outlen = 0, len;
+	const char *why;
+	int n = dns_digest_wire(d, q, &why);
+
+	if (n < 0)
+		guestd_reject(s->d->guestd, "a DNS digest", why);
+	if (n <= 0) {
+		s->st.dropped++;
+		return false;
+	}
+	len = (size_t)n;
+	if (!ours) {
 		s->st.refused++;
 		return dnsd_error(s, c, q, len, DNS_RCODE_REFUSED);
 	}
-	if (!dnsd_guard_admit(s, c))
-		return false;
-	dnsd_zone_fresh(s);
 	if (dns_memo_get(&s->memo, q, len, out, sizeof(out), &outlen)) {
 		dnsd_guard_count_answer(s, out, outlen);
 		dnsd_reply(s, c, out, outlen);
@@ -216,25 +251,33 @@ bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_f
 	return false;
 }
 
+bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c)
+{
+	struct guestd_dns_req req = { .h = { .type = GUESTD_DNS_REQ, .len = sizeof(req) } };
+	struct guestd_dns_digest g;
+	enum dnsd_admit a;
+	bool ours;
+
+	a = dnsd_query_admit(s, q, len, c, &ours);
+	if (a != DNSD_TO_CHILD)
+		return a == DNSD_ANSWERED;
+	req.len = (uint32_t)len;
+	memcpy(req.query, q, len < sizeof(req.query) ? len : sizeof(req.query));
+	if (len > sizeof(req.query) ||
+	    guestd_call(s->d->guestd, &req.h, GUESTD_DNS_DIGEST, &g.h, sizeof(g)) < 0) {
+		s->st.dropped++;
+		return false;
+	}
+	return dnsd_query_digested(s, &g.d, c, ours);
+}
+
 static void dnsd_udp_ready(struct loop_watch *w)
 {
 	struct dnsd *s = DNSD_OF(w, udp);
-	struct dns_fwd_client c = { .tcp_conn = -1 };
-	uint8_t buf[DNS_FWD_QUERY_MAX + 1];
-	ssize_t len;
 
-	for (int k = 0; k < DNSD_BATCH; k++) {
-		c.addrlen = sizeof(c.addr);
-		len = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&c.addr,
-			       &c.addrlen);
-		if (len < 0)
-			return;
-		if ((size_t)len > DNS_FWD_QUERY_MAX) {
-			s->st.dropped++; /* no query is that long */
-			continue;
-		}
-		dnsd_query(s, buf, (size_t)len, &c);
-	}
+	for (int k = 0; k < DNSD_BATCH; k += DNSD_PIPE)
+		if (dnsd_pipe_run(s, w->fd) < DNSD_PIPE)
+			return; /* the socket is empty */
 }
 
 /* ---- upstreams and time ------------------------------------------------- */
@@ -336,6 +379,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 	s->d = d;
 	s->n = n;
 	s->zone = calloc(1, sizeof(*s->zone));
+	s->pipe = malloc(sizeof(*s->pipe));
 	s->fwd = malloc(sizeof(*s->fwd));
 	s->cache = dns_cache_new(DNSD_CACHE_ENTRIES);
 	s->udp.fd = s->tcp.fd = -1;
@@ -343,7 +387,7 @@ static struct dnsd *dnsd_alloc(struct kvnetd *d, struct kv_network *n)
 		s->upudp[i].w.fd = -1;
 	for (int i = 0; i < DNSD_TCP_CONNS; i++)
 		s->conns[i].w.fd = s->uptcp[i].w.fd = -1;
-	if (!s->zone || !s->fwd || !s->cache || dnsd_guard_open(s) < 0) {
+	if (!s->zone || !s->fwd || !s->cache || !s->pipe || dnsd_guard_open(s) < 0) {
 		dnsd_close(s);
 		return NULL;
 	}
@@ -398,6 +442,7 @@ void dnsd_close(struct dnsd *s)
 		dnsd_upudp_close(s, i);
 	dns_memo_free(&s->memo);
 	free(s->zone);
+	free(s->pipe);
 	free(s->fwd);
 	dns_cache_free(s->cache);
 	dnsd_guard_close(s);

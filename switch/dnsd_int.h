@@ -17,6 +17,7 @@
 #include "dns/dns_rate.h"
 #include "dns/dns_zone.h"
 #include "switch/dnsd.h"
+#include "switch/guestd.h"
 #include "switch/loop.h"
 
 #define DNSD_TCP_CONNS 32	/* guests' TCP connections at once */
@@ -78,6 +79,8 @@ struct dnsd {
 	struct dns_fwd *fwd;
 	struct dns_cache *cache; /* upstream's answers (dns/dns_cache.h) */
 	struct dns_rate *rate;	 /* per-client limits (dns/dns_rate.h) */
+	struct dnsd_pipe *pipe;	 /* guests' UDP queries in flight to the
+				    sandboxed parser (dnsd_pipe.c) */
 	struct dnsd_counters st;
 	struct timespec resolv_mtime; /* of the resolv.conf last read */
 };
@@ -90,8 +93,33 @@ static inline uint64_t dnsd_now_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-/* dnsd.c: one query from a guest (UDP or TCP), answered or forwarded.
- * False when it was dropped: no answer will come. */
+/* Guests' UDP queries read at once, and sent to the sandboxed parser
+ * before the first reply is read (DNSD_BATCH reads them in rounds of
+ * this many). */
+#define DNSD_PIPE 16
+
+struct dnsd_pipe {
+	struct guestd_dns_req req[DNSD_PIPE];
+	struct dns_fwd_client client[DNSD_PIPE];
+	bool ours[DNSD_PIPE];
+	bool sent[DNSD_PIPE];
+};
+
+/* dnsd_pipe.c: read up to DNSD_PIPE queries from fd and serve them; how
+ * many were read. */
+int dnsd_pipe_run(struct dnsd *s, int fd);
+
+/* dnsd.c: a guest's query, before the sandboxed parser reads it, and
+ * after (dnsd_query_digested). */
+enum dnsd_admit { DNSD_DROPPED, DNSD_ANSWERED, DNSD_TO_CHILD };
+enum dnsd_admit dnsd_query_admit(struct dnsd *s, const uint8_t *q, size_t len,
+				 const struct dns_fwd_client *c, bool *ours);
+bool dnsd_query_digested(struct dnsd *s, const struct dns_digest *d,
+			 const struct dns_fwd_client *c, bool ours);
+
+/* dnsd.c: one query from a guest (UDP or TCP), read by the sandboxed
+ * parser (switch/guestd.h), then answered or forwarded as kvnetd writes
+ * it out again. False when it was dropped: no answer will come. */
 bool dnsd_query(struct dnsd *s, const uint8_t *q, size_t len, const struct dns_fwd_client *c);
 
 /* dnsd.c: an answer from upstream (UDP or TCP) for a query it checks

@@ -11,6 +11,8 @@
 #define KV_ERR_UNSUPPORTED "unsupported"
 #define KV_ERR_STATE "state"
 #define KV_ERR_SYSTEM "system"
+/* the caller may not do this (a member of the socket's group, not root) */
+#define KV_ERR_PERMISSION "permission"
 
 struct kv_error {
 	const char *code; /* one of KV_ERR_*, NULL while no error */

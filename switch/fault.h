@@ -2,7 +2,9 @@
 /* Fault points for the fault-injection test (tests/integration/
  * test_faults.py). Every step of a request that touches the kernel or a
  * file passes one. They exist only in build/kvnetd-faults, which is built
- * with -DKVNET_FAULTS; in kvnetd they compile to nothing.
+ * with -DKVNET_FAULTS; in kvnetd they compile to nothing. build/kvnet-faults
+ * is the CLI built so, its points the steps of `kvnet vm run`
+ * (tests/integration/test_vm_run.py), counted from its start.
  *
  * KVNET_FAULT selects what a point does, counting only the points passed
  * while a control request is being handled (so link events and timers,

@@ -4,7 +4,8 @@
  * guests' names), link notifications, a one-second timer (FDB aging, STP),
  * signals, and whatever the networks watch (their punted frames).
  * Stopping kvnetd leaves every network running in the kernel; the next
- * kvnetd adopts them (see network.c, netw_restore). */
+ * kvnetd adopts them (see network.c, netw_restore). Once its sockets are
+ * open, kvnetd drops the capabilities it does not need (caps.c). */
 #include <errno.h>
 #include <stddef.h>
 #include <getopt.h>
@@ -14,12 +15,15 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include "switch/caps.h"
 #include "switch/ctlsock.h"
+#include "switch/guestd.h"
 #include "switch/log.h"
 #include "switch/names_sock.h"
 #include "nat/ct_text.h"
@@ -28,6 +32,8 @@
 
 struct kvnetd_opts {
 	const char *state_dir, *run_dir, *bpffs, *status_dir, *resolv_conf;
+	const char *sandbox_user; /* NULL: kvnet, else nobody */
+	gid_t socket_group; /* --socket-group; CTLSOCK_ROOT_ONLY without */
 	int log_level;
 	struct kvnet_nat_cfg timeouts; /* --conntrack-timeouts; 0: default */
 	struct dns_rate_cfg dns_rate;  /* --dns-rate, else $KVNET_DNS_RATE */
@@ -47,13 +53,37 @@ static void kvnetd_usage(FILE *f)
 	fprintf(f, "usage: kvnetd [--state-dir D] [--run-dir R] [--bpffs DIR] "
 		   "[--status-dir DIR] [--log-level err|warn|info|debug]\n"
 		   "              [--conntrack-timeouts NAME=SECONDS,...] [--resolv-conf FILE]\n"
-		   "              [--dns-rate QPS[:BURST]]\n"
+		   "              [--dns-rate QPS[:BURST]] [--socket-group GROUP]\n"
+		   "              [--sandbox-user USER]\n"
 		   "  defaults: /var/lib/kvnet, $KVNET_RUN_DIR or /run/kvnet, /sys/fs/bpf,\n"
 		   "  <state-dir>/status (libvirt's leases: /var/lib/libvirt/dnsmasq),\n"
 		   "  /etc/resolv.conf (the guests' DNS upstreams without a <forwarder>)\n"
 		   "  DNS queries per guest address: $KVNET_DNS_RATE or 250:500 (0: no limit)\n"
+		   "  the user 'kvnet' if there is one, else 'nobody' (who parses guests' bytes)\n"
 		   "  timeouts (netfilter's): tcp-syn=120,tcp-established=432000,"
-		   "tcp-closing=120,\n  tcp-closed=10,udp=30,udp-stream=120,icmp=30\n");
+		   "tcp-closing=120,\n  tcp-closed=10,udp=30,udp-stream=120,icmp=30\n"
+		   "  --socket-group: its members may use the read-only commands\n");
+}
+
+/* A group by name or number, which must exist. */
+static int kvnetd_group(const char *name, gid_t *gid)
+{
+	struct group *g = getgrnam(name);
+	char *end;
+	unsigned long n;
+
+	if (g) {
+		*gid = g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(name, &end, 10);
+	if (*name && !*end && !errno && n < CTLSOCK_ROOT_ONLY && getgrgid((gid_t)n)) {
+		*gid = (gid_t)n;
+		return 0;
+	}
+	fprintf(stderr, "kvnetd: --socket-group: no group '%s'\n", name);
+	return -EINVAL;
 }
 
 static int kvnetd_dns_rate(const char *spec, struct kvnetd_opts *o)
@@ -78,6 +108,8 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		{ "conntrack-timeouts", required_argument, NULL, 'T' },
 		{ "resolv-conf", required_argument, NULL, 'R' },
 		{ "dns-rate", required_argument, NULL, 'D' },
+		{ "socket-group", required_argument, NULL, 'g' },
+		{ "sandbox-user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
 	const char *env = getenv("KVNET_RUN_DIR");
@@ -85,8 +117,8 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 	int c;
 
 	*o = (struct kvnetd_opts){ "/var/lib/kvnet", env && *env ? env : "/run/kvnet",
-				   "/sys/fs/bpf", NULL, "/etc/resolv.conf", LOG_LVL_INFO,
-				   { 0 }, { 0 } };
+				   "/sys/fs/bpf", NULL, "/etc/resolv.conf", NULL, CTLSOCK_ROOT_ONLY,
+				   LOG_LVL_INFO, { 0 }, { 0 } };
 	dns_rate_cfg_default(&o->dns_rate);
 	env = getenv("KVNET_DNS_RATE");
 	if (env && *env && kvnetd_dns_rate(env, o) < 0)
@@ -98,6 +130,11 @@ static int kvnetd_parse(int argc, char **argv, struct kvnetd_opts *o)
 		case 'b': o->bpffs = optarg; break;
 		case 'S': o->status_dir = optarg; break;
 		case 'R': o->resolv_conf = optarg; break;
+		case 'U': o->sandbox_user = optarg; break;
+		case 'g':
+			if (kvnetd_group(optarg, &o->socket_group) < 0)
+				return -EINVAL;
+			break;
 		case 'l':
 			o->log_level = log_level_parse(optarg);
 			if (o->log_level < 0) {
@@ -176,8 +213,10 @@ static void kvnetd_timer_ready(struct loop_watch *w)
 	struct kvnetd_main *m = KVNETD_MAIN(w, timer);
 	uint64_t ticks;
 
-	if (read(w->fd, &ticks, sizeof(ticks)) > 0)
+	if (read(w->fd, &ticks, sizeof(ticks)) > 0) {
+		guestd_tick(m->d->guestd);
 		netw_tick(m->d);
+	}
 }
 
 static void kvnetd_signal_ready(struct loop_watch *w)
@@ -266,10 +305,18 @@ int main(int argc, char **argv)
 	struct kvnetd_opts o;
 	struct kv_error e = { 0 };
 	char sock[PATH_MAX], names[PATH_MAX];
+	struct guestd_user user;
 	int ret, timer, sig;
 
+	/* the sandboxed child, before anything of the daemon's is set up */
+	if (argc > 1 && !strcmp(argv[1], "--guestd"))
+		return guestd_main(argc, argv);
 	if (kvnetd_parse(argc, argv, &o) < 0)
 		return 2;
+	if (guestd_user_lookup(o.sandbox_user, &user, e.msg, sizeof(e.msg)) < 0) {
+		fprintf(stderr, "kvnetd: %s\n", e.msg);
+		return 2;
+	}
 	log_set_level((enum log_level)o.log_level);
 	snprintf(d.bpffs, sizeof(d.bpffs), "%s", o.bpffs);
 	snprintf(d.resolv_conf, sizeof(d.resolv_conf), "%s", o.resolv_conf);
@@ -296,10 +343,14 @@ int main(int argc, char **argv)
 	}
 	/* the names socket only after the control socket, which refuses to
 	 * start beside another kvnetd: it takes over its path unasked */
-	if (ctlsock_open(&m.ctl, sock, &e) < 0 || names_sock_open(&m.names_sock, names, &e) < 0 ||
+	if (ctlsock_open(&m.ctl, sock, o.socket_group, &e) < 0 || names_sock_open(&m.names_sock, names, &e) < 0 ||
 	    dp_ebpf_ensure_bpffs(d.bpffs, &e) < 0 ||
-	    link_open(&d.link, kvnetd_on_link, &d, &e) < 0) {
+	    link_open(&d.link, kvnetd_on_link, &d, &e) < 0 || caps_drop(&e) < 0) {
 		log_err("%s", e.msg);
+		return 1;
+	}
+	if (guestd_open(&d.loop, &user, &d.guestd) < 0) {
+		log_err("out of memory");
 		return 1;
 	}
 	kvnetd_write_pid(&d);
@@ -311,6 +362,7 @@ int main(int argc, char **argv)
 	store_pid_path(&d.store, sock, sizeof(sock));
 	unlink(sock);
 	netw_free_all(&d);
+	guestd_close(d.guestd);
 	dp_nat_close(d.nat);
 	link_close(&d.link);
 	loop_close(&d.loop);

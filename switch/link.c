@@ -281,8 +281,8 @@ static int link_set_mac(struct link_ctx *l, int ifindex, const uint8_t *mac)
 	return ret;
 }
 
-/* Make the tap persistent, with its owner and group; fd holds it. */
-static int link_tap_setup(int fd, const char *name, const struct tap_opts *o)
+/* Open the tap name on fd (creating it if new) as qemu opens it. */
+static int link_tap_attach(int fd, const char *name, const struct tap_opts *o)
 {
 	struct ifreq ifr = { 0 };
 
@@ -292,19 +292,55 @@ static int link_tap_setup(int fd, const char *name, const struct tap_opts *o)
 	if (o->queues > 1)
 		ifr.ifr_flags |= IFF_MULTI_QUEUE;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
-		return -errno;
+	return ioctl(fd, TUNSETIFF, &ifr) < 0 ? -errno : 0;
+}
+
+/* Make the tap with its owner and group, persistent unless o->fds is to
+ * hold it; fd is its first queue. */
+static int link_tap_setup(int fd, const char *name, const struct tap_opts *o)
+{
+	int ret = link_tap_attach(fd, name, o);
+
+	if (ret < 0)
+		return ret;
 	if (o->owner >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long)o->owner) < 0)
 		return -errno;
 	if (o->group >= 0 && ioctl(fd, TUNSETGROUP, (unsigned long)o->group) < 0)
 		return -errno;
+	if (o->fds)
+		return 0;
 	return ioctl(fd, TUNSETPERSIST, 1) < 0 ? -errno : 0;
 }
 
-int link_create_tap(struct link_ctx *l, const char *name, const struct tap_opts *o,
-		    struct kv_error *e)
+static void link_close_fds(int *fds, unsigned n)
 {
-	struct link_info info;
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* The tap's other queues into o->fds[1..]; fd 0 is open already. */
+static int link_tap_queues(const char *name, const struct tap_opts *o)
+{
+	unsigned n = o->queues > 1 ? o->queues : 1;
+	int ret;
+
+	for (unsigned i = 1; i < n; i++) {
+		o->fds[i] = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+		if (o->fds[i] < 0)
+			return -errno;
+		ret = link_tap_attach(o->fds[i], name, o);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Make the tap; with o->fds, leave its queues open there (all closed on
+ * failure, which then takes the tap along). */
+static int link_tap_open(const char *name, const struct tap_opts *o, struct kv_error *e)
+{
+	unsigned n = o->queues > 1 ? o->queues : 1;
 	int fd, ret;
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
@@ -313,19 +349,40 @@ int link_create_tap(struct link_ctx *l, const char *name, const struct tap_opts 
 			       strerror(errno));
 	FAULT("link.tap.create");
 	ret = link_tap_setup(fd, name, o);
-	close(fd);
+	if (!o->fds) {
+		close(fd);
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			o->fds[i] = i ? -1 : fd;
+		if (ret == 0)
+			ret = link_tap_queues(name, o);
+		if (ret < 0)
+			link_close_fds(o->fds, n);
+	}
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot create tap '%s': %s",
 			       name, strerror(-ret));
+	return 0;
+}
+
+int link_create_tap(struct link_ctx *l, const char *name, const struct tap_opts *o,
+		    struct kv_error *e)
+{
+	struct link_info info;
+	int ret = link_tap_open(name, o, e);
+
+	if (ret < 0)
+		return ret;
 	FAULT("link.tap.created");
 	if (o->mac) {
 		if (link_get(l, 0, name, &info) < 0)
-			return kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "tap '%s' vanished", name);
-		ret = link_set_mac(l, info.ifindex, o->mac);
-		if (ret < 0)
-			return link_nl_err(e, ret, "cannot set MAC of tap", name);
+			ret = kv_fail(e, KV_ERR_SYSTEM, -ENODEV, "tap '%s' vanished", name);
+		else if ((ret = link_set_mac(l, info.ifindex, o->mac)) < 0)
+			ret = link_nl_err(e, ret, "cannot set MAC of tap", name);
 	}
-	return 0;
+	if (ret < 0 && o->fds)
+		link_close_fds(o->fds, o->queues > 1 ? o->queues : 1);
+	return ret;
 }
 
 /* Delete the link with this ifindex (or, if 0, this name). */

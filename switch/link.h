@@ -77,11 +77,16 @@ int link_get(struct link_ctx *l, int ifindex, const char *name,
 int link_create_veth(struct link_ctx *l, const char *name, const uint8_t *mac,
 		     const char *peer, struct kv_error *e);
 /* How a tap is made: its queues (more than one: IFF_MULTI_QUEUE, as qemu
- * opens it with queues > 1) and who besides root may open it (-1: no one). */
+ * opens it with queues > 1) and who besides root may open it (-1: no one).
+ * Without fds the tap is persistent (it lives until deleted). With fds it
+ * never is: fds receives one open descriptor per queue (max(queues, 1) of
+ * them, O_CLOEXEC), and the tap lives exactly as long as one of them is
+ * open, wherever they go (a kvnetd killed at any moment leaves no tap). */
 struct tap_opts {
 	const uint8_t *mac; /* or NULL */
 	unsigned queues;    /* 0 or 1: a single queue */
 	long owner, group;  /* uid, gid, or -1 */
+	int *fds;	    /* or NULL: a persistent tap */
 };
 
 int link_create_tap(struct link_ctx *l, const char *name, const struct tap_opts *o,

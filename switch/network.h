@@ -142,6 +142,7 @@ struct kvnetd {
 	int nnets;
 	int sweep_first; /* the network the aging sweeps start with */
 	bool uplinks_on; /* the uplink program is attached (a network routes) */
+	struct guestd *guestd; /* the sandboxed parser of guests' bytes */
 };
 
 const char *port_kind_name(enum port_kind kind);
@@ -180,6 +181,9 @@ struct port_add_req {
 	const char *guest;  /* the guest's name, or NULL */
 	unsigned queues;    /* tap: 0/1, or a multiqueue tap's queues */
 	long owner, group;  /* tap: who else may open it, or -1 */
+	int *fds;	    /* tap: NULL for a persistent one; else it never is, and
+			       its queues' descriptors (max(queues, 1)) come back
+			       here on success, the caller's to hand on */
 };
 
 int netw_port_add(struct kvnetd *d, struct kv_network *n, const char *iface,

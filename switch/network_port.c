@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "common/guest.h"
 #include "switch/network_int.h"
@@ -194,12 +195,25 @@ static void netw_random_mac(uint8_t mac[6])
 	mac[0] = 0xfe; /* locally administered, as libvirt names tap MACs */
 }
 
+static unsigned netw_tap_queues(const struct port_add_req *req)
+{
+	return req->queues > 1 ? req->queues : 1;
+}
+
+static void netw_close_fds(int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* Make the tap; with req->fds, its queues stay open there (all closed
+ * again on failure). */
 static int netw_make_tap(struct kvnetd *d, struct kv_network *n, const char *iface,
 			 const struct kv_port *p, const struct port_add_req *req,
 			 struct link_info *li, struct kv_error *e)
 {
 	struct tap_opts o = { .queues = req->queues, .owner = req->owner,
-			      .group = req->group };
+			      .group = req->group, .fds = req->fds };
 	char alias[ALIAS_MAX];
 	uint8_t mac[6];
 	int ret;
@@ -219,9 +233,14 @@ static int netw_make_tap(struct kvnetd *d, struct kv_network *n, const char *ifa
 	snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s:tap", n->def.name);
 	ret = link_get(&d->link, 0, iface, li);
 	if (ret < 0)
-		return kv_fail(e, KV_ERR_SYSTEM, ret, "tap '%s' vanished", iface);
-	ret = link_ipv6_off(li->ifindex, e);
-	return ret < 0 ? ret : link_set_up(&d->link, li->ifindex, alias, n->def.mtu, e);
+		ret = kv_fail(e, KV_ERR_SYSTEM, ret, "tap '%s' vanished", iface);
+	if (!ret)
+		ret = link_ipv6_off(li->ifindex, e);
+	if (!ret)
+		ret = link_set_up(&d->link, li->ifindex, alias, n->def.mtu, e);
+	if (ret < 0 && req->fds)
+		netw_close_fds(req->fds, netw_tap_queues(req));
+	return ret;
 }
 
 static enum port_kind netw_kind_of(const struct link_info *li)
@@ -290,9 +309,10 @@ static int netw_check_guest_mac(struct kvnetd *d, const struct kv_network *n,
 /* The tap-only options make sense with --tap only, within bounds. */
 static int netw_check_tap_req(const struct port_add_req *req, struct kv_error *e)
 {
-	if (!req->tap && (req->queues > 1 || req->owner >= 0 || req->group >= 0))
+	if (!req->tap && (req->queues > 1 || req->owner >= 0 || req->group >= 0 || req->fds))
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
-			       "queues, owner and group are for a tap kvnet creates (--tap)");
+			       "queues, owner, group and fds are for a tap kvnet creates "
+			       "(--tap)");
 	if (req->queues > KVNET_TAP_QUEUES_MAX)
 		return kv_fail(e, KV_ERR_INVALID, -EINVAL,
 			       "a tap has at most %d queues, not %u", KVNET_TAP_QUEUES_MAX,
@@ -356,13 +376,16 @@ static int netw_port_bring_up(struct kvnetd *d, struct kv_network *n, struct kv_
 	if (req->tap) {
 		ret = netw_make_tap(d, n, slot->iface, slot, req, li, e);
 		slot->ifindex = li->ifindex;
+		if (ret < 0)
+			return ret;
 	}
-	if (!ret)
-		ret = netw_port_plug(d, n, slot, li, e);
+	ret = netw_port_plug(d, n, slot, li, e);
 	if (!ret) {
 		slot->op = NETREC_OP_NONE;
 		ret = netw_save_runtime(d, n, e);
 	}
+	if (ret < 0 && req->tap && req->fds)
+		netw_close_fds(req->fds, netw_tap_queues(req));
 	return ret;
 }
 

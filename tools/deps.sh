@@ -11,6 +11,10 @@ pkgs=(
 	libnl-3-dev libnl-route-3-dev libpcap-dev libxml2-dev libjansson-dev
 	# DNS: ldns for the wire format of the guests' queries
 	libldns-dev
+	# kvnetd drops the capabilities it does not need (switch/caps.c)
+	libcap-ng-dev
+	# privilege separation: the sandboxed parser of guests' bytes
+	libseccomp-dev
 	# unit tests, checks
 	libcmocka-dev cppcheck clang-tidy libclang-rt-14-dev
 	# integration tests and benchmarks
@@ -38,6 +42,9 @@ pkgs=(
 	# libvirt-daemon-system (a system libvirtd) or libvirt-daemon-config-
 	# network (its 'default' network, virbr0 in the root namespace).
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+	# kvnet lab: its report's plots (matplotlib, SVG), and headless
+	# Chromium, in which the suite opens that report
+	python3-matplotlib chromium
 )
 
 missing=()

@@ -25,6 +25,7 @@
 
 #include "cli/cli_client.h"
 #include "cli/cli_file.h"
+#include "cli/cli_lab.h"
 #include "cli/cli_print.h"
 #include "cli/cli_trace.h"
 #include "cli/cli_vm.h"
@@ -47,6 +48,7 @@ enum kvnet_exit {
 	KVNET_EXIT_USAGE = 2,	    /* bad command line */
 	KVNET_EXIT_UNREACHABLE = 3, /* no daemon behind the socket, or one too
 				     * busy to take the request */
+	KVNET_EXIT_DENIED = 4,	    /* the command needs root */
 };
 
 /* Typed options: what an option takes and what it puts in the request. */
@@ -519,6 +521,11 @@ static const struct kvnet_cmd kvnet_cmds[] = {
 	{ "vm run", "port.add", .own = cli_vm_main,
 	  .usage = "NAME [--name VM] [--mac MAC] [--queues N] -- qemu-system-x86_64 ARGS...",
 	  .help = "run a qemu guest on a new tap of the network; the tap goes when qemu does" },
+	{ "lab", "lab", .own = cli_lab_main,
+	  .usage = "run [SPEC] [--modes M,...] [--guests N] [--rounds N] [--quick] [--baseline] "
+		   "[--vm] [--out DIR] | compare A B | report DIR",
+	  .help = "measure the network modes side by side in namespaces of its own (root; "
+		  "docs/lab.md)" },
 	{ .words = NULL },
 };
 
@@ -875,7 +882,8 @@ static int kvnet_exchange(struct kvnet_call *c, const char *path,
 
 /* The daemon's error as "kvnet: <message>". KVNET_EXIT_FAIL, or
  * KVNET_EXIT_UNREACHABLE when kvnetd was too busy to take the request (it
- * did nothing, and trying again later is safe). */
+ * did nothing, and trying again later is safe), or KVNET_EXIT_DENIED when
+ * only root may send it. */
 static int kvnet_daemon_error(const json_t *reply)
 {
 	const json_t *err = json_object_get(reply, "error");
@@ -891,7 +899,7 @@ static int kvnet_daemon_error(const json_t *reply)
 		return KVNET_EXIT_UNREACHABLE;
 	}
 	fprintf(stderr, "kvnet: %s\n", msg);
-	return KVNET_EXIT_FAIL;
+	return code && !strcmp(code, "permission") ? KVNET_EXIT_DENIED : KVNET_EXIT_FAIL;
 }
 
 static int kvnet_show(const struct kvnet_call *c, const json_t *reply)

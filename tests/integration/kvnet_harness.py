@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("KVNET_BUILD", ROOT / "build"))
 KVNETD = BUILD / "kvnetd"
 KVNETD_FAULTS = BUILD / "kvnetd-faults"
+KVNET_FAULTS = BUILD / "kvnet-faults"   # the CLI with its fault points
 TCXLS = BUILD / "tcxls"
 KVNET = BUILD / "kvnet"
 PYTHON = "/usr/bin/python3"

@@ -161,6 +161,28 @@ def test_unit_verifies(deployed, tmp_path):
     assert rc != 0 and any("sbin/missing" in line for line in out), out
 
 
+# systemd-analyze security's overall exposure of the hardened unit
+# (docs/hardening.md: 9.6 without the sandbox, 4.2 with it); just above
+# it, so that losing a setting fails
+EXPOSURE_MAX = 4.5
+
+
+def test_unit_security_exposure(deployed, tmp_path):
+    unit = deployed / "lib/systemd/system/kvnetd.service"
+    cp = run(["systemd-analyze", "security", "--offline=yes",
+              f"--threshold={int(EXPOSURE_MAX * 10)}", unit], check=False, timeout=60)
+    last = [line for line in cp.stdout.splitlines() if "Overall exposure level" in line]
+    assert last, cp.stdout + cp.stderr
+    level = float(last[0].split(":")[1].split()[0])
+    assert level <= EXPOSURE_MAX and cp.returncode == 0, last[0]
+    # and it does judge this unit: without the sandbox, far worse
+    bare = tmp_path / "kvnetd.service"
+    bare.write_text("".join(line + "\n" for line in unit.read_text().splitlines()
+                            if line.startswith(("[", "ExecStart=", "Type=", "Description="))))
+    cp = run(["systemd-analyze", "security", "--offline=yes", bare], check=False, timeout=60)
+    assert "exposure level for kvnetd.service: 9.6" in cp.stdout, cp.stdout
+
+
 class Qemu:
     """qemu (TCG, stopped at -S) in env.host with one tap netdev using the
     deployed kvnet-ifup / kvnet-ifdown. Its QMP socket tells when qemu is

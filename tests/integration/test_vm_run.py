@@ -13,15 +13,26 @@ SIGKILL, SIGTERM or Ctrl-C (SIGINT), when exec fails, and when kvnetd was
 down as qemu ended; kvnetd restarted while qemu runs keeps the port and
 its guest name; multiqueue taps; a second guest of the same name and bad
 arguments are refused with nothing left behind; owner and group of a tap.
+
+kill -9 at any moment leaves nothing behind: the tap is never persistent,
+kvnetd hands its queues over with the answer to `port.add` ("fds": true,
+SCM_RIGHTS), so the CLI killed at each of its steps (build/kvnet-faults),
+a client killed with the descriptors in flight or in hand, and kvnetd
+killed at each of its steps (build/kvnetd-faults) all end with the tap
+and the port gone.
 """
 
+import array
 import json
 import os
 import signal
+import socket
+import subprocess
 
 import pytest
 
-from kvnet_harness import KVNET, HarnessError, poll, stop_process
+from kvnet_harness import (KVNET, KVNET_FAULTS, KVNETD_FAULTS, PYTHON, HarnessError,
+                           poll, stop_process)
 
 NET = "t0"
 QEMU = "qemu-system-x86_64"
@@ -29,10 +40,14 @@ QEMU_PAUSED = [QEMU, "-accel", "tcg", "-nodefaults", "-no-user-config",
                "-display", "none", "-S", "-m", "64"]
 
 
-def vm_run(env, *args, qemu=None, **kw):
+def vm_run(env, *args, qemu=None, fault=None, **kw):
     """Start `kvnet vm run NET args -- qemu` in env.host; returns the
-    process (which becomes qemu)."""
-    cmd = [KVNET, "--run-dir", env.run_dir, "vm", "run", NET, *args, "--",
+    process (which becomes qemu). fault: KVNET_FAULT for build/kvnet-faults
+    (switch/fault.h), run instead of kvnet."""
+    cli = KVNET_FAULTS if fault else KVNET
+    if fault:
+        kw["env"] = {**os.environ, "KVNET_FAULT": fault}
+    cmd = [cli, "--run-dir", env.run_dir, "vm", "run", NET, *args, "--",
            *(qemu or QEMU_PAUSED)]
     log = open(env.tmp / "vm-run.log", "ab")
     return env.host.popen([str(c) for c in cmd], stdout=log, stderr=log, **kw)
@@ -265,3 +280,149 @@ def test_port_add_tap_owner_group_queues(net):
     cp = env.cli("port", "add", NET, "ownd-p", "--owner", "0", check=False)
     assert cp.returncode == 1 and "--tap" in cp.stderr, cp
     assert not env.host.link_exists("bad0")
+
+
+def taps_left(env):
+    """The taps kvnetd lists as ports of NET, and those the kernel has."""
+    ports = [q["iface"] for q in env.ports(NET) if q["kind"] == "tap"]
+    links = [li["ifname"] for li in env.host.ip_json("-d", "link", "show")
+             if li.get("linkinfo", {}).get("info_kind") == "tun"]
+    return ports, links
+
+
+def wait_nothing_left(env, what, timeout=15):
+    poll(lambda: taps_left(env) == ([], []), timeout,
+         f"{what}: the tap and its port to go (left: {taps_left(env)})")
+
+
+def cli_points(env):
+    """vm run's fault points, in order (build/kvnet-faults, list:)."""
+    points = env.tmp / "cli-points"
+    p = vm_run(env, "--name", "pts", fault=f"list:{points}")
+    wait_exec(env, p)
+    stop_process(p, signal.SIGKILL)
+    wait_nothing_left(env, "listing points")
+    return points.read_text().split()[1::2]
+
+
+def test_vm_run_killed_at_each_step_leaves_nothing(net):
+    """The CLI SIGKILLed right after kvnetd handed it the tap (and before
+    exec, vhost opened): the kernel drops the tap with its last
+    descriptor, kvnetd the port."""
+    env, procs = net
+    names = cli_points(env)
+    assert names == ["vm.tap.received", "vm.exec"], names
+    for k, name in enumerate(names, start=1):
+        p = vm_run(env, "--name", "killed", fault=f"kill:{k}")
+        procs.append(p)
+        assert p.wait(timeout=15) == -signal.SIGKILL, (name, vm_log(env))
+        wait_nothing_left(env, f"killed at {name}")
+        assert "port killed disappeared" in env.log_text()
+        assert env.log_text().count("port killed (ifindex") == k, name
+
+
+# A client of the protocol as kvnet vm run speaks it, stopping where told:
+# "sent" (the answer and its descriptors still in the socket) or "held"
+# (received); it says so on stdout, then waits to be killed.
+HOLDER = """
+import array, json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+req = {"cmd": "port.add", "args": {"net": sys.argv[2], "iface": sys.argv[3],
+       "tap": True, "guest": sys.argv[3], "fds": True, "queues": 2}}
+s.sendall(json.dumps(req).encode() + b"\\n")
+if sys.argv[4] == "held":
+    msg, fds, _, _ = socket.recv_fds(s, 65536, 8)
+    print(json.dumps({"reply": json.loads(msg), "fds": fds}), flush=True)
+else:
+    print("sent", flush=True)
+sys.stdin.read()
+"""
+
+
+def holder(env, iface, stop_at):
+    return env.host.popen([PYTHON, "-c", HOLDER, str(env.run_dir / "kvnetd.sock"),
+                           NET, iface, stop_at],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("stop_at", ["sent", "held"])
+def test_port_add_fds_client_killed(net, stop_at):
+    """kill -9 of a client with the tap's descriptors in flight or in
+    hand: the tap and the port go; until then the tap is there, with two
+    queues, and not persistent."""
+    env, procs = net
+    p = holder(env, "held0", stop_at)
+    procs.append(p)
+    line = p.stdout.readline()
+    wait_port(env, "held0")
+    if stop_at == "held":
+        got = json.loads(line)
+        assert got["reply"]["ok"] and len(got["fds"]) == 2, got
+        assert got["reply"]["result"]["guest"] == "held0", got
+    else:
+        assert line.strip() == "sent"
+    info = tap_details(env, "held0")["linkinfo"]["info_data"]
+    assert info["persist"] is False and info["multi_queue"] is True, info
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait(timeout=10)
+    wait_nothing_left(env, f"client killed ({stop_at})")
+
+
+def test_port_add_fds_refused_without_tap(net):
+    env, _ = net
+    env.host.ip("link", "add", "fdsveth", "type", "veth", "peer", "fdsveth-p")
+    try:
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(str(env.run_dir / "kvnetd.sock"))
+        s.sendall(json.dumps({"cmd": "port.add", "args": {
+            "net": NET, "iface": "fdsveth", "fds": True}}).encode() + b"\n")
+        msg, fds, _, _ = socket.recv_fds(s, 65536, 8)
+        s.close()
+        reply = json.loads(msg)
+        assert not reply["ok"] and fds == [], reply
+        assert "(--tap)" in reply["error"]["message"], reply
+        assert env.port(NET, "fdsveth") is None
+    finally:
+        env.host.ip("link", "del", "fdsveth")
+
+
+def start_faulty_daemon(env, fault):
+    """build/kvnetd-faults, once it has adopted the network (an adoption
+    finished by a request would pass fault points of its own)."""
+    env.kill_daemon(signal.SIGTERM)
+    env.start_daemon(binary=KVNETD_FAULTS, extra_env={"KVNET_FAULT": fault})
+    poll(lambda: not any(n["adopting"] for n in env.nets()), 15, "the adoption")
+
+
+def daemon_points(env):
+    """kvnetd's fault points while it serves vm run's port.add."""
+    points = env.tmp / "daemon-points"
+    start_faulty_daemon(env, f"list:{points}")
+    p = vm_run(env, "--name", "dpts")
+    wait_exec(env, p)
+    stop_process(p, signal.SIGKILL)
+    wait_nothing_left(env, "listing kvnetd's points")
+    return points.read_text().split()[1::2]
+
+
+@pytest.mark.kvnet_timeout(600)
+def test_vm_run_kvnetd_killed_at_each_step(net):
+    """kvnetd SIGKILLed at each step of making the guest's port: vm run
+    fails (no qemu runs), and once kvnetd is back nothing is left, in its
+    port list or in the kernel; a guest started then runs."""
+    env, procs = net
+    names = daemon_points(env)
+    assert "link.tap.create" in names and "link.tap.created" in names, names
+    for k, name in enumerate(names, start=1):
+        start_faulty_daemon(env, f"kill:{k}")
+        p = vm_run(env, "--name", "dkill")
+        procs.append(p)
+        assert p.wait(timeout=15) == 1, (name, vm_log(env))
+        poll(lambda: not env.daemon_alive(), 10, f"kvnetd to die at {name}")
+        env.expect_alive = False
+        env.start_daemon()
+        wait_nothing_left(env, f"kvnetd killed at {name}")
+    p = start(env, procs, "--name", "after")
+    wait_exec(env, p)
+    wait_port(env, "after", proc=p)

@@ -104,8 +104,58 @@ static int cli_client_grow(char **buf, size_t *cap, size_t len)
 	return 0;
 }
 
+/* Keep the descriptors of one received message's control data in fds;
+ * with no room for them (fds NULL, too many, cut off) close them. */
+static int cli_client_take_fds(struct msghdr *msg, struct cli_fds *fds)
+{
+	int ret = msg->msg_flags & MSG_CTRUNC ? -EPROTO : 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		const unsigned char *data = CMSG_DATA(cm);
+		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			int one;
+
+			memcpy(&one, data + i * sizeof(int), sizeof(int));
+			if (fds && fds->n < fds->max) {
+				fds->fd[fds->n++] = one;
+			} else {
+				close(one);
+				ret = -EPROTO;
+			}
+		}
+	}
+	return ret;
+}
+
+/* recv() that keeps what descriptors come along in fds (or closes them). */
+static ssize_t cli_client_recv_some(int fd, void *buf, size_t len, struct cli_fds *fds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CLI_CLIENT_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(fd, &msg, 0);
+	int ret;
+
+	if (n < 0)
+		return n;
+	ret = cli_client_take_fds(&msg, fds);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return n;
+}
+
 /* Reads up to the first newline or EOF; returns the line's length. */
-static ssize_t cli_client_read_line(int fd, char **buf)
+static ssize_t cli_client_read_line(int fd, char **buf, struct cli_fds *fds)
 {
 	size_t len = 0, cap = 0;
 	const char *nl;
@@ -116,7 +166,7 @@ static ssize_t cli_client_read_line(int fd, char **buf)
 		r = cli_client_grow(buf, &cap, len);
 		if (r < 0)
 			return r;
-		n = recv(fd, *buf + len, cap - len, 0);
+		n = cli_client_recv_some(fd, *buf + len, cap - len, fds);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -130,14 +180,14 @@ static ssize_t cli_client_read_line(int fd, char **buf)
 	}
 }
 
-int cli_client_recv(int fd, json_t **reply)
+static int cli_client_recv_fds(int fd, json_t **reply, struct cli_fds *fds)
 {
 	json_error_t err;
 	char *buf = NULL;
 	ssize_t len;
 	json_t *doc;
 
-	len = cli_client_read_line(fd, &buf);
+	len = cli_client_read_line(fd, &buf, fds);
 	if (len < 0) {
 		free(buf);
 		return (int)len;
@@ -152,18 +202,39 @@ int cli_client_recv(int fd, json_t **reply)
 	return 0;
 }
 
-int cli_client_call(const char *path, const char *cmd, json_t *args, json_t **reply)
+int cli_client_recv(int fd, json_t **reply)
+{
+	return cli_client_recv_fds(fd, reply, NULL);
+}
+
+static void cli_client_close_fds(struct cli_fds *fds)
+{
+	while (fds && fds->n)
+		close(fds->fd[--fds->n]);
+}
+
+int cli_client_call_fds(const char *path, const char *cmd, json_t *args, json_t **reply,
+			struct cli_fds *fds)
 {
 	int fd = cli_client_connect(path, CLI_CLIENT_TIMEOUT_S), ret;
 
 	*reply = NULL;
+	if (fds)
+		fds->n = 0;
 	if (fd < 0) {
 		json_decref(args);
 		return fd;
 	}
 	ret = cli_client_send(fd, cmd, args);
 	if (ret >= 0)
-		ret = cli_client_recv(fd, reply);
+		ret = cli_client_recv_fds(fd, reply, fds);
 	close(fd);
+	if (ret < 0)
+		cli_client_close_fds(fds);
 	return ret < 0 ? ret : 0;
+}
+
+int cli_client_call(const char *path, const char *cmd, json_t *args, json_t **reply)
+{
+	return cli_client_call_fds(path, cmd, args, reply, NULL);
 }

@@ -11,6 +11,8 @@
 
 /* Seconds a connect, a write or a wait for more reply bytes may take. */
 #define CLI_CLIENT_TIMEOUT_S 30
+/* Most descriptors a reply may carry (kvnetd's KVNET_TAP_QUEUES_MAX). */
+#define CLI_CLIENT_MAX_FDS 64
 /* Largest reply accepted (a big FDB is a few MiB). */
 #define CLI_CLIENT_MAX_REPLY (256u << 20)
 
@@ -30,5 +32,17 @@ int cli_client_recv(int fd, json_t **reply);
  * 0 with the reply in *reply (new reference), or -errno (the args
  * reference is stolen either way). */
 int cli_client_call(const char *path, const char *cmd, json_t *args, json_t **reply);
+
+/* Descriptors that came with a reply (SCM_RIGHTS): at most max are kept,
+ * in fd[0..n); more than that, or a cut-off control message, is -EPROTO
+ * (and none are kept). */
+struct cli_fds {
+	int *fd;
+	unsigned max, n;
+};
+
+/* cli_client_call that also takes the descriptors the reply carries. */
+int cli_client_call_fds(const char *path, const char *cmd, json_t *args, json_t **reply,
+			struct cli_fds *fds);
 
 #endif /* KVNET_CLI_CLIENT_H */

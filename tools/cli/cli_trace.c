@@ -588,7 +588,8 @@ static int trace_line(struct trace_run *r, const char *line, size_t len)
 		v = json_object_get(doc, "error");
 		fprintf(stderr, "kvnet: %s\n",
 			json_string_value(json_object_get(v, "message")) ?: "kvnetd refused");
-		ret = CLI_TRACE_EXIT_FAIL + 2;
+		ret = !strcmp(json_string_value(json_object_get(v, "code")) ?: "", "permission") ?
+			CLI_TRACE_EXIT_DENIED + 2 : CLI_TRACE_EXIT_FAIL + 2;
 	}
 	json_decref(doc);
 	return ret;

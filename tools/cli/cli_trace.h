@@ -13,6 +13,7 @@ enum {
 	CLI_TRACE_EXIT_FAIL = 1,
 	CLI_TRACE_EXIT_USAGE = 2,
 	CLI_TRACE_EXIT_UNREACHABLE = 3,
+	CLI_TRACE_EXIT_DENIED = 4,
 };
 
 /* Run the command with the arguments after "trace" (json: --json came

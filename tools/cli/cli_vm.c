@@ -3,14 +3,16 @@
  * a qemu guest on a kvnet network, the way libvirt starts one.
  *
  * kvnetd makes the guest's tap (a port of NET, named after the guest, its
- * MAC pinned) and attaches the switch to it. This process then opens the
- * tap's queues itself, clears the tap's persistence and execs qemu with
- * the open descriptors (`-netdev tap,fd=N` or `fds=N:M`, vnet headers on)
- * and the matching virtio-net-pci device appended. From then on qemu holds
- * the only references to the tap: when qemu exits, however it exits (a
- * crash, SIGKILL, Ctrl-C, a failed exec), the kernel deletes the tap and
- * kvnetd drops the port on the link's removal; if kvnetd is down then, it
- * drops it when it next starts. qemu keeps this process's PID.
+ * MAC pinned), never persistent, attaches the switch to it and hands this
+ * process the tap's open queues with its answer (SCM_RIGHTS, `port.add`
+ * with "fds"). This process execs qemu with those descriptors (`-netdev
+ * tap,fd=N` or `fds=N:M`, vnet headers on) and the matching virtio-net-pci
+ * device appended. At every moment the only references to the tap are
+ * those descriptors, in kvnetd, in flight, here, then in qemu: whoever
+ * holds them ending, however it ends (a crash, SIGKILL at any point, Ctrl-C,
+ * a failed exec), the kernel deletes the tap and kvnetd drops the port on
+ * the link's removal; if kvnetd is down then, it drops it when it next
+ * starts. qemu keeps this process's PID.
  *
  * vhost-net is used when /dev/vhost-net can be opened (this process opens
  * it and hands qemu the descriptors); otherwise virtio-net runs in qemu
@@ -21,14 +23,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-#include <linux/if_tun.h>
+#include <net/if.h>
 
 #include "tools/cli/cli_client.h"
 #include "tools/cli/cli_vm.h"
 #include "common/addr.h"
 #include "common/guest.h"
+#include "switch/fault.h"
 
 #define VM_QUEUES_MAX 64 /* kvnetd's KVNET_TAP_QUEUES_MAX */
 #define VM_NETDEV_ID "kvnet0"
@@ -39,6 +41,7 @@ enum vm_exit {
 	VM_EXIT_FAIL = 1,
 	VM_EXIT_USAGE = 2,
 	VM_EXIT_UNREACHABLE = 3,
+	VM_EXIT_DENIED = 4, /* a reader of the socket's group: vm run needs root */
 	VM_EXIT_EXEC = 127, /* as a shell says of a command it cannot run */
 };
 
@@ -191,11 +194,12 @@ static int vm_identity(struct vm_run *v)
 	return 0;
 }
 
-/* One request to kvnetd; 0, or an exit status after saying why. */
-static int vm_call(const struct vm_run *v, const char *cmd, json_t *args)
+/* One request to kvnetd (with the descriptors its reply carries into fds,
+ * if not NULL); 0, or an exit status after saying why. */
+static int vm_call(const struct vm_run *v, const char *cmd, json_t *args, struct cli_fds *fds)
 {
 	json_t *reply, *err;
-	int ret = cli_client_call(v->sock, cmd, args, &reply);
+	int ret = cli_client_call_fds(v->sock, cmd, args, &reply, fds);
 	const char *msg;
 
 	if (ret == -ENOENT || ret == -ECONNREFUSED) {
@@ -212,66 +216,41 @@ static int vm_call(const struct vm_run *v, const char *cmd, json_t *args)
 		err = json_object_get(reply, "error");
 		msg = json_string_value(json_object_get(err, "message"));
 		fprintf(stderr, "kvnet: %s\n", msg ? msg : "kvnetd refused the request");
+		msg = json_string_value(json_object_get(err, "code"));
+		if (msg && !strcmp(msg, "permission"))
+			ret = VM_EXIT_DENIED;
 	}
 	json_decref(reply);
 	return ret;
 }
 
-static int vm_port_add(const struct vm_run *v)
+/* The port and its tap, whose open queues kvnetd hands over: from here on
+ * they are the tap's only references, so whatever becomes of this process
+ * takes the tap (and the port) along unless qemu has them. */
+static int vm_port_add(struct vm_run *v)
 {
-	json_t *args = json_pack("{s:s,s:s,s:b,s:s,s:s}", "net", v->net, "iface", v->tap,
-				 "tap", 1, "mac", v->mac, "guest", v->name);
+	json_t *args = json_pack("{s:s,s:s,s:b,s:s,s:s,s:b}", "net", v->net, "iface", v->tap,
+				 "tap", 1, "mac", v->mac, "guest", v->name, "fds", 1);
+	struct cli_fds fds = { .fd = v->tap_fds, .max = VM_QUEUES_MAX };
+	int ret;
 
-	if (args && v->queues > 1)
-		json_object_set_new(args, "queues", json_integer(v->queues));
-	if (args && getuid() != 0) /* the tap is opened by us, then by qemu */
-		json_object_set_new(args, "owner", json_integer(getuid()));
-	return args ? vm_call(v, "port.add", args) : VM_EXIT_FAIL;
-}
-
-static void vm_port_del(const struct vm_run *v)
-{
-	vm_call(v, "port.del", json_pack("{s:s,s:s}", "net", v->net, "iface", v->tap));
-}
-
-/* One queue of the tap, as qemu opens it (descriptor inherited by qemu). */
-static int vm_open_queue(const struct vm_run *v)
-{
-	struct ifreq ifr = { 0 };
-	int fd = open("/dev/net/tun", O_RDWR);
-
-	if (fd < 0)
-		return -errno;
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	if (v->queues > 1)
-		ifr.ifr_flags |= IFF_MULTI_QUEUE;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", v->tap);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		int ret = -errno;
-
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-/* Open every queue, then let the tap live only as long as they do. */
-static int vm_take_tap(struct vm_run *v)
-{
-	for (unsigned i = 0; i < v->queues; i++) {
-		v->tap_fds[i] = vm_open_queue(v);
-		if (v->tap_fds[i] < 0) {
-			fprintf(stderr, "kvnet vm run: cannot open tap %s: %s\n", v->tap,
-				strerror(-v->tap_fds[i]));
-			return VM_EXIT_FAIL;
-		}
-	}
-	if (ioctl(v->tap_fds[0], TUNSETPERSIST, 0) < 0) {
-		fprintf(stderr, "kvnet vm run: cannot tie tap %s to qemu: %s\n", v->tap,
-			strerror(errno));
+	if (!args)
 		return VM_EXIT_FAIL;
+	if (v->queues > 1)
+		json_object_set_new(args, "queues", json_integer(v->queues));
+	ret = vm_call(v, "port.add", args, &fds);
+	if (!ret && fds.n != v->queues) {
+		fprintf(stderr, "kvnet vm run: kvnetd handed over %u descriptors for tap %s, "
+			"not %u (an older kvnetd?)\n", fds.n, v->tap, v->queues);
+		ret = VM_EXIT_FAIL;
+		if (!fds.n) /* a kvnetd that kept the tap to itself */
+			vm_call(v, "port.del", json_pack("{s:s,s:s}", "net", v->net,
+							 "iface", v->tap), NULL);
 	}
-	return 0;
+	if (ret)
+		while (fds.n) /* the last reference: the tap and its port go */
+			close(fds.fd[--fds.n]);
+	return ret;
 }
 
 /* vhost-net for every queue, or none (then qemu runs virtio-net itself). */
@@ -366,16 +345,14 @@ int cli_vm_main(const char *sock, bool json, int argc, char **argv)
 	ret = vm_parse(&v, argc, argv);
 	if (!ret)
 		ret = vm_identity(&v);
+	fault_arm(true); /* build/kvnet-faults: vm run's steps are its points */
 	if (!ret)
 		ret = vm_port_add(&v);
 	if (ret)
 		return ret;
-	ret = vm_take_tap(&v);
-	if (ret) {
-		vm_port_del(&v); /* no qemu will hold it */
-		return ret;
-	}
+	FAULT("vm.tap.received");
 	vm_try_vhost(&v);
+	FAULT("vm.exec");
 	/* exec failed: exiting closes the last references, so the tap (and,
 	 * with it, the port) goes */
 	return vm_exec(&v);
