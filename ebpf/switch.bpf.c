@@ -282,7 +282,7 @@ int kvnet_ingress(struct __sk_buff *skb)
 		verdict = kvnet_uplink_ingress(&fr, reason);
 	else
 		verdict = kvnet_switch(&fr);
-	if (kvnet_trace_on())
+	if (kvnet_trace_follows())
 		kvnet_trace_verdict(skb, &fr, verdict);
 	return verdict;
 }
@@ -340,7 +340,7 @@ int kvnet_egress(struct __sk_buff *skb)
 		return kvnet_uplink_egress(&fr, reason);
 	kvnet_trace_start(skb, &fr, KVNET_TRACE_INGRESS_HOST);
 	verdict = kvnet_uplink_egress(&fr, reason);
-	if (kvnet_trace_on())
+	if (kvnet_trace_follows())
 		kvnet_trace_egress_verdict(skb, &fr, verdict);
 	return verdict;
 }

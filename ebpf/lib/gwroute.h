@@ -24,13 +24,6 @@
 #ifndef KVNET_LIB_GWROUTE_H
 #define KVNET_LIB_GWROUTE_H
 
-/* Does a trace follow the frame? Both tests here, where they cost the
- * verifier little: a global function is verified once. */
-static __always_inline int kvnet_gw_traced(void)
-{
-	return kvnet_trace_on() && kvnet_trace_marked();
-}
-
 /* What the routing stage noted for a traced frame (scratch tr_flags). */
 #define KVNET_GW_TR_ROUTE 1
 #define KVNET_GW_TR_CT 2
@@ -55,7 +48,7 @@ static __always_inline int kvnet_gw_apply(struct __sk_buff *skb, struct kvnet_fr
 
 	if (!ct)
 		ct = hit->e->flags & KVNET_CT_REPLY ? KVNET_TRACE_CT_REPLY : KVNET_TRACE_CT_ORIG;
-	if (kvnet_gw_traced()) {
+	if (kvnet_trace_follows()) {
 		s->tr_flags |= KVNET_GW_TR_CT;
 		s->tr_ct = ct;
 	}
@@ -64,7 +57,7 @@ static __always_inline int kvnet_gw_apply(struct __sk_buff *skb, struct kvnet_fr
 	 * route chose, where bpf_redirect_neigh() sent it */
 	if (v == TC_ACT_REDIRECT)
 		fr->out = hit->e->nh_ifindex ? hit->e->nh_ifindex : s->r.fib.ifindex;
-	if (v == TC_ACT_REDIRECT && kvnet_gw_traced()) {
+	if (v == TC_ACT_REDIRECT && kvnet_trace_follows()) {
 		s->tr_flags |= KVNET_GW_TR_NAT;
 		s->tr_before = s->pkt;
 		s->tr_after = hit->e->xlate;
@@ -196,7 +189,7 @@ static __always_inline int kvnet_gw_forward(struct __sk_buff *skb, struct kvnet_
 	const struct kvnet_config *cfg = &fr->cfg;
 	const struct kvnet_nat_net *dst;
 
-	if (kvnet_gw_traced()) {
+	if (kvnet_trace_follows()) {
 		s->tr_flags |= KVNET_GW_TR_ROUTE;
 		s->tr_route_rc = r->rc;
 		s->tr_route_out = r->fib.ifindex;

@@ -12,8 +12,10 @@
  * match decides there), and the rest once the switch has decided, from
  * what the stages noted as it went (fr->stages, the NAT scratch); so a
  * frame pays two tests of kvnet_trace_sessions (a fresh load each,
- * volatile) with no session, and two noinline calls with a session that
- * does not follow it. The events of one program run share its time;
+ * volatile) with no session, and one call (the match, which makes two
+ * more of its own) with a session that does not follow it: the second
+ * test reads this CPU's mark inline (kvnet_trace_follows). The events of
+ * one program run share its time;
  * what takes time is between runs (the reply, the kernel's drop). A mark
  * tested in the frame's context at each stage would make the verifier
  * walk the switch twice, traced and untraced, as its states would no
@@ -181,14 +183,22 @@ struct {
 /* When a frame was last followed into the kernel (ns; 0: never).
  * The tracepoint programs run for every skb the machine frees while a
  * session runs; they look no further than this while no entry of
- * trace_skbs can still count (a session whose filter takes nothing). */
+ * trace_skbs can still count (a session whose filter takes nothing): one
+ * load, once the first of them to find it stale has set it to 0. */
 volatile __u64 kvnet_trace_followed_ns;
 
 static __always_inline int kvnet_trace_none_followed(void)
 {
 	__u64 f = kvnet_trace_followed_ns;
 
-	return !f || bpf_ktime_get_ns() - f > KVNET_TRACE_SKB_NS;
+	if (!f)
+		return 1;
+	if (bpf_ktime_get_ns() - f <= KVNET_TRACE_SKB_NS)
+		return 0;
+	/* stale: the next runs stop at the load, not at a clock read too
+	 * (unless a frame was followed meanwhile) */
+	__sync_val_compare_and_swap(&kvnet_trace_followed_ns, f, 0);
+	return 1;
 }
 
 /* Follow the traced frame into the kernel (see trace_skbs). */
@@ -274,6 +284,15 @@ __noinline int kvnet_trace_mark_flow(struct kvnet_ct_val *e)
 	if (b)
 		b->trace = (__u8)(c->sessions & ((1u << KVNET_TRACE_SESSIONS) - 1));
 	return 0;
+}
+
+/* Does a trace follow this CPU's frame? Both tests inline (the verifier
+ * inlines the mark's per-CPU lookup): a frame no session takes then
+ * costs no call after its match. Made where the switch's paths have
+ * joined, it adds next to nothing to the verifier's walk. */
+static __always_inline int kvnet_trace_follows(void)
+{
+	return kvnet_trace_on() && kvnet_trace_marked();
 }
 
 /* At a port's ingress, before any stage; detail: the ingress event's
