@@ -37,27 +37,57 @@ void dns_memo_clear(struct dns_memo *m)
 	m->gen++;
 }
 
-/* The query's slot: its bytes past the ID, hashed. */
-static unsigned dns_memo_slot(const struct dns_memo *m, const uint8_t *q, size_t qlen)
+/* The query's two slots: its bytes past the ID, hashed. */
+static void dns_memo_slots(const struct dns_memo *m, const uint8_t *q, size_t qlen,
+			   unsigned slot[2])
 {
-	return (unsigned)(kv_siphash24(m->key, q + 2, qlen - 2) % DNS_MEMO_SLOTS);
+	uint64_t h = kv_siphash24(m->key, q + 2, qlen - 2);
+
+	slot[0] = (unsigned)(h % DNS_MEMO_SLOTS);
+	slot[1] = (unsigned)((h >> 32) % DNS_MEMO_SLOTS);
+}
+
+/* Does entry e hold query q (its ID aside), current? */
+static bool dns_memo_holds(const struct dns_memo *m, const struct dns_memo_ent *e,
+			   const uint8_t *q, size_t qlen)
+{
+	return e && e->gen == m->gen && e->qlen == qlen && !memcmp(e->q + 2, q + 2, qlen - 2);
 }
 
 bool dns_memo_get(const struct dns_memo *m, const uint8_t *q, size_t qlen, uint8_t *out,
 		  size_t outmax, size_t *outlen)
 {
 	const struct dns_memo_ent *e;
+	unsigned slot[2];
 
 	if (qlen < DNS_HDR || qlen > DNS_MEMO_QUERY_MAX)
 		return false;
-	e = m->ent[dns_memo_slot(m, q, qlen)];
-	if (!e || e->gen != m->gen || e->qlen != qlen || e->alen > outmax ||
-	    memcmp(e->q + 2, q + 2, qlen - 2))
+	dns_memo_slots(m, q, qlen, slot);
+	e = m->ent[slot[0]];
+	if (!dns_memo_holds(m, e, q, qlen))
+		e = m->ent[slot[1]];
+	if (!dns_memo_holds(m, e, q, qlen) || e->alen > outmax)
 		return false;
 	memcpy(out, e->a, e->alen);
 	memcpy(out, q, 2);
 	*outlen = e->alen;
 	return true;
+}
+
+/* Where query q goes: a slot that holds it already, else a free or
+ * stale one, else its second slot (displacing what is there). */
+static struct dns_memo_ent **dns_memo_place(struct dns_memo *m, const uint8_t *q, size_t qlen)
+{
+	unsigned slot[2];
+
+	dns_memo_slots(m, q, qlen, slot);
+	for (int i = 0; i < 2; i++)
+		if (dns_memo_holds(m, m->ent[slot[i]], q, qlen))
+			return &m->ent[slot[i]];
+	for (int i = 0; i < 2; i++)
+		if (!m->ent[slot[i]] || m->ent[slot[i]]->gen != m->gen)
+			return &m->ent[slot[i]];
+	return &m->ent[slot[1]];
 }
 
 void dns_memo_put(struct dns_memo *m, const uint8_t *q, size_t qlen, const uint8_t *a,
@@ -68,7 +98,7 @@ void dns_memo_put(struct dns_memo *m, const uint8_t *q, size_t qlen, const uint8
 	if (qlen < DNS_HDR || qlen > DNS_MEMO_QUERY_MAX || alen < DNS_HDR ||
 	    alen > DNS_MEMO_ANSWER_MAX)
 		return;
-	slot = &m->ent[dns_memo_slot(m, q, qlen)];
+	slot = dns_memo_place(m, q, qlen);
 	if (!*slot && !(*slot = malloc(sizeof(**slot))))
 		return;
 	(*slot)->gen = m->gen;
