@@ -205,15 +205,24 @@ def iperf_round(lab, target, streams, cfg):
 
 # ---- UDP packets per second ----------------------------------------------
 
-def pps_round(lab, target, cfg):
-    """64-byte UDP frames from build/pktgen in g1, counted (and dropped)
-    by build/pktsink at the target's eth0; 16 flows."""
+def generator_ends(lab, target):
+    """g1 and the target of a generator's test (build/pktgen, connrate),
+    or the result saying why there is none to measure."""
     dst = target_actor(lab, target)
     src = lab.guests[0]
     if from_vm(src):
-        return not_measured(VM_NO_GEN)
+        return src, dst, not_measured(VM_NO_GEN)
     if not reaches(lab, src, dst.ip):
-        return no_path(f"g1 cannot reach {target}")
+        return src, dst, no_path(f"g1 cannot reach {target}")
+    return src, dst, None
+
+
+def pps_round(lab, target, cfg):
+    """64-byte UDP frames from build/pktgen in g1, counted (and dropped)
+    by build/pktsink at the target's eth0; 16 flows."""
+    src, dst, why = generator_ends(lab, target)
+    if why:
+        return why
     nexthop = dst.ip if target == "guest" else lab.gateway_ip
     mac = lab.mac_of(src.ns, nexthop)
     secs = cfg["pps_secs"]
@@ -253,12 +262,9 @@ def _pps(dst, src, mac, secs, cfg):
 
 def conn_round(lab, target, cfg):
     """New TCP connections per second (build/connrate, 64 in flight)."""
-    dst = target_actor(lab, target)
-    src = lab.guests[0]
-    if from_vm(src):
-        return not_measured(VM_NO_GEN)
-    if not reaches(lab, src, dst.ip):
-        return no_path(f"g1 cannot reach {target}")
+    src, dst, why = generator_ends(lab, target)
+    if why:
+        return why
     srv = dst.ns.popen([BUILD / "connrate", "--listen", f"{dst.ip}:{CONN_PORT}"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
