@@ -39,6 +39,9 @@ static const unsigned caps_kept[] = {
 	CAP_SYS_CHROOT,
 	CAP_SETUID,
 	CAP_SETGID,
+	/* killing the sandboxed child, which runs as another user, when it
+	 * sends what it must not or stops answering (a parser that loops) */
+	CAP_KILL,
 };
 
 #define CAPS_NKEPT (sizeof(caps_kept) / sizeof(*caps_kept))

@@ -68,6 +68,9 @@ static void guestd_fault(struct guestd_child *c, const char *name)
 		ret = execve(argv[0], (char *const *)argv, NULL);
 	else if (!strcmp(what, "badmsg"))
 		c->out.h.version = GUESTD_VERSION + 1;
+	else if (!strcmp(what, "hang"))
+		for (;;) /* a parser caught in a loop: no system call, no reply */
+			__asm__ volatile("" ::: "memory");
 	log_warn("guestd: fault injection: %s returned %d (%s)", what, ret,
 		 ret < 0 ? strerror(errno) : "allowed");
 }

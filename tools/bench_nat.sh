@@ -313,8 +313,9 @@ nat_tcp_once() {
 	sp=$!
 	track "$sp"
 	poll 100 nat_listening "$side" up 5201 || die "$side: iperf3 server did not listen"
+	# shellcheck disable=SC2086 # two words
 	ninns "$side" g timeout $((tcp_secs + 30)) iperf3 -c "$nat_up_ip" -t "$tcp_secs" -O 1 -J \
-		>"$work/nat/iperf.json" || die "$side: iperf3 through NAT failed"
+		$iperf_cpus >"$work/nat/iperf.json" || die "$side: iperf3 through NAT failed"
 	wait "$sp" || true
 	untrack "$sp"
 	jget "$work/nat/iperf.json" "j['end']['sum_received']['bits_per_second']"
@@ -466,7 +467,8 @@ print_nat_details() {
 		printf ', on %s for kvnet (where\nits frames came)' "$nat_kvnet_hook"
 	fi
 	printf '; GRO on at the host-side port so that\n'
-	printf 'veth takes the xdp_frames. TCP: iperf3, one stream, %s s. Connections:\n' "$tcp_secs"
+	printf 'veth takes the xdp_frames. TCP: iperf3, one stream, %s s, client and\n' "$tcp_secs"
+	printf 'server pinned (%s). Connections:\n' "$iperf_cpus"
 	printf 'build/connrate, %s connects in flight for %s s, each closed with an\n' \
 		"$conn_clients" "$conn_secs"
 	printf 'RST (no TIME_WAIT).\n'

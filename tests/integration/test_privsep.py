@@ -224,6 +224,23 @@ def test_malformed_message_rejected(faulty):
     assert offered(env, b, 12)
 
 
+def test_hung_child_killed_and_replaced(faulty):
+    """A child that stops answering (caught in a loop, no system call) is
+    killed once a reply is late, although it runs as another user, and
+    replaced; the next message is served."""
+    env = faulty
+    b = bare_guest(env, "b", "52:54:00:e1:00:08")
+    old = wait_child(env)
+    mark = len(env.log_text())
+    trigger(b, "hang", 13)
+    wait_log(env, rf"sandboxed parser \(pid {old}\): no reply within \d+ ms", mark)
+    wait_log(env, rf"sandboxed parser \(pid {old}\) was killed by signal 9", mark)
+    assert not log_line(env, r"cannot kill the sandboxed parser", mark)
+    wait_child(env, other_than=old, timeout=2)
+    assert not os.path.exists(f"/proc/{old}"), "the hung child still runs"
+    assert offered(env, b, 14)
+
+
 def test_crash_loop_backs_off(faulty):
     """A child that keeps dying young is restarted at once a few times,
     then after a growing delay."""
