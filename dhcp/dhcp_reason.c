@@ -14,6 +14,7 @@ static const char *const dhcp_reason_names[DHCP_R_COUNT] = {
 	[DHCP_R_BAD_OVERLOAD] = "bad-overload",
 	[DHCP_R_NO_TYPE] = "no-message-type",
 	[DHCP_R_BAD_OPT_LEN] = "bad-option-length",
+	[DHCP_R_BAD_FRAME] = "bad-ip-udp-header",
 	[DHCP_R_BAD_TYPE] = "unsupported-type",
 	[DHCP_R_NO_IDENTITY] = "no-client-identity",
 	[DHCP_R_UNTRUSTED_RELAY] = "relay-untrusted",

@@ -23,6 +23,8 @@ enum dhcp_reason {
 	DHCP_R_BAD_OVERLOAD,	/* option 52 not 1..3 or not in the options field */
 	DHCP_R_NO_TYPE,		/* no option 53: BOOTP, which we do not serve */
 	DHCP_R_BAD_OPT_LEN,	/* 50/51/52/53/54/57/61 with an impossible length */
+	DHCP_R_BAD_FRAME,	/* its IPv4/UDP headers do not hold together (a
+				   UDP length past the frame's end): never read */
 	/* The server: readable, but not served. */
 	DHCP_R_BAD_TYPE,	/* a type a client does not send to a server */
 	DHCP_R_NO_IDENTITY,	/* neither option 61 nor a hardware address */

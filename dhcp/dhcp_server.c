@@ -558,6 +558,12 @@ int dhcp_server_handle_digest(struct dhcp_server *s, const struct dhcp_digest *d
 
 /* ---- the daemon's other calls ---- */
 
+void dhcp_server_count_unread(struct dhcp_server *s, enum dhcp_reason r)
+{
+	if ((unsigned)r < DHCP_R_COUNT)
+		s->stats.reason[r]++;
+}
+
 int dhcp_server_expire(struct dhcp_server *s, uint64_t now)
 {
 	return dhcp_alloc_expire(&s->alloc, now);

@@ -96,6 +96,10 @@ int dhcp_server_handle_digest(struct dhcp_server *s, const struct dhcp_digest *d
 			      const struct dhcp_meta *meta, uint8_t *reply, size_t cap,
 			      struct dhcp_result *res, const char **why);
 
+/* Count a message the daemon dropped before the engine could read it
+ * (DHCP_R_BAD_FRAME), with the engine's own reasons. */
+void dhcp_server_count_unread(struct dhcp_server *s, enum dhcp_reason r);
+
 /* Carry out what is due by now (offers, leases, quarantines end); cheap
  * when nothing is. The number of changes (the daemon may then rewrite
  * the libvirt status file). */

@@ -240,7 +240,8 @@ static void dhcpd_send(struct dhcpd *s, int ifindex, const uint8_t *frame, size_
 }
 
 /* What the sandboxed parser says of a frame, checked against the frame
- * where kvnetd can (the source MAC). False: nothing to serve. */
+ * where kvnetd can (the source MAC). False: nothing to serve (a frame
+ * whose headers the child could not read is counted). */
 static bool dhcpd_digest_ok(struct dhcpd *s, const struct dhcpd_pending *pe,
 			    const struct guestd_dhcp_digest *g)
 {
@@ -251,6 +252,8 @@ static bool dhcpd_digest_ok(struct dhcpd *s, const struct dhcpd_pending *pe,
 		guestd_reject(s->d->guestd, "a DHCP digest", "frame fields not the frame's");
 		return false;
 	}
+	if (!g->frame_ok)
+		dhcp_server_count_unread(s->srv, DHCP_R_BAD_FRAME);
 	return g->frame_ok;
 }
 

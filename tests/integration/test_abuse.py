@@ -249,19 +249,20 @@ def bootp(mac, op=1, htype=1, hlen=6, cookie=b"\x63\x82\x53\x63", options=b"\x35
     return head + ch + bytes(64 + 128) + cookie + options
 
 
-def udp_frame(mac, payload):
+def udp_frame(mac, payload, udp_len=None):
     from scapy.layers.inet import IP, UDP
     from scapy.layers.l2 import Ether
     from scapy.packet import Raw
     return (Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255")
-            / UDP(sport=68, dport=67) / Raw(payload))
+            / UDP(sport=68, dport=67, len=udp_len) / Raw(payload))
 
 
 def test_malformed_dhcp_counted_and_served_after(kvnet):
     """Each kind of malformed DHCP message from a guest is dropped under its
     own reason in `net show` (too-short, not-bootrequest, bad-hlen,
     no-magic-cookie, option-overrun, bad-overload, no-message-type,
-    bad-option-length, chaddr-mismatch for a wrong htype), and a real
+    bad-option-length, chaddr-mismatch for a wrong htype, bad-ip-udp-header
+    for a UDP length past the frame's end), and a real
     client then gets a lease."""
     env = kvnet
     env.define_xml(pool_xml(env))
@@ -280,8 +281,12 @@ def test_malformed_dhcp_counted_and_served_after(kvnet):
         "bad-option-length": bootp(m, options=b"\x35\x02\x01\x01\xff"),
         "chaddr-mismatch": bootp(m, htype=6),
     }
+    frames = [udp_frame(m, p) for p in cases.values()]
+    # a UDP length past the frame's end: its headers, not the message
+    cases["bad-ip-udp-header"] = None
+    frames.append(udp_frame(m, bootp(m), udp_len=1000))
     before = dhcp_counts(env)
-    send_paced(g, [udp_frame(m, p) for p in cases.values()], 0.02)
+    send_paced(g, frames, 0.02)
     poll(lambda: all(dhcp_counts(env).get(r, 0) > before.get(r, 0) for r in cases), 10,
          "every malformed message counted under its reason")
     after = dhcp_counts(env)
