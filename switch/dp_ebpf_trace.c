@@ -5,6 +5,7 @@
  * kernel's drop tracepoints, attached while a session runs. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "switch/dp_ebpf.h"
 #include "switch/dp_nat.h"
@@ -57,6 +58,15 @@ static void dpe_trace_uplink(struct dp_ebpf *dp, __u32 mask, const struct kvnet_
 		log_warn("trace: the uplinks cannot report replies: %s", strerror(errno));
 }
 
+/* The inode number of kvnetd's network namespace, where its networks
+ * live (ebpf/lib/trace.h, kvnet_trace_netns), or 0. */
+static __u32 dpe_trace_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) == 0 ? (__u32)st.st_ino : 0;
+}
+
 int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *f)
 {
 	struct dp_ebpf *dp = dpe(base);
@@ -64,6 +74,8 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 
 	if (!bss)
 		return -EOPNOTSUPP;
+	if (mask)
+		bss->kvnet_trace_netns = dpe_trace_netns();
 	dpe_trace_kernel(dp, mask != 0);
 	dpe_trace_uplink(dp, mask, f);
 	/* the filters first, then the bits that make the datapath read

@@ -356,6 +356,38 @@ static __noinline void kvnet_trace_emit_nat(struct __sk_buff *skb, const struct 
 	kvnet_trace_send(skb, fr, c, ev, KVNET_TRACE_NAT, 0, out);
 }
 
+/* The inode number of the network namespace the network lives in,
+ * written by kvnetd (0: not known). A followed skb the kernel drops in
+ * another namespace left the host's: through an uplink that is a veth,
+ * say, into a namespace standing in for the outside, whose TCP purges a
+ * FIN it had processed (QUEUE_PURGE) as a drop. What becomes of it there
+ * is the far side's business, as in a guest's namespace. */
+__u32 kvnet_trace_netns;
+
+/* The namespace skb is dropped in: its socket's, else its device's; 0
+ * if neither is known. */
+static __always_inline __u32 kvnet_trace_drop_netns(struct sk_buff *skb)
+{
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	struct net_device *dev;
+
+	if (sk)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	dev = BPF_CORE_READ(skb, dev);
+	return dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+}
+
+/* Was skb dropped outside the network's namespace? */
+static __always_inline int kvnet_trace_dropped_elsewhere(struct sk_buff *skb)
+{
+	__u32 here = kvnet_trace_netns, there;
+
+	if (!here)
+		return 0;
+	there = kvnet_trace_drop_netns(skb);
+	return there && there != here;
+}
+
 /* tp_btf/kfree_skb: a followed skb the kernel drops. Attached only
  * while a trace runs on the network (switch/dp_ebpf_trace.c). */
 static __always_inline int kvnet_trace_kfree(struct sk_buff *skb, enum skb_drop_reason reason)
@@ -372,7 +404,7 @@ static __always_inline int kvnet_trace_kfree(struct sk_buff *skb, enum skb_drop_
 		return 0;
 	now = bpf_ktime_get_ns();
 	if (reason != SKB_CONSUMED && now - t->ts_ns < KVNET_TRACE_SKB_NS &&
-	    (ev = kvnet_trace_reserve())) {
+	    !kvnet_trace_dropped_elsewhere(skb) && (ev = kvnet_trace_reserve())) {
 		__builtin_memset(ev, 0, sizeof(*ev));
 		ev->ts_ns = now;
 		ev->trace_id = t->trace_id;

@@ -244,6 +244,46 @@ def test_trace_kernel_drop_reason(three_guests):
     assert stages[5][2].startswith("NO_SOCKET"), out
 
 
+
+def tcp_fin(e):
+    """Is the event's frame (Ethernet, a 20-byte IPv4 header) a TCP FIN?"""
+    data = bytes.fromhex(e.get("data", ""))
+    return len(data) > 47 and data[23] == 6 and data[47] & 1
+
+
+def test_trace_no_kernel_drop_past_the_uplink(kvnet):
+    """Fetches from a guest to a web server upstream, which closes first:
+    the guest's last FIN crosses the uplink, a veth, into the upstream's
+    namespace, whose TCP frees it as QUEUE_PURGE when the closed socket
+    goes, after it has done its work. That is not the host's namespace,
+    and no drop: the trace reports no kernel drop (the demo's fetch once
+    showed one)."""
+    nat = Nat(kvnet)
+    g = nat.guests[0]
+    www = kvnet.tmp / "www"
+    www.mkdir()
+    (www / "index.html").write_text("hello\n")
+    srv = nat.up.popen(["/usr/bin/python3", "-m", "http.server", "--bind", UPSTREAM_IP,
+                        "8080", "--directory", str(www)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        poll(lambda: "8080" in nat.up.run(["ss", "-Hltn"]).stdout, 10, "web server")
+        g.ping(UPSTREAM_IP, count=1)
+        p = start_trace(kvnet, "--json", "n1", "--timeout", 10, "tcp", "and", "host", g.ip)
+        for _ in range(3):
+            got = g.ns.run(["busybox", "wget", "-q", "-O", "-",
+                            f"http://{UPSTREAM_IP}:8080/"]).stdout
+            assert got == "hello\n", got
+        rc, out, err = finish(p, timeout=40)
+    finally:
+        stop_process(srv)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    fins = [e for e in evs if e["stage"] == "ingress" and e["in"] == g.port and tcp_fin(e)]
+    assert len(fins) >= 3, out
+    assert not [e for e in evs if e["stage"] == "kernel-drop"], out
+
+
 # --- dry runs: `kvnet trace NET --inject PORT PACKET` ------------------------
 
 def inject(env, net, port, packet, check=True):
