@@ -163,12 +163,14 @@ static __noinline __u32 kvnet_trace_match(struct __sk_buff *skb, const struct kv
  * kernel then drops it, its reason joins the frame's trace. An entry
  * goes when the skb is freed; one whose skb was freed where no tracepoint
  * fires is ignored after KVNET_TRACE_SKB_NS (by then the memory may hold
- * another skb). */
+ * another skb). Within that time a new skb at the same address is told
+ * apart by its data buffer (head): a reused sk_buff gets another one. */
 #define KVNET_TRACE_SKB_NS (1000ULL * 1000 * 1000)
 
 struct kvnet_trace_skb {
 	__u64 trace_id;
 	__u64 ts_ns;
+	__u64 head; /* the skb's data buffer when it was followed */
 	__u32 sessions;
 	__u32 in_ifindex;
 };
@@ -212,6 +214,7 @@ static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kv
 		return;
 	t.trace_id = c->id;
 	t.sessions = c->sessions;
+	t.head = kvnet_trace_skb_head(skb);
 	t.ts_ns = bpf_ktime_get_ns();
 	kvnet_trace_followed_ns = t.ts_ns;
 	bpf_map_update_elem(&trace_skbs, &key, &t, BPF_ANY);
@@ -404,6 +407,7 @@ static __always_inline int kvnet_trace_kfree(struct sk_buff *skb, enum skb_drop_
 		return 0;
 	now = bpf_ktime_get_ns();
 	if (reason != SKB_CONSUMED && now - t->ts_ns < KVNET_TRACE_SKB_NS &&
+	    t->head == (__u64)(unsigned long)BPF_CORE_READ(skb, head) &&
 	    !kvnet_trace_dropped_elsewhere(skb) && (ev = kvnet_trace_reserve())) {
 		__builtin_memset(ev, 0, sizeof(*ev));
 		ev->ts_ns = now;

@@ -51,6 +51,15 @@ static __always_inline __u64 kvnet_trace_skb_key(struct __sk_buff *skb)
 	return (__u64)(unsigned long)bpf_cast_to_kern_ctx(skb);
 }
 
+/* The kernel's skb's data buffer, which a new skb at the same address
+ * would not share. */
+static __always_inline __u64 kvnet_trace_skb_head(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return (__u64)(unsigned long)k->head;
+}
+
 /* A new trace id: unique, as no two frames start in the same nanosecond
  * on one CPU. */
 static __always_inline __u64 kvnet_trace_new_id(void)
