@@ -29,8 +29,8 @@ struct kvnet_ipv4_wire {
 static __always_inline int kvnet_udp4(struct kvnet_frame *fr, __be32 *daddr,
 				      __u16 *sport, __u16 *dport)
 {
-	struct kvnet_ipv4_wire ip;
-	__be16 ports[2];
+	struct kvnet_ipv4_wire ip KVNET_PKT_BUF;
+	__be16 ports[2] KVNET_PKT_BUF;
 	__u32 ihl;
 
 	if (kvnet_pkt_load(fr->skb, fr->eth.hlen, &ip, sizeof(ip)) < 0 ||

@@ -73,7 +73,7 @@ static __always_inline int kvnet_icmp_is_error(__u8 type)
  * its request's). Other ICMP leaves both 0. */
 static __always_inline void kvnet_ip4_l4(struct __sk_buff *skb, struct kvnet_ip4 *ip)
 {
-	__u8 l4[16];
+	__u8 l4[16] KVNET_PKT_BUF;
 
 	ip->l4_ok = 0;
 	if (kvnet_ip4_is_fragment(ip))
@@ -105,7 +105,7 @@ static __always_inline void kvnet_ip4_l4(struct __sk_buff *skb, struct kvnet_ip4
 static __always_inline int kvnet_ip4_parse(struct __sk_buff *skb, __u32 off,
 					   struct kvnet_ip4 *ip)
 {
-	struct kvnet_iphdr_wire h;
+	struct kvnet_iphdr_wire h KVNET_PKT_BUF;
 	__u32 ihl;
 
 	__builtin_memset(ip, 0, sizeof(*ip));

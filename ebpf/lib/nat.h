@@ -264,7 +264,7 @@ static __always_inline int kvnet_nat_nh_redirect(const struct kvnet_ct_val *e)
  * verdict. */
 static __always_inline int kvnet_nat_nh_send(struct __sk_buff *skb, const struct kvnet_ct_val *e)
 {
-	__u8 macs[ETH_ALEN * 2];
+	__u8 macs[ETH_ALEN * 2] KVNET_PKT_BUF;
 
 	__builtin_memcpy(macs, e->nh_dmac, ETH_ALEN);
 	__builtin_memcpy(macs + ETH_ALEN, e->nh_smac, ETH_ALEN);

@@ -173,7 +173,7 @@ static __always_inline int kvnet_rewrite_block(struct __sk_buff *skb, const stru
 {
 	__u32 csum_off = kvnet_l4_csum_off(ip->proto, ip->l4_off);
 	__u64 flags = kvnet_l4_csum_flags(ip->proto);
-	struct kvnet_hdr_block b;
+	struct kvnet_hdr_block b KVNET_PKT_BUF;
 	__be16 ttl_old, ttl_new;
 	__u64 sum;
 

@@ -69,7 +69,7 @@ kvnet_route_lookup(struct __sk_buff *skb, struct kvnet_route *r, __be32 saddr, _
 static __always_inline int kvnet_route_send(struct __sk_buff *skb, const struct kvnet_route *r)
 {
 	struct bpf_redir_neigh nh = { .nh_family = KVNET_AF_INET };
-	__u8 macs[ETH_ALEN * 2];
+	__u8 macs[ETH_ALEN * 2] KVNET_PKT_BUF;
 	long v;
 
 	if (r->rc == BPF_FIB_LKUP_RET_SUCCESS) {

@@ -96,7 +96,7 @@ static __always_inline __u32 kvnet_spoof_ip4(struct kvnet_frame *fr,
 static __always_inline __u32 kvnet_spoof_arp(struct kvnet_frame *fr,
 					     const struct kvnet_port_addrs *b)
 {
-	struct kvnet_arp_wire arp;
+	struct kvnet_arp_wire arp KVNET_PKT_BUF;
 	__be32 spa;
 
 	if (kvnet_pkt_load(fr->skb, fr->eth.hlen, &arp, sizeof(arp)) < 0 ||

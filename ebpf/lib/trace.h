@@ -108,8 +108,8 @@ static __always_inline const struct kvnet_trace_cur *kvnet_trace_marked(void)
 static __always_inline void kvnet_trace_read_ip4(struct __sk_buff *skb, __u32 off,
 						 struct kvnet_trace_frame *x)
 {
-	__u8 h[20];
-	__be16 ports[2];
+	__u8 h[20] KVNET_PKT_BUF;
+	__be16 ports[2] KVNET_PKT_BUF;
 	__u32 ihl;
 
 	if (kvnet_pkt_load(skb, off, h, sizeof(h)) < 0 || (h[0] >> 4) != 4)
