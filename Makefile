@@ -8,7 +8,8 @@
 #   make bench      kvnet against a Linux bridge, side by side, with ratios;
 #                   kvnetd's DHCP against Kea and dnsmasq; kvnet's NAT
 #                   against libvirt's nftables masquerade and bare rewrite
-#                   programs (tools/bench.sh; KVNET_BENCH_ONLY=switch|dhcp|nat)
+#                   programs (tools/bench.sh; KVNET_BENCH_ONLY=switch|dhcp|
+#                   nat|dns|trace)
 #   make demo       the README's demo
 #   make check      cppcheck + clang-tidy
 #   make fuzz       each libFuzzer harness for FUZZ_SECONDS (20) [FUZZ_ONLY=name]

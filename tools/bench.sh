@@ -47,7 +47,8 @@
 # network's own names and for forwarded ones.
 #
 # Settings (environment): KVNET_BENCH_ONLY (all parts; "switch", "dhcp",
-# "nat" or "dns" for one), KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
+# "nat" or "dns" for one; "trace" for the tracing cost alone, kvnet's
+# sides only), KVNET_BENCH_RUNS (5), KVNET_BENCH_PPS_SECS (3),
 # KVNET_BENCH_TCP_SECS (4), KVNET_BENCH_CPU (the last CPU: the generator's;
 # DHCP servers run on the others).
 # NAT: KVNET_BENCH_CONN_SECS (3), KVNET_BENCH_CONN_CLIENTS (64).
@@ -740,7 +741,8 @@ print_table() {
 
 check_settings() {
 	local s r
-	[[ $only =~ ^(|switch|dhcp|nat|dns)$ ]] || die "KVNET_BENCH_ONLY must be switch, dhcp, nat or dns"
+	[[ $only =~ ^(|switch|dhcp|nat|dns|trace)$ ]] ||
+		die "KVNET_BENCH_ONLY must be switch, dhcp, nat, dns or trace"
 	[[ $dns_secs =~ ^[1-9][0-9]*$ ]] || die "KVNET_BENCH_DNS_SECS must be a positive integer"
 	[[ $runs =~ ^[1-9][0-9]*$ && $tcp_secs =~ ^[1-9][0-9]*$ &&
 		$pps_secs =~ ^[0-9]+(\.[0-9]+)?$ && $gen_cpu =~ ^[0-9]+$ ]] ||
@@ -801,12 +803,13 @@ main() {
 		bench_nat
 		if [ "${nat_sides[0]}" = kvnet ]; then bench_trace_nat; fi
 	fi
+	if [ "$only" = trace ]; then bench_trace_only; fi
 	if part dns; then bench_dns; fi
 	if part switch; then print_table; fi
 	if part dhcp; then print_dhcp_table; fi
 	if part nat; then print_nat_table; fi
 	if part dns; then print_dns_table; fi
-	if part switch || part nat; then
+	if part switch || part nat || [ "$only" = trace ]; then
 		print_trace_table switch "switch, kvnet veth UDP 64B"
 		print_trace_table nat "NAT, guest -> upstream UDP 64B, 1024 flows"
 		print_trace_targets

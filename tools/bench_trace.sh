@@ -115,6 +115,19 @@ bench_trace_nat() {
 	ninns kvnet host ethtool -K "$(nat_port kvnet)" gro off >/dev/null
 }
 
+# KVNET_BENCH_ONLY=trace: the tracing cost alone, both parts, kvnet's
+# sides only (no bridge, no libvirt rows): for working on what tracing
+# costs (about 12 minutes, 3 runs).
+bench_trace_only() {
+	setup_kvnet
+	check_side kvnet
+	bench_trace_switch
+	nat_setup
+	ninns kvnet host ethtool -K "$(nat_port kvnet)" gro on >/dev/null
+	nat_kvnet_probe
+	bench_trace_nat
+}
+
 # print_trace_table PART TITLE
 print_trace_table() {
 	local part=$1 m none off med ev lost
