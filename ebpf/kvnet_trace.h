@@ -24,7 +24,7 @@
 
 #include "nat/nat_shared.h" /* struct kvnet_ct_key */
 
-#define KVNET_TRACE_SESSIONS 4
+#define KVNET_TRACE_SESSIONS 4 /* kvnet_trace_in4() compares as many */
 /* The sessions bit of a dry run's events (`kvnet trace --inject`): the
  * program copy that runs it follows every frame (ebpf/lib/dryrun.h). */
 #define KVNET_TRACE_DRY (1u << 31)
@@ -64,6 +64,10 @@ enum kvnet_trace_stage {
 	KVNET_TRACE_SERVICE,	 /* sent by kvnetd itself straight out of port
 				    out, past the datapath (switch/trace.c):
 				    detail = enum kvnet_trace_service */
+	KVNET_TRACE_KERNEL_UNWATCHED, /* handed on into the kernel while its
+					 drop tracepoints were off (the trace
+					 had been idle): what the kernel did
+					 with it is not known; they go back on */
 	KVNET_TRACE_STAGE_MAX
 };
 
@@ -199,6 +203,73 @@ KVNET_TRACE_INLINE int kvnet_trace_filter_takes(const struct kvnet_trace_filter 
 	if (x->ethertype == KVNET_TRACE_ETH_ARP || x->ethertype == KVNET_TRACE_ETH_RARP)
 		return f->ip && !f->ip_proto && !f->l4_port;
 	return x->ethertype == KVNET_TRACE_ETH_IPV6 && !f->ip;
+}
+
+/* What every running session's keys ask of a frame, summed up by kvnetd
+ * from the slots (kvnet_trace_summarize) and written next to them. The
+ * datapath refuses with it, in a few compares, what no session could
+ * take: a frame on none of the ports, an IPv4 one with none of the
+ * addresses, TCP or UDP over IPv4 with none of the ports. A list counts
+ * only if every running session has that key; its unused entries repeat
+ * the first. */
+struct kvnet_trace_summary {
+	__u32 in[KVNET_TRACE_SESSIONS];	  /* ingress ports, if has_in */
+	__be32 ip[KVNET_TRACE_SESSIONS];  /* IPv4 addresses, if has_ip */
+	__u16 port[KVNET_TRACE_SESSIONS]; /* TCP/UDP ports, if has_port */
+	__u8 has_in, has_ip, has_port, reserved;
+};
+
+/* The summary of the slots in mask, of filters f. */
+KVNET_TRACE_INLINE void kvnet_trace_summarize(const struct kvnet_trace_filter *f, __u32 mask,
+					      struct kvnet_trace_summary *s)
+{
+	int n = 0;
+
+	__builtin_memset(s, 0, sizeof(*s));
+	s->has_in = s->has_ip = s->has_port = 1;
+	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		s->in[n] = f[i].ifindex;
+		s->ip[n] = f[i].ip;
+		s->port[n] = f[i].l4_port;
+		s->has_in &= f[i].ifindex != 0;
+		s->has_ip &= f[i].ip != 0;
+		s->has_port &= f[i].l4_port != 0;
+		n++;
+	}
+	if (!n)
+		s->has_in = s->has_ip = s->has_port = 0;
+	for (int i = n; i < KVNET_TRACE_SESSIONS && n; i++) {
+		s->in[i] = s->in[0];
+		s->ip[i] = s->ip[0];
+		s->port[i] = s->port[0];
+	}
+}
+
+KVNET_TRACE_INLINE int kvnet_trace_in4(const __u32 *set, __u32 v)
+{
+	return set[0] == v || set[1] == v || set[2] == v || set[3] == v;
+}
+
+KVNET_TRACE_INLINE int kvnet_trace_in2(const __u16 *set, __u16 v)
+{
+	return set[0] == v || set[1] == v || set[2] == v || set[3] == v;
+}
+
+/* Does no session take the frame, by the summary? Never "yes" where one
+ * of the slots' kvnet_trace_filter_takes() would take it. */
+KVNET_TRACE_INLINE int kvnet_trace_summary_refuses(const struct kvnet_trace_summary *s,
+						   const struct kvnet_trace_frame *x)
+{
+	if (s->has_in && !kvnet_trace_in4(s->in, x->ifindex))
+		return 1;
+	if (!x->is_ip4)
+		return 0;
+	if (s->has_ip && !kvnet_trace_in4(s->ip, x->saddr) && !kvnet_trace_in4(s->ip, x->daddr))
+		return 1;
+	return s->has_port && x->l4_ok && !kvnet_trace_in2(s->port, x->sport) &&
+	       !kvnet_trace_in2(s->port, x->dport);
 }
 
 #endif /* KVNET_TRACE_H */

@@ -255,8 +255,11 @@ __noinline int kvnet_trace_verdict(struct __sk_buff *skb, struct kvnet_frame *fr
 		kvnet_trace_emit(skb, fr, KVNET_TRACE_REDIRECT, 0, fr->out);
 	else
 		kvnet_trace_emit(skb, fr, KVNET_TRACE_HOST, 0, 0);
-	if (kvnet_trace_to_host(fr, verdict))
-		kvnet_trace_follow(skb, fr);
+	if (!kvnet_trace_to_host(fr, verdict))
+		return 0;
+	if (!kvnet_trace_kernel_on && !kvnet_dry_run)
+		kvnet_trace_emit(skb, fr, KVNET_TRACE_KERNEL_UNWATCHED, 0, fr->out);
+	kvnet_trace_follow(skb, fr);
 	return 0;
 }
 

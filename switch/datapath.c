@@ -206,6 +206,16 @@ int dp_trace_fd(struct dp *dp)
 	return dp->ops->trace_fd ? dp->ops->trace_fd(dp) : -1;
 }
 
+int dp_trace_watch_kernel(struct dp *dp, bool on)
+{
+	return dp->ops->trace_watch_kernel ? dp->ops->trace_watch_kernel(dp, on) : -EOPNOTSUPP;
+}
+
+uint64_t dp_trace_followed_ns(struct dp *dp)
+{
+	return dp->ops->trace_followed_ns ? dp->ops->trace_followed_ns(dp) : 0;
+}
+
 int dp_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		  void *arg, uint64_t *lost)
 {

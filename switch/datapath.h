@@ -165,6 +165,13 @@ struct dp_ops {
 	int (*trace_set)(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f);
 	/* fd that polls readable when trace events wait, or -1. */
 	int (*trace_fd)(struct dp *dp);
+	/* Watch the kernel's drops of the frames a trace follows into it
+	 * (its tracepoints), or stop. Returns 1 if that changed the watch,
+	 * 0 if not, or a negative errno. */
+	int (*trace_watch_kernel)(struct dp *dp, bool on);
+	/* When a traced frame was last followed into the kernel (ns of
+	 * CLOCK_MONOTONIC; 0: never). */
+	uint64_t (*trace_followed_ns)(struct dp *dp);
 	/* Hand every waiting event to fn; *lost: the events the datapath had
 	 * no room for, since it was loaded. */
 	int (*trace_read)(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
@@ -219,6 +226,8 @@ int dp_uplink_attach(struct dp *dp, int ifindex, const uint8_t host_mac[6],
 		     struct kv_error *e);
 int dp_trace_set(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f);
 int dp_trace_fd(struct dp *dp);
+int dp_trace_watch_kernel(struct dp *dp, bool on);
+uint64_t dp_trace_followed_ns(struct dp *dp);
 int dp_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		  void *arg, uint64_t *lost);
 int dp_inject(struct dp *dp, int ifindex, const void *frame, size_t len,

@@ -87,6 +87,8 @@ int dpe_tcx_attach_at(int ifindex, enum bpf_attach_type type, const char *name, 
 void dpe_trace_close(struct dp_ebpf *dp);
 int dpe_trace_set(struct dp *dp, __u32 mask, const struct kvnet_trace_filter *f);
 int dpe_trace_fd(struct dp *dp);
+int dpe_trace_watch_kernel(struct dp *dp, bool on);
+uint64_t dpe_trace_followed_ns(struct dp *dp);
 int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		   void *arg, uint64_t *lost);
 

@@ -12,13 +12,16 @@
 #include "switch/log.h"
 #include "switch.skel.h"
 
-/* The kfree_skb and consume_skb programs on while any session runs. A
- * failure to attach costs the trace the kernel's drops, not the trace. */
-static void dpe_trace_kernel(struct dp_ebpf *dp, bool on)
+/* The kfree_skb and consume_skb programs on or off (switch/trace.c says
+ * when), and the datapath told (kvnet_trace_kernel_on). A failure to
+ * attach costs the trace the kernel's drops, not the trace. Returns 1 if
+ * that changed them, else 0. */
+static int dpe_trace_kernel(struct dp_ebpf *dp, bool on)
 {
 	struct bpf_program *progs[DPE_TRACE_LINKS] = {
 		dp->skel->progs.kvnet_trace_kfree_skb, dp->skel->progs.kvnet_trace_consume_skb,
 	};
+	bool was = dp->trace_links[0] || dp->trace_links[1];
 
 	for (int i = 0; i < DPE_TRACE_LINKS; i++) {
 		if (on && !dp->trace_links[i]) {
@@ -31,6 +34,17 @@ static void dpe_trace_kernel(struct dp_ebpf *dp, bool on)
 			dp->trace_links[i] = NULL;
 		}
 	}
+	if (dp->skel->bss)
+		__atomic_store_n(&dp->skel->bss->kvnet_trace_kernel_on,
+				 dp->trace_links[0] != NULL, __ATOMIC_RELEASE);
+	return was != (dp->trace_links[0] || dp->trace_links[1]);
+}
+
+int dpe_trace_watch_kernel(struct dp *base, bool on)
+{
+	struct dp_ebpf *dp = dpe(base);
+
+	return dp->skel ? dpe_trace_kernel(dp, on) : -EOPNOTSUPP;
 }
 
 void dpe_trace_close(struct dp_ebpf *dp)
@@ -40,6 +54,16 @@ void dpe_trace_close(struct dp_ebpf *dp)
 	if (dp->trace_rb)
 		ring_buffer__free(dp->trace_rb);
 	dp->trace_rb = NULL;
+}
+
+uint64_t dpe_trace_followed_ns(struct dp *base)
+{
+	struct dp_ebpf *dp = dpe(base);
+
+	return dp->skel && dp->skel->bss ?
+		       __atomic_load_n(&dp->skel->bss->kvnet_trace_last_followed_ns,
+				       __ATOMIC_RELAXED) :
+		       0;
 }
 
 /* The uplink program's copy of the sessions: the ring of the network for
@@ -67,6 +91,19 @@ static __u32 dpe_trace_netns(void)
 	return stat("/proc/self/ns/net", &st) == 0 ? (__u32)st.st_ino : 0;
 }
 
+/* The summary of the slots in mask, to the datapath, which may be
+ * reading the current one: into the other, then made current. It refuses
+ * only what no slot of mask takes, nor of the fewer bits the datapath
+ * has meanwhile (kvnet_trace_sessions: old & mask). */
+static void dpe_trace_summary_set(struct switch_bpf__bss *bss, const struct kvnet_trace_filter *f,
+				  __u32 mask)
+{
+	__u32 next = !__atomic_load_n(&bss->kvnet_trace_summary_cur, __ATOMIC_RELAXED);
+
+	kvnet_trace_summarize(f, mask, &bss->kvnet_trace_summary[next]);
+	__atomic_store_n(&bss->kvnet_trace_summary_cur, next, __ATOMIC_RELEASE);
+}
+
 int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *f)
 {
 	struct dp_ebpf *dp = dpe(base);
@@ -76,7 +113,8 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 		return -EOPNOTSUPP;
 	if (mask)
 		bss->kvnet_trace_netns = dpe_trace_netns();
-	dpe_trace_kernel(dp, mask != 0);
+	else
+		dpe_trace_kernel(dp, false);
 	dpe_trace_uplink(dp, mask, f);
 	/* the filters first, then the bits that make the datapath read
 	 * them (x86 and arm64 alike: a store-release) */
@@ -85,6 +123,7 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++)
 		if (mask & (1u << i))
 			bss->kvnet_trace_filters[i] = f[i];
+	dpe_trace_summary_set(bss, f, mask);
 	__atomic_store_n(&bss->kvnet_trace_sessions, mask, __ATOMIC_RELEASE);
 	return 0;
 }

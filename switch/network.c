@@ -751,6 +751,7 @@ void netw_tick(struct kvnetd *d)
 			continue;
 		netw_stp_tick(d, n, now / 1000000);
 		netw_fwd_tick(d, n);
+		trace_tick(n);
 		if (n->dhcp)
 			dhcpd_tick(n->dhcp);
 		if (n->dns)

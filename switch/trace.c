@@ -47,6 +47,7 @@ static const char *const trace_stage_names[KVNET_TRACE_STAGE_MAX] = {
 	[KVNET_TRACE_REDIRECT] = "redirect", [KVNET_TRACE_FLOOD] = "flood",
 	[KVNET_TRACE_HOST] = "host",	   [KVNET_TRACE_DROP] = "drop",
 	[KVNET_TRACE_KERNEL_DROP] = "kernel-drop", [KVNET_TRACE_SERVICE] = "service",
+	[KVNET_TRACE_KERNEL_UNWATCHED] = "kernel-unwatched",
 };
 
 static const char *const trace_ingress_names[] = { NULL, "traced-flow", "from-host" };
@@ -338,6 +339,43 @@ static void trace_client_ready(struct loop_watch *w)
 		trace_end(s, NULL);
 }
 
+/* ---- the kernel's drops -------------------------------------------- */
+
+/* The kernel's drop tracepoints (ebpf/lib/trace.h, kvnet_trace_kfree)
+ * run for every skb the machine frees, traced or not: on while a session
+ * is new or the datapath follows frames into the kernel, off after this
+ * long without. A session that matches nothing (or only frames between
+ * guests) then costs the datapath only its match. The first frame the
+ * datapath then follows into the kernel says so (kernel-unwatched), and
+ * they go back on for the next. */
+#define TRACE_KERNEL_IDLE_NS (10ULL * 1000 * 1000 * 1000)
+
+static void trace_kernel_watch(struct kv_network *n, bool on, const char *why)
+{
+	if (dp_trace_watch_kernel(n->dp, on) == 1)
+		log_info("network %s: trace: kernel drops %s (%s)", n->def.name,
+			 on ? "watched" : "not watched", why);
+}
+
+/* The tracepoints just went on: they stay on for TRACE_KERNEL_IDLE_NS. */
+static void trace_busy(struct kv_network *n)
+{
+	n->trace_busy_ns = dp_now_ns();
+}
+
+void trace_tick(struct kv_network *n)
+{
+	uint64_t last;
+
+	if (!n->dp || !trace_any(n))
+		return;
+	last = dp_trace_followed_ns(n->dp);
+	if (last < n->trace_busy_ns)
+		last = n->trace_busy_ns;
+	if (dp_now_ns() - last > TRACE_KERNEL_IDLE_NS)
+		trace_kernel_watch(n, false, "idle for 10 s");
+}
+
 /* ---- the ring ------------------------------------------------------- */
 
 /* An event's line is at most this long (its 128 bytes in hex, names). */
@@ -347,6 +385,10 @@ static void trace_deliver(void *arg, const struct kvnet_trace_event *ev)
 {
 	struct kv_network *n = arg;
 
+	if (ev->stage == KVNET_TRACE_KERNEL_UNWATCHED) {
+		trace_busy(n);
+		trace_kernel_watch(n, true, "a frame was followed into the kernel");
+	}
 	for (int i = 0; i < KVNET_TRACE_SESSIONS; i++) {
 		struct trace_session *s = n->traces[i];
 
@@ -429,6 +471,8 @@ int trace_open(struct kvnetd *d, struct kv_network *n, const struct kvnet_trace_
 	s->ring_lost = lost;
 	n->traces[slot] = s;
 	trace_sync(n);
+	trace_busy(n);
+	trace_kernel_watch(n, true, "a trace started");
 	log_info("network %s: trace %d started", n->def.name, slot);
 	return 0;
 }

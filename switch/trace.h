@@ -29,6 +29,9 @@ json_t *trace_hex_json(const uint8_t *p, size_t n);
  * the sessions whose coarse keys take it, as if it had entered that port. */
 void trace_service_tx(struct kv_network *n, int ifindex, const uint8_t *frame, size_t len,
 		      enum kvnet_trace_service what);
+/* Once a second: the kernel's drop tracepoints go off while n's traces
+ * are idle. */
+void trace_tick(struct kv_network *n);
 /* End every session of n, telling each client why. */
 void trace_net_end(struct kvnetd *d, struct kv_network *n, const char *why);
 

@@ -9,7 +9,9 @@
 #         the running network, then back);
 #   off   no trace session (the datapath's cost: a load per frame);
 #   miss  a `kvnet trace` whose filter matches none of the frames (the
-#         datapath matches each one against it);
+#         datapath matches each one against it), as it runs: measured
+#         once kvnetd has taken the kernel's drop tracepoints off for the
+#         idle trace (10 s after it starts, switch/trace.c);
 #   all   one that takes every frame (every frame's events go to the
 #         ring, kvnetd and the client; what they cannot keep up with is
 #         lost and reported in the trace itself, as {"lost": N}).
@@ -33,6 +35,11 @@ trace_kv() { ip netns exec "$tp_ns" "$bin/kvnet" --run-dir "$tp_dir/run" "$@"; }
 # trace_started: how many traces the part's kvnetd started so far.
 trace_started() { grep -c ': trace [0-9] started' "$tp_log" || true; }
 trace_more() { [ "$(trace_started)" -gt "$1" ]; }
+# trace_idled: how many times it took the kernel's drop tracepoints off
+# for an idle trace (switch/trace.c: 10 s with no frame followed into the
+# kernel).
+trace_idled() { grep -c ': trace: kernel drops not watched (idle' "$tp_log" || true; }
+trace_idle_more() { [ "$(trace_idled)" -gt "$1" ]; }
 
 # trace_daemon PART EXE: the part's kvnetd restarted as EXE, over the
 # running network (it adopts its maps and attaches its own program).
@@ -61,18 +68,22 @@ trace_measure() {
 # trace_pps_once PART MODE: one run with that kind of trace; prints pps,
 # and notes the trace's events and losses.
 trace_pps_once() {
-	local part=$1 mode=$2 out=$work/trace.jsonl tp='' n v
+	local part=$1 mode=$2 out=$work/trace.jsonl tp='' n i v
 	local -a filter=()
 	trace_part "$part"
 	[ "$mode" = none ] && trace_daemon "$part" "$bin/kvnetd-notrace" >&2
 	if [ "$mode" = miss ] || [ "$mode" = all ]; then
 		[ "$mode" = miss ] && filter=(host 192.0.2.99) # no frame of the run has it
-		n=$(trace_started)
-		trace_kv --json trace "$tp_net" --timeout "$(calc "$pps_secs + 30")" \
+		n=$(trace_started) i=$(trace_idled)
+		trace_kv --json trace "$tp_net" --timeout "$(calc "$pps_secs + 50")" \
 			"${filter[@]}" >"$out" 2>/dev/null &
 		tp=$!
 		track "$tp"
 		poll 100 trace_more "$n" || die "kvnet trace did not start"
+		# a trace that matches nothing, as it runs: once idle
+		if [ "$mode" = miss ]; then
+			poll 200 trace_idle_more "$i" || die "the idle trace kept the kernel watched"
+		fi
 	fi
 	v=$(trace_measure "$part")
 	if [ -n "$tp" ]; then

@@ -28,6 +28,8 @@ STAGES = {
     "kernel-drop": "dropped by the kernel after the datapath, with its reason",
     "service": "sent by kvnetd itself straight out of a port, past the switch "
                "(its DHCP replies)",
+    "kernel-unwatched": "handed on into the kernel while the trace was idle and "
+                        "its drop tracepoints off: what the kernel did is not known",
 }
 
 

@@ -49,7 +49,15 @@
 
 /* Written by kvnetd through the skeleton's .bss. */
 volatile __u32 kvnet_trace_sessions;
+/* Are the kernel's drop tracepoints (kvnet_trace_kfree) attached? kvnetd
+ * takes them off while a trace is idle (switch/trace.c): they run for
+ * every skb the machine frees. */
+volatile __u32 kvnet_trace_kernel_on;
 struct kvnet_trace_filter kvnet_trace_filters[KVNET_TRACE_SESSIONS];
+/* The slots' summary, kvnet_trace_summary[kvnet_trace_summary_cur]: kvnetd
+ * writes the other one, then makes it current. */
+struct kvnet_trace_summary kvnet_trace_summary[2];
+volatile __u32 kvnet_trace_summary_cur;
 /* Events the ring had no room for. */
 __u64 kvnet_trace_lost;
 
@@ -139,7 +147,8 @@ static __noinline int kvnet_trace_slot_takes(__u32 i, const struct kvnet_trace_f
 	return kvnet_trace_filter_takes(&kvnet_trace_filters[i], x);
 }
 
-/* The sessions (bits) whose filter takes the frame. */
+/* The sessions (bits) whose filter takes the frame: none, if the slots'
+ * summary refuses it (the usual end of a frame a trace does not want). */
 static __noinline __u32 kvnet_trace_match(struct __sk_buff *skb, const struct kvnet_frame *fr,
 					 __u32 sessions)
 {
@@ -148,10 +157,12 @@ static __noinline __u32 kvnet_trace_match(struct __sk_buff *skb, const struct kv
 	};
 	__u32 mask = 0;
 
-	__builtin_memcpy(x.src, fr->eth.src, 6);
-	__builtin_memcpy(x.dst, fr->eth.dst, 6);
 	if (fr->eth.proto == bpf_htons(ETH_P_IP))
 		kvnet_trace_read_ip4(skb, fr->eth.hlen, &x);
+	if (kvnet_trace_summary_refuses(&kvnet_trace_summary[kvnet_trace_summary_cur & 1], &x))
+		return 0;
+	__builtin_memcpy(x.src, fr->eth.src, 6);
+	__builtin_memcpy(x.dst, fr->eth.dst, 6);
 	for (__u32 i = 0; i < KVNET_TRACE_SESSIONS; i++)
 		if ((sessions & (1u << i)) && kvnet_trace_slot_takes(i, &x))
 			mask |= 1u << i;
@@ -189,6 +200,10 @@ struct {
  * load, once the first of them to find it stale has set it to 0. */
 volatile __u64 kvnet_trace_followed_ns;
 
+/* The same, never set back: for kvnetd, which takes the tracepoints off
+ * while no frame was followed for a while (switch/trace.c). */
+volatile __u64 kvnet_trace_last_followed_ns;
+
 static __always_inline int kvnet_trace_none_followed(void)
 {
 	__u64 f = kvnet_trace_followed_ns;
@@ -217,6 +232,7 @@ static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kv
 	t.head = kvnet_trace_skb_head(skb);
 	t.ts_ns = bpf_ktime_get_ns();
 	kvnet_trace_followed_ns = t.ts_ns;
+	kvnet_trace_last_followed_ns = t.ts_ns;
 	bpf_map_update_elem(&trace_skbs, &key, &t, BPF_ANY);
 }
 

@@ -11,6 +11,7 @@ import json
 import re
 import signal
 import subprocess
+from pathlib import Path
 
 from conftest import poll
 from kvnet_harness import KVNET, stop_process
@@ -243,6 +244,48 @@ def test_trace_kernel_drop_reason(three_guests):
     assert stages[4][2] == f"-> {gw}", out
     assert stages[5][2].startswith("NO_SOCKET"), out
 
+
+
+def kernel_drop_links(env):
+    """How many links to the kfree_skb and consume_skb tracepoints env's
+    kvnetd holds: its fds whose fdinfo says so."""
+    n = 0
+    for f in Path(f"/proc/{env.daemon.pid}/fdinfo").iterdir():
+        try:
+            n += bool(re.search(r"^tp_name:\t(kfree|consume)_skb$", f.read_text(), re.M))
+        except OSError:
+            pass  # closed meanwhile
+    return n
+
+
+def test_trace_idle_takes_the_kernel_tracepoints_off(three_guests):
+    """The kernel's drop tracepoints run for every skb the machine frees.
+    A trace with no event for 10 s takes them off; the first frame it then
+    follows into the kernel says its fate there is not known
+    (kernel-unwatched) and puts them back on, so the next one gets the
+    kernel's reason again."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    env, (a, _, _) = three_guests
+    gw_mac = env.net("t0")["mac"]
+    p = start_trace(env, "t0", "--count", 2, "--timeout", 60, "udp", "port", 9)
+    assert kernel_drop_links(env) == 2
+    poll(lambda: "trace: kernel drops not watched (idle" in env.log_text(), 25,
+         "the idle trace to take the kernel's tracepoints off")
+    assert kernel_drop_links(env) == 0
+    frame = Ether(src=a.mac, dst=gw_mac) / IP(src=a.ip, dst=GW) / UDP(sport=5555, dport=9)
+    a.sendp(frame / b"first")
+    poll(lambda: "trace: kernel drops watched (a frame was followed" in env.log_text(), 10,
+         "the followed frame to put the tracepoints back on")
+    assert kernel_drop_links(env) == 2
+    a.sendp(frame / b"second")
+    rc, out, err = finish(p)
+    assert rc == 0, err
+    (_, first), (_, second) = blocks(out)
+    assert [s[1] for s in first][-2:] == ["redirect", "kernel-unwatched"], out
+    assert "not known" in first[-1][2], out
+    assert [s[1] for s in second][-2:] == ["redirect", "kernel-drop"], out
+    assert second[-1][2].startswith("NO_SOCKET"), out
 
 
 def tcp_fin(e):

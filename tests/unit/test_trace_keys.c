@@ -4,7 +4,8 @@
  * (ebpf/kvnet_trace.h, the datapath's own copy of the match). The keys
  * may take more than the filter, never less: every frame of a set that
  * libpcap's compiled filter accepts must pass the keys, and the keys must
- * still skip what they are for.
+ * still skip what they are for. The same of the slots' summary
+ * (kvnet_trace_summary_refuses), against the slots' keys.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -250,12 +251,76 @@ static void test_keys_derived(void **state)
 	}
 }
 
+/* Two slots (1 and 3) with the keys of filters a and b, on port in_a
+ * and in_b (0: any), and their summary. */
+static void two_slots(struct kvnet_trace_filter *k, struct kvnet_trace_summary *s,
+		      const char *a, __u32 in_a, const char *b, __u32 in_b)
+{
+	memset(k, 0, sizeof(*k) * KVNET_TRACE_SESSIONS);
+	k[1].ifindex = in_a;
+	k[3].ifindex = in_b;
+	trace_keys_from_filter(a, &k[1]);
+	trace_keys_from_filter(b, &k[3]);
+	kvnet_trace_summarize(k, 0xa, s);
+}
+
+/* The summary refuses no frame a slot takes: every pair of filters, on
+ * the traced port or any, on every frame. */
+static void test_summary_sound(void **state)
+{
+	size_t nf = sizeof(filters) / sizeof(*filters);
+	struct kvnet_trace_filter k[KVNET_TRACE_SESSIONS];
+	struct kvnet_trace_summary s;
+	struct tframe f[16];
+	int n = make_frames(f);
+
+	(void)state;
+	for (size_t i = 0; i < nf; i++)
+		for (size_t j = 0; j < nf; j++)
+			for (int m = 0; m < n; m++) {
+				two_slots(k, &s, filters[i], IN_PORT, filters[j], (j & 1) * IN_PORT);
+				if (kvnet_trace_summary_refuses(&s, &f[m].x) &&
+				    (kvnet_trace_filter_takes(&k[1], &f[m].x) ||
+				     kvnet_trace_filter_takes(&k[3], &f[m].x)))
+					fail_msg("the summary of '%s' and '%s' refuses frame '%s'",
+						 filters[i], filters[j], f[m].what);
+			}
+}
+
+/* And it refuses what it is for. */
+static void test_summary_skips(void **state)
+{
+	struct kvnet_trace_filter k[KVNET_TRACE_SESSIONS];
+	struct kvnet_trace_summary s;
+	struct tframe f[16];
+
+	(void)state;
+	assert_int_equal(make_frames(f), 12);
+	two_slots(k, &s, "host 10.0.0.9", 0, "host 10.0.0.8", 0);
+	assert_true(kvnet_trace_summary_refuses(&s, &f[0].x));	 /* 10.0.0.5 > .6 */
+	assert_false(kvnet_trace_summary_refuses(&s, &f[6].x)); /* 10.0.0.7 > .8 */
+	assert_false(kvnet_trace_summary_refuses(&s, &f[7].x)); /* ARP: pcap's host */
+	assert_false(kvnet_trace_summary_refuses(&s, &f[10].x)); /* unread IPv4 */
+	two_slots(k, &s, "port 9", 0, "udp port 7", 0);
+	assert_true(kvnet_trace_summary_refuses(&s, &f[0].x));
+	assert_false(kvnet_trace_summary_refuses(&s, &f[4].x)); /* a first fragment */
+	assert_false(kvnet_trace_summary_refuses(&s, &f[2].x)); /* ICMP: no ports */
+	two_slots(k, &s, "host 10.0.0.9", IN_PORT + 1, "icmp", IN_PORT + 2);
+	assert_true(kvnet_trace_summary_refuses(&s, &f[7].x)); /* another port */
+	two_slots(k, &s, "host 10.0.0.9", 0, "icmp", 0);
+	assert_false(kvnet_trace_summary_refuses(&s, &f[0].x)); /* icmp: no address */
+	kvnet_trace_summarize(k, 0, &s);
+	assert_false(kvnet_trace_summary_refuses(&s, &f[0].x));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_sound),
 		cmocka_unit_test(test_keys_skip),
 		cmocka_unit_test(test_keys_derived),
+		cmocka_unit_test(test_summary_sound),
+		cmocka_unit_test(test_summary_skips),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,6 +355,11 @@ void trace_stage_text(json_t *ev, char *out, size_t n)
 		len = (size_t)snprintf(out, n, "-> kvnetd's DHCP server");
 	if (!strcmp(stage, "service"))
 		len = (size_t)snprintf(out, n, "sent by kvnetd: ");
+	if (!strcmp(stage, "kernel-unwatched")) {
+		snprintf(out, n, "its fate in the kernel is not known: the trace was idle, "
+				 "and watches the kernel again from the next frame");
+		return;
+	}
 	if (json_is_string(d) && strcmp(stage, "ingress") != 0) /* ingress: in the header */
 		len += (size_t)snprintf(out + len, n - len, "%s", json_string_value(d));
 	else if (json_is_integer(d) && !strcmp(stage, "flood"))
@@ -383,7 +388,8 @@ static bool trace_stage_in(const char *stage, const char *const *set, size_t n)
 
 static bool trace_is_final(const char *stage)
 {
-	static const char *const final[] = { "drop", "flood", "dhcp", "kernel-drop", "service" };
+	static const char *const final[] = { "drop",	"flood",   "dhcp",
+					     "kernel-drop", "service", "kernel-unwatched" };
 
 	return trace_stage_in(stage, final, sizeof(final) / sizeof(*final));
 }
