@@ -385,7 +385,9 @@ static void trace_deliver(void *arg, const struct kvnet_trace_event *ev)
 {
 	struct kv_network *n = arg;
 
-	if (ev->stage == KVNET_TRACE_KERNEL_UNWATCHED) {
+	/* at most a try a second (attaching may fail, and says so) */
+	if (ev->stage == KVNET_TRACE_KERNEL_UNWATCHED &&
+	    dp_now_ns() - n->trace_busy_ns > 1000000000ULL) {
 		trace_busy(n);
 		trace_kernel_watch(n, true, "a frame was followed into the kernel");
 	}
@@ -470,9 +472,11 @@ int trace_open(struct kvnetd *d, struct kv_network *n, const struct kvnet_trace_
 	dp_trace_read(n->dp, trace_deliver, n, &lost);
 	s->ring_lost = lost;
 	n->traces[slot] = s;
-	trace_sync(n);
+	/* the tracepoints first: the session's first frame may be followed
+	 * into the kernel as soon as its bit is set */
 	trace_busy(n);
 	trace_kernel_watch(n, true, "a trace started");
+	trace_sync(n);
 	log_info("network %s: trace %d started", n->def.name, slot);
 	return 0;
 }

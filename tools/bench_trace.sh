@@ -99,10 +99,14 @@ trace_pps_once() {
 }
 
 # bench_trace_rows PART
+# Each run takes the modes in another order (run 1: none off miss all,
+# run 2: off miss all none, ...): whichever comes right after kvnetd's
+# restart from kvnetd-notrace, or first, is a different one each time.
 bench_trace_rows() {
-	local part=$1 i m
+	local part=$1 i m k n=${#trace_modes[@]}
 	for ((i = 1; i <= runs; i++)); do
-		for m in "${trace_modes[@]}"; do
+		k=$(((i - 1) % n))
+		for m in "${trace_modes[@]:k}" "${trace_modes[@]:0:k}"; do
 			trace_pps[$part|$m]+="$(trace_pps_once "$part" "$m") "
 		done
 		log "tracing cost ($part): run $i/$runs done"
