@@ -170,7 +170,8 @@ struct dp_ops {
 	 * 0 if not, or a negative errno. */
 	int (*trace_watch_kernel)(struct dp *dp, bool on);
 	/* When a traced frame was last followed into the kernel (ns of
-	 * CLOCK_MONOTONIC; 0: never). */
+	 * CLOCK_MONOTONIC), or 0: never, or more than a second ago (it may
+	 * be set back then; read it more often than that). */
 	uint64_t (*trace_followed_ns)(struct dp *dp);
 	/* Hand every waiting event to fn; *lost: the events the datapath had
 	 * no room for, since it was loaded. */

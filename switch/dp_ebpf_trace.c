@@ -61,7 +61,7 @@ uint64_t dpe_trace_followed_ns(struct dp *base)
 	struct dp_ebpf *dp = dpe(base);
 
 	return dp->skel && dp->skel->bss ?
-		       __atomic_load_n(&dp->skel->bss->kvnet_trace_last_followed_ns,
+		       __atomic_load_n(&dp->skel->bss->kvnet_trace_followed_ns,
 				       __ATOMIC_RELAXED) :
 		       0;
 }

@@ -111,7 +111,10 @@ struct kv_network {
 	struct loop_watch punt;	 /* the datapath's punted frames (BPDUs, DHCP) */
 	struct loop_watch trace; /* its trace ring, while a trace runs (trace.c) */
 	struct trace_session *traces[KVNET_TRACE_SESSIONS]; /* by filter slot */
-	uint64_t trace_busy_ns;	 /* when its trace last watched the kernel anew */
+	uint64_t trace_busy_ns;	 /* when its trace last needed the kernel's
+				    drops: a session began, or a frame was
+				    followed into the kernel */
+	uint64_t trace_watch_tried_ns; /* when it last put them on, or tried */
 	struct dhcpd *dhcp;	 /* its DHCP service, if it serves DHCP */
 	struct dnsd *dns;	 /* its DNS service, if it serves DNS */
 	bool dns_stale;		 /* its names changed since the zone was built */

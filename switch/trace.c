@@ -352,6 +352,8 @@ static void trace_client_ready(struct loop_watch *w)
 
 static void trace_kernel_watch(struct kv_network *n, bool on, const char *why)
 {
+	if (on)
+		n->trace_watch_tried_ns = dp_now_ns();
 	if (dp_trace_watch_kernel(n->dp, on) == 1)
 		log_info("network %s: trace: kernel drops %s (%s)", n->def.name,
 			 on ? "watched" : "not watched", why);
@@ -365,14 +367,16 @@ static void trace_busy(struct kv_network *n)
 
 void trace_tick(struct kv_network *n)
 {
-	uint64_t last;
+	uint64_t followed;
 
 	if (!n->dp || !trace_any(n))
 		return;
-	last = dp_trace_followed_ns(n->dp);
-	if (last < n->trace_busy_ns)
-		last = n->trace_busy_ns;
-	if (dp_now_ns() - last > TRACE_KERNEL_IDLE_NS)
+	/* the datapath's time of the last frame followed, seen within the
+	 * second it keeps it */
+	followed = dp_trace_followed_ns(n->dp);
+	if (followed > n->trace_busy_ns)
+		n->trace_busy_ns = followed;
+	if (dp_now_ns() - n->trace_busy_ns > TRACE_KERNEL_IDLE_NS)
 		trace_kernel_watch(n, false, "idle for 10 s");
 }
 
@@ -387,7 +391,7 @@ static void trace_deliver(void *arg, const struct kvnet_trace_event *ev)
 
 	/* at most a try a second (attaching may fail, and says so) */
 	if (ev->stage == KVNET_TRACE_KERNEL_UNWATCHED &&
-	    dp_now_ns() - n->trace_busy_ns > 1000000000ULL) {
+	    dp_now_ns() - n->trace_watch_tried_ns > 1000000000ULL) {
 		trace_busy(n);
 		trace_kernel_watch(n, true, "a frame was followed into the kernel");
 	}

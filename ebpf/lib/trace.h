@@ -152,14 +152,18 @@ static __noinline int kvnet_trace_slot_takes(__u32 i, const struct kvnet_trace_f
 static __noinline __u32 kvnet_trace_match(struct __sk_buff *skb, const struct kvnet_frame *fr,
 					 __u32 sessions)
 {
+	const struct kvnet_trace_summary *s = &kvnet_trace_summary[kvnet_trace_summary_cur & 1];
 	struct kvnet_trace_frame x = {
 		.ifindex = fr->in.ifindex, .ethertype = bpf_ntohs(fr->eth.proto),
 	};
 	__u32 mask = 0;
 
+	/* the port first, before any read (x has no IPv4 yet) */
+	if (kvnet_trace_summary_refuses(s, &x))
+		return 0;
 	if (fr->eth.proto == bpf_htons(ETH_P_IP))
 		kvnet_trace_read_ip4(skb, fr->eth.hlen, &x);
-	if (kvnet_trace_summary_refuses(&kvnet_trace_summary[kvnet_trace_summary_cur & 1], &x))
+	if (x.is_ip4 && kvnet_trace_summary_refuses(s, &x))
 		return 0;
 	__builtin_memcpy(x.src, fr->eth.src, 6);
 	__builtin_memcpy(x.dst, fr->eth.dst, 6);
@@ -197,12 +201,10 @@ struct {
  * The tracepoint programs run for every skb the machine frees while a
  * session runs; they look no further than this while no entry of
  * trace_skbs can still count (a session whose filter takes nothing): one
- * load, once the first of them to find it stale has set it to 0. */
+ * load, once the first of them to find it stale has set it to 0. kvnetd
+ * reads it once a second (before it can go stale), for when to take the
+ * tracepoints off (switch/trace.c). */
 volatile __u64 kvnet_trace_followed_ns;
-
-/* The same, never set back: for kvnetd, which takes the tracepoints off
- * while no frame was followed for a while (switch/trace.c). */
-volatile __u64 kvnet_trace_last_followed_ns;
 
 static __always_inline int kvnet_trace_none_followed(void)
 {
@@ -232,7 +234,6 @@ static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kv
 	t.head = kvnet_trace_skb_head(skb);
 	t.ts_ns = bpf_ktime_get_ns();
 	kvnet_trace_followed_ns = t.ts_ns;
-	kvnet_trace_last_followed_ns = t.ts_ns;
 	bpf_map_update_elem(&trace_skbs, &key, &t, BPF_ANY);
 }
 
