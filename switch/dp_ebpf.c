@@ -137,7 +137,7 @@ static void dpe_pin_all(struct dp_ebpf *dp)
 		log_warn("cannot pin %s: %s", path, strerror(errno));
 	dpe_pin_path(dp, KVNET_PROG_INGRESS, path, sizeof(path));
 	unlink(path);
-	if (bpf_obj_pin(dp->prog_fd, path) < 0)
+	if (bpf_obj_pin(dp->traced_fd, path) < 0)
 		log_warn("cannot pin %s: %s", path, strerror(errno));
 }
 
@@ -183,12 +183,13 @@ static int dpe_write_versions(struct dp_ebpf *dp)
 		if (bpf_map_update_elem(dp->versions_fd, &i, &dpe_maps[i].version,
 					BPF_ANY) < 0)
 			return -errno;
-	return bpf_prog_bind_map(dp->prog_fd, dp->versions_fd, NULL) < 0 ? -errno : 0;
+	return bpf_prog_bind_map(dp->traced_fd, dp->versions_fd, NULL) < 0 ? -errno : 0;
 }
 
 static void dpe_take_fds(struct dp_ebpf *dp)
 {
-	dp->prog_fd = bpf_program__fd(dp->skel->progs.kvnet_ingress);
+	dp->traced_fd = bpf_program__fd(dp->skel->progs.kvnet_ingress);
+	dp->prog_fd = dp->traced_fd;
 	dp->egress_fd = bpf_program__fd(dp->skel->progs.kvnet_egress);
 	for (int i = 0; i < KVNET_MAPID_COUNT; i++)
 		dp->fd[i] = bpf_map__fd(dpe_skel_map(dp->skel, dpe_maps[i].id));
@@ -242,6 +243,7 @@ static void dpe_close(struct dp *base)
 	if (dp->rb)
 		ring_buffer__free(dp->rb);
 	dpe_trace_close(dp);
+	dpe_untraced_close(dp);
 	if (dp->skel)
 		switch_bpf__destroy(dp->skel);
 	free(dp);
@@ -258,6 +260,7 @@ static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_err
 		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/kvnet/%s", a->bpffs, a->net);
 	dp->base.aging_ns = KVNET_AGING_DEFAULT_S * 1000000000ULL;
 	dp->nat = a->nat;
+	dp->untraced_fd = -1;
 	FAULT("dp.load");
 	ret = dpe_load(dp, a->fdb_max, a->ports, a->nports, a->nat);
 	if (ret < 0 && a->nports) {
@@ -271,6 +274,12 @@ static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_err
 			       strerror(-ret));
 	}
 	dp->base.adopted = ret > 0;
+	ret = dpe_untraced_load(dp);
+	if (ret < 0)
+		log_warn("cannot load the untraced program (%s): the traced one runs always",
+			 strerror(-ret));
+	else
+		dp->prog_fd = dp->untraced_fd;
 	dpe_pin_all(dp);
 	FAULT("dp.pinned");
 	*out = &dp->base;

@@ -32,8 +32,11 @@ struct switch_bpf;
 
 struct dp_ebpf {
 	struct dp base;
-	struct switch_bpf *skel;
-	int prog_fd;
+	struct switch_bpf *skel;     /* the traced program and the maps */
+	struct switch_bpf *untraced; /* its untraced copy, or NULL */
+	int prog_fd;		     /* what the ports run: one of these two */
+	int traced_fd;
+	int untraced_fd;
 	int egress_fd;		   /* kvnet_egress: a bridged network's uplink */
 	int fd[KVNET_MAPID_COUNT]; /* by enum kvnet_map_id */
 	int versions_fd;
@@ -91,6 +94,13 @@ int dpe_trace_watch_kernel(struct dp *dp, bool on);
 uint64_t dpe_trace_followed_ns(struct dp *dp);
 int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		   void *arg, uint64_t *lost);
+
+/* dp_ebpf_untraced.c: the switch program's untraced copy, loaded over
+ * the maps of dp->skel; and which of the two the ports run (traced: while
+ * a trace session runs). */
+int dpe_untraced_load(struct dp_ebpf *dp);
+void dpe_untraced_close(struct dp_ebpf *dp);
+int dpe_untraced_select(struct dp_ebpf *dp, bool traced);
 
 /* dp_ebpf_inject.c */
 int dpe_inject(struct dp *dp, int ifindex, const void *frame, size_t len,

@@ -111,10 +111,12 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 
 	if (!bss)
 		return -EOPNOTSUPP;
-	if (mask)
+	if (mask) {
 		bss->kvnet_trace_netns = dpe_trace_netns();
-	else
+		dpe_untraced_select(dp, true);
+	} else {
 		dpe_trace_kernel(dp, false);
+	}
 	dpe_trace_uplink(dp, mask, f);
 	/* the filters first, then the bits that make the datapath read
 	 * them (x86 and arm64 alike: a store-release) */
@@ -125,6 +127,8 @@ int dpe_trace_set(struct dp *base, __u32 mask, const struct kvnet_trace_filter *
 			bss->kvnet_trace_filters[i] = f[i];
 	dpe_trace_summary_set(bss, f, mask);
 	__atomic_store_n(&bss->kvnet_trace_sessions, mask, __ATOMIC_RELEASE);
+	if (!mask)
+		dpe_untraced_select(dp, false);
 	return 0;
 }
 

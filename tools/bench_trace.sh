@@ -7,7 +7,8 @@
 #   none  kvnetd-notrace, whose switch program has no tracing code at all
 #         (built with KVNET_NO_TRACE; kvnetd restarts into it and adopts
 #         the running network, then back);
-#   off   no trace session (the datapath's cost: a load per frame);
+#   off   no trace session (the ports run the switch program's untraced
+#         copy, switch/dp_ebpf_untraced.c: no tracing code either);
 #   miss  a `kvnet trace` whose filter matches none of the frames (the
 #         datapath matches each one against it), as it runs: measured
 #         once kvnetd has taken the kernel's drop tracepoints off for the

@@ -13,17 +13,24 @@ or build/kvnetd-notrace), a harness environment of its own
   - a nat network n1 with guest g1 and an upstream behind up0: a 64-byte
     UDP frame from g1 to the upstream through the gateway (the "nat"
     case: a flow already open, translated and redirected).
-Each network has a trace session whose filter matches nothing (`host
-192.0.2.99`). The rounds then alternate "off" (the program's
-kvnet_trace_sessions set to 0 through its .bss map) and "miss" (the
-session's bit set again), and the binaries, so that whatever else loads
-the machine falls on every case alike; each measurement is `bpftool prog
-run ... repeat N` on the live program, pinned to one CPU. Test runs are
+Each case is measured in three states, the rounds alternating them and
+the binaries, so that whatever else loads the machine falls on every case
+alike:
+  - "idle": the program the port runs with no trace session, the switch
+    program's untraced copy (switch/dp_ebpf_untraced.c);
+  - then each network gets a trace session whose filter matches nothing
+    (`host 192.0.2.99`), which puts the traced program on its ports;
+  - "off": that program with kvnet_trace_sessions set to 0 through its
+    .bss map (what the traced program costs with no session: what every
+    frame paid before the untraced copy);
+  - "miss": the session's bit set again.
+Each measurement is `bpftool prog run ... repeat N` on a live program,
+pinned to one CPU. Test runs are
 timed with preemption off (a reschedule stops the clock), so the figures
 carry the interrupts and cache misses of a loaded machine but not its
 scheduling: the minimum and the lower quartile are the steadier figures.
 Prints, per binary and case, ns per run: min, lower quartile and median of
-"off" and "miss", and the median of the rounds' miss-off differences.
+each state, and the median of the rounds' miss-off differences.
 """
 
 import argparse
@@ -73,8 +80,10 @@ class Side:
         self.sessions = []
         self.env.start_daemon(binary=binary)
         self.cases = {"sw": self.switched(), "nat": self.translated()}
+        self.idle = dict(self.cases)
         self.bss = [self.bss_map(c[0]) for c in self.cases.values()]
         self.start_traces()
+        self.cases = {k: (self.prog_of(c[3]),) + c[1:] for k, c in self.cases.items()}
 
     def sh(self, *cmd):
         return self.env.host.run([str(c) for c in cmd]).stdout
@@ -94,7 +103,7 @@ class Side:
         struct.pack_into("II", ctx, 36, ifindex, ifindex)
         ctx_path = self.env.tmp / f"{dev}.ctx"
         ctx_path.write_bytes(bytes(ctx))
-        return self.prog_of(dev), path, ctx_path
+        return self.prog_of(dev), path, ctx_path, dev
 
     def switched(self):
         env = self.env
@@ -152,7 +161,7 @@ class Side:
             self.sh("bpftool", "map", "update", "id", m, "key", 0, 0, 0, 0, "value", *value)
 
     def run(self, case, repeat=None):
-        prog, frame, ctx = case
+        prog, frame, ctx, _ = case
         out = self.env.host.run(["taskset", "-c", str(self.cpu), "bpftool", "prog", "run",
                                  "id", str(prog), "data_in", str(frame), "ctx_in", str(ctx),
                                  "repeat", str(repeat or self.repeat)], check=False)
@@ -167,13 +176,14 @@ class Side:
         self.env.close()
 
 
-def summary(name, case, off, miss):
+def summary(name, case, res):
     def q25(v):
         return sorted(v)[len(v) // 4]
+    off, miss = res["off"], res["miss"]
     diff = statistics.median(m - o for m, o in zip(miss, off))
-    return (f"{name:32s} {case:4s} off min {min(off)} q25 {q25(off)} "
-            f"med {statistics.median(off)} | miss min {min(miss)} q25 {q25(miss)} "
-            f"med {statistics.median(miss)} | miss-off med {diff} (ns/run)")
+    states = " | ".join(f"{st} min {min(v)} q25 {q25(v)} med {statistics.median(v)}"
+                        for st, v in res.items())
+    return f"{name:32s} {case:4s} {states} | miss-off med {diff} (ns/run)"
 
 
 def main():
@@ -188,15 +198,17 @@ def main():
         for b in args.binaries:
             sides.append(Side(b, args.cpu, args.repeat))
         for _ in range(args.rounds):
-            for state, bits in (("off", 0), ("miss", 1)):
+            for state, bits in (("idle", None), ("off", 0), ("miss", 1)):
                 for s in sides:
-                    s.set_sessions(bits)
-                    for case, c in s.cases.items():
-                        res.setdefault((s.binary, case, state), []).append(s.run(c))
+                    if bits is not None:
+                        s.set_sessions(bits)
+                    cases = s.idle if bits is None else s.cases
+                    for case, c in cases.items():
+                        res.setdefault((s.binary, case), {}).setdefault(state, []).append(
+                            s.run(c))
         for s in sides:
             for case in s.cases:
-                print(summary(s.binary, case, res[(s.binary, case, "off")],
-                              res[(s.binary, case, "miss")]))
+                print(summary(s.binary, case, res[(s.binary, case)]))
     finally:
         for s in sides:
             s.close()

@@ -2,7 +2,8 @@
 /* tcxls: list the programs attached at the tcx ingress ("progs") and
  * egress ("egress") of every link of the current network namespace, one
  * JSON object a line:
- *   {"ifindex": 4, "name": "kv-a", "progs": [{"id": 77, "name": "kvnet_ingress"}],
+ *   {"ifindex": 4, "name": "kv-a",
+ *    "progs": [{"id": 77, "name": "kvnet_ingress", "xlated": 61024}],
  *    "egress": []}
  * A test tool: Debian 12's bpftool predates tcx and shows none of them,
  * and the fault-injection test checks what runs independently of kvnetd.
@@ -25,7 +26,8 @@ static void tcxls_prog(__u32 id, int first)
 	int fd = bpf_prog_get_fd_by_id(id);
 
 	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		printf("%s{\"id\": %u, \"name\": \"%s\"}", first ? "" : ", ", id, info.name);
+		printf("%s{\"id\": %u, \"name\": \"%s\", \"xlated\": %u}", first ? "" : ", ",
+		       id, info.name, info.xlated_prog_len);
 	else
 		printf("%s{\"id\": %u, \"name\": \"\"}", first ? "" : ", ", id);
 	if (fd >= 0)

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from conftest import poll
-from kvnet_harness import KVNET, stop_process
+from kvnet_harness import KVNET, TCXLS, stop_process
 from test_nat import SUBNET, UPLINK_IP, UPSTREAM_IP, Nat
 
 GW = "10.77.0.1"
@@ -286,6 +286,39 @@ def test_trace_idle_takes_the_kernel_tracepoints_off(three_guests):
     assert "not known" in first[-1][2], out
     assert [s[1] for s in second][-2:] == ["redirect", "kernel-drop"], out
     assert second[-1][2].startswith("NO_SOCKET"), out
+
+
+def ingress_programs(env, ports):
+    """The kvnet_ingress program each of ports runs: {port: (id, xlated)}."""
+    progs = {}
+    for o in map(json.loads, env.host.run([TCXLS]).stdout.splitlines()):
+        for p in o["progs"]:
+            if o["name"] in ports and p["name"] == "kvnet_ingress":
+                progs[o["name"]] = (p["id"], p["xlated"])
+    return progs
+
+
+def test_trace_only_a_session_runs_the_traced_program(three_guests):
+    """With no session, the ports run the switch program's untraced copy,
+    whose tracing code the verifier dropped (fewer instructions); a
+    session puts the traced program on every port before its first
+    frame, and its end the untraced copy again."""
+    env, guests = three_guests
+    ports = [g.port for g in guests]
+    idle = ingress_programs(env, ports)
+    assert set(idle) == set(ports), idle
+    assert len(set(idle.values())) == 1, idle
+    p = start_trace(env, "t0", "--count", 1, "--timeout", 30, "icmp")
+    traced = ingress_programs(env, ports)
+    assert len(set(traced.values())) == 1, traced
+    (idle_id, idle_len), = set(idle.values())
+    (traced_id, traced_len), = set(traced.values())
+    assert traced_id != idle_id and traced_len > idle_len, (idle, traced)
+    guests[0].ping(guests[1].ip, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0 and blocks(out), (out, err)
+    poll(lambda: ingress_programs(env, ports) == idle, 10,
+         "the ports to run the untraced copy again")
 
 
 def tcp_fin(e):

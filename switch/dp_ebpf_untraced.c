@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The switch program's untraced copy (kvnet_untraced, ebpf/lib/trace.h):
+ * the same object loaded a second time, with the flag set, over the same
+ * maps, so that it shares every table, counter and setting with the
+ * traced program. The network's ports run it while no trace session
+ * runs on the network: the datapath then carries no tracing code at all,
+ * not even the test of a flag. A session's start puts the traced program
+ * on every port, and the end of the last one the untraced copy again,
+ * each port atomically (BPF_F_REPLACE), so a frame runs one or the other
+ * whole. A frame that entered before the start is not traced, as it would
+ * not have been before.
+ *
+ * The copy costs a second verification when the network starts (the
+ * verifier walks only its untraced paths) and its instructions' memory.
+ * Where it cannot be loaded, the traced program runs everywhere, as it
+ * did before the copy existed.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "switch/dp_ebpf.h"
+#include "switch/log.h"
+#include "switch.skel.h"
+
+/* Every map of the copy is the traced program's, except its read-only
+ * data, which holds the flag (and kvnet_dry_run, clear in both). */
+static bool untraced_shares(const struct bpf_map *m)
+{
+	return !(bpf_map__map_flags(m) & BPF_F_RDONLY_PROG);
+}
+
+static int untraced_reuse_maps(struct dp_ebpf *dp, struct switch_bpf *k)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, k->obj) {
+		const struct bpf_map *live;
+
+		if (!untraced_shares(m))
+			continue;
+		live = bpf_object__find_map_by_name(dp->skel->obj, bpf_map__name(m));
+		if (!live || bpf_map__fd(live) < 0)
+			return -ENOENT;
+		if (bpf_map__reuse_fd(m, bpf_map__fd(live)))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Open the copy: the flag set, only the ingress program to load. */
+static struct switch_bpf *untraced_open(void)
+{
+	struct switch_bpf *k = switch_bpf__open();
+
+	if (!k)
+		return NULL;
+	k->rodata->kvnet_untraced = 1;
+	bpf_program__set_expected_attach_type(k->progs.kvnet_ingress, DPE_TCX_INGRESS);
+	bpf_program__set_autoload(k->progs.kvnet_egress, false);
+	bpf_program__set_autoload(k->progs.kvnet_trace_kfree_skb, false);
+	bpf_program__set_autoload(k->progs.kvnet_trace_consume_skb, false);
+	return k;
+}
+
+int dpe_untraced_load(struct dp_ebpf *dp)
+{
+	struct switch_bpf *k = untraced_open();
+	int ret;
+
+	if (!k)
+		return -errno;
+	ret = untraced_reuse_maps(dp, k);
+	if (!ret)
+		ret = switch_bpf__load(k);
+	if (ret) {
+		switch_bpf__destroy(k);
+		return ret < 0 ? ret : -EINVAL;
+	}
+	dp->untraced = k;
+	dp->untraced_fd = bpf_program__fd(k->progs.kvnet_ingress);
+	/* the map versions, for a restarted daemon that finds this copy
+	 * running (dp_ebpf_adopt.c) */
+	if (bpf_prog_bind_map(dp->untraced_fd, dp->versions_fd, NULL) < 0)
+		log_warn("cannot bind the map versions to the untraced program: %s",
+			 strerror(errno));
+	return 0;
+}
+
+void dpe_untraced_close(struct dp_ebpf *dp)
+{
+	if (dp->untraced)
+		switch_bpf__destroy(dp->untraced);
+	dp->untraced = NULL;
+	dp->untraced_fd = -1;
+}
+
+int dpe_untraced_select(struct dp_ebpf *dp, bool traced)
+{
+	int want = traced || !dp->untraced ? dp->traced_fd : dp->untraced_fd;
+	int ifindexes[KVNET_MAX_PORTS], n, ret = 0, r;
+
+	if (dp->prog_fd == want)
+		return 0;
+	dp->prog_fd = want;
+	n = dpe_port_list(&dp->base, ifindexes, KVNET_MAX_PORTS);
+	for (int i = 0; i < n; i++) {
+		r = dpe_tcx_attach_at(ifindexes[i], DPE_TCX_INGRESS, KVNET_PROG_INGRESS, want);
+		if (r < 0 && r != -ENODEV)
+			log_warn("trace: cannot put the %s program on ifindex %d: %s",
+				 traced ? "traced" : "untraced", ifindexes[i], strerror(-r));
+		if (r < 0 && !ret)
+			ret = r;
+	}
+	return ret;
+}
