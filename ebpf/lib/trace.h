@@ -152,6 +152,20 @@ static __always_inline void kvnet_trace_read_ip4(struct __sk_buff *skb, __u32 of
 	x->dport = bpf_ntohs(ports[1]);
 }
 
+/* What the match and the ingress event need of a frame entering a port:
+ * a copy, handed to the global kvnet_trace_begin instead of the frame
+ * context. The verifier takes memory a global function gets as written
+ * over (scalars of any value), so the switch's paths that called it
+ * would no longer merge with those that did not (a trace refused inline,
+ * no trace): its walk of the switch would grow by 40%. */
+struct kvnet_trace_entry {
+	__u32 ifindex;
+	__u32 flags; /* the port's KVNET_PORT_* */
+	__be16 proto;
+	__u16 hlen;
+	__u8 src[ETH_ALEN], dst[ETH_ALEN];
+};
+
 /* Does slot i's filter take the frame? A function of its own, so that
  * its temporaries are not on the stack while the frame is read. */
 static __noinline int kvnet_trace_slot_takes(__u32 i, const struct kvnet_trace_frame *x)
@@ -163,24 +177,24 @@ static __noinline int kvnet_trace_slot_takes(__u32 i, const struct kvnet_trace_f
 
 /* The sessions (bits) whose filter takes the frame: none, if the slots'
  * summary refuses it (the usual end of a frame a trace does not want). */
-static __noinline __u32 kvnet_trace_match(struct __sk_buff *skb, const struct kvnet_frame *fr,
-					 __u32 sessions)
+static __noinline __u32 kvnet_trace_match(struct __sk_buff *skb,
+					 const struct kvnet_trace_entry *in, __u32 sessions)
 {
 	const struct kvnet_trace_summary *s = &kvnet_trace_summary[kvnet_trace_summary_cur & 1];
 	struct kvnet_trace_frame x = {
-		.ifindex = fr->in.ifindex, .ethertype = bpf_ntohs(fr->eth.proto),
+		.ifindex = in->ifindex, .ethertype = bpf_ntohs(in->proto),
 	};
 	__u32 mask = 0;
 
 	/* the port first, before any read (x has no IPv4 yet) */
 	if (kvnet_trace_summary_refuses(s, &x))
 		return 0;
-	if (fr->eth.proto == bpf_htons(ETH_P_IP))
-		kvnet_trace_read_ip4(skb, fr->eth.hlen, &x);
+	if (in->proto == bpf_htons(ETH_P_IP))
+		kvnet_trace_read_ip4(skb, in->hlen, &x);
 	if (x.is_ip4 && kvnet_trace_summary_refuses(s, &x))
 		return 0;
-	__builtin_memcpy(x.src, fr->eth.src, 6);
-	__builtin_memcpy(x.dst, fr->eth.dst, 6);
+	__builtin_memcpy(x.src, in->src, 6);
+	__builtin_memcpy(x.dst, in->dst, 6);
 	for (__u32 i = 0; i < KVNET_TRACE_SESSIONS; i++)
 		if ((sessions & (1u << i)) && kvnet_trace_slot_takes(i, &x))
 			mask |= 1u << i;
@@ -251,25 +265,19 @@ static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kv
 	bpf_map_update_elem(&trace_skbs, &key, &t, BPF_ANY);
 }
 
-static __noinline void kvnet_trace_emit(struct __sk_buff *skb, const struct kvnet_frame *fr,
-					__u32 stage, __u32 detail, __u32 out);
+static __noinline void kvnet_trace_emit_at(struct __sk_buff *skb, __u32 in_ifindex,
+					   __u32 stage, __u32 detail, __u32 out);
 
-/* Mark this CPU's frame: which sessions take it, and a new id, unique as
- * no two frames start in the same nanosecond on one CPU; and if one does,
- * its ingress event. A global function, verified once on its own: as a
- * static one, the match's tests of the frame's fields would make them
- * precise in the switch, whose paths would then no longer merge (0.25 s
- * more to load a network's program). Returns 0. */
 /* A traced flow's reply the uplink program sent in through the gateway
  * goes on with its trace (lib/trace_flow.h). */
 static __always_inline void kvnet_trace_handed_on(struct __sk_buff *skb,
-						  const struct kvnet_frame *fr,
+						  const struct kvnet_trace_entry *in,
 						  struct kvnet_trace_cur *c)
 {
 	struct kvnet_trace_handoff *h;
 	__u64 key;
 
-	if (!(fr->in.flags & KVNET_PORT_GATEWAY) || kvnet_dry_run)
+	if (!(in->flags & KVNET_PORT_GATEWAY) || kvnet_dry_run)
 		return;
 	key = kvnet_trace_skb_key(skb);
 	h = bpf_map_lookup_elem(&trace_handoff, &key);
@@ -282,22 +290,29 @@ static __always_inline void kvnet_trace_handed_on(struct __sk_buff *skb,
 	bpf_map_delete_elem(&trace_handoff, &key);
 }
 
-__noinline int kvnet_trace_begin(struct __sk_buff *skb, struct kvnet_frame *fr, __u32 detail)
+/* Mark this CPU's frame: which sessions take it, and a new id, unique as
+ * no two frames start in the same nanosecond on one CPU; and if one does,
+ * its ingress event. A global function, verified once on its own: as a
+ * static one, the match's tests of the frame's fields would make them
+ * precise in the switch, whose paths would then no longer merge (0.25 s
+ * more to load a network's program). Returns 0. */
+__noinline int kvnet_trace_begin(struct __sk_buff *skb, const struct kvnet_trace_entry *in,
+				 __u32 detail)
 {
 	struct kvnet_trace_cur *c = kvnet_trace_cur();
 	__u32 sessions = kvnet_trace_sessions;
 
-	if (!c || !fr)
+	if (!c || !in)
 		return 0;
 	if (kvnet_dry_run)
 		c->sessions = KVNET_TRACE_DRY;
 	else
-		c->sessions = sessions ? kvnet_trace_match(skb, fr, sessions) : 0;
+		c->sessions = sessions ? kvnet_trace_match(skb, in, sessions) : 0;
 	if (c->sessions)
 		c->id = kvnet_trace_new_id();
-	kvnet_trace_handed_on(skb, fr, c);
+	kvnet_trace_handed_on(skb, in, c);
 	if (c->sessions)
-		kvnet_trace_emit(skb, fr, KVNET_TRACE_INGRESS, detail, 0);
+		kvnet_trace_emit_at(skb, in->ifindex, KVNET_TRACE_INGRESS, detail, 0);
 	return 0;
 }
 
@@ -329,17 +344,57 @@ static __always_inline int kvnet_trace_follows(void)
 	return kvnet_trace_on() && kvnet_trace_marked();
 }
 
+/* Does the slots' summary refuse the frame by its ingress port or its
+ * IPv4 addresses? The first part of the match (kvnet_trace_match, which
+ * makes the same tests, then the rest), inline: the usual frame of a
+ * trace that does not want it costs no call. A frame in through the
+ * gateway port may carry a traced flow's reply (kvnet_trace_handed_on):
+ * never refused here. */
+static __always_inline int kvnet_trace_refused(struct __sk_buff *skb, const struct kvnet_frame *fr)
+{
+	const struct kvnet_trace_summary *s = &kvnet_trace_summary[kvnet_trace_summary_cur & 1];
+	__be16 h[18] KVNET_PKT_BUF; /* Ethernet, then struct iphdr */
+	__be32 saddr, daddr;
+	__u8 vihl;
+
+	if (fr->in.flags & KVNET_PORT_GATEWAY)
+		return 0;
+	if (s->has_in && !kvnet_trace_in4(s->in, skb->ifindex))
+		return 1;
+	if (!s->has_ip || kvnet_pkt_load(skb, 0, h, sizeof(h)) < 0 ||
+	    h[6] != bpf_htons(ETH_P_IP))
+		return 0; /* (a tagged frame too: the match reads no IPv4 in it) */
+	vihl = *(__u8 *)&h[7];
+	if ((vihl >> 4) != 4 || (vihl & 0xf) < 5)
+		return 0; /* not IPv4 to the match either */
+	__builtin_memcpy(&saddr, &h[13], 4);
+	__builtin_memcpy(&daddr, &h[15], 4);
+	return !kvnet_trace_in4(s->ip, saddr) && !kvnet_trace_in4(s->ip, daddr);
+}
+
 /* At a port's ingress, before any stage; detail: the ingress event's
  * (enum kvnet_trace_ingress, 0 for a frame that entered the port). */
 static __always_inline void kvnet_trace_start(struct __sk_buff *skb, struct kvnet_frame *fr,
 					      __u32 detail)
 {
+	struct kvnet_trace_entry in;
+	struct kvnet_trace_cur *c;
+
 	if (!kvnet_trace_on())
 		return;
-	kvnet_trace_begin(skb, fr, detail);
-	/* the verifier takes what a global function could write for a
-	 * scalar afterwards: the skb pointer is put back */
-	fr->skb = skb;
+	if (!kvnet_dry_run && kvnet_trace_refused(skb, fr)) {
+		c = kvnet_trace_cur();
+		if (c)
+			c->sessions = 0; /* no session follows this frame */
+		return;
+	}
+	in.ifindex = fr->in.ifindex;
+	in.flags = fr->in.flags;
+	in.proto = fr->eth.proto;
+	in.hlen = fr->eth.hlen;
+	__builtin_memcpy(in.src, fr->eth.src, ETH_ALEN);
+	__builtin_memcpy(in.dst, fr->eth.dst, ETH_ALEN);
+	kvnet_trace_begin(skb, &in, detail);
 }
 
 /* Fill and send one event for the frame (marked c) as it is now. */
@@ -362,8 +417,8 @@ static __always_inline struct kvnet_trace_event *kvnet_trace_reserve(void)
 }
 
 /* One event of a stage that rewrites nothing, if the frame is followed. */
-static __noinline void kvnet_trace_emit(struct __sk_buff *skb, const struct kvnet_frame *fr,
-					__u32 stage, __u32 detail, __u32 out)
+static __noinline void kvnet_trace_emit_at(struct __sk_buff *skb, __u32 in_ifindex,
+					   __u32 stage, __u32 detail, __u32 out)
 {
 	const struct kvnet_trace_cur *c = kvnet_trace_marked();
 	struct kvnet_trace_event *ev;
@@ -372,7 +427,13 @@ static __noinline void kvnet_trace_emit(struct __sk_buff *skb, const struct kvne
 		return;
 	__builtin_memset(&ev->before, 0, sizeof(ev->before));
 	__builtin_memset(&ev->after, 0, sizeof(ev->after));
-	kvnet_trace_send(skb, fr, c, ev, stage, detail, out);
+	kvnet_trace_fill(skb, ev, c->id, c->sessions, in_ifindex, out, stage, detail);
+}
+
+static __always_inline void kvnet_trace_emit(struct __sk_buff *skb, const struct kvnet_frame *fr,
+					     __u32 stage, __u32 detail, __u32 out)
+{
+	kvnet_trace_emit_at(skb, fr->in.ifindex, stage, detail, out);
 }
 
 /* The NAT stage's event: the tuple before and after. */

@@ -174,6 +174,16 @@ def test_trace_nat_before_after_and_reply(kvnet):
     (_, req), (head, rep) = blocks(out)
     assert head.startswith("#2 ") and head.endswith("(reply to #1)"), out
     assert [x[1] for x in rep][:3] == ["ingress", "conntrack", "nat"], out
+    # a trace of the guest's port: the reply comes in through the gateway
+    # port, which that trace does not take, and is followed all the same
+    p = start_trace(kvnet, "--json", "n1", "--port", g.port, "--count", 2, "--timeout", 30,
+                    "icmp")
+    g.ping(UPSTREAM_IP, count=1)
+    rc, out, err = finish(p, timeout=40)
+    assert rc == 0, err
+    rep = [e for e in map(json.loads, out.splitlines()) if e["packet"] == 2]
+    assert [e["stage"] for e in rep] == ["ingress", "conntrack", "nat", "redirect", "ingress",
+                                         "fdb", "redirect"], out
 
 
 def test_trace_unmatched_busy_flow_gives_nothing(three_guests):
