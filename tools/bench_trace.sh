@@ -144,15 +144,24 @@ bench_trace_only() {
 	bench_trace_nat
 }
 
+# paired_ratio "A1 A2 ..." "B1 B2 ...": the median of the runs' Ai/Bi.
+# The four modes of one run are measured within a minute of each other,
+# so the ratio within a run leaves out how the machine's speed drifts
+# from run to run, which the ratio of two medians keeps.
+paired_ratio() {
+	python3 -c 'import sys, statistics as s
+a, b = ([float(x) for x in v.split()] for v in sys.argv[1:3])
+print("%.3f" % s.median(x / y for x, y in zip(a, b)) if a and len(a) == len(b) else "nan")' "$1" "$2"
+}
+
 # print_trace_table PART TITLE
 print_trace_table() {
-	local part=$1 m none off med ev lost
+	local part=$1 m med ev lost
 	local -A what=([none]="no tracing code" [off]="no trace"
 		[miss]="trace, no frame matches" [all]="trace, every frame")
 	[ -n "${trace_pps[$part|off]:-}" ] || return 0
-	none=$(echo "${trace_pps[$part|none]}" | median)
-	off=$(echo "${trace_pps[$part|off]}" | median)
-	printf '\nTracing cost, %s (median of %s runs):\n' "$2" "$runs"
+	printf '\nTracing cost, %s (median of %s runs; the ratios are the\n' "$2" "$runs"
+	printf 'medians of each run'"'"'s own):\n'
 	printf '  %-26s %12s %9s %9s %14s %12s\n' "" rate "x none" "x off" "events/run" \
 		"lost/run"
 	for m in "${trace_modes[@]}"; do
@@ -163,8 +172,12 @@ print_trace_table() {
 			lost=$(calc "$(median <"$work/trace-$part-$m.lost")" %.0f)
 		fi
 		printf '  %-26s %12s %9s %9s %14s %12s\n' "${what[$m]}" "$(fmt pps "$med")" \
-			"$(calc "$med / $none" %.3f)" "$(calc "$med / $off" %.3f)" "$ev" "$lost"
+			"$(paired_ratio "${trace_pps[$part|$m]}" "${trace_pps[$part|none]}")" \
+			"$(paired_ratio "${trace_pps[$part|$m]}" "${trace_pps[$part|off]}")" \
+			"$ev" "$lost"
 	done
+	printf '  runs (pps): %s\n' "$(for m in "${trace_modes[@]}"; do
+		printf '%s [%s] ' "$m" "${trace_pps[$part|$m]% }"; done)"
 }
 
 print_trace_targets() {

@@ -337,6 +337,28 @@ def tcp_fin(e):
     return len(data) > 47 and data[23] == 6 and data[47] & 1
 
 
+def test_trace_kill_mid_session_leaves_no_traced_program(three_guests):
+    """kvnetd killed while a trace runs leaves the traced program on the
+    ports (the kernel holds it, and forwarding goes on); the restarted
+    kvnetd, which has no session, puts its untraced copy on them all."""
+    env, guests = three_guests
+    ports = [g.port for g in guests]
+    idle_len = {x for _, x in ingress_programs(env, ports).values()}
+    p = start_trace(env, "t0", "--timeout", 60, "icmp")
+    traced_len = {x for _, x in ingress_programs(env, ports).values()}
+    assert len(traced_len) == 1 and traced_len != idle_len, (idle_len, traced_len)
+    env.kill_daemon(signal.SIGKILL)
+    guests[0].ping(guests[1].ip, count=1)  # still forwarded
+    env.start_daemon()
+    finish(p)
+    poll(lambda: {x for _, x in ingress_programs(env, ports).values()} == idle_len, 10,
+         "the restarted kvnetd to put the untraced copy on every port")
+    progs = ingress_programs(env, ports)
+    assert set(progs) == set(ports), progs
+    assert len({i for i, _ in progs.values()}) == 1, progs
+    guests[0].ping(guests[2].ip, count=1)
+
+
 def test_trace_no_kernel_drop_past_the_uplink(kvnet):
     """Fetches from a guest to a web server upstream, which closes first:
     the guest's last FIN crosses the uplink, a veth, into the upstream's
