@@ -196,6 +196,19 @@ static void dpe_take_fds(struct dp_ebpf *dp)
 	dp->versions_fd = bpf_map__fd(dp->skel->maps.map_versions);
 }
 
+struct switch_bpf *dpe_open_ingress_only(void)
+{
+	struct switch_bpf *k = switch_bpf__open();
+
+	if (!k)
+		return NULL;
+	bpf_program__set_expected_attach_type(k->progs.kvnet_ingress, DPE_TCX_INGRESS);
+	bpf_program__set_autoload(k->progs.kvnet_egress, false);
+	bpf_program__set_autoload(k->progs.kvnet_trace_kfree_skb, false);
+	bpf_program__set_autoload(k->progs.kvnet_trace_consume_skb, false);
+	return k;
+}
+
 /* Open the skeleton and load it, over what can be adopted of the running
  * maps. Returns how many maps were adopted, or -errno. */
 static int dpe_load(struct dp_ebpf *dp, unsigned fdb_max, const int *ports, int nports,

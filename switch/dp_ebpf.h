@@ -95,6 +95,10 @@ uint64_t dpe_trace_followed_ns(struct dp *dp);
 int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		   void *arg, uint64_t *lost);
 
+/* The switch program's skeleton, opened with only its ingress program to
+ * load (a copy of the network's: dry runs, the untraced copy). */
+struct switch_bpf *dpe_open_ingress_only(void);
+
 /* dp_ebpf_untraced.c: the switch program's untraced copy, loaded over
  * the maps of dp->skel; and which of the two the ports run (traced: while
  * a trace session runs). */

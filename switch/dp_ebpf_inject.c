@@ -98,16 +98,12 @@ static int inject_copy_map(const struct bpf_map *live, const struct bpf_map *cop
  * the ingress program to load. */
 static struct switch_bpf *inject_open(struct dp_ebpf *dp)
 {
-	struct switch_bpf *k = switch_bpf__open();
+	struct switch_bpf *k = dpe_open_ingress_only();
 	struct bpf_map *m;
 
 	if (!k)
 		return NULL;
 	k->rodata->kvnet_dry_run = 1;
-	bpf_program__set_expected_attach_type(k->progs.kvnet_ingress, DPE_TCX_INGRESS);
-	bpf_program__set_autoload(k->progs.kvnet_egress, false);
-	bpf_program__set_autoload(k->progs.kvnet_trace_kfree_skb, false);
-	bpf_program__set_autoload(k->progs.kvnet_trace_consume_skb, false);
 	bpf_object__for_each_map(m, k->obj) {
 		const struct bpf_map *live =
 			bpf_object__find_map_by_name(dp->skel->obj, bpf_map__name(m));

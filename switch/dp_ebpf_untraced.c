@@ -47,28 +47,14 @@ static int untraced_reuse_maps(struct dp_ebpf *dp, struct switch_bpf *k)
 	return 0;
 }
 
-/* Open the copy: the flag set, only the ingress program to load. */
-static struct switch_bpf *untraced_open(void)
-{
-	struct switch_bpf *k = switch_bpf__open();
-
-	if (!k)
-		return NULL;
-	k->rodata->kvnet_untraced = 1;
-	bpf_program__set_expected_attach_type(k->progs.kvnet_ingress, DPE_TCX_INGRESS);
-	bpf_program__set_autoload(k->progs.kvnet_egress, false);
-	bpf_program__set_autoload(k->progs.kvnet_trace_kfree_skb, false);
-	bpf_program__set_autoload(k->progs.kvnet_trace_consume_skb, false);
-	return k;
-}
-
 int dpe_untraced_load(struct dp_ebpf *dp)
 {
-	struct switch_bpf *k = untraced_open();
+	struct switch_bpf *k = dpe_open_ingress_only();
 	int ret;
 
 	if (!k)
 		return -errno;
+	k->rodata->kvnet_untraced = 1;
 	ret = untraced_reuse_maps(dp, k);
 	if (!ret)
 		ret = switch_bpf__load(k);

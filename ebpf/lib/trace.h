@@ -359,11 +359,11 @@ static __always_inline int kvnet_trace_refused(struct __sk_buff *skb, const stru
 
 	if (fr->in.flags & KVNET_PORT_GATEWAY)
 		return 0;
-	if (s->has_in && !kvnet_trace_in4(s->in, skb->ifindex))
+	if (s->has_in && !kvnet_trace_in4(s->in, fr->in.ifindex))
 		return 1;
 	if (!s->has_ip || kvnet_pkt_load(skb, 0, h, sizeof(h)) < 0 ||
 	    h[6] != bpf_htons(ETH_P_IP))
-		return 0; /* (a tagged frame too: the match reads no IPv4 in it) */
+		return 0; /* (a tagged frame too: the match decides) */
 	vihl = *(__u8 *)&h[7];
 	if ((vihl >> 4) != 4 || (vihl & 0xf) < 5)
 		return 0; /* not IPv4 to the match either */
