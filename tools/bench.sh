@@ -13,7 +13,9 @@
 # and the kvnet/bridge ratio; then what tracing costs kvnet's UDP rate,
 # here and on the NAT path (tools/bench_trace.sh: a build with no tracing
 # code, no trace, a trace that matches nothing, one that takes every
-# frame). Everything it made is torn down on exit, failure included.
+# frame), and what tracing adds to the program's own run per frame, timed
+# in test runs (tools/progprofile.py, tools/bench_trace_cost.py).
+# Everything it made is torn down on exit, failure included.
 # Takes about 5.5 minutes.
 #
 # Then DHCP (about 2.5 minutes more): kvnetd's own server against three
@@ -52,6 +54,7 @@
 # KVNET_BENCH_TCP_SECS (4), KVNET_BENCH_CPU (the last CPU: the generator's;
 # DHCP servers run on the others).
 # NAT: KVNET_BENCH_CONN_SECS (3), KVNET_BENCH_CONN_CLIENTS (64).
+# Tracing cost: KVNET_BENCH_PROFILE_ROUNDS (21: tools/progprofile.py's rounds).
 # DNS: KVNET_BENCH_DNS_SECS (3: each dnsperf run).
 # DHCP: KVNET_BENCH_DHCP_RATES (offered exchanges/s, ascending: "250 500
 # 1000 2000 3000 5000 7000 10000 15000 20000 30000 40000"),
@@ -804,6 +807,7 @@ main() {
 		if [ "${nat_sides[0]}" = kvnet ]; then bench_trace_nat; fi
 	fi
 	if [ "$only" = trace ]; then bench_trace_only; fi
+	if part switch || part nat || [ "$only" = trace ]; then bench_trace_programs; fi
 	if part dns; then bench_dns; fi
 	if part switch; then print_table; fi
 	if part dhcp; then print_dhcp_table; fi
@@ -812,6 +816,7 @@ main() {
 	if part switch || part nat || [ "$only" = trace ]; then
 		print_trace_table switch "switch, kvnet veth UDP 64B"
 		print_trace_table nat "NAT, guest -> upstream UDP 64B, 1024 flows"
+		print_trace_costs
 		print_trace_targets
 	fi
 }

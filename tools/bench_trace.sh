@@ -16,6 +16,11 @@
 #   all   one that takes every frame (every frame's events go to the
 #         ring, kvnetd and the client; what they cannot keep up with is
 #         lost and reported in the trace itself, as {"lost": N}).
+# The pps rows move by 5-10% between runs here, more than the targets'
+# 1% and 5%; so each part's rows are followed by what tracing adds to the
+# program's own run per frame (tools/progprofile.py, test runs of the two
+# builds side by side), set against the part's frame time
+# (tools/bench_trace_cost.py).
 
 trace_modes=(none off miss all)
 declare -A trace_pps=()
@@ -131,6 +136,32 @@ bench_trace_nat() {
 	ninns kvnet host ethtool -K "$(nat_port kvnet)" gro off >/dev/null
 }
 
+# bench_trace_programs: the switch program's run time per frame, with no
+# tracing code, no trace and a trace that matches nothing, in test runs of
+# both builds (KVNET_BENCH_PROFILE_ROUNDS, 21: about a minute), in
+# namespaces of progprofile's own; once the parts' traffic has stopped.
+bench_trace_programs() {
+	log "tracing cost: timing the programs (tools/progprofile.py)"
+	python3 "$top/tools/progprofile.py" --rounds "${KVNET_BENCH_PROFILE_ROUNDS:-21}" \
+		--cpu "$gen_cpu" --json "$work/progprofile.json" \
+		"$bin/kvnetd-notrace" "$bin/kvnetd" >"$work/progprofile.txt" 2>&1 ||
+		die "tools/progprofile.py failed: $(tail -3 "$work/progprofile.txt")"
+}
+
+# print_trace_costs: bench_trace_programs' figures against the parts'
+# no-trace rates.
+print_trace_costs() {
+	local part off
+	local -a pps=()
+	[ -e "$work/progprofile.json" ] || return 0
+	for part in switch nat; do
+		off=${trace_pps[$part|off]:-}
+		[ -z "$off" ] || pps+=(--pps "$part=$(echo "$off" | median)")
+	done
+	python3 "$top/tools/bench_trace_cost.py" --json "$work/progprofile.json" \
+		--baseline "$bin/kvnetd-notrace" --traced "$bin/kvnetd" "${pps[@]}"
+}
+
 # KVNET_BENCH_ONLY=trace: the tracing cost alone, both parts, kvnet's
 # sides only (no bridge, no libvirt rows): for working on what tracing
 # costs (about 12 minutes, 3 runs).
@@ -182,7 +213,10 @@ print_trace_table() {
 
 print_trace_targets() {
 	printf 'Targets: no trace within 1%% of no tracing code (x none >= 0.99), a trace\n'
-	printf 'that matches nothing within 5%% of no trace (x off >= 0.95). Events and\n'
-	printf 'losses are what the kvnet trace client got and was told it lost (the\n'
-	printf 'ring holds ~2,000 events; the rest is counted, not silently dropped).\n'
+	printf 'that matches nothing within 5%% of no trace (x off >= 0.95); the pps rows\n'
+	printf 'move by 5-10%% between runs here; the run-time rates by 1-2%% between\n'
+	printf 'invocations (the differences by a few ns).\n'
+	printf 'Events and losses are what the kvnet trace client got and was told it\n'
+	printf 'lost (the ring holds ~2,000 events; the rest is counted, not silently\n'
+	printf 'dropped).\n'
 }

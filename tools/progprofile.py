@@ -30,7 +30,10 @@ timed with preemption off (a reschedule stops the clock), so the figures
 carry the interrupts and cache misses of a loaded machine but not its
 scheduling: the minimum and the lower quartile are the steadier figures.
 Prints, per binary and case, ns per run: min, lower quartile and median of
-each state, and the median of the rounds' miss-off differences.
+each state, and the median of the rounds' miss-off differences. --json FILE
+also writes every round's figures, {"rounds": N, "runs": [{"binary",
+"case", "idle": [ns...], "off": [...], "miss": [...]}]}, the i-th of each
+list from round i (tools/bench_trace_cost.py reads it for make bench).
 """
 
 import argparse
@@ -186,12 +189,18 @@ def summary(name, case, res):
     return f"{name:32s} {case:4s} {states} | miss-off med {diff} (ns/run)"
 
 
+def write_json(path, rounds, res):
+    runs = [{"binary": str(b), "case": c, **states} for (b, c), states in res.items()]
+    Path(path).write_text(json.dumps({"rounds": rounds, "runs": runs}) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("binaries", nargs="+", metavar="KVNETD")
     ap.add_argument("--rounds", type=int, default=21)
     ap.add_argument("--repeat", type=int, default=100000)
     ap.add_argument("--cpu", type=int, default=os.cpu_count() - 1)
+    ap.add_argument("--json", metavar="FILE", help="every round's figures, as JSON")
     args = ap.parse_args()
     sides, res = [], {}
     try:
@@ -209,6 +218,8 @@ def main():
         for s in sides:
             for case in s.cases:
                 print(summary(s.binary, case, res[(s.binary, case)]))
+        if args.json:
+            write_json(args.json, args.rounds, res)
     finally:
         for s in sides:
             s.close()
