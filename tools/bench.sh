@@ -54,7 +54,7 @@
 # KVNET_BENCH_TCP_SECS (4), KVNET_BENCH_CPU (the last CPU: the generator's;
 # DHCP servers run on the others).
 # NAT: KVNET_BENCH_CONN_SECS (3), KVNET_BENCH_CONN_CLIENTS (64).
-# Tracing cost: KVNET_BENCH_PROFILE_ROUNDS (21: tools/progprofile.py's rounds).
+# Tracing cost: KVNET_BENCH_PROFILE_ROUNDS (61: tools/progprofile.py's rounds).
 # DNS: KVNET_BENCH_DNS_SECS (3: each dnsperf run).
 # DHCP: KVNET_BENCH_DHCP_RATES (offered exchanges/s, ascending: "250 500
 # 1000 2000 3000 5000 7000 10000 15000 20000 30000 40000"),

@@ -138,11 +138,11 @@ bench_trace_nat() {
 
 # bench_trace_programs: the switch program's run time per frame, with no
 # tracing code, no trace and a trace that matches nothing, in test runs of
-# both builds (KVNET_BENCH_PROFILE_ROUNDS, 21: about a minute), in
+# both builds (KVNET_BENCH_PROFILE_ROUNDS, 61: about 15 s), in
 # namespaces of progprofile's own; once the parts' traffic has stopped.
 bench_trace_programs() {
 	log "tracing cost: timing the programs (tools/progprofile.py)"
-	python3 "$top/tools/progprofile.py" --rounds "${KVNET_BENCH_PROFILE_ROUNDS:-21}" \
+	python3 "$top/tools/progprofile.py" --rounds "${KVNET_BENCH_PROFILE_ROUNDS:-61}" \
 		--cpu "$gen_cpu" --json "$work/progprofile.json" \
 		"$bin/kvnetd-notrace" "$bin/kvnetd" >"$work/progprofile.txt" 2>&1 ||
 		die "tools/progprofile.py failed: $(tail -3 "$work/progprofile.txt")"

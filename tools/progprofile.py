@@ -3,7 +3,7 @@
 """Per-packet cost of the switch program, by BPF_PROG_TEST_RUN, for builds
 compared side by side (docs/datapath.md, "Measuring one program").
 
-  tools/progprofile.py [--rounds N] [--repeat N] [--cpu C] KVNETD...
+  tools/progprofile.py [--rounds N] [--runs N] [--cpu C] [--json FILE] KVNETD...
 
 For each kvnetd binary given (say an older build's copy and build/kvnetd,
 or build/kvnetd-notrace), a harness environment of its own
@@ -24,11 +24,18 @@ alike:
     .bss map (what the traced program costs with no session: what every
     frame paid before the untraced copy);
   - "miss": the session's bit set again.
-Each measurement is `bpftool prog run ... repeat N` on a live program,
-pinned to one CPU. Test runs are
-timed with preemption off (a reschedule stops the clock), so the figures
-carry the interrupts and cache misses of a loaded machine but not its
-scheduling: the minimum and the lower quartile are the steadier figures.
+Each measurement is --runs single test runs (BPF_PROG_TEST_RUN, repeat 1,
+from this process pinned to one CPU, in the side's host namespace) on the
+live program; its figure is their median. One run per call, because the
+kernel's repeats run the program again on the same skb: a NATed frame is
+translated by the first run, and every repeat after it would measure the
+translated frame (its new source MAC is then an anti-spoofing drop), not
+the NAT path. Each call must give TC_ACT_REDIRECT, or the tool stops: the
+frame did not take the path it stands for. A run's time carries the
+kernel's clock reads around it, the same for every state and build.
+Test runs are timed with preemption off, so the figures carry the
+interrupts and cache misses of a loaded machine but not its scheduling:
+the minimum and the lower quartile of the rounds are the steadier figures.
 Prints, per binary and case, ns per run: min, lower quartile and median of
 each state, and the median of the rounds' miss-off differences. --json FILE
 also writes every round's figures, {"rounds": N, "runs": [{"binary",
@@ -37,6 +44,7 @@ list from round i (tools/bench_trace_cost.py reads it for make bench).
 """
 
 import argparse
+import ctypes
 import json
 import os
 import re
@@ -51,6 +59,65 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "integ
 from kvnet_harness import BUILD, KVNET, KvnetEnv, poll, stop_process  # noqa: E402
 
 NOTHING = ["host", "192.0.2.99"]  # a trace filter no frame here matches
+TC_ACT_REDIRECT = 7
+
+libc = ctypes.CDLL(None, use_errno=True)
+SYS_BPF = 321  # x86-64
+BPF_PROG_TEST_RUN, BPF_PROG_GET_FD_BY_ID = 10, 13
+CLONE_NEWNET = 0x40000000
+
+
+class TestRunAttr(ctypes.Structure):
+    """union bpf_attr's test member (BPF_PROG_TEST_RUN)."""
+    _fields_ = [(n, t) for n, t in (
+        ("prog_fd", ctypes.c_uint32), ("retval", ctypes.c_uint32),
+        ("data_size_in", ctypes.c_uint32), ("data_size_out", ctypes.c_uint32),
+        ("data_in", ctypes.c_uint64), ("data_out", ctypes.c_uint64),
+        ("repeat", ctypes.c_uint32), ("duration", ctypes.c_uint32),
+        ("ctx_size_in", ctypes.c_uint32), ("ctx_size_out", ctypes.c_uint32),
+        ("ctx_in", ctypes.c_uint64), ("ctx_out", ctypes.c_uint64),
+        ("flags", ctypes.c_uint32), ("cpu", ctypes.c_uint32),
+        ("batch_size", ctypes.c_uint32), ("pad", ctypes.c_uint32))]
+
+
+def bpf(cmd, attr):
+    r = libc.syscall(SYS_BPF, cmd, ctypes.byref(attr), ctypes.sizeof(attr))
+    if r < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"bpf({cmd}): {os.strerror(e)}")
+    return r
+
+
+def prog_fd(prog_id):
+    attr = (ctypes.c_uint32 * 4)(prog_id, 0, 0, 0)
+    return bpf(BPF_PROG_GET_FD_BY_ID, attr)
+
+
+def enter_netns(name):
+    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
+    try:
+        if libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), f"setns {name}")
+    finally:
+        os.close(fd)
+
+
+def test_runs(fd, frame, ctx, runs):
+    """Run the program once per call, runs times, on a fresh skb each
+    time; returns the median ns of one run."""
+    data = ctypes.create_string_buffer(frame, len(frame))
+    cbuf = ctypes.create_string_buffer(ctx, len(ctx))
+    times = []
+    for _ in range(runs):
+        attr = TestRunAttr(prog_fd=fd, data_size_in=len(frame),
+                           data_in=ctypes.addressof(data), repeat=1,
+                           ctx_size_in=len(ctx), ctx_in=ctypes.addressof(cbuf))
+        bpf(BPF_PROG_TEST_RUN, attr)
+        if attr.retval != TC_ACT_REDIRECT:
+            raise SystemExit(f"test run gave verdict {attr.retval}, not TC_ACT_REDIRECT: "
+                             "the frame did not take the path it stands for")
+        times.append(attr.duration)
+    return statistics.median(times)
 
 
 def csum(b):
@@ -77,8 +144,8 @@ def udp_frame(smac, dmac, sip, dip, sport, dport):
 class Side:
     """One kvnetd binary, its two networks and their trace sessions."""
 
-    def __init__(self, binary, cpu, repeat):
-        self.binary, self.cpu, self.repeat = binary, cpu, repeat
+    def __init__(self, binary, runs):
+        self.binary, self.runs, self.fds = binary, runs, {}
         self.env = KvnetEnv()
         self.sessions = []
         self.env.start_daemon(binary=binary)
@@ -163,17 +230,17 @@ class Side:
             value[:4] = [f"0x{b:02x}" for b in struct.pack("<I", bits)]
             self.sh("bpftool", "map", "update", "id", m, "key", 0, 0, 0, 0, "value", *value)
 
-    def run(self, case, repeat=None):
+    def run(self, case, runs=None):
         prog, frame, ctx, _ = case
-        out = self.env.host.run(["taskset", "-c", str(self.cpu), "bpftool", "prog", "run",
-                                 "id", str(prog), "data_in", str(frame), "ctx_in", str(ctx),
-                                 "repeat", str(repeat or self.repeat)], check=False)
-        m = re.search(r"duration(?: \(average\))?: (\d+)ns", out.stdout + out.stderr)
-        if not m:
-            raise SystemExit(f"bpftool prog run: {out.stdout}{out.stderr}")
-        return int(m.group(1))
+        if prog not in self.fds:
+            self.fds[prog] = prog_fd(int(prog))
+        enter_netns(self.env.host.name)  # the ctx's ifindex is the port's there
+        return test_runs(self.fds[prog], frame.read_bytes(), ctx.read_bytes(),
+                         runs or self.runs)
 
     def close(self):
+        for fd in self.fds.values():
+            os.close(fd)
         for p in self.sessions:
             stop_process(p, signal.SIGINT)
         self.env.close()
@@ -198,14 +265,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("binaries", nargs="+", metavar="KVNETD")
     ap.add_argument("--rounds", type=int, default=21)
-    ap.add_argument("--repeat", type=int, default=100000)
+    ap.add_argument("--runs", type=int, default=301, help="test runs per figure")
     ap.add_argument("--cpu", type=int, default=os.cpu_count() - 1)
     ap.add_argument("--json", metavar="FILE", help="every round's figures, as JSON")
     args = ap.parse_args()
     sides, res = [], {}
     try:
         for b in args.binaries:
-            sides.append(Side(b, args.cpu, args.repeat))
+            sides.append(Side(b, args.runs))
+        os.sched_setaffinity(0, {args.cpu})  # the test runs' CPU (not the daemons')
         for _ in range(args.rounds):
             for state, bits in (("idle", None), ("off", 0), ("miss", 1)):
                 for s in sides:
