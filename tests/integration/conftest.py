@@ -52,6 +52,11 @@ def pytest_sessionfinish(session, exitstatus):
 
 def pytest_sessionstart(session):
     signal.signal(signal.SIGTERM, _terminate)
+    # A suite started as a background job of a non-interactive shell gets
+    # SIGINT ignored, and every process it starts would inherit that: a
+    # test's SIGINT to a flood, a qemu or a `kvnet vm run` would do
+    # nothing. A handler here is reset to the default in each child.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if os.geteuid() != 0:
         pytest.exit("kvnet integration tests must run as root", returncode=1)
     try:
