@@ -35,7 +35,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I$(BUILD) -I. -Iebpf
 
 BPF_SRCS := $(wildcard ebpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.bpf.o)
-SKELS    := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.skel.h)
+# The switch program once more, with no tracing code (KVNET_NO_TRACE): what
+# the ports run while no trace session runs (switch/dp_ebpf_untraced.c).
+SKELS    := $(BPF_SRCS:ebpf/%.bpf.c=$(BUILD)/%.skel.h) $(BUILD)/switch_untraced.skel.h
 BPF_HDRS := $(wildcard ebpf/*.h ebpf/lib/*.h nat/*.h)
 
 # Everything under common/ switch/ nat/ dhcp/ dns/ except the daemon's main()
@@ -102,6 +104,9 @@ $(BUILD)/vmlinux.h:
 $(BUILD)/%.bpf.o: ebpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/switch_untraced.bpf.o: ebpf/switch.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -DKVNET_NO_TRACE -c $< -o $@
+
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp
 	mv $@.tmp $@
@@ -134,11 +139,8 @@ $(BUILD)/kvnet-faults: $(CLI_FAULT_OBJS)
 # Only the files that embed the switch's skeleton differ.
 NOTRACE_OBJS := $(patsubst %.c,$(BUILD)/notrace/%.o,$(wildcard switch/dp_ebpf*.c))
 
-$(BUILD)/notrace/switch.bpf.o: ebpf/switch.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+$(BUILD)/notrace/switch.skel.h: $(BUILD)/switch_untraced.bpf.o
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BPF_CFLAGS) -DKVNET_NO_TRACE -c $< -o $@
-
-$(BUILD)/notrace/switch.skel.h: $(BUILD)/notrace/switch.bpf.o
 	$(BPFTOOL) gen skeleton $< name switch_bpf > $@.tmp
 	mv $@.tmp $@
 

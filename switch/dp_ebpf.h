@@ -29,11 +29,12 @@
 #define DPE_TCX_EGRESS ((enum bpf_attach_type)47)
 
 struct switch_bpf;
+struct switch_untraced_bpf;
 
 struct dp_ebpf {
 	struct dp base;
 	struct switch_bpf *skel;     /* the traced program and the maps */
-	struct switch_bpf *untraced; /* its untraced copy, or NULL */
+	struct switch_untraced_bpf *untraced; /* its untraced copy, or NULL */
 	int prog_fd;		     /* what the ports run: one of these two */
 	int traced_fd;
 	int untraced_fd;
@@ -96,10 +97,11 @@ int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace
 		   void *arg, uint64_t *lost);
 
 /* The switch program's skeleton, opened with only its ingress program to
- * load (a copy of the network's: dry runs, the untraced copy). */
+ * load (a copy of the network's, for dry runs). */
 struct switch_bpf *dpe_open_ingress_only(void);
 
-/* dp_ebpf_untraced.c: the switch program's untraced copy, loaded over
+/* dp_ebpf_untraced.c: the switch program's untraced copy (built with no
+ * tracing code), loaded over
  * the maps of dp->skel; and which of the two the ports run (traced: while
  * a trace session runs). */
 int dpe_untraced_load(struct dp_ebpf *dp);

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The switch program's untraced copy (kvnet_untraced, ebpf/lib/trace.h):
- * the same object loaded a second time, with the flag set, over the same
- * maps, so that it shares every table, counter and setting with the
- * traced program. The network's ports run it while no trace session
+/* The switch program's untraced copy: the same source built with no
+ * tracing code (KVNET_NO_TRACE, build/switch_untraced.bpf.o), loaded over
+ * the traced program's maps, so that it shares every table, counter and
+ * setting with it. The network's ports run it while no trace session
  * runs on the network: the datapath then carries no tracing code at all,
- * not even the test of a flag. A session's start puts the traced program
- * on every port, and the end of the last one the untraced copy again,
- * each port atomically (BPF_F_REPLACE), so a frame runs one or the other
- * whole. A frame that entered before the start is not traced, as it would
- * not have been before.
+ * not even the test of a flag, and is the very program of a build
+ * without tracing (make bench's baseline, build/kvnetd-notrace). A
+ * session's start puts the traced program on every port, and the end of
+ * the last one the untraced copy again, each port atomically
+ * (BPF_F_REPLACE), so a frame runs one or the other whole. A frame that
+ * entered before the start is not traced, as it would not have been
+ * before.
  *
- * The copy costs a second verification when the network starts (the
- * verifier walks only its untraced paths) and its instructions' memory.
- * Where it cannot be loaded, the traced program runs everywhere, as it
- * did before the copy existed.
+ * The copy costs a second verification when the network starts and its
+ * instructions' memory. Where it cannot be loaded, the traced program
+ * runs everywhere, as it did before the copy existed.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,22 +22,19 @@
 #include "switch/dp_ebpf.h"
 #include "switch/log.h"
 #include "switch.skel.h"
+#include "switch_untraced.skel.h"
 
-/* Every map of the copy is the traced program's, except its read-only
- * data, which holds the flag (and kvnet_dry_run, clear in both). */
-static bool untraced_shares(const struct bpf_map *m)
-{
-	return !(bpf_map__map_flags(m) & BPF_F_RDONLY_PROG);
-}
-
-static int untraced_reuse_maps(struct dp_ebpf *dp, struct switch_bpf *k)
+/* Every map of the copy is the traced program's, except its global data
+ * (.rodata, .bss: its own, and no code of the copy reads the tracing
+ * globals). */
+static int untraced_reuse_maps(struct dp_ebpf *dp, struct switch_untraced_bpf *k)
 {
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, k->obj) {
 		const struct bpf_map *live;
 
-		if (!untraced_shares(m))
+		if (bpf_map__is_internal(m))
 			continue;
 		live = bpf_object__find_map_by_name(dp->skel->obj, bpf_map__name(m));
 		if (!live || bpf_map__fd(live) < 0)
@@ -47,19 +45,31 @@ static int untraced_reuse_maps(struct dp_ebpf *dp, struct switch_bpf *k)
 	return 0;
 }
 
+static struct switch_untraced_bpf *untraced_open(void)
+{
+	struct switch_untraced_bpf *k = switch_untraced_bpf__open();
+
+	if (!k)
+		return NULL;
+	bpf_program__set_expected_attach_type(k->progs.kvnet_ingress, DPE_TCX_INGRESS);
+	bpf_program__set_autoload(k->progs.kvnet_egress, false);
+	bpf_program__set_autoload(k->progs.kvnet_trace_kfree_skb, false);
+	bpf_program__set_autoload(k->progs.kvnet_trace_consume_skb, false);
+	return k;
+}
+
 int dpe_untraced_load(struct dp_ebpf *dp)
 {
-	struct switch_bpf *k = dpe_open_ingress_only();
+	struct switch_untraced_bpf *k = untraced_open();
 	int ret;
 
 	if (!k)
 		return -errno;
-	k->rodata->kvnet_untraced = 1;
 	ret = untraced_reuse_maps(dp, k);
 	if (!ret)
-		ret = switch_bpf__load(k);
+		ret = switch_untraced_bpf__load(k);
 	if (ret) {
-		switch_bpf__destroy(k);
+		switch_untraced_bpf__destroy(k);
 		return ret < 0 ? ret : -EINVAL;
 	}
 	dp->untraced = k;
@@ -75,7 +85,7 @@ int dpe_untraced_load(struct dp_ebpf *dp)
 void dpe_untraced_close(struct dp_ebpf *dp)
 {
 	if (dp->untraced)
-		switch_bpf__destroy(dp->untraced);
+		switch_untraced_bpf__destroy(dp->untraced);
 	dp->untraced = NULL;
 	dp->untraced_fd = -1;
 }

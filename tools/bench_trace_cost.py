@@ -12,7 +12,8 @@ baseline with no tracing code (build/kvnetd-notrace) and the traced one
 (build/kvnetd). Per case (the switched frame "sw", the NATed one "nat") it
 prints ns per run, min / lower quartile, for no tracing code (the
 baseline's port program), no trace (the traced build's idle port: its
-untraced copy) and a trace that matches nothing ("miss"), and the median
+untraced copy, built with no tracing code: where the programs' tags are
+equal, it says so) and a trace that matches nothing ("miss"), and the median
 of the rounds' paired differences: no trace minus no tracing code,
 measured next to each other in a round, and miss minus no trace.
 
@@ -48,6 +49,15 @@ def runs_of(doc, binary, case):
     sys.exit(f"bench_trace_cost: no {case} runs of {binary}")
 
 
+def same_program(doc, baseline, traced):
+    """The idle programs' tag, if the two builds' are equal in every case."""
+    tags = doc.get("idle_tags", {})
+    a, b = tags.get(baseline), tags.get(traced)
+    if not a or a != b or len(set(a.values())) != 1:
+        return None
+    return next(iter(a.values()))
+
+
 def part_pps(values):
     pps = {}
     for v in values:
@@ -77,6 +87,7 @@ def main():
     print(f"  {'':8s} {'no tracing code':>16s} {'no trace':>11s} {'no match':>11s}"
           f" {'+no trace':>10s} {'+no match':>10s}")
     shares = []
+    same = same_program(doc, args.baseline, args.traced)
     for case, label, part in CASES:
         base = runs_of(doc, args.baseline, case)["idle"]
         t = runs_of(doc, args.traced, case)
@@ -86,9 +97,14 @@ def main():
               f" {min(miss):>4d} / {q25(miss):<4d} {d_off:>+7.0f} ns {d_miss:>+7.0f} ns")
         if part in pps and pps[part] > 0:
             frame = 1e9 / pps[part]
+            none = "1 (the same program)" if same else f"{(frame - d_off) / frame:.3f}"
             shares.append(f"  {label:8s} frame {frame:5.0f} ns: no trace x none "
-                          f"{(frame - d_off) / frame:.3f}, no match x off "
+                          f"{none}, no match x off "
                           f"{frame / (frame + d_miss):.3f}")
+    if same:
+        print(f"  No trace runs the very program of the build with no tracing code"
+              f"\n  (equal tags: {same}): it costs nothing, and its column is this"
+              "\n  method's noise.")
     if shares:
         print("As rates, with T = 1 / the part's no-trace rate above: x none (T - d) / T,"
               "\nx off T / (T + d):")

@@ -14,10 +14,11 @@ or build/kvnetd-notrace), a harness environment of its own
     UDP frame from g1 to the upstream through the gateway (the "nat"
     case: a flow already open, translated and redirected).
 Each case is measured in three states, the rounds alternating them and
-the binaries, so that whatever else loads the machine falls on every case
-alike:
+the binaries (each binary first in every other round), so that whatever
+else loads the machine falls on every case alike:
   - "idle": the program the port runs with no trace session, the switch
-    program's untraced copy (switch/dp_ebpf_untraced.c);
+    program's untraced copy (switch/dp_ebpf_untraced.c), built with no
+    tracing code;
   - then each network gets a trace session whose filter matches nothing
     (`host 192.0.2.99`), which puts the traced program on its ports;
   - "off": that program with kvnet_trace_sessions set to 0 through its
@@ -40,7 +41,8 @@ Prints, per binary and case, ns per run: min, lower quartile and median of
 each state, and the median of the rounds' miss-off differences. --json FILE
 also writes every round's figures, {"rounds": N, "runs": [{"binary",
 "case", "idle": [ns...], "off": [...], "miss": [...]}]}, the i-th of each
-list from round i (tools/bench_trace_cost.py reads it for make bench).
+list from round i, and "idle_tags", {binary: {case: the idle program's
+tag}} (tools/bench_trace_cost.py reads it for make bench).
 """
 
 import argparse
@@ -151,9 +153,10 @@ class Side:
         self.env.start_daemon(binary=binary)
         self.cases = {"sw": self.switched(), "nat": self.translated()}
         self.idle = dict(self.cases)
-        self.bss = [self.bss_map(c[0]) for c in self.cases.values()]
+        self.tags = {k: self.prog_tag(c[0]) for k, c in self.idle.items()}
         self.start_traces()
         self.cases = {k: (self.prog_of(c[3]),) + c[1:] for k, c in self.cases.items()}
+        self.bss = [self.bss_map(c[0]) for c in self.cases.values()]
 
     def sh(self, *cmd):
         return self.env.host.run([str(c) for c in cmd]).stdout
@@ -203,16 +206,20 @@ class Side:
         self.run(c, 1)  # opens the flow: the rounds measure an open one
         return c
 
+    def prog_tag(self, prog):
+        """The program's tag: a hash of its instructions (map references
+        aside), equal for equal code."""
+        return json.loads(self.sh("bpftool", "-j", "prog", "show", "id", prog))["tag"]
+
     def bss_map(self, prog):
-        """The program's .bss map (none in a build without tracing)."""
+        """The traced program's .bss map (none in a build without tracing,
+        whose code reads none of it)."""
         for m in json.loads(self.sh("bpftool", "-j", "prog", "show", "id", prog))["map_ids"]:
             if json.loads(self.sh("bpftool", "-j", "map", "show", "id", m))["name"].endswith(".bss"):
                 return m
         return None
 
     def start_traces(self):
-        if all(m is None for m in self.bss):
-            return
         for net in ("t0", "n1"):
             self.sessions.append(self.env.host.popen(
                 [KVNET, "--run-dir", self.env.run_dir, "trace", net, *NOTHING],
@@ -256,9 +263,11 @@ def summary(name, case, res):
     return f"{name:32s} {case:4s} {states} | miss-off med {diff} (ns/run)"
 
 
-def write_json(path, rounds, res):
+def write_json(path, rounds, res, sides):
     runs = [{"binary": str(b), "case": c, **states} for (b, c), states in res.items()]
-    Path(path).write_text(json.dumps({"rounds": rounds, "runs": runs}) + "\n")
+    tags = {str(s.binary): s.tags for s in sides}
+    Path(path).write_text(json.dumps({"rounds": rounds, "runs": runs, "idle_tags": tags})
+                          + "\n")
 
 
 def main():
@@ -274,11 +283,15 @@ def main():
         for b in args.binaries:
             sides.append(Side(b, args.runs))
         os.sched_setaffinity(0, {args.cpu})  # the test runs' CPU (not the daemons')
-        for _ in range(args.rounds):
+        for r in range(args.rounds):
+            # every side is measured first in half the rounds, and none
+            # right after its own settings' write
+            order = sides if r % 2 == 0 else sides[::-1]
             for state, bits in (("idle", None), ("off", 0), ("miss", 1)):
                 for s in sides:
                     if bits is not None:
                         s.set_sessions(bits)
+                for s in order:
                     cases = s.idle if bits is None else s.cases
                     for case, c in cases.items():
                         res.setdefault((s.binary, case), {}).setdefault(state, []).append(
@@ -287,7 +300,7 @@ def main():
             for case in s.cases:
                 print(summary(s.binary, case, res[(s.binary, case)]))
         if args.json:
-            write_json(args.json, args.rounds, res)
+            write_json(args.json, args.rounds, res, sides)
     finally:
         for s in sides:
             s.close()

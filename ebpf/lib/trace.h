@@ -38,25 +38,16 @@
 #define KVNET_TR_ROUTED 32	 /* the routing stage took it (its notes:
 				    lib/gwroute.h, in the NAT scratch) */
 
-/* The untraced copy of this program: kvnetd loads it a second time, with
- * kvnet_untraced set, over the same maps, and runs it on the network's
- * ports while no trace session runs (switch/dp_ebpf_untraced.c). The flag
- * is read-only data, frozen when the program loads: the verifier drops
- * the tracing code of the other value from each copy, so the untraced
- * copy runs none of it, not even the test of a flag. */
-const volatile __u32 kvnet_untraced = 0;
-
-/* A build with no tracing code at all (KVNET_NO_TRACE: make bench's
- * baseline for what tracing costs, build/kvnetd-notrace) takes no notes
- * and never finds a session on; nor does the untraced copy. */
+/* A build with no tracing code at all (KVNET_NO_TRACE) takes no notes
+ * and never finds a session on. kvnetd embeds this program built so too,
+ * as its untraced copy (build/switch_untraced.bpf.o), which the network's
+ * ports run while no trace session runs (switch/dp_ebpf_untraced.c); it
+ * is also make bench's baseline for what tracing costs
+ * (build/kvnetd-notrace). */
 #ifdef KVNET_NO_TRACE
 #define KVNET_TR_NOTE(fr, bits) ((void)0)
 #else
-#define KVNET_TR_NOTE(fr, bits)                  \
-	do {                                     \
-		if (!kvnet_untraced)             \
-			(fr)->stages |= (bits);  \
-	} while (0)
+#define KVNET_TR_NOTE(fr, bits) ((fr)->stages |= (bits))
 #endif
 
 /* Written by kvnetd through the skeleton's .bss. */
@@ -108,8 +99,6 @@ static __always_inline int kvnet_trace_on(void)
 #ifdef KVNET_NO_TRACE
 	return 0;
 #else
-	if (kvnet_untraced)
-		return 0;
 	return kvnet_dry_run || kvnet_trace_sessions != 0;
 #endif
 }

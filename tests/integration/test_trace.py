@@ -310,7 +310,7 @@ def ingress_programs(env, ports):
 
 def test_trace_only_a_session_runs_the_traced_program(three_guests):
     """With no session, the ports run the switch program's untraced copy,
-    whose tracing code the verifier dropped (fewer instructions); a
+    built with no tracing code (fewer instructions); a
     session puts the traced program on every port before its first
     frame, and its end the untraced copy again."""
     env, guests = three_guests
