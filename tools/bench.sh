@@ -14,7 +14,8 @@
 # here and on the NAT path (tools/bench_trace.sh: a build with no tracing
 # code, no trace, a trace that matches nothing, one that takes every
 # frame), and what tracing adds to the program's own run per frame, timed
-# in test runs (tools/progprofile.py, tools/bench_trace_cost.py).
+# under the same traffic (the kernel's BPF statistics) and in test runs
+# (tools/progprofile.py, tools/bench_trace_cost.py).
 # Everything it made is torn down on exit, failure included.
 # Takes about 5.5 minutes.
 #
@@ -54,7 +55,8 @@
 # KVNET_BENCH_TCP_SECS (4), KVNET_BENCH_CPU (the last CPU: the generator's;
 # DHCP servers run on the others).
 # NAT: KVNET_BENCH_CONN_SECS (3), KVNET_BENCH_CONN_CLIENTS (64).
-# Tracing cost: KVNET_BENCH_PROFILE_ROUNDS (61: tools/progprofile.py's rounds).
+# Tracing cost: KVNET_BENCH_PROFILE_ROUNDS (61: tools/progprofile.py's rounds),
+# KVNET_BENCH_TIMED_SECS (1.5: each run's window timed by bpf_stats).
 # DNS: KVNET_BENCH_DNS_SECS (3: each dnsperf run).
 # DHCP: KVNET_BENCH_DHCP_RATES (offered exchanges/s, ascending: "250 500
 # 1000 2000 3000 5000 7000 10000 15000 20000 30000 40000"),
@@ -72,6 +74,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build
 runs=${KVNET_BENCH_RUNS:-5}
 pps_secs=${KVNET_BENCH_PPS_SECS:-3}
+timed_secs=${KVNET_BENCH_TIMED_SECS:-1.5}
 tcp_secs=${KVNET_BENCH_TCP_SECS:-4}
 gen_cpu=${KVNET_BENCH_CPU:-$(($(nproc) - 1))}
 # The NAT part's iperf3 client and server pinned (-A), the same on every
@@ -747,6 +750,7 @@ check_settings() {
 	[[ $only =~ ^(|switch|dhcp|nat|dns|trace)$ ]] ||
 		die "KVNET_BENCH_ONLY must be switch, dhcp, nat, dns or trace"
 	[[ $dns_secs =~ ^[1-9][0-9]*$ ]] || die "KVNET_BENCH_DNS_SECS must be a positive integer"
+	[[ $timed_secs =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "KVNET_BENCH_TIMED_SECS must be a number"
 	[[ $runs =~ ^[1-9][0-9]*$ && $tcp_secs =~ ^[1-9][0-9]*$ &&
 		$pps_secs =~ ^[0-9]+(\.[0-9]+)?$ && $gen_cpu =~ ^[0-9]+$ ]] ||
 		die "KVNET_BENCH_RUNS, _TCP_SECS must be positive integers, _PPS_SECS a number, _CPU a CPU"

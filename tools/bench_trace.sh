@@ -17,9 +17,11 @@
 #         ring, kvnetd and the client; what they cannot keep up with is
 #         lost and reported in the trace itself, as {"lost": N}).
 # The pps rows move by 5-10% between runs here, more than the targets'
-# 1% and 5%; so each part's rows are followed by what tracing adds to the
-# program's own run per frame (tools/progprofile.py, test runs of the two
-# builds side by side), set against the part's frame time
+# 1% and 5%; so each part's rows are followed by the port program's own
+# time per run under the same traffic (the kernel's BPF statistics, in a
+# short second window of each run: trace_timed_window), and at the end by
+# what tracing adds to it in test runs of the two builds side by side
+# (tools/progprofile.py), each set against the part's frame time
 # (tools/bench_trace_cost.py).
 
 trace_modes=(none off miss all)
@@ -63,6 +65,48 @@ trace_daemon() {
 	poll 100 trace_kv net show "$tp_net" || die "$part: $exe did not come back"
 }
 
+# trace_runstats PART: "ID RUN_TIME_NS RUN_CNT" of the program at the
+# tcx ingress of the port the part's generator sends into (kvp1 on both
+# parts), by build/tcxls; its counts grow while BPF statistics are on.
+trace_runstats() {
+	trace_part "$1"
+	ip netns exec "$tp_ns" "$bin/tcxls" | python3 -c 'import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    if o["name"] == sys.argv[1] and o["progs"]:
+        p = o["progs"][0]
+        print(p["id"], p["run_time_ns"], p["run_cnt"])
+        break' kvp1
+}
+
+# trace_runtime BEFORE AFTER: ns per run between two trace_runstats of one
+# program ("nan" if the program changed, or nothing ran).
+trace_runtime() {
+	python3 -c 'import sys
+a, b = sys.argv[1].split(), sys.argv[2].split()
+n = int(b[2]) - int(a[2]) if len(a) == 3 and len(b) == 3 and a[0] == b[0] else 0
+print("%.1f" % ((int(b[1]) - int(a[1])) / n) if n > 0 else "nan")' "$1" "$2"
+}
+
+# trace_timed_window PART: a second, shorter run of the part's traffic
+# ($timed_secs: KVNET_BENCH_TIMED_SECS, 1.5 s) with the kernel's BPF statistics on
+# (tools/bpf_stats_on.py: two clock reads more per program run, so never
+# during a pps run); prints the port program's ns per run in it.
+trace_timed_window() {
+	local part=$1 sp ready=$work/bpf-stats.on before pps_secs=$timed_secs
+	rm -f "$ready"
+	python3 "$top/tools/bpf_stats_on.py" --ready-file "$ready" &
+	sp=$!
+	track "$sp"
+	poll 50 test -e "$ready" || die "tools/bpf_stats_on.py did not turn the statistics on"
+	before=$(trace_runstats "$part")
+	trace_measure "$part" >/dev/null
+	trace_runtime "$before" "$(trace_runstats "$part")"
+	kill -TERM "$sp"
+	wait "$sp" 2>/dev/null || true
+	untrack "$sp"
+}
+
 # trace_measure PART: one kvnet pps run of the part; prints pps.
 trace_measure() {
 	case $1 in
@@ -92,6 +136,7 @@ trace_pps_once() {
 		fi
 	fi
 	v=$(trace_measure "$part")
+	trace_timed_window "$part" >>"$work/trace-$part-$mode.ns"
 	if [ -n "$tp" ]; then
 		kill -INT "$tp"
 		wait "$tp" 2>/dev/null || true
@@ -209,6 +254,34 @@ print_trace_table() {
 	done
 	printf '  runs (pps): %s\n' "$(for m in "${trace_modes[@]}"; do
 		printf '%s [%s] ' "$m" "${trace_pps[$part|$m]% }"; done)"
+	print_trace_runtimes "$part"
+}
+
+# print_trace_runtimes PART: the port program's own time per run under
+# the runs' traffic (bpf_stats), per mode, and the medians of the runs'
+# paired differences, as rates of the no-trace frame time.
+print_trace_runtimes() {
+	local part=$1 m
+	local -a files=()
+	for m in "${trace_modes[@]}"; do files+=("$work/trace-$part-$m.ns"); done
+	[ -s "$work/trace-$part-off.ns" ] || return 0
+	python3 - "$(echo "${trace_pps[$part|off]}" | median)" "${files[@]}" <<-'PY'
+	import math, statistics as st, sys
+	pps, (none, off, miss, every) = float(sys.argv[1]), (
+	    [float(x) for x in open(f).read().split()] for f in sys.argv[2:6])
+	def med(v):
+	    v = [x for x in v if not math.isnan(x)]
+	    return st.median(v) if v else math.nan
+	def diff(a, b):
+	    return med([x - y for x, y in zip(a, b)])
+	t = 1e9 / pps
+	d_none, d_miss = diff(off, none), diff(miss, off)
+	print("  the port's program under this traffic (bpf_stats, ns per run, medians):"
+	      f"\n    no tracing code {med(none):.0f}, no trace {med(off):.0f},"
+	      f" no match {med(miss):.0f}, every frame {med(every):.0f};"
+	      f"\n    paired: no trace {d_none:+.0f} ns (x none {(t - d_none) / t:.3f}),"
+	      f" no match {d_miss:+.0f} ns (x off {t / (t + d_miss):.3f}) of a {t:.0f} ns frame")
+	PY
 }
 
 print_trace_targets() {

@@ -3,8 +3,11 @@
  * egress ("egress") of every link of the current network namespace, one
  * JSON object a line:
  *   {"ifindex": 4, "name": "kv-a",
- *    "progs": [{"id": 77, "name": "kvnet_ingress", "xlated": 61024}],
+ *    "progs": [{"id": 77, "name": "kvnet_ingress", "xlated": 61024,
+ *               "run_time_ns": 0, "run_cnt": 0}],
  *    "egress": []}
+ * (run_time_ns and run_cnt count only while BPF statistics are on:
+ * tools/bpf_stats_on.py).
  * A test tool: Debian 12's bpftool predates tcx and shows none of them,
  * and the fault-injection test checks what runs independently of kvnetd.
  */
@@ -26,8 +29,10 @@ static void tcxls_prog(__u32 id, int first)
 	int fd = bpf_prog_get_fd_by_id(id);
 
 	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		printf("%s{\"id\": %u, \"name\": \"%s\", \"xlated\": %u}", first ? "" : ", ",
-		       id, info.name, info.xlated_prog_len);
+		printf("%s{\"id\": %u, \"name\": \"%s\", \"xlated\": %u, "
+		       "\"run_time_ns\": %llu, \"run_cnt\": %llu}", first ? "" : ", ",
+		       id, info.name, info.xlated_prog_len,
+		       (unsigned long long)info.run_time_ns, (unsigned long long)info.run_cnt);
 	else
 		printf("%s{\"id\": %u, \"name\": \"\"}", first ? "" : ", ", id);
 	if (fd >= 0)
