@@ -196,16 +196,24 @@ static void dpe_take_fds(struct dp_ebpf *dp)
 	dp->versions_fd = bpf_map__fd(dp->skel->maps.map_versions);
 }
 
+void dpe_keep_ingress_only(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		if (!strcmp(bpf_program__name(prog), "kvnet_ingress"))
+			bpf_program__set_expected_attach_type(prog, DPE_TCX_INGRESS);
+		else
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
 struct switch_bpf *dpe_open_ingress_only(void)
 {
 	struct switch_bpf *k = switch_bpf__open();
 
-	if (!k)
-		return NULL;
-	bpf_program__set_expected_attach_type(k->progs.kvnet_ingress, DPE_TCX_INGRESS);
-	bpf_program__set_autoload(k->progs.kvnet_egress, false);
-	bpf_program__set_autoload(k->progs.kvnet_trace_kfree_skb, false);
-	bpf_program__set_autoload(k->progs.kvnet_trace_consume_skb, false);
+	if (k)
+		dpe_keep_ingress_only(k->obj);
 	return k;
 }
 

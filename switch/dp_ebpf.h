@@ -96,6 +96,8 @@ uint64_t dpe_trace_followed_ns(struct dp *dp);
 int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		   void *arg, uint64_t *lost);
 
+/* Of a switch object just opened, load only the ingress program. */
+void dpe_keep_ingress_only(struct bpf_object *obj);
 /* The switch program's skeleton, opened with only its ingress program to
  * load (a copy of the network's, for dry runs). */
 struct switch_bpf *dpe_open_ingress_only(void);

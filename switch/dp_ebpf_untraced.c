@@ -45,26 +45,14 @@ static int untraced_reuse_maps(struct dp_ebpf *dp, struct switch_untraced_bpf *k
 	return 0;
 }
 
-static struct switch_untraced_bpf *untraced_open(void)
-{
-	struct switch_untraced_bpf *k = switch_untraced_bpf__open();
-
-	if (!k)
-		return NULL;
-	bpf_program__set_expected_attach_type(k->progs.kvnet_ingress, DPE_TCX_INGRESS);
-	bpf_program__set_autoload(k->progs.kvnet_egress, false);
-	bpf_program__set_autoload(k->progs.kvnet_trace_kfree_skb, false);
-	bpf_program__set_autoload(k->progs.kvnet_trace_consume_skb, false);
-	return k;
-}
-
 int dpe_untraced_load(struct dp_ebpf *dp)
 {
-	struct switch_untraced_bpf *k = untraced_open();
+	struct switch_untraced_bpf *k = switch_untraced_bpf__open();
 	int ret;
 
 	if (!k)
 		return -errno;
+	dpe_keep_ingress_only(k->obj);
 	ret = untraced_reuse_maps(dp, k);
 	if (!ret)
 		ret = switch_untraced_bpf__load(k);
