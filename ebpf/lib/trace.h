@@ -196,13 +196,15 @@ static __noinline __u32 kvnet_trace_match(struct __sk_buff *skb,
  * goes when the skb is freed; one whose skb was freed where no tracepoint
  * fires is ignored after KVNET_TRACE_SKB_NS (by then the memory may hold
  * another skb). Within that time a new skb at the same address is told
- * apart by its data buffer (head): a reused sk_buff gets another one. */
+ * apart by its data buffer (head) and, as that may be reused with it, by
+ * the packet's print (kvnet_trace_skb_print). */
 #define KVNET_TRACE_SKB_NS (1000ULL * 1000 * 1000)
 
 struct kvnet_trace_skb {
 	__u64 trace_id;
 	__u64 ts_ns;
-	__u64 head; /* the skb's data buffer when it was followed */
+	__u64 head;  /* the skb's data buffer when it was followed */
+	__u64 print; /* and its packet's print (kvnet_trace_skb_print) */
 	__u32 sessions;
 	__u32 in_ifindex;
 };
@@ -249,6 +251,7 @@ static __noinline void kvnet_trace_follow(struct __sk_buff *skb, const struct kv
 	t.trace_id = c->id;
 	t.sessions = c->sessions;
 	t.head = kvnet_trace_skb_head(skb);
+	t.print = kvnet_trace_skb_print(bpf_cast_to_kern_ctx(skb));
 	t.ts_ns = bpf_ktime_get_ns();
 	kvnet_trace_followed_ns = t.ts_ns;
 	bpf_map_update_elem(&trace_skbs, &key, &t, BPF_ANY);
@@ -272,7 +275,8 @@ static __always_inline void kvnet_trace_handed_on(struct __sk_buff *skb,
 	h = bpf_map_lookup_elem(&trace_handoff, &key);
 	if (!h)
 		return;
-	if (bpf_ktime_get_ns() - h->ts_ns < KVNET_TRACE_HANDOFF_NS) {
+	if (bpf_ktime_get_ns() - h->ts_ns < KVNET_TRACE_HANDOFF_NS &&
+	    h->print == kvnet_trace_skb_print(bpf_cast_to_kern_ctx(skb))) {
 		c->id = h->trace_id;
 		c->sessions |= h->sessions;
 	}
@@ -489,6 +493,7 @@ static __always_inline int kvnet_trace_kfree(struct sk_buff *skb, enum skb_drop_
 	now = bpf_ktime_get_ns();
 	if (reason != SKB_CONSUMED && now - t->ts_ns < KVNET_TRACE_SKB_NS &&
 	    t->head == (__u64)(unsigned long)BPF_CORE_READ(skb, head) &&
+	    t->print == kvnet_trace_skb_print(skb) &&
 	    !kvnet_trace_dropped_elsewhere(skb) && (ev = kvnet_trace_reserve())) {
 		__builtin_memset(ev, 0, sizeof(*ev));
 		ev->ts_ns = now;

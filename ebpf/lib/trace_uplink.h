@@ -87,6 +87,7 @@ static __always_inline void kvnet_up_handoff(struct __sk_buff *skb, const struct
 {
 	struct kvnet_trace_handoff h = {
 		.trace_id = t->id, .ts_ns = bpf_ktime_get_ns(), .sessions = t->sessions,
+		.print = kvnet_trace_skb_print(bpf_cast_to_kern_ctx(skb)),
 	};
 	__u64 key = kvnet_trace_skb_key(skb);
 

@@ -392,6 +392,56 @@ def test_trace_no_kernel_drop_past_the_uplink(kvnet):
     assert not [e for e in evs if e["stage"] == "kernel-drop"], out
 
 
+V6_FLOOD = """
+import socket, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+icmp = bytes([128, 0, 0, 0, 0, 1, 0, 1])
+ip6 = (bytes([0x60, 0, 0, 0, 0, len(icmp), 58, 255]) +
+       bytes.fromhex("fe800000000000000000000000000001") +
+       bytes.fromhex("ff020000000000000000000000000001"))
+frame = bytes.fromhex("333300000001020000000001" "86dd") + ip6 + icmp
+end = time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end:
+    for _ in range(200):
+        s.send(frame)
+"""
+
+
+def test_trace_kernel_drop_of_another_skb_at_the_same_address(kvnet):
+    """A followed skb freed where no tracepoint fires (TCP frees a pure
+    ACK with __kfree_skb) leaves its sk_buff and data buffer to be handed
+    out again together. While the guest ACKs a download from upstream
+    (every ACK followed), upstream floods the uplink with ICMPv6 echoes
+    that have no checksum: the host's namespace drops each one, often
+    built in an ACK's place. None is the guest's: the trace reports no
+    kernel drop. (Before the print of ebpf/lib/trace_flow.h, every run
+    reported some, as ICMP_CSUM and others; CI once saw one.)"""
+    nat = Nat(kvnet)
+    g = nat.guests[0]
+    srv = nat.up.popen(["iperf3", "-s", "-1", "-B", UPSTREAM_IP],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    flood = None
+    try:
+        poll(lambda: "5201" in nat.up.run(["ss", "-Hltn"]).stdout, 10, "iperf3 server")
+        g.ping(UPSTREAM_IP, count=1)
+        p = start_trace(kvnet, "--json", "n1", "--timeout", 8, "tcp", "and", "src", g.ip)
+        flood = nat.up.popen(["/usr/bin/python3", "-c", V6_FLOOD, "5"])
+        g.ns.run(["iperf3", "-c", UPSTREAM_IP, "-R", "-t", "4", "-b", "20M"],
+                 timeout=30)
+        rc, out, err = finish(p, timeout=40)
+    finally:
+        stop_process(srv)
+        if flood:
+            stop_process(flood)
+    assert rc == 0, err
+    evs = [json.loads(line) for line in out.splitlines()]
+    evs = [e for e in evs if "stage" in e]  # not the lost events' count
+    assert len([e for e in evs if e["stage"] == "redirect"]) > 50, out
+    drops = [e for e in evs if e["stage"] == "kernel-drop"]
+    assert not drops, drops[:5]
+
+
 # --- dry runs: `kvnet trace NET --inject PORT PACKET` ------------------------
 
 def inject(env, net, port, packet, check=True):
