@@ -46,23 +46,25 @@ static __always_inline int kvnet_gw_apply(struct __sk_buff *skb, struct kvnet_fr
 	__u32 reason = KVNET_DROP_NONE;
 	int v;
 
-	if (!ct)
-		ct = hit->e->flags & KVNET_CT_REPLY ? KVNET_TRACE_CT_REPLY : KVNET_TRACE_CT_ORIG;
-	if (kvnet_trace_follows()) {
-		s->tr_flags |= KVNET_GW_TR_CT;
-		s->tr_ct = ct;
-	}
 	v = kvnet_nat_apply(skb, ip, hit, fr->now, &reason, s);
 	/* no cached next hop yet (its neighbour unresolved): the device the
 	 * route chose, where bpf_redirect_neigh() sent it */
 	if (v == TC_ACT_REDIRECT)
 		fr->out = hit->e->nh_ifindex ? hit->e->nh_ifindex : s->r.fib.ifindex;
-	if (v == TC_ACT_REDIRECT && kvnet_trace_follows()) {
-		s->tr_flags |= KVNET_GW_TR_NAT;
-		s->tr_before = s->pkt;
-		s->tr_after = hit->e->xlate;
-		s->tr_nat_out = fr->out;
-		kvnet_trace_mark_flow(hit->e);
+	/* one test for both notes (s->pkt is still the tuple as it came) */
+	if (kvnet_trace_follows()) {
+		if (!ct)
+			ct = hit->e->flags & KVNET_CT_REPLY ? KVNET_TRACE_CT_REPLY
+							     : KVNET_TRACE_CT_ORIG;
+		s->tr_flags |= KVNET_GW_TR_CT;
+		s->tr_ct = ct;
+		if (v == TC_ACT_REDIRECT) {
+			s->tr_flags |= KVNET_GW_TR_NAT;
+			s->tr_before = s->pkt;
+			s->tr_after = hit->e->xlate;
+			s->tr_nat_out = fr->out;
+			kvnet_trace_mark_flow(hit->e);
+		}
 	}
 	return kvnet_gw_verdict(fr, v, reason);
 }

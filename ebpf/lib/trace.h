@@ -334,7 +334,9 @@ __noinline int kvnet_trace_mark_flow(struct kvnet_ct_val *e)
  * joined, it adds next to nothing to the verifier's walk. */
 static __always_inline int kvnet_trace_follows(void)
 {
-	return kvnet_trace_on() && kvnet_trace_marked();
+	/* unlikely: the compiler puts what a followed frame does out of
+	 * the way of the others, which run straight through */
+	return __builtin_expect(kvnet_trace_on() && kvnet_trace_marked(), 0);
 }
 
 /* Does the slots' summary refuse the frame by its ingress port or its
@@ -373,9 +375,9 @@ static __always_inline void kvnet_trace_start(struct __sk_buff *skb, struct kvne
 	struct kvnet_trace_entry in;
 	struct kvnet_trace_cur *c;
 
-	if (!kvnet_trace_on())
+	if (__builtin_expect(!kvnet_trace_on(), 1))
 		return;
-	if (!kvnet_dry_run && kvnet_trace_refused(skb, fr)) {
+	if (__builtin_expect(!kvnet_dry_run && kvnet_trace_refused(skb, fr), 1)) {
 		c = kvnet_trace_cur();
 		if (c)
 			c->sessions = 0; /* no session follows this frame */
