@@ -266,6 +266,7 @@ __noinline int kvnet_trace_verdict(struct __sk_buff *skb, struct kvnet_frame *fr
 SEC("tc")
 int kvnet_ingress(struct __sk_buff *skb)
 {
+	struct kvnet_trace_cur *c;
 	struct kvnet_frame fr;
 	__u32 reason;
 	int verdict;
@@ -285,8 +286,12 @@ int kvnet_ingress(struct __sk_buff *skb)
 		verdict = kvnet_uplink_ingress(&fr, reason);
 	else
 		verdict = kvnet_switch(&fr);
-	if (kvnet_trace_follows())
-		kvnet_trace_verdict(skb, &fr, verdict);
+	c = kvnet_trace_followed();
+	if (c) {
+		if (kvnet_trace_on())
+			kvnet_trace_verdict(skb, &fr, verdict);
+		c->sessions = 0;
+	}
 	return verdict;
 }
 
@@ -331,6 +336,7 @@ __noinline int kvnet_trace_egress_verdict(struct __sk_buff *skb, struct kvnet_fr
 SEC("tc")
 int kvnet_egress(struct __sk_buff *skb)
 {
+	struct kvnet_trace_cur *c;
 	struct kvnet_frame fr;
 	__u32 reason;
 	int verdict;
@@ -343,7 +349,11 @@ int kvnet_egress(struct __sk_buff *skb)
 		return kvnet_uplink_egress(&fr, reason);
 	kvnet_trace_start(skb, &fr, KVNET_TRACE_INGRESS_HOST);
 	verdict = kvnet_uplink_egress(&fr, reason);
-	if (kvnet_trace_follows())
-		kvnet_trace_egress_verdict(skb, &fr, verdict);
+	c = kvnet_trace_followed();
+	if (c) {
+		if (kvnet_trace_on())
+			kvnet_trace_egress_verdict(skb, &fr, verdict);
+		c->sessions = 0;
+	}
 	return verdict;
 }

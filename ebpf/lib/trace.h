@@ -10,11 +10,12 @@
  *
  * A frame's events are sent twice over: its ingress when it enters (the
  * match decides there), and the rest once the switch has decided, from
- * what the stages noted as it went (fr->stages, the NAT scratch); so a
- * frame pays two tests of kvnet_trace_sessions (a fresh load each,
- * volatile) with no session, and one call (the match, which makes two
- * more of its own) with a session that does not follow it: the second
- * test reads this CPU's mark inline (kvnet_trace_follows). The events of
+ * what the stages noted as it went (fr->stages, the NAT scratch). A frame
+ * that no session follows pays, at its start, a test of
+ * kvnet_trace_sessions and, with a session, of the slots' summary, inline
+ * (kvnet_trace_refused), or the match's call where the summary cannot
+ * tell; and at its end one read of this CPU's mark, which only a followed
+ * frame sets and clears (kvnet_trace_followed). The events of
  * one program run share its time;
  * what takes time is between runs (the reply, the kernel's drop). A mark
  * tested in the frame's context at each stage would make the verifier
@@ -339,6 +340,26 @@ static __always_inline int kvnet_trace_follows(void)
 	return __builtin_expect(kvnet_trace_on() && kvnet_trace_marked(), 0);
 }
 
+/* At the end of a port's program: this CPU's frame's mark, if a session
+ * follows the frame, else NULL. The caller sends the frame's last events
+ * (while its session still runs), then clears the mark: every run that
+ * marks its frame ends so, and the next frame's start need write nothing
+ * when it refuses that frame inline (kvnet_trace_refused). A mark left by
+ * a frame whose session stopped meanwhile is cleared too, so it never
+ * outlives its frame. */
+static __always_inline struct kvnet_trace_cur *kvnet_trace_followed(void)
+{
+#ifdef KVNET_NO_TRACE
+	return NULL;
+#else
+	struct kvnet_trace_cur *c = kvnet_trace_cur();
+
+	if (__builtin_expect(c && c->sessions, 0))
+		return c;
+	return NULL;
+#endif
+}
+
 /* Does the slots' summary refuse the frame by its ingress port or its
  * IPv4 addresses? The first part of the match (kvnet_trace_match, which
  * makes the same tests, then the rest), inline: the usual frame of a
@@ -348,22 +369,24 @@ static __always_inline int kvnet_trace_follows(void)
 static __always_inline int kvnet_trace_refused(struct __sk_buff *skb, const struct kvnet_frame *fr)
 {
 	const struct kvnet_trace_summary *s = &kvnet_trace_summary[kvnet_trace_summary_cur & 1];
-	__be16 h[18] KVNET_PKT_BUF; /* Ethernet, then struct iphdr */
+	const __u8 *data = (const void *)(long)skb->data;
+	const __u8 *end = (const void *)(long)skb->data_end;
 	__be32 saddr, daddr;
-	__u8 vihl;
 
 	if (fr->in.flags & KVNET_PORT_GATEWAY)
 		return 0;
 	if (s->has_in && !kvnet_trace_in4(s->in, fr->in.ifindex))
 		return 1;
-	if (!s->has_ip || kvnet_pkt_load(skb, 0, h, sizeof(h)) < 0 ||
-	    h[6] != bpf_htons(ETH_P_IP))
-		return 0; /* (a tagged frame too: the match decides) */
-	vihl = *(__u8 *)&h[7];
-	if ((vihl >> 4) != 4 || (vihl & 0xf) < 5)
+	/* Ethernet and struct iphdr, read in place: three fields, not a
+	 * copy of all 34 bytes (a frame whose head is shorter: the match
+	 * decides, as for a tagged one) */
+	if (!s->has_ip || data + ETH_HLEN + 20 > end ||
+	    *(const __be16 *)(data + 12) != bpf_htons(ETH_P_IP))
+		return 0;
+	if ((data[ETH_HLEN] >> 4) != 4 || (data[ETH_HLEN] & 0xf) < 5)
 		return 0; /* not IPv4 to the match either */
-	__builtin_memcpy(&saddr, &h[13], 4);
-	__builtin_memcpy(&daddr, &h[15], 4);
+	saddr = *(const __be32 *)(data + ETH_HLEN + 12);
+	daddr = *(const __be32 *)(data + ETH_HLEN + 16);
 	return !kvnet_trace_in4(s->ip, saddr) && !kvnet_trace_in4(s->ip, daddr);
 }
 
@@ -373,16 +396,12 @@ static __always_inline void kvnet_trace_start(struct __sk_buff *skb, struct kvne
 					      __u32 detail)
 {
 	struct kvnet_trace_entry in;
-	struct kvnet_trace_cur *c;
 
 	if (__builtin_expect(!kvnet_trace_on(), 1))
 		return;
-	if (__builtin_expect(!kvnet_dry_run && kvnet_trace_refused(skb, fr), 1)) {
-		c = kvnet_trace_cur();
-		if (c)
-			c->sessions = 0; /* no session follows this frame */
+	/* refused: this CPU's mark is already clear (kvnet_trace_followed) */
+	if (__builtin_expect(!kvnet_dry_run && kvnet_trace_refused(skb, fr), 1))
 		return;
-	}
 	in.ifindex = fr->in.ifindex;
 	in.flags = fr->in.flags;
 	in.proto = fr->eth.proto;
