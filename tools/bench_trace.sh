@@ -200,7 +200,8 @@ bench_trace_nat() {
 # bench_trace_programs: the switch program's run time per frame, with no
 # tracing code, no trace and a trace that matches nothing, in test runs of
 # both builds (KVNET_BENCH_PROFILE_ROUNDS, 61: about 15 s), in
-# namespaces of progprofile's own; once the parts' traffic has stopped.
+# namespaces of progprofile's own, before the parts set up theirs (with
+# their daemons up, two runs put the identical programs 49 ns apart).
 bench_trace_programs() {
 	log "tracing cost: timing the programs (tools/progprofile.py)"
 	python3 "$top/tools/progprofile.py" --rounds "${KVNET_BENCH_PROFILE_ROUNDS:-61}" \
@@ -303,8 +304,9 @@ print_trace_runtimes() {
 print_trace_targets() {
 	printf 'Targets: no trace within 1%% of no tracing code (x none >= 0.99), a trace\n'
 	printf 'that matches nothing within 5%% of no trace (x off >= 0.95); the pps rows\n'
-	printf 'move by 5-10%% between runs here; the run-time rates by 1-2%% between\n'
-	printf 'invocations (the differences by a few ns).\n'
+	printf 'move by 5-10%% between runs here, more on a busy machine; the test runs\n'
+	printf 'time in steps of about 10 ns, and move by a step or two between\n'
+	printf 'invocations: the +no trace column, two runs of one program, is that noise.\n'
 	printf 'Events and losses are what the kvnet trace client got and was told it\n'
 	printf 'lost (the ring holds ~2,000 events; the rest is counted, not silently\n'
 	printf 'dropped).\n'

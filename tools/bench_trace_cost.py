@@ -93,8 +93,8 @@ def main():
         t = runs_of(doc, args.traced, case)
         idle, miss = t["idle"], t["miss"]
         d_off, d_miss = paired(idle, base), paired(miss, idle)
-        print(f"  {label:8s} {min(base):>9d} / {q25(base):<4d} {min(idle):>4d} / {q25(idle):<4d}"
-              f" {min(miss):>4d} / {q25(miss):<4d} {d_off:>+7.0f} ns {d_miss:>+7.0f} ns")
+        print(f"  {label:8s} {min(base):>9.0f} / {q25(base):<4.0f} {min(idle):>4.0f} / {q25(idle):<4.0f}"
+              f" {min(miss):>4.0f} / {q25(miss):<4.0f} {d_off:>+7.0f} ns {d_miss:>+7.0f} ns")
         if part in pps and pps[part] > 0:
             frame = 1e9 / pps[part]
             none = "1 (the same program)" if same else f"{(frame - d_off) / frame:.3f}"
