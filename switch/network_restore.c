@@ -693,6 +693,14 @@ bool netw_restore_step(struct kvnetd *d)
 {
 	for (int i = 0; i < d->nnets; i++)
 		if (d->nets[i]->pending) {
+			/* the daemon-wide NAT maps first, as a turn of their
+			 * own (the uplink program's load): a request that came
+			 * meanwhile is answered before the first network's
+			 * datapath loads */
+			if (!d->nat && !d->nat_failed) {
+				netw_nat(d);
+				return true;
+			}
 			netw_finish(d, d->nets[i]);
 			return true;
 		}
