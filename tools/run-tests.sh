@@ -27,7 +27,7 @@ fuzz_time=$((SECONDS - start))
 
 start=$SECONDS
 echo "=== integration tests (pytest tests/integration)"
-PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -v -rfE tests/integration "$@"
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -v -rfE --durations=25 tests/integration "$@"
 int_rc=$?
 int_time=$((SECONDS - start))
 
