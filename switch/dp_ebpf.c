@@ -137,7 +137,7 @@ static void dpe_pin_all(struct dp_ebpf *dp)
 		log_warn("cannot pin %s: %s", path, strerror(errno));
 	dpe_pin_path(dp, KVNET_PROG_INGRESS, path, sizeof(path));
 	unlink(path);
-	if (bpf_obj_pin(dp->traced_fd, path) < 0)
+	if (bpf_obj_pin(dp->prog_fd, path) < 0)
 		log_warn("cannot pin %s: %s", path, strerror(errno));
 }
 
@@ -175,22 +175,19 @@ void dp_ebpf_unpin(const char *bpffs, const char *net)
 	dpe_unpin_dir(dir);
 }
 
-/* Record this build's map versions and bind them to the program, so a
- * restarted daemon finds them among the program's maps. */
+/* Record this build's map versions (each ingress program has them bound
+ * to it as it loads, so a restarted daemon finds them among its maps). */
 static int dpe_write_versions(struct dp_ebpf *dp)
 {
 	for (__u32 i = 0; i < KVNET_MAPID_COUNT; i++)
 		if (bpf_map_update_elem(dp->versions_fd, &i, &dpe_maps[i].version,
 					BPF_ANY) < 0)
 			return -errno;
-	return bpf_prog_bind_map(dp->traced_fd, dp->versions_fd, NULL) < 0 ? -errno : 0;
+	return 0;
 }
 
 static void dpe_take_fds(struct dp_ebpf *dp)
 {
-	dp->traced_fd = bpf_program__fd(dp->skel->progs.kvnet_ingress);
-	dp->prog_fd = dp->traced_fd;
-	dp->egress_fd = bpf_program__fd(dp->skel->progs.kvnet_egress);
 	for (int i = 0; i < KVNET_MAPID_COUNT; i++)
 		dp->fd[i] = bpf_map__fd(dpe_skel_map(dp->skel, dpe_maps[i].id));
 	dp->versions_fd = bpf_map__fd(dp->skel->maps.map_versions);
@@ -217,24 +214,65 @@ struct switch_bpf *dpe_open_ingress_only(void)
 	return k;
 }
 
-/* Open the skeleton and load it, over what can be adopted of the running
- * maps. Returns how many maps were adopted, or -errno. */
+struct switch_bpf *dpe_load_more(struct dp_ebpf *dp, bool traced)
+{
+	struct switch_bpf *k = switch_bpf__open();
+	struct bpf_map *m, *live = NULL;
+	struct bpf_program *prog;
+	int ret = 0;
+
+	if (!k)
+		return NULL;
+	bpf_object__for_each_program(prog, k->obj)
+		bpf_program__set_autoload(prog, traced != (prog == k->progs.kvnet_egress));
+	bpf_program__set_expected_attach_type(k->progs.kvnet_ingress, DPE_TCX_INGRESS);
+	bpf_program__set_expected_attach_type(k->progs.kvnet_egress, DPE_TCX_EGRESS);
+	/* the same object: its maps come in the same order as dp->skel's */
+	bpf_object__for_each_map(m, k->obj) {
+		live = bpf_object__next_map(dp->skel->obj, live);
+		if (!live || bpf_map__fd(live) < 0) {
+			ret = -ENOENT;
+			break;
+		}
+		if (bpf_map__reuse_fd(m, bpf_map__fd(live))) {
+			ret = -errno;
+			break;
+		}
+	}
+	if (!ret)
+		ret = switch_bpf__load(k);
+	if (ret) {
+		switch_bpf__destroy(k);
+		errno = ret < 0 ? -ret : EINVAL;
+		return NULL;
+	}
+	return k;
+}
+
+/* Open the skeleton and create its maps, over what can be adopted of the
+ * running ones. None of its programs loads here: the ports' untraced
+ * copy loads next (dp_ebpf_untraced.c), and the rest when first needed
+ * (dpe_load_more): the traced program and the kernel's drop tracepoints
+ * by a trace, the egress program by a bridged network's uplink. A
+ * network thus starts, and a restarted daemon adopts it, at the cost of
+ * one verification of the switch instead of three. Returns how many maps
+ * were adopted, or -errno. */
 static int dpe_load(struct dp_ebpf *dp, unsigned fdb_max, const int *ports, int nports,
 		    struct dp_nat *nat)
 {
+	struct bpf_program *prog;
 	int adopted = 0, ret;
 
 	dp->skel = switch_bpf__open();
 	if (!dp->skel)
 		return -errno;
-	bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_ingress,
-					      DPE_TCX_INGRESS);
-	bpf_program__set_expected_attach_type(dp->skel->progs.kvnet_egress,
-					      DPE_TCX_EGRESS);
+	bpf_object__for_each_program(prog, dp->skel->obj)
+		bpf_program__set_autoload(prog, false);
 	if (fdb_max)
 		bpf_map__set_max_entries(dp->skel->maps.fdb, fdb_max);
-	/* the conntrack maps are the daemon's, shared by every network; a
-	 * switch without them (a tool's) gets a token table it never uses */
+	/* the conntrack maps are the daemon's, shared by every network that
+	 * routes; a switch without them (a tool's, or a network's that does
+	 * not route) gets a token table it never uses */
 	if (nat)
 		ret = dp_nat_reuse(nat, dp->skel->obj);
 	else
@@ -264,7 +302,10 @@ static void dpe_close(struct dp *base)
 	if (dp->rb)
 		ring_buffer__free(dp->rb);
 	dpe_trace_close(dp);
+	dpe_traced_close(dp);
 	dpe_untraced_close(dp);
+	if (dp->egress)
+		switch_bpf__destroy(dp->egress);
 	if (dp->skel)
 		switch_bpf__destroy(dp->skel);
 	free(dp);
@@ -282,6 +323,8 @@ static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_err
 	dp->base.aging_ns = KVNET_AGING_DEFAULT_S * 1000000000ULL;
 	dp->nat = a->nat;
 	dp->untraced_fd = -1;
+	dp->traced_fd = -1;
+	dp->egress_fd = -1;
 	FAULT("dp.load");
 	ret = dpe_load(dp, a->fdb_max, a->ports, a->nports, a->nat);
 	if (ret < 0 && a->nports) {
@@ -296,11 +339,17 @@ static int dpe_open(struct dp **out, const struct dp_open_args *a, struct kv_err
 	}
 	dp->base.adopted = ret > 0;
 	ret = dpe_untraced_load(dp);
-	if (ret < 0)
+	if (ret < 0) {
 		log_warn("cannot load the untraced program (%s): the traced one runs always",
 			 strerror(-ret));
-	else
-		dp->prog_fd = dp->untraced_fd;
+		ret = dpe_traced_load(dp);
+	}
+	if (ret < 0) {
+		dpe_close(&dp->base);
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot load the switch program: %s",
+			       strerror(-ret));
+	}
+	dp->prog_fd = dp->untraced ? dp->untraced_fd : dp->traced_fd;
 	dpe_pin_all(dp);
 	FAULT("dp.pinned");
 	*out = &dp->base;

@@ -33,7 +33,9 @@ struct switch_untraced_bpf;
 
 struct dp_ebpf {
 	struct dp base;
-	struct switch_bpf *skel;     /* the traced program and the maps */
+	struct switch_bpf *skel;     /* the maps; none of its programs */
+	struct switch_bpf *traced;   /* the traced ingress program, once needed */
+	struct switch_bpf *egress;   /* the egress program, once needed */
 	struct switch_untraced_bpf *untraced; /* its untraced copy, or NULL */
 	int prog_fd;		     /* what the ports run: one of these two */
 	int traced_fd;
@@ -96,18 +98,25 @@ uint64_t dpe_trace_followed_ns(struct dp *dp);
 int dpe_trace_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_trace_event *ev),
 		   void *arg, uint64_t *lost);
 
+/* The switch object again, over every map of dp->skel, with either the
+ * traced ingress program and the kernel's drop tracepoints (traced) or
+ * the egress program loaded. NULL (errno set) if it cannot load. */
+struct switch_bpf *dpe_load_more(struct dp_ebpf *dp, bool traced);
 /* Of a switch object just opened, load only the ingress program. */
 void dpe_keep_ingress_only(struct bpf_object *obj);
 /* The switch program's skeleton, opened with only its ingress program to
  * load (a copy of the network's, for dry runs). */
 struct switch_bpf *dpe_open_ingress_only(void);
 
-/* dp_ebpf_untraced.c: the switch program's untraced copy (built with no
- * tracing code), loaded over
- * the maps of dp->skel; and which of the two the ports run (traced: while
- * a trace session runs). */
+/* dp_ebpf_untraced.c: the switch's two ingress programs, each loaded
+ * over the maps of dp->skel: its untraced copy (built with no tracing
+ * code), loaded with the network, and the traced one, loaded when a trace
+ * first needs it; and which of the two the ports run (traced: while a
+ * trace session runs). */
 int dpe_untraced_load(struct dp_ebpf *dp);
 void dpe_untraced_close(struct dp_ebpf *dp);
+int dpe_traced_load(struct dp_ebpf *dp);
+void dpe_traced_close(struct dp_ebpf *dp);
 int dpe_untraced_select(struct dp_ebpf *dp, bool traced);
 
 /* dp_ebpf_inject.c */

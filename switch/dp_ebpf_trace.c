@@ -16,18 +16,26 @@
  * when), and the datapath told (kvnet_trace_kernel_on). A failure to
  * attach costs the trace the kernel's drops, not the trace. Returns 1 if
  * that changed them, else 0. */
+static struct bpf_program *dpe_trace_kernel_prog(struct dp_ebpf *dp, int i)
+{
+	return i == 0 ? dp->traced->progs.kvnet_trace_kfree_skb :
+			dp->traced->progs.kvnet_trace_consume_skb;
+}
+
 static int dpe_trace_kernel(struct dp_ebpf *dp, bool on)
 {
-	struct bpf_program *progs[DPE_TRACE_LINKS] = {
-		dp->skel->progs.kvnet_trace_kfree_skb, dp->skel->progs.kvnet_trace_consume_skb,
-	};
 	bool was = dp->trace_links[0] || dp->trace_links[1];
 
+	/* they come with the traced program */
+	if (on && dpe_traced_load(dp) < 0)
+		on = false;
 	for (int i = 0; i < DPE_TRACE_LINKS; i++) {
 		if (on && !dp->trace_links[i]) {
-			dp->trace_links[i] = bpf_program__attach(progs[i]);
+			struct bpf_program *prog = dpe_trace_kernel_prog(dp, i);
+
+			dp->trace_links[i] = bpf_program__attach(prog);
 			if (!dp->trace_links[i])
-				log_warn("trace: cannot attach %s: %s", bpf_program__name(progs[i]),
+				log_warn("trace: cannot attach %s: %s", bpf_program__name(prog),
 					 strerror(errno));
 		} else if (!on && dp->trace_links[i]) {
 			bpf_link__destroy(dp->trace_links[i]);
@@ -151,6 +159,13 @@ int dpe_trace_fd(struct dp *base)
 {
 	struct dp_ebpf *dp = dpe(base);
 
+	int ret;
+
+	/* a first session: the program that sends events, loaded */
+	if (!dp->trace_rb && dp->skel && (ret = dpe_traced_load(dp)) < 0) {
+		log_warn("trace: cannot load the traced program: %s", strerror(-ret));
+		return -1;
+	}
 	if (!dp->trace_rb && dp->skel)
 		dp->trace_rb = ring_buffer__new(bpf_map__fd(dp->skel->maps.trace_ring),
 						dpe_trace_cb, dp, NULL);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The switch program's untraced copy: the same source built with no
- * tracing code (KVNET_NO_TRACE, build/switch_untraced.bpf.o), loaded over
- * the traced program's maps, so that it shares every table, counter and
- * setting with it. The network's ports run it while no trace session
+/* The switch's two ingress programs. The untraced copy is the same
+ * source built with no tracing code (KVNET_NO_TRACE,
+ * build/switch_untraced.bpf.o), loaded over the maps of the network's
+ * switch object (dp->skel), so that it shares every table, counter and
+ * setting with the traced program. The network's ports run it while no trace session
  * runs on the network: the datapath then carries no tracing code at all,
  * not even the test of a flag, and is the very program of a build
  * without tracing (make bench's baseline, build/kvnetd-notrace). A
@@ -12,9 +13,14 @@
  * entered before the start is not traced, as it would not have been
  * before.
  *
- * The copy costs a second verification when the network starts and its
- * instructions' memory. Where it cannot be loaded, the traced program
- * runs everywhere, as it did before the copy existed.
+ * The traced program, and with it the kernel's drop tracepoints, loads
+ * on the first trace session's start, over every map of dp->skel, its
+ * global data included: the sessions' filters the daemon writes into
+ * dp->skel->bss are the ones it reads. A network thus starts, and a
+ * restarted daemon adopts it, at the cost of one verification of the
+ * switch; the first trace on it pays for the second. Where the untraced
+ * copy cannot be loaded, the traced program loads with the network and
+ * runs everywhere.
  */
 #include <errno.h>
 #include <string.h>
@@ -70,6 +76,33 @@ int dpe_untraced_load(struct dp_ebpf *dp)
 	return 0;
 }
 
+int dpe_traced_load(struct dp_ebpf *dp)
+{
+	struct switch_bpf *k;
+
+	if (dp->traced)
+		return 0;
+	if (!dp->skel)
+		return -ENOENT;
+	k = dpe_load_more(dp, true);
+	if (!k)
+		return -errno;
+	dp->traced = k;
+	dp->traced_fd = bpf_program__fd(k->progs.kvnet_ingress);
+	if (bpf_prog_bind_map(dp->traced_fd, dp->versions_fd, NULL) < 0)
+		log_warn("cannot bind the map versions to the traced program: %s",
+			 strerror(errno));
+	return 0;
+}
+
+void dpe_traced_close(struct dp_ebpf *dp)
+{
+	if (dp->traced)
+		switch_bpf__destroy(dp->traced);
+	dp->traced = NULL;
+	dp->traced_fd = -1;
+}
+
 void dpe_untraced_close(struct dp_ebpf *dp)
 {
 	if (dp->untraced)
@@ -80,9 +113,13 @@ void dpe_untraced_close(struct dp_ebpf *dp)
 
 int dpe_untraced_select(struct dp_ebpf *dp, bool traced)
 {
-	int want = traced || !dp->untraced ? dp->traced_fd : dp->untraced_fd;
-	int ifindexes[KVNET_MAX_PORTS], n, ret = 0, r;
+	int ifindexes[KVNET_MAX_PORTS], n, ret = 0, r, want;
 
+	if (traced && (ret = dpe_traced_load(dp)) < 0) {
+		log_warn("trace: cannot load the traced program: %s", strerror(-ret));
+		return ret;
+	}
+	want = traced || !dp->untraced ? dp->traced_fd : dp->untraced_fd;
 	if (dp->prog_fd == want)
 		return 0;
 	dp->prog_fd = want;

@@ -12,6 +12,7 @@
 
 #include "switch/dp_ebpf.h"
 #include "switch/log.h"
+#include "switch.skel.h"
 
 static int dpe_pin_host(struct dp_ebpf *dp, const uint8_t mac[6], int ifindex)
 {
@@ -30,6 +31,18 @@ static int dpe_pin_host(struct dp_ebpf *dp, const uint8_t mac[6], int ifindex)
 	return 0;
 }
 
+/* The egress program, loaded for the first uplink (dpe_load_more). */
+static int dpe_egress_load(struct dp_ebpf *dp)
+{
+	if (dp->egress)
+		return 0;
+	dp->egress = dpe_load_more(dp, false);
+	if (!dp->egress)
+		return -errno;
+	dp->egress_fd = bpf_program__fd(dp->egress->progs.kvnet_egress);
+	return 0;
+}
+
 int dpe_uplink_attach(struct dp *base, int ifindex, const uint8_t host_mac[6],
 		      struct kv_error *e)
 {
@@ -38,6 +51,10 @@ int dpe_uplink_attach(struct dp *base, int ifindex, const uint8_t host_mac[6],
 
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot pin the host's MAC in the FDB: %s",
+			       strerror(-ret));
+	ret = dpe_egress_load(dp);
+	if (ret < 0)
+		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot load the uplink's egress program: %s",
 			       strerror(-ret));
 	ret = dpe_tcx_attach_at(ifindex, DPE_TCX_EGRESS, KVNET_PROG_EGRESS, dp->egress_fd);
 	if (ret < 0)

@@ -597,8 +597,9 @@ void netw_teardown(struct kvnetd *d, struct kv_network *n)
 }
 
 /* The daemon-wide NAT maps, loaded (or taken over) when the first
- * network's datapath loads rather than at start-up, so that a restarted
- * kvnetd answers before it pays for them. NULL if they cannot load. */
+ * network that routes loads its datapath rather than at start-up, so
+ * that a restarted kvnetd answers before it pays for them, and a kvnetd
+ * of isolated networks never does. NULL if they cannot load. */
 struct dp_nat *netw_nat(struct kvnetd *d)
 {
 	struct kv_error e = { 0 };
@@ -618,10 +619,12 @@ struct dp_nat *netw_nat(struct kvnetd *d)
 int netw_dp_open(struct kvnetd *d, struct kv_network *n, const int *ports,
 			int nports, struct kv_error *e)
 {
-	netw_nat(d);
+	/* a network that does not route gets conntrack maps of its own,
+	 * token ones its switch never reads (KVNET_CFG_ROUTES is off) */
+	struct dp_nat *nat = netw_routes(&n->def) ? netw_nat(d) : NULL;
 	struct dp_open_args a = { .bpffs = d->bpffs, .net = n->def.name,
 				  .fdb_max = n->def.fdb_max, .ports = ports,
-				  .nports = nports, .nat = d->nat };
+				  .nports = nports, .nat = nat };
 
 	return dp_open(&dp_ebpf_ops, &n->dp, &a, e);
 }

@@ -695,9 +695,9 @@ bool netw_restore_step(struct kvnetd *d)
 		if (d->nets[i]->pending) {
 			/* the daemon-wide NAT maps first, as a turn of their
 			 * own (the uplink program's load): a request that came
-			 * meanwhile is answered before the first network's
-			 * datapath loads */
-			if (!d->nat && !d->nat_failed) {
+			 * meanwhile is answered before the first routing
+			 * network's datapath loads */
+			if (!d->nat && !d->nat_failed && netw_routes(&d->nets[i]->def)) {
 				netw_nat(d);
 				return true;
 			}

@@ -331,6 +331,39 @@ def test_trace_only_a_session_runs_the_traced_program(three_guests):
          "the ports to run the untraced copy again")
 
 
+def daemon_programs(env):
+    """The names of the BPF programs kvnetd holds, by its descriptors."""
+    names = []
+    fds = Path(f"/proc/{env.daemon.pid}/fdinfo")
+    for info in fds.iterdir():
+        try:
+            text = info.read_text()
+        except OSError:   # closed meanwhile
+            continue
+        m = re.search(r"^prog_id:\s+(\d+)", text, re.M)
+        if m and "link_id" not in text:
+            o = json.loads(env.host.run(["bpftool", "-j", "prog", "show", "id",
+                                         m.group(1)]).stdout)
+            names.append(o["name"])
+    return sorted(names)
+
+
+def test_switch_programs_load_when_needed(three_guests):
+    """A started isolated network costs one verification of the switch:
+    kvnetd holds its untraced copy and nothing else (no traced program,
+    no egress program, no NAT uplink program). The first trace loads the
+    traced program and the kernel's drop tracepoints, and traces."""
+    env, guests = three_guests
+    assert daemon_programs(env) == ["kvnet_ingress"], daemon_programs(env)
+    p = start_trace(env, "t0", "--count", 1, "--timeout", 30, "icmp")
+    assert daemon_programs(env) == sorted(
+        ["kvnet_ingress", "kvnet_ingress", "kvnet_trace_consume_skb",
+         "kvnet_trace_kfree_skb"]), daemon_programs(env)
+    guests[0].ping(guests[1].ip, count=1)
+    rc, out, err = finish(p)
+    assert rc == 0 and blocks(out), (out, err)
+
+
 def tcp_fin(e):
     """Is the event's frame (Ethernet, a 20-byte IPv4 header) a TCP FIN?"""
     data = bytes.fromhex(e.get("data", ""))
