@@ -52,6 +52,7 @@
 #include "lib/punt.h"
 #include "lib/dhcp.h"
 #include "lib/spoof.h"
+#include "lib/fastpath.h"
 #include "lib/versions.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -276,6 +277,9 @@ int kvnet_ingress(struct __sk_buff *skb)
 	if (kvnet_host_sent_up(skb, &fr.in))
 		return KVNET_TCX_NEXT;
 	kvnet_stats_rx(&fr.in, skb->len);
+	verdict = kvnet_fast(skb, &fr);
+	if (verdict != TC_ACT_UNSPEC)
+		return verdict;
 	reason = kvnet_frame_init(&fr, skb);
 	if ((fr.in.flags & KVNET_PORT_UPLINK) && reason != KVNET_DROP_NONE)
 		return kvnet_uplink_ingress(&fr, reason);

@@ -199,6 +199,8 @@ enum kvnet_nat_event {
 	KVNET_NAT_EV_ROUTED_IN,	     /* routed in without translation */
 	KVNET_NAT_EV_NEW_FLOW,	     /* flows created */
 	KVNET_NAT_EV_ICMP_ERR,	     /* ICMP errors translated */
+	KVNET_NAT_EV_FAST,	     /* of XLATE_OUT, by the established-flow
+					path (ebpf/lib/fastpath.h) */
 };
 
 #endif /* KVNET_NAT_SHARED_H */

@@ -1,0 +1,157 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The established-flow path (ebpf/lib/fastpath.h): a guest's packets of a
+masqueraded flow its own port opened are translated before the switch's
+stages run. They must be checked as the whole way checks them: a forged
+MAC, another port sending the flow's tuple, and the flow's address after
+the port's binding moved, are each dropped and counted as spoofing, while
+the flow's own packets take the path (its counter in the NAT counters
+says so) and arrive translated."""
+
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+
+from scapy.layers.inet import IP, UDP
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
+
+from kvnet_harness import Capture, ether_marker, poll, stop_process, tag
+from test_nat import SUBNET, UPLINK_IP, UPSTREAM_IP, Nat
+
+PY = "/usr/bin/python3"
+NAT_EV_FAST = 69  # enum kvnet_nat_event, nat/nat_shared.h
+SPORT, DPORT = 40009, 9
+
+
+# argv: interface, a frame in hex whose last 4 bytes are replaced by a
+# sequence number, seconds: send one every 5 ms, print "seq time" for each
+STREAM = """
+import socket, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+frame = bytes.fromhex(sys.argv[2])
+end = time.monotonic() + float(sys.argv[3])
+seq, out = 0, []
+while time.monotonic() < end:
+    s.send(frame[:-4] + b"%04d" % (seq % 10000))
+    out.append("%04d %f" % (seq % 10000, time.monotonic()))
+    seq += 1
+    time.sleep(0.005)
+print("\\n".join(out))
+"""
+
+
+def daemon_map_ids(env, name):
+    """The ids of the BPF maps called name that kvnetd holds."""
+    ids = set()
+    for info in Path(f"/proc/{env.daemon.pid}/fdinfo").iterdir():
+        try:
+            m = re.search(r"^map_id:\s+(\d+)", info.read_text(), re.M)
+        except OSError:   # closed meanwhile
+            continue
+        if m and m.group(1) not in ids:
+            o = json.loads(env.host.run(["bpftool", "-j", "map", "show", "id",
+                                         m.group(1)]).stdout)
+            if o["name"] == name:
+                ids.add(m.group(1))
+    return ids
+
+
+def fast_translated(env):
+    """Packets translated on the established-flow path, over all CPUs."""
+    ids = daemon_map_ids(env, "nat_stats")
+    assert len(ids) == 1, ids
+    out = env.host.run(["bpftool", "-j", "map", "lookup", "id", ids.pop(), "key",
+                        str(NAT_EV_FAST), "0", "0", "0"]).stdout
+    return sum(u64(v["value"]) for v in json.loads(out)["values"])
+
+
+def u64(value):
+    """A counter as bpftool prints it: a number, or its bytes in hex."""
+    if isinstance(value, list):
+        return int.from_bytes(bytes(int(b, 16) for b in value), "little")
+    return int(value)
+
+
+def gateway_mac(g):
+    g.ping(f"{SUBNET}.1", count=1)
+    neigh = json.loads(g.ns.run(["ip", "-j", "neigh", "show", f"{SUBNET}.1",
+                                 "dev", "eth0"]).stdout)
+    return neigh[0]["lladdr"]
+
+
+def frame(src_mac, gw_mac, src_ip, marker):
+    """A packet of the flow; its last 4 bytes a sequence number."""
+    return (Ether(src=src_mac, dst=gw_mac) / IP(src=src_ip, dst=UPSTREAM_IP)
+            / UDP(sport=SPORT, dport=DPORT) / Raw(marker.encode() + b"0000"))
+
+
+def test_established_flow_path_keeps_antispoofing(kvnet):
+    env = kvnet
+    nat = Nat(env, guests=0)
+    g = env.add_guest("n1", "g", f"{SUBNET}.19", attach=False)
+    env.cli("port", "add", "n1", g.port, "--mac", g.mac)
+    env.cli("port", "addr", "add", "n1", g.port, g.ip)
+    g.ns.ip("route", "add", "default", "via", f"{SUBNET}.1")
+    h = nat.add_guest("h", f"{SUBNET}.20")
+    gw = gateway_mac(g)
+    h_gw = gateway_mac(h)
+
+    def drops(guest, reason):
+        return nat.drops(guest.port).get(reason, 0)
+
+    g.ping(UPSTREAM_IP, count=1)   # the host resolves the next hop
+    with Capture(nat.up, "eth0") as up:
+        # the flow's own packets: the first learns (the whole way), the
+        # rest take the path
+        legit = [tag("own") for _ in range(20)]
+        before = fast_translated(env)
+        g.sendp(*[frame(g.mac, gw, g.ip, m) for m in legit])
+        for m in legit:
+            got = up.wait_for(ether_marker(m), 5, f"flow packet {m}")[0]
+            assert got[IP].src == UPLINK_IP, got.summary()
+        assert fast_translated(env) - before >= len(legit) // 2, "the path was not taken"
+
+        # a forged MAC on the flow, right after a packet that warmed the
+        # port's learn cache
+        forged = tag("mac")
+        last = tag("after-mac")
+        g.sendp(frame(g.mac, gw, g.ip, tag("warm")), frame("52:54:00:66:66:66", gw, g.ip, forged),
+                frame(g.mac, gw, g.ip, last))
+        up.wait_for(ether_marker(last), 5, "the packet after the forged MAC")
+        assert not up.matching(ether_marker(forged)), "a forged MAC crossed NAT"
+        assert drops(g, "spoof-mac") >= 1
+
+        # another port sending the flow's tuple, its own cache warm
+        theft = tag("theft")
+        h.sendp(Ether(src=h.mac, dst=h_gw) / IP(src=h.ip, dst=UPSTREAM_IP) /
+                UDP(sport=SPORT + 1, dport=DPORT) / Raw(b"warm"),
+                frame(h.mac, h_gw, g.ip, theft))
+        poll(lambda: drops(h, "spoof-ip") >= 1, 5, "the stolen tuple's drop")
+        assert not up.matching(ether_marker(theft)), "another port's packet joined the flow"
+
+        # the binding moves to another address while the flow streams on
+        # the path: from the move on, the flow's address is not the
+        # port's, and not one packet of it may cross
+        moved = tag("moved")
+        base = fast_translated(env)
+        sender = g.ns.popen([PY, "-c", STREAM, g.iface, bytes(frame(g.mac, gw, g.ip, moved)).hex(),
+                             "3"], stdout=subprocess.PIPE, text=True)
+        try:
+            up.wait_for(ether_marker(moved), 5, "the streamed flow", count=20)
+            streaming = fast_translated(env)
+            env.cli("port", "addr", "add", "n1", g.port, f"{SUBNET}.21")
+            env.cli("port", "addr", "del", "n1", g.port, g.ip)
+            moved_at = time.monotonic()
+            sent, _ = sender.communicate(timeout=20)
+        finally:
+            stop_process(sender)
+        after = [seq for seq, t in map(str.split, sent.split("\n")[:-1]) if float(t) > moved_at]
+        assert len(after) > 50, sent[-200:]
+        crossed = {re.search(moved.encode() + rb"(\d{4})", bytes(f)).group(1).decode()
+                   for f in up.matching(ether_marker(moved))}
+        assert streaming - base >= 10, "the stream did not take the path"
+        assert not crossed & set(after), f"sent after the move, crossed: {sorted(crossed & set(after))}"
+        assert drops(g, "spoof-ip") >= len(after) // 2
