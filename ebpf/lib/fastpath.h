@@ -32,15 +32,6 @@
 #ifndef KVNET_LIB_FASTPATH_H
 #define KVNET_LIB_FASTPATH_H
 
-/* Is the frame's source MAC the one its port learned a moment ago? */
-static __always_inline int kvnet_fast_learned(__u32 stats_idx, const __u8 *src, __u64 now)
-{
-	const struct kvnet_port_state *st = bpf_map_lookup_elem(&port_state, &stats_idx);
-
-	return st && now - *(volatile const __u64 *)&st->learn_ns < KVNET_FDB_LEARN_CACHE_NS &&
-	       kvnet_mac_eq(st->learn_mac, src);
-}
-
 /* The anti-spoofing tests of lib/spoof.h for an IPv4 packet from saddr. */
 static __always_inline int kvnet_fast_own(__u32 ifindex, const __u8 *src, __be32 saddr)
 {
@@ -93,7 +84,7 @@ __noinline int kvnet_fast_routed(struct __sk_buff *skb, __u32 ifindex, __u32 sta
 	if (!skb || skb->vlan_present)
 		return TC_ACT_UNSPEC;
 	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !(cfg->flags & KVNET_CFG_ROUTES))
+	if (!cfg)
 		return TC_ACT_UNSPEC;
 	if (kvnet_pkt_load(skb, 0, &eth, sizeof(eth)) < 0 || eth.proto != bpf_htons(ETH_P_IP) ||
 	    !kvnet_mac_eq(eth.dst, cfg->gw_mac))
@@ -102,7 +93,8 @@ __noinline int kvnet_fast_routed(struct __sk_buff *skb, __u32 ifindex, __u32 sta
 	    ip.ttl <= 1 || kvnet_ip4_is_fragment(&ip) || kvnet_fast_is_dhcp(&ip))
 		return TC_ACT_UNSPEC;
 	now = bpf_ktime_get_coarse_ns();
-	if (!kvnet_fast_learned(stats_idx, eth.src, now) || !kvnet_fast_own(ifindex, eth.src, ip.saddr))
+	if (!kvnet_fdb_cached(bpf_map_lookup_elem(&port_state, &stats_idx), eth.src, now) ||
+	    !kvnet_fast_own(ifindex, eth.src, ip.saddr))
 		return TC_ACT_UNSPEC;
 	e = kvnet_fast_flow(skb, ifindex, &ip, now, &hit);
 	if (!e)
@@ -115,12 +107,19 @@ __noinline int kvnet_fast_routed(struct __sk_buff *skb, __u32 ifindex, __u32 sta
 	return kvnet_nat_nh_redirect(e);
 }
 
-/* May this frame (its port known) take the path? */
+/* May this frame (its port known) take the path? Tested inline, so that
+ * a network that does not route pays one flag's test. */
 static __always_inline int kvnet_fast_allowed(struct __sk_buff *skb, const struct kvnet_frame *fr)
 {
+	const struct kvnet_config *cfg;
+	__u32 zero = 0;
+
 	if (kvnet_dry_run ||
 	    (fr->in.flags & (KVNET_PORT_GATEWAY | KVNET_PORT_UPLINK | KVNET_PORT_TRUSTED |
 			     KVNET_PORT_BLOCKED)))
+		return 0;
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !(cfg->flags & KVNET_CFG_ROUTES))
 		return 0;
 #ifdef KVNET_NO_TRACE
 	return 1;

@@ -67,12 +67,12 @@ static __always_inline __u32 kvnet_fdb_static(const struct kvnet_fdb_key *key)
 	return v ? v->ifindex : 0;
 }
 
-/* Was the frame's source learned or refreshed on its port a moment ago? */
-static __always_inline int kvnet_fdb_cached(const struct kvnet_frame *fr,
-					    const struct kvnet_port_state *st)
+/* Was src learned or refreshed on the port of st a moment ago? */
+static __always_inline int kvnet_fdb_cached(const struct kvnet_port_state *st, const __u8 *src,
+					    __u64 now)
 {
-	return st && fr->now - *(volatile const __u64 *)&st->learn_ns < KVNET_FDB_LEARN_CACHE_NS &&
-	       kvnet_mac_eq(st->learn_mac, fr->eth.src);
+	return st && now - *(volatile const __u64 *)&st->learn_ns < KVNET_FDB_LEARN_CACHE_NS &&
+	       kvnet_mac_eq(st->learn_mac, src);
 }
 
 /* Remember that mac is learned on the port of st, as of now. The time is
@@ -138,7 +138,7 @@ static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_frame *fr)
 	struct kvnet_fdb_val *v;
 	__u32 pinned, old;
 
-	if (kvnet_fdb_cached(fr, st))
+	if (kvnet_fdb_cached(st, fr->eth.src, fr->now))
 		return KVNET_DROP_NONE;
 	kvnet_fdb_key_make(&key, fr->eth.src);
 	v = bpf_map_lookup_elem(&fdb, &key);
