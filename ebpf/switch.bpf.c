@@ -270,22 +270,26 @@ int kvnet_ingress(struct __sk_buff *skb)
 	struct kvnet_trace_cur *c;
 	struct kvnet_frame fr;
 	__u32 reason;
-	int verdict;
+	int verdict, wanted;
 
 	if (kvnet_port_get(skb->ifindex, &fr.in) < 0)
 		return TC_ACT_OK;
 	if (kvnet_host_sent_up(skb, &fr.in))
 		return KVNET_TCX_NEXT;
 	kvnet_stats_rx(&fr.in, skb->len);
-	verdict = kvnet_fast(skb, &fr);
-	if (verdict != TC_ACT_UNSPEC)
-		return verdict;
+	wanted = kvnet_trace_wants(skb, &fr);
+	if (!wanted) {
+		verdict = kvnet_fast(skb, &fr);
+		if (verdict != TC_ACT_UNSPEC)
+			return verdict;
+	}
 	reason = kvnet_frame_init(&fr, skb);
 	if ((fr.in.flags & KVNET_PORT_UPLINK) && reason != KVNET_DROP_NONE)
 		return kvnet_uplink_ingress(&fr, reason);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(&fr, reason);
-	kvnet_trace_start(skb, &fr, 0);
+	if (wanted)
+		kvnet_trace_start_wanted(skb, &fr, 0);
 	if (fr.in.flags & KVNET_PORT_UPLINK)
 		verdict = kvnet_uplink_ingress(&fr, reason);
 	else

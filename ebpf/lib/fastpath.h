@@ -26,8 +26,8 @@
  *
  * It saves a frame about 20-30 ns of the switch's 130 (docs/datapath.md,
  * "The established-flow path"). The traced program takes it only for a
- * frame no trace session wants (kvnet_trace_refused), and a dry run never:
- * a traced frame shows every stage.
+ * frame no trace session wants (kvnet_trace_wants, asked once for both),
+ * and a dry run never: a traced frame shows every stage.
  */
 #ifndef KVNET_LIB_FASTPATH_H
 #define KVNET_LIB_FASTPATH_H
@@ -107,9 +107,10 @@ __noinline int kvnet_fast_routed(struct __sk_buff *skb, __u32 ifindex, __u32 sta
 	return kvnet_nat_nh_redirect(e);
 }
 
-/* May this frame (its port known) take the path? Tested inline, so that
- * a network that does not route pays one flag's test. */
-static __always_inline int kvnet_fast_allowed(struct __sk_buff *skb, const struct kvnet_frame *fr)
+/* May this frame (its port known, no trace session wanting it) take the
+ * path? Tested inline, so that a network that does not route pays one
+ * flag's test. */
+static __always_inline int kvnet_fast_allowed(const struct kvnet_frame *fr)
 {
 	const struct kvnet_config *cfg;
 	__u32 zero = 0;
@@ -121,11 +122,7 @@ static __always_inline int kvnet_fast_allowed(struct __sk_buff *skb, const struc
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg || !(cfg->flags & KVNET_CFG_ROUTES))
 		return 0;
-#ifdef KVNET_NO_TRACE
 	return 1;
-#else
-	return !kvnet_trace_on() || kvnet_trace_refused(skb, fr);
-#endif
 }
 
 /* The path's verdict for the frame, or TC_ACT_UNSPEC. */
@@ -133,7 +130,7 @@ static __always_inline int kvnet_fast(struct __sk_buff *skb, struct kvnet_frame 
 {
 	int verdict;
 
-	if (!kvnet_fast_allowed(skb, fr))
+	if (!kvnet_fast_allowed(fr))
 		return TC_ACT_UNSPEC;
 	verdict = kvnet_fast_routed(skb, fr->in.ifindex, fr->in.stats_idx);
 	if (verdict == TC_ACT_SHOT)

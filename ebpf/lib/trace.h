@@ -390,18 +390,24 @@ static __always_inline int kvnet_trace_refused(struct __sk_buff *skb, const stru
 	return !kvnet_trace_in4(s->ip, saddr) && !kvnet_trace_in4(s->ip, daddr);
 }
 
-/* At a port's ingress, before any stage; detail: the ingress event's
- * (enum kvnet_trace_ingress, 0 for a frame that entered the port). */
-static __always_inline void kvnet_trace_start(struct __sk_buff *skb, struct kvnet_frame *fr,
-					      __u32 detail)
+/* Does a session want the frame, at its port's ingress (fr->in known)?
+ * Never in a build without tracing code. */
+static __always_inline int kvnet_trace_wants(struct __sk_buff *skb, const struct kvnet_frame *fr)
+{
+	if (__builtin_expect(!kvnet_trace_on(), 1))
+		return 0;
+	/* refused: this CPU's mark is already clear (kvnet_trace_followed) */
+	return kvnet_dry_run || !kvnet_trace_refused(skb, fr);
+}
+
+/* At a port's ingress, before any stage, for a frame a session wants
+ * (kvnet_trace_wants); detail: the ingress event's (enum
+ * kvnet_trace_ingress, 0 for a frame that entered the port). */
+static __always_inline void kvnet_trace_start_wanted(struct __sk_buff *skb,
+						     struct kvnet_frame *fr, __u32 detail)
 {
 	struct kvnet_trace_entry in;
 
-	if (__builtin_expect(!kvnet_trace_on(), 1))
-		return;
-	/* refused: this CPU's mark is already clear (kvnet_trace_followed) */
-	if (__builtin_expect(!kvnet_dry_run && kvnet_trace_refused(skb, fr), 1))
-		return;
 	in.ifindex = fr->in.ifindex;
 	in.flags = fr->in.flags;
 	in.proto = fr->eth.proto;
@@ -409,6 +415,13 @@ static __always_inline void kvnet_trace_start(struct __sk_buff *skb, struct kvne
 	__builtin_memcpy(in.src, fr->eth.src, ETH_ALEN);
 	__builtin_memcpy(in.dst, fr->eth.dst, ETH_ALEN);
 	kvnet_trace_begin(skb, &in, detail);
+}
+
+static __always_inline void kvnet_trace_start(struct __sk_buff *skb, struct kvnet_frame *fr,
+					      __u32 detail)
+{
+	if (kvnet_trace_wants(skb, fr))
+		kvnet_trace_start_wanted(skb, fr, detail);
 }
 
 /* Fill and send one event for the frame (marked c) as it is now. */
