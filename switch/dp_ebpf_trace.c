@@ -158,17 +158,18 @@ static int dpe_trace_cb(void *ctx, void *data, size_t size)
 int dpe_trace_fd(struct dp *base)
 {
 	struct dp_ebpf *dp = dpe(base);
-
 	int ret;
 
 	/* a first session: the program that sends events, loaded */
-	if (!dp->trace_rb && dp->skel && (ret = dpe_traced_load(dp)) < 0) {
-		log_warn("trace: cannot load the traced program: %s", strerror(-ret));
-		return -1;
-	}
-	if (!dp->trace_rb && dp->skel)
+	if (!dp->trace_rb && dp->skel) {
+		ret = dpe_traced_load(dp);
+		if (ret < 0) {
+			log_warn("trace: cannot load the traced program: %s", strerror(-ret));
+			return -1;
+		}
 		dp->trace_rb = ring_buffer__new(bpf_map__fd(dp->skel->maps.trace_ring),
 						dpe_trace_cb, dp, NULL);
+	}
 	return dp->trace_rb ? ring_buffer__epoll_fd(dp->trace_rb) : -1;
 }
 

@@ -51,6 +51,15 @@ static int untraced_reuse_maps(struct dp_ebpf *dp, struct switch_untraced_bpf *k
 	return 0;
 }
 
+/* Bind the map versions to a loaded copy, for a restarted daemon that finds
+ * that copy running (dp_ebpf_adopt.c). */
+static void bind_versions(struct dp_ebpf *dp, int prog_fd, const char *which)
+{
+	if (bpf_prog_bind_map(prog_fd, dp->versions_fd, NULL) < 0)
+		log_warn("cannot bind the map versions to the %s program: %s",
+			 which, strerror(errno));
+}
+
 int dpe_untraced_load(struct dp_ebpf *dp)
 {
 	struct switch_untraced_bpf *k = switch_untraced_bpf__open();
@@ -68,11 +77,7 @@ int dpe_untraced_load(struct dp_ebpf *dp)
 	}
 	dp->untraced = k;
 	dp->untraced_fd = bpf_program__fd(k->progs.kvnet_ingress);
-	/* the map versions, for a restarted daemon that finds this copy
-	 * running (dp_ebpf_adopt.c) */
-	if (bpf_prog_bind_map(dp->untraced_fd, dp->versions_fd, NULL) < 0)
-		log_warn("cannot bind the map versions to the untraced program: %s",
-			 strerror(errno));
+	bind_versions(dp, dp->untraced_fd, "untraced");
 	return 0;
 }
 
@@ -89,9 +94,7 @@ int dpe_traced_load(struct dp_ebpf *dp)
 		return -errno;
 	dp->traced = k;
 	dp->traced_fd = bpf_program__fd(k->progs.kvnet_ingress);
-	if (bpf_prog_bind_map(dp->traced_fd, dp->versions_fd, NULL) < 0)
-		log_warn("cannot bind the map versions to the traced program: %s",
-			 strerror(errno));
+	bind_versions(dp, dp->traced_fd, "traced");
 	return 0;
 }
 

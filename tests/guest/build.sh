@@ -6,8 +6,9 @@
 # libraries it needs, and an /init that brings eth0 up with the address on the
 # kernel command line (kvnet.ip=A.B.C.D/P, optional kvnet.gw=G) or leased by
 # busybox udhcpc (kvnet.ip=dhcp, sending kvnet.name=NAME as its hostname),
-# starts `iperf3 -s` and a shell on a virtio-serial port (kvnet.cmd=NAME),
-# prints the readiness marker on the serial console and waits. The tests also
+# starts `iperf3 -s` (its log in /run/iperf3.log) and a shell on a
+# virtio-serial port (kvnet.cmd=NAME), prints the readiness marker on the
+# serial console and waits. The tests also
 # run busybox's wget, nc, httpd, dd and sha256sum in the guest.
 #
 # Everything comes from Debian packages: the kernel package that
@@ -277,7 +278,7 @@ if [ "$ip" = dhcp ]; then
 	[ -n "$ip" ] || fail "udhcpc's script left no lease in /run/lease"
 fi
 
-iperf3 -s >/dev/null 2>&1 &
+iperf3 -s -V >/run/iperf3.log 2>&1 &
 i=0
 until netstat -ltn | grep -q ':5201 '; do
 	i=$((i + 1))

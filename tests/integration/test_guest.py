@@ -115,7 +115,10 @@ def iperf3(env, veth, vm, reverse):
     # (socket buffers, both ends) bounds the bytes in flight when iperf3
     # stops counting, so received stays within a few % of sent whatever
     # this machine's speed; 256K is the most the guest's rmem_max allows.
-    args = ["iperf3", "-c", vm.ip, "-t", IPERF_SECONDS, "-J",
+    # A hang past those timeouts is interrupted (SIGINT) so that iperf3
+    # still prints what it measured, interval by interval.
+    args = ["timeout", "-s", "INT", "-k", 5, IPERF_SECONDS + 30,
+            "iperf3", "-c", vm.ip, "-t", IPERF_SECONDS, "-J",
             "--connect-timeout", 5000, "-w", "256K"]
     args += ["-R", "--rcv-timeout", 10000] if reverse else \
         ["--snd-timeout", 10000]
@@ -134,12 +137,52 @@ def iperf3(env, veth, vm, reverse):
     if cp.returncode != 0 or "error" in res:
         raise HarnessError(f"iperf3 {what} failed ({cp.returncode}): "
                            f"{res.get('error', cp.stdout[-2000:])}\n"
+                           f"{iperf_intervals(res)}"
+                           f"{tcp_diagnostics(env, veth, vm)}"
                            f"{cp.stderr}{env.diagnostics(NET)}"
                            f"{vm.diagnostics()}")
     end = res["end"]
     return (end["sum_sent"]["bytes"], end["sum_received"]["bytes"],
             end["sum_received"]["bits_per_second"],
             {k: delta(after[k], before[k]) for k in after})
+
+
+def iperf_intervals(res):
+    """iperf3's per-second byte counts, to tell a transfer that stalled
+    from one that never started."""
+    sums = [i.get("sum", {}) for i in res.get("intervals", [])]
+    return "intervals: " + ", ".join(
+        f"{s.get('start', 0):.0f}-{s.get('end', 0):.0f}s {s.get('bytes', 0)} B"
+        for s in sums) + "\n"
+
+
+def tcp_diagnostics(env, veth, vm):
+    """Where a stalled transfer's segments went: the veth guest's TCP
+    counters, the tap's kernel counters and the guest's."""
+    ns = veth.ns.run(["nstat", "-asz"], check=False).stdout
+    keep = [ln for ln in ns.splitlines()
+            if re.match(r"(Tcp|TcpExt|Ip)\w* +[1-9]", ln)]
+    tap = env.host.run(["ip", "-s", "-s", "link", "show", "dev", vm.port],
+                       check=False).stdout
+    try:
+        guest = nonzero_snmp(vm.run("cat /proc/net/snmp /proc/net/netstat",
+                                    timeout=10))
+        guest += vm.run("cd /sys/class/net/eth0/statistics && "
+                        "grep -H '[1-9]' *", timeout=10, check=False)
+    except HarnessError as e:
+        guest = f"(not read: {e})"
+    return ("--- veth guest's counters ---\n" + "\n".join(keep)
+            + f"\n--- tap {vm.port} ---\n{tap}--- qemu guest's counters "
+            f"---\n{guest}\n")
+
+
+def nonzero_snmp(text):
+    """The non-zero counters of /proc/net/snmp-style text (a header line of
+    names, then a line of values, per protocol), one per line."""
+    lines = [ln.split() for ln in text.splitlines() if ":" in ln]
+    return "".join(f"{names[0][:-1]}{n} {v}\n"
+                   for names, vals in zip(lines[::2], lines[1::2])
+                   for n, v in zip(names[1:], vals[1:]) if v != "0")
 
 
 def guest_tcp_csum_errors(vm):
