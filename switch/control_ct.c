@@ -96,7 +96,8 @@ json_t *control_conntrack(struct kvnetd *d, json_t *args, struct kv_error *e)
  * network), as one more row of `kvnet stats` for a network that routes:
  * rx what came back in translated or routed, tx what left translated,
  * and the drops no switch port saw (unsolicited traffic for a NAT
- * subnet, above all). */
+ * subnet, above all); of tx, those the switches' established-flow path
+ * translated (ebpf/lib/fastpath.h). */
 json_t *control_ct_stats_row(struct kvnetd *d)
 {
 	uint64_t c[KVNET_NAT_STAT_SLOTS];
@@ -111,11 +112,12 @@ json_t *control_ct_stats_row(struct kvnetd *d)
 		json_object_set_new(drops, dp_drop_name(r), json_integer((json_int_t)c[r]));
 		total += (json_int_t)c[r];
 	}
-	return json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I}", "port", "(uplinks)",
+	return json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I}", "port", "(uplinks)",
 			 "ifindex", 0, "rx_packets",
 			 (json_int_t)c[KVNET_NAT_EV_XLATE_IN] + (json_int_t)c[KVNET_NAT_EV_ROUTED_IN],
 			 "rx_bytes", (json_int_t)0, "tx_packets",
 			 (json_int_t)c[KVNET_NAT_EV_XLATE_OUT], "tx_bytes", (json_int_t)0,
 			 "flood_packets", (json_int_t)0, "drops", drops, "drops_total", total,
-			 "flows_created", (json_int_t)c[KVNET_NAT_EV_NEW_FLOW]);
+			 "flows_created", (json_int_t)c[KVNET_NAT_EV_NEW_FLOW],
+			 "fastpath_packets", (json_int_t)c[KVNET_NAT_EV_FAST]);
 }

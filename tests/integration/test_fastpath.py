@@ -4,14 +4,13 @@ masqueraded flow its own port opened are translated before the switch's
 stages run. They must be checked as the whole way checks them: a forged
 MAC, another port sending the flow's tuple, and the flow's address after
 the port's binding moved, are each dropped and counted as spoofing, while
-the flow's own packets take the path (its counter in the NAT counters
-says so) and arrive translated."""
+the flow's own packets take the path (the uplinks row of `kvnet stats`
+counts them) and arrive translated."""
 
 import json
 import re
 import subprocess
 import time
-from pathlib import Path
 
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
@@ -21,7 +20,6 @@ from kvnet_harness import Capture, ether_marker, poll, stop_process, tag
 from test_nat import SUBNET, UPLINK_IP, UPSTREAM_IP, Nat
 
 PY = "/usr/bin/python3"
-NAT_EV_FAST = 69  # enum kvnet_nat_event, nat/nat_shared.h
 SPORT, DPORT = 40009, 9
 
 
@@ -43,36 +41,10 @@ print("\\n".join(out))
 """
 
 
-def daemon_map_ids(env, name):
-    """The ids of the BPF maps called name that kvnetd holds."""
-    ids = set()
-    for info in Path(f"/proc/{env.daemon.pid}/fdinfo").iterdir():
-        try:
-            m = re.search(r"^map_id:\s+(\d+)", info.read_text(), re.M)
-        except OSError:   # closed meanwhile
-            continue
-        if m and m.group(1) not in ids:
-            o = json.loads(env.host.run(["bpftool", "-j", "map", "show", "id",
-                                         m.group(1)]).stdout)
-            if o["name"] == name:
-                ids.add(m.group(1))
-    return ids
-
-
 def fast_translated(env):
-    """Packets translated on the established-flow path, over all CPUs."""
-    ids = daemon_map_ids(env, "nat_stats")
-    assert len(ids) == 1, ids
-    out = env.host.run(["bpftool", "-j", "map", "lookup", "id", ids.pop(), "key",
-                        str(NAT_EV_FAST), "0", "0", "0"]).stdout
-    return sum(u64(v["value"]) for v in json.loads(out)["values"])
-
-
-def u64(value):
-    """A counter as bpftool prints it: a number, or its bytes in hex."""
-    if isinstance(value, list):
-        return int.from_bytes(bytes(int(b, 16) for b in value), "little")
-    return int(value)
+    """Packets translated on the established-flow path (`kvnet stats`,
+    the uplinks row)."""
+    return env.stats("n1")["(uplinks)"]["fastpath_packets"]
 
 
 def gateway_mac(g):
