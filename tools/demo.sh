@@ -134,9 +134,6 @@ kv net define "$work/default.xml"
 kv net start default
 kv net show default
 
-# event_idx=off: under TCG this qemu now and then loses a transmit kick
-# with event-index notifications, and the guest's sending stops for good
-# (tests/integration/qemu_guest.py, TCG_LOST_KICK).
 say "kvnet vm run default --name demo1 -- qemu-system-x86_64 ..."
 ip netns exec "$host" "$kvnet" --run-dir "$work/run" vm run default --name demo1 -- \
 	qemu-system-x86_64 -accel tcg -m 256 -smp 1 -nodefaults -no-user-config \
@@ -145,7 +142,6 @@ ip netns exec "$host" "$kvnet" --run-dir "$work/run" vm run default --name demo1
 	-serial "file:$work/console.log" -device virtio-serial-pci \
 	-chardev "socket,id=cmd,path=$work/cmd.sock,server=on,wait=off" \
 	-device virtserialport,chardev=cmd,name=kvnet.cmd \
-	-global virtio-net-pci.event_idx=off \
 	>"$work/qemu.log" 2>&1 &
 qemu_pid=$!
 booted() {

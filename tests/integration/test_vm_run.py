@@ -141,7 +141,9 @@ def test_vm_run_port_named_and_gone_with_qemu(net):
     netdev = argv[argv.index("-netdev") + 1]
     device = argv[argv.index("-device") + 1]
     assert netdev.startswith("tap,id=kvnet0,fd=") and "vhost=off" in netdev, argv
-    assert device == f"virtio-net-pci,netdev=kvnet0,mac={mac}", argv
+    # under TCG, without event-index notifications (TCG_LOST_KICK)
+    assert device == f"virtio-net-pci,netdev=kvnet0,mac={mac},event_idx=off", argv
+    assert "under TCG" in vm_log(env) and "event_idx=off" in vm_log(env)
     fd = int(netdev.split("fd=")[1].split(",")[0])
     assert os.readlink(f"/proc/{p.pid}/fd/{fd}") == "/dev/net/tun"
     info = tap_details(env, "web1")["linkinfo"]["info_data"]
@@ -193,6 +195,29 @@ def test_vm_run_name_from_qemu_and_long_names(net):
                                           if q.get("guest") == long], 15,
                                 "the long-named guest's port"))
     assert port["iface"].startswith("kvm-") and len(port["iface"]) == 12, port
+
+
+@pytest.mark.parametrize("accel", [
+    ["-accel", "kvm"], ["-enable-kvm"], ["--enable-kvm"],
+    ["-machine", "q35,accel=kvm"], ["-M", "accel=kvm:tcg"],
+    ["-accel", "tcg"], ["-machine", "accel=tcg"], [],
+])
+def test_vm_run_event_idx_off_only_under_tcg(net, accel):
+    """A guest under TCG (qemu's default, or asked for) gets its NIC with
+    event_idx=off; one under KVM keeps qemu's default. qemu is paused: a
+    KVM guest never runs here."""
+    env, procs = net
+    qemu = [QEMU, *accel, "-nodefaults", "-no-user-config", "-display",
+            "none", "-S", "-m", "64"]
+    p = start(env, procs, "--name", "acc", qemu=qemu)
+    argv = wait_exec(env, p)
+    device = argv[argv.index("-device") + 1]
+    tcg = not any("kvm" in a for a in accel)
+    assert device.endswith(",event_idx=off") == tcg, (accel, device)
+    wait_port(env, "acc", proc=p)
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait(timeout=10)
+    wait_port(env, "acc", present=False)
 
 
 def test_vm_run_multiqueue(net):

@@ -17,6 +17,12 @@
  * vhost-net is used when /dev/vhost-net can be opened (this process opens
  * it and hands qemu the descriptors); otherwise virtio-net runs in qemu
  * (vhost=off) and a line on stderr says so.
+ *
+ * A guest under TCG (qemu-system-x86_64's default: no -enable-kvm, no
+ * -accel kvm first) gets its NIC without event-index notifications
+ * (event_idx=off): with them, qemu 7.2 under TCG now and then loses a
+ * transmit kick and nothing the guest sends leaves qemu again (measured:
+ * tests/integration/qemu_guest.py, TCG_LOST_KICK). A line on stderr says so.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +60,7 @@ struct vm_run {
 	int tap_fds[VM_QUEUES_MAX];
 	int vhost_fds[VM_QUEUES_MAX];
 	bool vhost;
+	bool tcg; /* qemu will run the guest under TCG */
 	int qemu_argc;
 	char **qemu_argv;
 };
@@ -122,6 +129,40 @@ static int vm_parse_opt(struct vm_run *v, int argc, char **argv, int *i)
 	return 0;
 }
 
+/* Whether an -accel, -machine or -M value asks for KVM before anything
+ * else ("kvm", "kvm:tcg", "accel=kvm,...", "q35,accel=kvm"). */
+static bool vm_value_wants_kvm(const char *opt, const char *val)
+{
+	const char *accel = strstr(val, "accel=");
+
+	if (!strcmp(opt, "-accel") && !strncmp(val, "kvm", 3))
+		return true;
+	return accel && !strncmp(accel + strlen("accel="), "kvm", 3);
+}
+
+/* Whether qemu will run the guest under TCG: its default for
+ * qemu-system-*, unless the command line asks for KVM (the first
+ * accelerator named decides) or the program's name ends in "kvm". */
+static bool vm_qemu_tcg(int argc, char **argv)
+{
+	size_t n = strlen(argv[0]);
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i][0] == '-' && argv[i][1] == '-' ? argv[i] + 1 : argv[i];
+
+		if (!strcmp(a, "-enable-kvm"))
+			return false;
+		if (i + 1 < argc && (!strcmp(a, "-accel") || !strcmp(a, "-machine") ||
+				     !strcmp(a, "-M"))) {
+			if (vm_value_wants_kvm(a, argv[i + 1]))
+				return false;
+			if (!strcmp(a, "-accel") || strstr(argv[i + 1], "accel="))
+				return true;
+		}
+	}
+	return !(n >= 3 && !strcmp(argv[0] + n - 3, "kvm"));
+}
+
 static int vm_parse(struct vm_run *v, int argc, char **argv)
 {
 	int i, ret;
@@ -144,6 +185,7 @@ static int vm_parse(struct vm_run *v, int argc, char **argv)
 		return vm_usage("missing %s", "-- and the qemu command");
 	v->qemu_argc = argc - i - 1;
 	v->qemu_argv = argv + i + 1;
+	v->tcg = vm_qemu_tcg(v->qemu_argc, v->qemu_argv);
 	return 0;
 }
 
@@ -302,7 +344,8 @@ static void vm_netdev_opt(const struct vm_run *v, char *buf, size_t len)
 
 static void vm_device_opt(const struct vm_run *v, char *buf, size_t len)
 {
-	snprintf(buf, len, "virtio-net-pci,netdev=" VM_NETDEV_ID ",mac=%s", v->mac);
+	snprintf(buf, len, "virtio-net-pci,netdev=" VM_NETDEV_ID ",mac=%s%s", v->mac,
+		 v->tcg ? ",event_idx=off" : "");
 	/* a queue pair per queue, plus config and control vectors */
 	if (v->queues > 1)
 		snprintf(buf + strlen(buf), len - strlen(buf), ",mq=on,vectors=%u",
@@ -326,6 +369,10 @@ static int vm_exec(const struct vm_run *v)
 	argv[v->qemu_argc + 1] = netdev;
 	argv[v->qemu_argc + 2] = "-device";
 	argv[v->qemu_argc + 3] = device;
+	if (v->tcg)
+		fprintf(stderr, "kvnet vm run: qemu runs the guest under TCG: its NIC "
+			"without event-index notifications (event_idx=off), which "
+			"qemu under TCG can lose a transmit kick with\n");
 	fprintf(stderr, "kvnet: guest %s on network %s: tap %s, MAC %s, %u queue%s, "
 		"vhost %s\n", v->name, v->net, v->tap, v->mac, v->queues,
 		v->queues > 1 ? "s" : "", v->vhost ? "on" : "off");
