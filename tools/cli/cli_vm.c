@@ -370,9 +370,9 @@ static int vm_exec(const struct vm_run *v)
 	argv[v->qemu_argc + 2] = "-device";
 	argv[v->qemu_argc + 3] = device;
 	if (v->tcg)
-		fprintf(stderr, "kvnet vm run: qemu runs the guest under TCG: its NIC "
-			"without event-index notifications (event_idx=off), which "
-			"qemu under TCG can lose a transmit kick with\n");
+		fprintf(stderr, "kvnet vm run: the guest runs under TCG: its NIC gets "
+			"event_idx=off (with event-index notifications, qemu under "
+			"TCG can lose a transmit kick and the guest's sending stops)\n");
 	fprintf(stderr, "kvnet: guest %s on network %s: tap %s, MAC %s, %u queue%s, "
 		"vhost %s\n", v->name, v->net, v->tap, v->mac, v->queues,
 		v->queues > 1 ? "s" : "", v->vhost ? "on" : "off");
