@@ -224,7 +224,9 @@ struct kvnet_port_state {
 	__u64 flood_tat; /* flood guard: theoretical arrival time (GCRA) */
 	__u32 learned;	 /* MACs learned in fdb (the daemon recounts it on
 			    every aging sweep: LRU evictions are silent) */
-	__u32 reserved0;
+	__u32 learn_gen; /* the learn cache's: the network's bind_gen
+			    (kvnet_config) learn_mac passed anti-spoofing
+			    under; 0 in entries from before it */
 	__u64 dhcp_tat;	 /* DHCP guard's clock (GCRA) */
 	/* The FDB learn cache (ebpf/lib/fdb.h): the source MAC this port's
 	 * frames last learned or refreshed in fdb, and when. */
@@ -289,7 +291,14 @@ struct kvnet_config {
 	__u16 reserved1;
 	__u32 nat_flows_max; /* flows one untrusted port may hold in
 				conntrack (port_state.flows); 0: no cap */
-	__u32 reserved[3];
+	/* The generation of what anti-spoofing decides by: a new random
+	 * non-zero value each time kvnetd changes port_addrs, addr_owners
+	 * or the ports map, written after the change. A flow stamped with
+	 * the generation its packet was checked under (kvnet_ct_val
+	 * bind_gen) needs no second check while it holds
+	 * (ebpf/lib/fastpath.h). 0: none yet (a config from before it). */
+	__u32 bind_gen;
+	__u32 reserved[2];
 };
 
 /* Anti-spoofing (ebpf/lib/spoof.h). The addresses bound to one untrusted

@@ -118,6 +118,11 @@ struct kvnet_ct_val {
 	__u32 nh_ifindex;	   /* 0: none cached */
 	__u8 nh_dmac[6];
 	__u8 nh_smac[6];
+	__u32 bind_gen;		   /* original entry of a masqueraded flow: the
+				      network's bind_gen (kvnet_config) under
+				      which a packet of it last passed
+				      anti-spoofing; 0: none (an entry from
+				      before it) */
 	__u64 nh_time_ns;
 	__u32 nh_mtu;		   /* the next hop device's MTU; 0: unknown
 				      (an entry from before it was kept) */
@@ -125,6 +130,11 @@ struct kvnet_ct_val {
 				      guest port that opened it (the per-port
 				      count, <kvnet:conntrack port-max>) */
 };
+
+/* bind_gen took what was padding, which every writer zeroed (the entries
+ * are built in zeroed scratch): the layout, and adoption across kvnetd
+ * versions, are unchanged. */
+_Static_assert(sizeof(struct kvnet_ct_val) == 88, "conntrack entries keep their layout");
 
 /* Conntrack timeouts in seconds (nat_cfg), netfilter's defaults. */
 #define KVNET_CT_TCP_SYN_S 120

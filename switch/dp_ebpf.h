@@ -137,6 +137,8 @@ int dpe_flood_publish(struct dp_ebpf *dp);
 int dpe_punt_fd(struct dp *dp);
 int dpe_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *p),
 		  void *arg);
+/* After a change to port_addrs, addr_owners or ports: a new bind_gen. */
+int dpe_bind_gen_bump(struct dp_ebpf *dp);
 /* The stats_idx of the port behind ifindex, or -1. */
 int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex);
 /* End of a recount: write counts[slot] into the __u32 at field_off of each

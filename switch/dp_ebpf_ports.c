@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/membarrier.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 
 #include "switch/dp_ebpf.h"
@@ -29,6 +30,32 @@ static int dpe_config_put(struct dp_ebpf *dp, const struct kvnet_config *cfg)
 
 	return bpf_map_update_elem(dp->fd[KVNET_MAPID_CONFIG], &zero, cfg, BPF_ANY) < 0 ?
 		       -errno : 0;
+}
+
+/* A new anti-spoofing generation (kvnet_config bind_gen) after old:
+ * random, so that no earlier one of this network or another comes back (a
+ * flow or learn cache stamped with one is checked again,
+ * ebpf/lib/fastpath.h), and never 0 or old. */
+static __u32 dpe_bind_gen_next(__u32 old)
+{
+	__u32 gen;
+
+	if (getrandom(&gen, sizeof(gen), 0) != sizeof(gen) || gen == old)
+		gen = old + 1;
+	if (!gen)
+		gen = old == 1 ? 2 : 1;
+	return gen;
+}
+
+int dpe_bind_gen_bump(struct dp_ebpf *dp)
+{
+	struct kvnet_config cfg;
+	int ret = dpe_config_get(dp, &cfg);
+
+	if (ret < 0)
+		return ret;
+	cfg.bind_gen = dpe_bind_gen_next(cfg.bind_gen);
+	return dpe_config_put(dp, &cfg);
 }
 
 static __u32 dpe_config_flags(const struct dp_config *c)
@@ -76,6 +103,8 @@ int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e
 		cfg.dhcp_ns = c->dhcp_rate ? 1000000000ULL / c->dhcp_rate : 0;
 		cfg.dhcp_burst = c->dhcp_rate ? c->dhcp_burst : 0;
 		dpe_config_routing(&cfg, c);
+		if (!cfg.bind_gen) /* a fresh config */
+			cfg.bind_gen = dpe_bind_gen_next(0);
 		ret = dpe_config_put(dp, &cfg);
 	}
 	if (ret < 0)
@@ -284,6 +313,8 @@ static int dpe_port_put(struct dp_ebpf *dp, const struct dp_port *p, struct kv_e
 
 	if (!ret && bpf_map_update_elem(dp->fd[KVNET_MAPID_PORTS], &key, &v, BPF_ANY) < 0)
 		ret = -errno;
+	if (!ret)
+		ret = dpe_bind_gen_bump(dp);
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret,
 			       "cannot add ifindex %d to the datapath's ports: %s",
@@ -332,6 +363,8 @@ int dpe_port_update(struct dp *base, const struct dp_port *p, struct kv_error *e
 	v.flags = p->flags;
 	if (!ret && bpf_map_update_elem(dp->fd[KVNET_MAPID_PORTS], &key, &v, BPF_EXIST) < 0)
 		ret = -errno;
+	if (!ret)
+		ret = dpe_bind_gen_bump(dp);
 	if (ret < 0)
 		return kv_fail(e, KV_ERR_SYSTEM, ret, "cannot update port ifindex %d: %s",
 			       p->ifindex, strerror(-ret));
@@ -351,6 +384,10 @@ int dpe_port_detach(struct dp *base, int ifindex, bool flush)
 	if (bpf_map_delete_elem(dp->fd[KVNET_MAPID_PORTS], &key) < 0 && errno != ENOENT)
 		log_warn("cannot remove ifindex %d from the datapath: %s", ifindex,
 			 strerror(errno));
+	ret = dpe_bind_gen_bump(dp);
+	if (ret < 0)
+		log_warn("cannot renew the datapath's anti-spoofing generation: %s",
+			 strerror(-ret));
 	ret = dpe_flood_publish(dp);
 	if (ret < 0)
 		log_warn("cannot remove ifindex %d from the flood list: %s", ifindex,

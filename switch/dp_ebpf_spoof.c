@@ -6,7 +6,9 @@
  * replaces one element whole, so a frame sees a binding before or after
  * the change, never half of one; between two writes a frame may meet the
  * old owner of an address or the new one, both of which were right a
- * moment ago. */
+ * moment ago. After any change, the network gets a new anti-spoofing
+ * generation (dpe_bind_gen_bump), so that the established-flow path
+ * checks every flow again (ebpf/lib/fastpath.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,8 @@
 #include "switch/dp_ebpf.h"
 #include "switch/log.h"
 
-/* Write one port's binding unless the map already holds it. */
+/* Write one port's binding unless the map already holds it. Returns 1 if
+ * written, 0 if not needed, or -errno. */
 static int dpe_bind_put(int fd, const struct dp_binding *b)
 {
 	struct kvnet_port_addrs cur;
@@ -22,9 +25,10 @@ static int dpe_bind_put(int fd, const struct dp_binding *b)
 
 	if (bpf_map_lookup_elem(fd, &key, &cur) == 0 && !memcmp(&cur, &b->addrs, sizeof(cur)))
 		return 0;
-	return bpf_map_update_elem(fd, &key, &b->addrs, BPF_ANY) < 0 ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, &b->addrs, BPF_ANY) < 0 ? -errno : 1;
 }
 
+/* As dpe_bind_put, for one address's owner. */
 static int dpe_owner_put(int fd, const struct dp_owner *o)
 {
 	__u32 cur, val = (__u32)o->ifindex;
@@ -32,7 +36,7 @@ static int dpe_owner_put(int fd, const struct dp_owner *o)
 
 	if (bpf_map_lookup_elem(fd, &key, &cur) == 0 && cur == val)
 		return 0;
-	return bpf_map_update_elem(fd, &key, &val, BPF_ANY) < 0 ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, &val, BPF_ANY) < 0 ? -errno : 1;
 }
 
 static bool dpe_bind_wanted(const struct dp_binding *b, int nb, __u32 key)
@@ -58,23 +62,27 @@ static bool dpe_owner_wanted(const __u32 *w, int n, __u32 key)
 
 /* Delete every key of the map (keys are __u32 in both) that is not
  * wanted. Keys are collected first: deleting while walking a hash map
- * restarts the walk. */
-static void dpe_prune(int fd, __u32 max, bool (*wanted)(const void *w, int n, __u32 key),
-		      const void *w, int n)
+ * restarts the walk. Returns how many were deleted (tried). */
+static int dpe_prune(int fd, __u32 max, bool (*wanted)(const void *w, int n, __u32 key),
+		     const void *w, int n)
 {
 	__u32 *keys = calloc(max, sizeof(*keys)), key, next, *prev = NULL, cnt = 0;
+	int deleted = 0;
 
 	if (!keys)
-		return;
+		return 0;
 	while (cnt < max && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
 		keys[cnt++] = key;
 	}
 	for (__u32 i = 0; i < cnt; i++)
-		if (!wanted(w, n, keys[i]))
+		if (!wanted(w, n, keys[i])) {
 			bpf_map_delete_elem(fd, &keys[i]);
+			deleted++;
+		}
 	free(keys);
+	return deleted;
 }
 
 static bool dpe_bind_wanted_cb(const void *w, int n, __u32 key)
@@ -93,7 +101,7 @@ int dpe_bind_sync(struct dp *base, const struct dp_binding *b, int nb, const str
 	struct dp_ebpf *dp = dpe(base);
 	int bfd = dp->fd[KVNET_MAPID_PORT_ADDRS], ofd = dp->fd[KVNET_MAPID_ADDR_OWNERS];
 	__u32 *ips = calloc((size_t)no + 1, sizeof(*ips));
-	int ret = 0, r;
+	int ret = 0, changed = 0, r;
 
 	if (!ips)
 		return -ENOMEM;
@@ -102,15 +110,24 @@ int dpe_bind_sync(struct dp *base, const struct dp_binding *b, int nb, const str
 	qsort(ips, (size_t)no, sizeof(*ips), dpe_u32_cmp);
 
 	/* new owners before the bindings that rely on them, stale ones after */
-	for (int i = 0; i < no; i++)
-		if ((r = dpe_owner_put(ofd, &o[i])) < 0 && !ret)
+	for (int i = 0; i < no; i++) {
+		r = dpe_owner_put(ofd, &o[i]);
+		changed |= r != 0;
+		if (r < 0 && !ret)
 			ret = r;
-	for (int i = 0; i < nb; i++)
-		if ((r = dpe_bind_put(bfd, &b[i])) < 0 && !ret)
+	}
+	for (int i = 0; i < nb; i++) {
+		r = dpe_bind_put(bfd, &b[i]);
+		changed |= r != 0;
+		if (r < 0 && !ret)
 			ret = r;
-	dpe_prune(bfd, KVNET_MAX_PORTS, dpe_bind_wanted_cb, b, nb);
-	dpe_prune(ofd, KVNET_ADDR_OWNERS_MAX, dpe_owner_wanted_cb, ips, no);
+	}
+	changed |= dpe_prune(bfd, KVNET_MAX_PORTS, dpe_bind_wanted_cb, b, nb) > 0;
+	changed |= dpe_prune(ofd, KVNET_ADDR_OWNERS_MAX, dpe_owner_wanted_cb, ips, no) > 0;
 	free(ips);
+	/* last: what was checked before the change is checked again */
+	if (changed && (r = dpe_bind_gen_bump(dp)) < 0 && !ret)
+		ret = r;
 	if (ret < 0)
 		log_warn("cannot write every anti-spoofing binding: %s", strerror(-ret));
 	return ret;

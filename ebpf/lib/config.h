@@ -40,6 +40,7 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->nat_addr_max = 0;
 	out->net_id = 0;
 	out->nat_flows_max = 0;
+	out->bind_gen = 0;
 	__builtin_memset(out->gw_mac, 0, sizeof(out->gw_mac));
 	c = bpf_map_lookup_elem(&config, &zero);
 	if (!c)
@@ -67,6 +68,7 @@ static __always_inline void kvnet_config_read(struct kvnet_config *out)
 	out->nat_addr_max = c->nat_addr_max;
 	out->net_id = c->net_id;
 	out->nat_flows_max = c->nat_flows_max;
+	out->bind_gen = c->bind_gen;
 	__builtin_memcpy(out->gw_mac, c->gw_mac, sizeof(out->gw_mac));
 }
 

@@ -9,9 +9,17 @@
  *  - the ingress checks: a gateway, uplink, trusted or STP-blocked port, a
  *    tagged frame and anything but IPv4 to the gateway's MAC go the whole
  *    way; a multicast source cannot pass the learn cache's test below;
- *  - anti-spoofing (lib/spoof.h): made here, the same tests on the same
- *    maps, so a binding's change holds from the next packet on, an
- *    established flow's included;
+ *  - anti-spoofing (lib/spoof.h): the same tests on the same maps, made
+ *    once per flow and generation rather than per packet. kvnetd gives
+ *    the network a new anti-spoofing generation (config bind_gen) after
+ *    every change to a binding, an address's owner or a port. The flow
+ *    holds the generation a packet of it was last checked under, the
+ *    port's learn cache the one its MAC was; while both are the
+ *    network's, nothing the check reads has changed since, so the
+ *    packet's source MAC and address passed it. Otherwise the check is
+ *    made here and, passed, stamps the flow. A binding's change thus
+ *    holds from the next packet on, an established flow's included; the
+ *    lookups of a check (port_addrs, addr_owners: 6-13 ns) are saved;
  *  - learning (lib/fdb.h): only while the port's learn cache holds the
  *    frame's source MAC, fresh (KVNET_FDB_LEARN_CACHE_NS), when the switch
  *    would learn nothing either; otherwise the whole way, which refreshes
@@ -39,7 +47,7 @@ static __always_inline int kvnet_fast_own(__u32 ifindex, const __u8 *src, __be32
 
 	if (b && (b->flags & KVNET_ADDRS_MAC) && !kvnet_mac_eq(src, b->mac))
 		return 0;
-	return saddr && kvnet_spoof_addr_ok(b, saddr);
+	return kvnet_spoof_addr_ok(b, saddr);
 }
 
 static __always_inline int kvnet_fast_is_dhcp(const struct kvnet_ip4 *ip)
@@ -67,6 +75,20 @@ static __always_inline struct kvnet_ct_val *kvnet_fast_flow(struct __sk_buff *sk
 	return e;
 }
 
+/* Is the packet (of flow e, its MAC in the port's learn cache under gen)
+ * the port's to send? Checked only if the flow was not, under gen. */
+static __always_inline int kvnet_fast_checked(struct kvnet_ct_val *e, __u32 ifindex,
+					      const __u8 *src, __be32 saddr, __u32 gen)
+{
+	if (gen && *(volatile const __u32 *)&e->bind_gen == gen)
+		return 1;
+	if (!kvnet_fast_own(ifindex, src, saddr))
+		return 0;
+	if (gen)
+		*(volatile __u32 *)&e->bind_gen = gen;
+	return 1;
+}
+
 /* The frame in through an untrusted guest port (ifindex, its stats_idx),
  * translated and redirected if it may take the path; TC_ACT_UNSPEC if it
  * goes the whole way. A global function, verified on its own: the
@@ -78,7 +100,7 @@ __noinline int kvnet_fast_routed(struct __sk_buff *skb, __u32 ifindex, __u32 sta
 	struct kvnet_ct_hit hit;
 	struct kvnet_ct_val *e;
 	struct kvnet_ip4 ip;
-	__u32 zero = 0;
+	__u32 zero = 0, gen;
 	__u64 now;
 
 	if (!skb || skb->vlan_present)
@@ -86,18 +108,19 @@ __noinline int kvnet_fast_routed(struct __sk_buff *skb, __u32 ifindex, __u32 sta
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg)
 		return TC_ACT_UNSPEC;
+	/* before anything the check reads: kvnetd writes it after them */
+	gen = *(volatile const __u32 *)&cfg->bind_gen;
 	if (kvnet_pkt_load(skb, 0, &eth, sizeof(eth)) < 0 || eth.proto != bpf_htons(ETH_P_IP) ||
 	    !kvnet_mac_eq(eth.dst, cfg->gw_mac))
 		return TC_ACT_UNSPEC;
 	if (kvnet_ip4_parse(skb, ETH_HLEN, &ip) < 0 || !kvnet_rewrite_block_ok(&ip) ||
-	    ip.ttl <= 1 || kvnet_ip4_is_fragment(&ip) || kvnet_fast_is_dhcp(&ip))
+	    ip.ttl <= 1 || kvnet_ip4_is_fragment(&ip) || kvnet_fast_is_dhcp(&ip) || !ip.saddr)
 		return TC_ACT_UNSPEC;
 	now = bpf_ktime_get_coarse_ns();
-	if (!kvnet_fdb_cached(bpf_map_lookup_elem(&port_state, &stats_idx), eth.src, now) ||
-	    !kvnet_fast_own(ifindex, eth.src, ip.saddr))
+	if (!kvnet_fdb_cached(bpf_map_lookup_elem(&port_state, &stats_idx), eth.src, now, gen))
 		return TC_ACT_UNSPEC;
 	e = kvnet_fast_flow(skb, ifindex, &ip, now, &hit);
-	if (!e)
+	if (!e || !kvnet_fast_checked(e, ifindex, eth.src, ip.saddr, gen))
 		return TC_ACT_UNSPEC;
 	kvnet_ct_account(&hit, ip.proto, ip.tcp_flags, skb->len, now);
 	if (kvnet_rewrite_block(skb, &ip, &e->xlate, e->nh_dmac, e->nh_smac))

@@ -67,23 +67,27 @@ static __always_inline __u32 kvnet_fdb_static(const struct kvnet_fdb_key *key)
 	return v ? v->ifindex : 0;
 }
 
-/* Was src learned or refreshed on the port of st a moment ago? */
+/* Was src learned or refreshed on the port of st a moment ago, by a frame
+ * checked under anti-spoofing generation gen (kvnet_config bind_gen)? */
 static __always_inline int kvnet_fdb_cached(const struct kvnet_port_state *st, const __u8 *src,
-					    __u64 now)
+					    __u64 now, __u32 gen)
 {
 	return st && now - *(volatile const __u64 *)&st->learn_ns < KVNET_FDB_LEARN_CACHE_NS &&
-	       kvnet_mac_eq(st->learn_mac, src);
+	       kvnet_mac_eq(st->learn_mac, src) &&
+	       *(volatile const __u32 *)&st->learn_gen == gen;
 }
 
-/* Remember that mac is learned on the port of st, as of now. The time is
- * cleared first, so that a reader never pairs the new MAC with it. */
+/* Remember that mac is learned on the port of st, as of now, by a frame
+ * checked under gen. The time is cleared first, so that a reader never
+ * pairs the new MAC or generation with it. */
 static __always_inline void kvnet_fdb_cache(struct kvnet_port_state *st, const __u8 *mac,
-					    __u64 now)
+					    __u64 now, __u32 gen)
 {
 	if (!st)
 		return;
 	*(volatile __u64 *)&st->learn_ns = 0;
 	__builtin_memcpy(st->learn_mac, mac, ETH_ALEN);
+	*(volatile __u32 *)&st->learn_gen = gen;
 	*(volatile __u64 *)&st->learn_ns = now;
 }
 
@@ -124,7 +128,7 @@ static __always_inline __u32 kvnet_fdb_learn_new(const struct kvnet_fdb_key *key
 		return KVNET_DROP_FDB_FULL;
 	if (st)
 		__sync_fetch_and_add(&st->learned, 1);
-	kvnet_fdb_cache(st, key->mac, fr->now);
+	kvnet_fdb_cache(st, key->mac, fr->now, fr->cfg.bind_gen);
 	return KVNET_DROP_NONE;
 }
 
@@ -138,7 +142,7 @@ static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_frame *fr)
 	struct kvnet_fdb_val *v;
 	__u32 pinned, old;
 
-	if (kvnet_fdb_cached(st, fr->eth.src, fr->now))
+	if (kvnet_fdb_cached(st, fr->eth.src, fr->now, fr->cfg.bind_gen))
 		return KVNET_DROP_NONE;
 	kvnet_fdb_key_make(&key, fr->eth.src);
 	v = bpf_map_lookup_elem(&fdb, &key);
@@ -147,7 +151,7 @@ static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_frame *fr)
 		if (old == fr->in.ifindex) {
 			if (kvnet_fdb_age(v, fr->now) > (__s64)KVNET_FDB_REFRESH_NS)
 				*(volatile __u64 *)&v->last_seen_ns = fr->now;
-			kvnet_fdb_cache(st, key.mac, fr->now);
+			kvnet_fdb_cache(st, key.mac, fr->now, fr->cfg.bind_gen);
 			return KVNET_DROP_NONE;
 		}
 	}
@@ -161,7 +165,7 @@ static __always_inline __u32 kvnet_fdb_learn(const struct kvnet_frame *fr)
 	*(volatile __u64 *)&v->last_seen_ns = fr->now;
 	*(volatile __u32 *)&v->ifindex = fr->in.ifindex;
 	kvnet_fdb_count_move(old, key.mac, &fr->in);
-	kvnet_fdb_cache(st, key.mac, fr->now);
+	kvnet_fdb_cache(st, key.mac, fr->now, fr->cfg.bind_gen);
 	return KVNET_DROP_NONE;
 }
 

@@ -174,6 +174,9 @@ static __always_inline int kvnet_gw_masquerade(struct __sk_buff *skb, struct kvn
 	n->port_min = cfg->nat_port_min ? cfg->nat_port_min : 1024;
 	n->port_max = cfg->nat_port_max >= n->port_min ? cfg->nat_port_max : n->port_min;
 	n->origin_ifindex = fr->in.ifindex;
+	/* the packet passed anti-spoofing under the generation read with
+	 * the config, before the check (a trusted port's is not checked) */
+	n->bind_gen = fr->in.flags & KVNET_PORT_TRUSTED ? 0 : cfg->bind_gen;
 	reason = kvnet_nat_create(skb, s, fr->now);
 	if (reason != KVNET_DROP_NONE)
 		return kvnet_drop(fr, reason);

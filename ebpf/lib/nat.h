@@ -51,6 +51,8 @@ struct kvnet_nat_new {
 	__u8 reply_dmac[ETH_ALEN];
 	__u8 reply_smac[ETH_ALEN];
 	__u32 origin_ifindex;	   /* the guest port that opens it, or 0 */
+	__u32 bind_gen;		   /* the network's bind_gen its packet was
+				      checked under (a guest's), or 0 */
 };
 
 /* The packet an ICMP error quotes. */
@@ -221,6 +223,7 @@ static __always_inline __u32 kvnet_nat_create(struct __sk_buff *skb,
 	v->net_id = n->net_id;
 	v->fib_ifindex = n->fib_ifindex;
 	v->origin_ifindex = n->origin_ifindex;
+	v->bind_gen = n->bind_gen;
 	if (bpf_map_update_elem(&ct, &n->orig, v, BPF_ANY))
 		return KVNET_DROP_NAT_NO_PORT;
 	kvnet_nat_count(KVNET_NAT_EV_NEW_FLOW);
