@@ -157,6 +157,7 @@ class QemuGuest:
         self.sock = None
         self.rc = None
         self._buf = b""
+        self._asking = False  # guest_state() is asking the guest
         addr = "dhcp" if self.dhcp else f"{ip}/{prefix}"
         append = (f"console=ttyS0 panic=-1 kvnet.ip={addr} "
                   f"kvnet.name={name} kvnet.cmd={CMD_PORT}")
@@ -240,11 +241,20 @@ class QemuGuest:
         except (OSError, StopIteration, KeyError, ValueError) as e:
             return f"(qemu's NIC rings not read: {e})\n"
 
+    def snmp_counters(self, files="/proc/net/snmp"):
+        """The guest's /proc/net/snmp-style counters (a line of names, then
+        a line of values, per protocol) as {"TcpInCsumErrors": 0, ...}."""
+        lines = [ln.split() for ln in self.run(f"cat {files}", timeout=10).splitlines()
+                 if ":" in ln]
+        return {f"{names[0][:-1]}{n}": int(v)
+                for names, vals in zip(lines[::2], lines[1::2])
+                for n, v in zip(names[1:], vals[1:])}
+
     def guest_state(self, lines):
         """The guest's TCP sockets and its iperf3 server's log, asked over
         the command port (empty when the guest no longer answers)."""
         if (self.proc.poll() is not None or self.sock is None
-                or getattr(self, "_asking", False)):
+                or self._asking):
             return ""
         self._asking = True  # run() failing calls diagnostics() again
         try:

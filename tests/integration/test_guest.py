@@ -165,8 +165,8 @@ def tcp_diagnostics(env, veth, vm):
     tap = env.host.run(["ip", "-s", "-s", "link", "show", "dev", vm.port],
                        check=False).stdout
     try:
-        guest = nonzero_snmp(vm.run("cat /proc/net/snmp /proc/net/netstat",
-                                    timeout=10))
+        counters = vm.snmp_counters("/proc/net/snmp /proc/net/netstat")
+        guest = "".join(f"{k} {v}\n" for k, v in counters.items() if v)
         guest += vm.run("cd /sys/class/net/eth0/statistics && "
                         "grep -H '[1-9]' *", timeout=10, check=False)
     except HarnessError as e:
@@ -174,23 +174,6 @@ def tcp_diagnostics(env, veth, vm):
     return ("--- veth guest's counters ---\n" + "\n".join(keep)
             + f"\n--- tap {vm.port} ---\n{tap}--- qemu guest's counters "
             f"---\n{guest}\n")
-
-
-def nonzero_snmp(text):
-    """The non-zero counters of /proc/net/snmp-style text (a header line of
-    names, then a line of values, per protocol), one per line."""
-    lines = [ln.split() for ln in text.splitlines() if ":" in ln]
-    return "".join(f"{names[0][:-1]}{n} {v}\n"
-                   for names, vals in zip(lines[::2], lines[1::2])
-                   for n, v in zip(names[1:], vals[1:]) if v != "0")
-
-
-def guest_tcp_csum_errors(vm):
-    """InCsumErrors from the guest's /proc/net/snmp Tcp: line."""
-    lines = [ln.split() for ln in vm.run("cat /proc/net/snmp").splitlines()
-             if ln.startswith("Tcp:")]
-    hdr, val = lines[0], lines[1]
-    return int(val[hdr.index("InCsumErrors")])
 
 
 def tap_offloads(env, tap):
@@ -222,7 +205,7 @@ def test_qemu_guest_ping_and_bulk_tcp_with_gso(qemu_net):
     offl = tap_offloads(env, vm.port)
     assert offl.get("tcp-segmentation-offload") == "on", offl
 
-    csum0 = guest_tcp_csum_errors(vm)
+    csum0 = vm.snmp_counters()["TcpInCsumErrors"]
     results = {}
     for reverse in (False, True):
         name = "qemu->veth" if reverse else "veth->qemu"
@@ -255,5 +238,5 @@ def test_qemu_guest_ping_and_bulk_tcp_with_gso(qemu_net):
         f"tap {vm.port} tx during veth->qemu: {c['tap']} (segmented for qemu)"
     assert avg(c["guest"], "rx") > MAX_PLAIN_FRAME, \
         f"guest eth0 rx during veth->qemu: {c['guest']} (no GSO frames)"
-    assert guest_tcp_csum_errors(vm) == csum0, "guest saw bad TCP checksums"
+    assert vm.snmp_counters()["TcpInCsumErrors"] == csum0, "guest saw bad TCP checksums"
     print(f"checks after boot took {time.monotonic() - t0:.1f}s")
