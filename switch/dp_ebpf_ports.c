@@ -103,8 +103,11 @@ int dpe_configure(struct dp *base, const struct dp_config *c, struct kv_error *e
 		cfg.dhcp_ns = c->dhcp_rate ? 1000000000ULL / c->dhcp_rate : 0;
 		cfg.dhcp_burst = c->dhcp_rate ? c->dhcp_burst : 0;
 		dpe_config_routing(&cfg, c);
-		if (!cfg.bind_gen) /* a fresh config */
-			cfg.bind_gen = dpe_bind_gen_next(0);
+		/* a new generation every time, not only for a fresh config: a
+		 * kvnetd killed between a change to the maps and its bump left
+		 * the old one, and its successor adopts maps and config as
+		 * they are (network_restore.c configures after adopting) */
+		cfg.bind_gen = dpe_bind_gen_next(cfg.bind_gen);
 		ret = dpe_config_put(dp, &cfg);
 	}
 	if (ret < 0)

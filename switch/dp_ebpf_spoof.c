@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "switch/dp_ebpf.h"
+#include "switch/fault.h"
 #include "switch/log.h"
 
 /* Write one port's binding unless the map already holds it. Returns 1 if
@@ -101,7 +102,7 @@ int dpe_bind_sync(struct dp *base, const struct dp_binding *b, int nb, const str
 	struct dp_ebpf *dp = dpe(base);
 	int bfd = dp->fd[KVNET_MAPID_PORT_ADDRS], ofd = dp->fd[KVNET_MAPID_ADDR_OWNERS];
 	__u32 *ips = calloc((size_t)no + 1, sizeof(*ips));
-	int ret = 0, changed = 0, r;
+	int ret = 0, changed = 0, r = 0;
 
 	if (!ips)
 		return -ENOMEM;
@@ -125,8 +126,11 @@ int dpe_bind_sync(struct dp *base, const struct dp_binding *b, int nb, const str
 	changed |= dpe_prune(bfd, KVNET_MAX_PORTS, dpe_bind_wanted_cb, b, nb) > 0;
 	changed |= dpe_prune(ofd, KVNET_ADDR_OWNERS_MAX, dpe_owner_wanted_cb, ips, no) > 0;
 	free(ips);
-	/* last: what was checked before the change is checked again */
-	if (changed && (r = dpe_bind_gen_bump(dp)) < 0 && !ret)
+	/* last: what was checked before the change is checked again (a
+	 * kvnetd killed here leaves that to its successor's dpe_configure) */
+	if (changed && (r = FAULT("dp.bind_gen")) == 0)
+		r = dpe_bind_gen_bump(dp);
+	if (changed && r < 0 && !ret)
 		ret = r;
 	if (ret < 0)
 		log_warn("cannot write every anti-spoofing binding: %s", strerror(-ret));

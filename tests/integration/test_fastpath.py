@@ -10,6 +10,7 @@ binding whose address another port is given while its flow streams."""
 
 import json
 import re
+import signal
 import subprocess
 import time
 
@@ -17,7 +18,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 from scapy.packet import Raw
 
-from kvnet_harness import Capture, ether_marker, poll, stop_process, tag
+from kvnet_harness import KVNETD_FAULTS, Capture, ether_marker, poll, stop_process, tag
 from test_nat import SUBNET, UPLINK_IP, UPSTREAM_IP, Nat
 
 PY = "/usr/bin/python3"
@@ -160,3 +161,71 @@ def test_established_flow_of_an_unbound_guest_stops_when_another_binds_its_addre
         taken = tag("taken")
         stream_across_change(env, nat, up, g, taken, frame(g.mac, gw, g.ip, taken),
                              lambda: env.cli("port", "addr", "add", "n1", h.port, g.ip))
+
+
+def test_binding_moved_by_a_kvnetd_killed_before_its_new_generation(kvnet):
+    """kvnetd killed after it wrote a moved binding and before it gave the
+    network a new anti-spoofing generation (fault point dp.bind_gen), with
+    the flow on the path and stamped: the next kvnetd adopts maps and
+    config as they are, and the flow's packets from the address the port
+    no longer has are dropped as spoofing, while its new address works.
+    What closes the window is the next kvnetd's new generation as it
+    configures the adopted network, or before that the flow's next hop
+    (1 s) or the port's learn cache (0.5 s) going stale, which send a
+    packet the whole way: a restart here takes about as long, so this
+    checks where the kill leaves things, not which of them closed it."""
+    env = kvnet
+    nat = Nat(env, guests=0)
+    g = env.add_guest("n1", "g", f"{SUBNET}.24", attach=False)
+    env.cli("port", "add", "n1", g.port)
+    env.cli("port", "addr", "add", "n1", g.port, g.ip)
+    g.ns.ip("route", "add", "default", "via", f"{SUBNET}.1")
+    gw = gateway_mac(g)
+    g.ping(UPSTREAM_IP, count=1)
+    move = [("port", "addr", "add", "n1", g.port, f"{SUBNET}.25"),
+            ("port", "addr", "del", "n1", g.port, g.ip)]
+
+    # where the move's last generation is given, by a kvnetd that lists
+    # its fault points; then the binding back as it was
+    points = env.tmp / "points"
+    env.kill_daemon(signal.SIGTERM)
+    env.start_daemon(binary=KVNETD_FAULTS, extra_env={"KVNET_FAULT": f"list:{points}"})
+    for step in move:
+        env.cli(*step)
+    listed = [line.split() for line in points.read_text().splitlines()]  # "N name"
+    k = max((int(n) for n, name in listed if name == "dp.bind_gen"), default=None)
+    assert k, listed
+    env.kill_daemon(signal.SIGTERM)
+    env.start_daemon()
+    env.cli("port", "addr", "add", "n1", g.port, g.ip)
+    env.cli("port", "addr", "del", "n1", g.port, f"{SUBNET}.25")
+
+    with Capture(nat.up, "eth0") as up:
+        env.kill_daemon(signal.SIGTERM)
+        env.start_daemon(binary=KVNETD_FAULTS, extra_env={"KVNET_FAULT": f"kill:{k}"})
+        env.cli(*move[0])
+        # the flow on the path, stamped with the generation of the move's
+        # first step
+        before = fast_translated(env)
+        warm = [tag("warm") for _ in range(20)]
+        g.sendp(*[frame(g.mac, gw, g.ip, m) for m in warm])
+        for m in warm:
+            up.wait_for(ether_marker(m), 5, f"flow packet {m}")
+        assert fast_translated(env) - before >= len(warm) // 2, "the path was not taken"
+        assert env.cli(*move[1], check=False).returncode != 0
+        poll(lambda: not env.daemon_alive(), 10, "kvnetd's death at dp.bind_gen")
+        env.expect_alive = False
+        env.start_daemon()
+        assert g.ip not in env.port("n1", g.port)["addrs"], env.port("n1", g.port)
+
+        # each packet of the flow right after one from the port's new
+        # address, which keeps the port's learn cache fresh
+        drops = nat.drops(g.port).get("spoof-ip", 0)
+        after = [tag("after") for _ in range(20)]
+        new = [tag("new") for _ in after]
+        g.sendp(*[f for n, m in zip(new, after)
+                  for f in (frame(g.mac, gw, f"{SUBNET}.25", n), frame(g.mac, gw, g.ip, m))])
+        up.wait_for(ether_marker(new[-1]), 5, "the new address's last packet")
+        assert not [m for m in after if up.matching(ether_marker(m))], \
+            "packets from the address the port no longer has crossed"
+        assert nat.drops(g.port).get("spoof-ip", 0) - drops >= len(after)
