@@ -23,6 +23,9 @@
 
 /* Ports one network can hold; also the size of the flood list. */
 #define KVNET_MAX_PORTS 256
+/* ports_direct (ARRAY by ifindex) covers ifindexes below this; a port of a
+ * higher one is found in ports (HASH) alone. */
+#define KVNET_PORTS_DIRECT 16384
 
 /* flood_list (ARRAY of __u32) holds two copies of the list of ports a
  * flood goes to, and which one is live. Copy c starts at key
@@ -74,6 +77,7 @@
 #define KVNET_MAP_VERSIONS "map_versions"
 #define KVNET_MAP_PORT_ADDRS "port_addrs"
 #define KVNET_MAP_ADDR_OWNERS "addr_owners"
+#define KVNET_MAP_PORTS_DIRECT "ports_direct"
 #define KVNET_PROG_INGRESS "kvnet_ingress"
 /* tc egress of a bridged network's uplink: the host's own frames. */
 #define KVNET_PROG_EGRESS "kvnet_egress"
@@ -92,6 +96,7 @@ enum kvnet_map_id {
 	KVNET_MAPID_PUNT,
 	KVNET_MAPID_PORT_ADDRS,
 	KVNET_MAPID_ADDR_OWNERS,
+	KVNET_MAPID_PORTS_DIRECT,
 	KVNET_MAPID_COUNT,
 };
 #define KVNET_MAPID_SLOTS 32
@@ -108,6 +113,7 @@ enum kvnet_map_id {
 #define KVNET_MAPVER_PUNT 2
 #define KVNET_MAPVER_PORT_ADDRS 1
 #define KVNET_MAPVER_ADDR_OWNERS 1
+#define KVNET_MAPVER_PORTS_DIRECT 1
 
 /* FDB key: one MAC on one VLAN of one network (each network has its own
  * maps, so the network is implicit). vlan is 0: VLANs are refused until
@@ -145,7 +151,8 @@ enum kvnet_port_flags {
 					 keeps the host's address (lib/uplink_l2.h) */
 };
 
-/* ports map value, keyed by ifindex. */
+/* ports map value, keyed by ifindex; also ports_direct's, indexed by it
+ * (a slot whose ifindex is not its index is no port). */
 struct kvnet_port {
 	__u32 ifindex;
 	__u32 flags;	 /* enum kvnet_port_flags */

@@ -29,6 +29,7 @@ const struct dpe_map_desc dpe_maps[KVNET_MAPID_COUNT] = {
 	{ KVNET_MAPID_PUNT, KVNET_MAP_PUNT, KVNET_MAPVER_PUNT },
 	{ KVNET_MAPID_PORT_ADDRS, KVNET_MAP_PORT_ADDRS, KVNET_MAPVER_PORT_ADDRS },
 	{ KVNET_MAPID_ADDR_OWNERS, KVNET_MAP_ADDR_OWNERS, KVNET_MAPVER_ADDR_OWNERS },
+	{ KVNET_MAPID_PORTS_DIRECT, KVNET_MAP_PORTS_DIRECT, KVNET_MAPVER_PORTS_DIRECT },
 };
 
 struct bpf_map *dpe_skel_map(struct switch_bpf *k, enum kvnet_map_id id)
@@ -44,6 +45,7 @@ struct bpf_map *dpe_skel_map(struct switch_bpf *k, enum kvnet_map_id id)
 	case KVNET_MAPID_PUNT: return k->maps.punt;
 	case KVNET_MAPID_PORT_ADDRS: return k->maps.port_addrs;
 	case KVNET_MAPID_ADDR_OWNERS: return k->maps.addr_owners;
+	case KVNET_MAPID_PORTS_DIRECT: return k->maps.ports_direct;
 	case KVNET_MAPID_COUNT: break;
 	}
 	return NULL;
@@ -291,7 +293,9 @@ static int dpe_load(struct dp_ebpf *dp, unsigned fdb_max, const int *ports, int 
 		return ret < 0 ? ret : -EINVAL;
 	}
 	dpe_take_fds(dp);
-	ret = dpe_write_versions(dp);
+	ret = dpe_ports_direct_sync(dp);
+	if (ret == 0)
+		ret = dpe_write_versions(dp);
 	return ret < 0 ? ret : adopted;
 }
 

@@ -141,6 +141,12 @@ int dpe_punt_read(struct dp *dp, void (*fn)(void *arg, const struct kvnet_punt *
 int dpe_bind_gen_bump(struct dp_ebpf *dp);
 /* The stats_idx of the port behind ifindex, or -1. */
 int dpe_port_slot(struct dp_ebpf *dp, __u32 ifindex);
+/* The ports map's writes, which keep ports_direct with it
+ * (dp_ebpf_direct.c); flags as bpf_map_update_elem's. */
+int dpe_ports_write(struct dp_ebpf *dp, const struct kvnet_port *v, __u64 flags);
+int dpe_ports_erase(struct dp_ebpf *dp, __u32 ifindex);
+/* Make ports_direct what ports says, after a load. */
+int dpe_ports_direct_sync(struct dp_ebpf *dp);
 /* End of a recount: write counts[slot] into the __u32 at field_off of each
  * port's port_state where it differs (the datapath's other fields there
  * are read and written back as they were), then zero counts. */

@@ -6,7 +6,8 @@
  * if its version and shape (type, key and value size, and size, except the
  * FDB's, which <kvnet:fdb max> may change) are this build's; any other map
  * starts fresh. Counters (port_stats, port_state) are indexed by the
- * stats_idx the ports map assigns, so they are reused only with it. The
+ * stats_idx the ports map assigns, so they are reused only with it, and
+ * so is ports_direct, its mirror (rebuilt from it after the load). The
  * daemon rewrites the ports, the flood list and the config afterwards, so
  * a fresh one of those loses nothing.
  */
@@ -197,7 +198,8 @@ static void dpe_note_orphans(struct dp_ebpf *dp, int old_ports_fd)
 /* May map i be reused, given what else is? */
 static bool dpe_adoptable(const bool ok[KVNET_MAPID_COUNT], int i)
 {
-	if (i == KVNET_MAPID_STATS || i == KVNET_MAPID_PORT_STATE)
+	if (i == KVNET_MAPID_STATS || i == KVNET_MAPID_PORT_STATE ||
+	    i == KVNET_MAPID_PORTS_DIRECT)
 		return ok[i] && ok[KVNET_MAPID_PORTS];
 	return ok[i];
 }

@@ -42,13 +42,23 @@ static bool inject_copies(const struct bpf_map *m)
 	       strcmp(name, "trace_handoff") != 0 && strcmp(name, "map_versions") != 0;
 }
 
-/* Copy an array, index by index. */
-static int inject_copy_array(int from, int to, __u32 max, void *val)
+static bool inject_is_zero(const void *val, size_t size)
+{
+	const unsigned char *b = val;
+
+	for (size_t i = 0; i < size; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* Copy an array, index by index, into the copy's (zeroed) one. */
+static int inject_copy_array(int from, int to, __u32 max, void *val, size_t size)
 {
 	for (__u32 i = 0; i < max; i++) {
 		if (bpf_map_lookup_elem(from, &i, val) < 0)
 			return -errno;
-		if (bpf_map_update_elem(to, &i, val, BPF_ANY) < 0)
+		if (!inject_is_zero(val, size) && bpf_map_update_elem(to, &i, val, BPF_ANY) < 0)
 			return -errno;
 	}
 	return 0;
@@ -85,7 +95,7 @@ static int inject_copy_map(const struct bpf_map *live, const struct bpf_map *cop
 		ret = -ENOMEM;
 	else if (bpf_map__type(live) == BPF_MAP_TYPE_ARRAY)
 		ret = inject_copy_array(bpf_map__fd(live), bpf_map__fd(copy),
-					bpf_map__max_entries(live), val);
+					bpf_map__max_entries(live), val, vs);
 	else
 		ret = inject_copy_hash(bpf_map__fd(live), bpf_map__fd(copy),
 				       bpf_map__max_entries(live), key, (char *)key + ks, val, ks);

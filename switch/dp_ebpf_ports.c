@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The eBPF datapath's ports and settings: the config map, the ports map and
- * the flood list (double-buffered), each port's counter slot, tcx attachment, counters, and
- * the punt ring kvnetd reads BPDUs from. */
+/* The eBPF datapath's ports and settings: the config map, the ports map
+ * (written through dp_ebpf_direct.c) and the flood list (double-buffered),
+ * each port's counter slot, tcx attachment, counters, and the punt ring
+ * kvnetd reads BPDUs from. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,8 +315,8 @@ static int dpe_port_put(struct dp_ebpf *dp, const struct dp_port *p, struct kv_e
 	if (!ret)
 		ret = dpe_stats_idx(dp, key, &v.stats_idx);
 
-	if (!ret && bpf_map_update_elem(dp->fd[KVNET_MAPID_PORTS], &key, &v, BPF_ANY) < 0)
-		ret = -errno;
+	if (!ret)
+		ret = dpe_ports_write(dp, &v, BPF_ANY);
 	if (!ret)
 		ret = dpe_bind_gen_bump(dp);
 	if (ret < 0)
@@ -362,10 +363,11 @@ int dpe_port_update(struct dp *base, const struct dp_port *p, struct kv_error *e
 		ret = -errno;
 	else if (v.mtu == p->mtu && v.flags == p->flags)
 		return 0;
+	v.ifindex = key; /* the key is the truth */
 	v.mtu = p->mtu;
 	v.flags = p->flags;
-	if (!ret && bpf_map_update_elem(dp->fd[KVNET_MAPID_PORTS], &key, &v, BPF_EXIST) < 0)
-		ret = -errno;
+	if (!ret)
+		ret = dpe_ports_write(dp, &v, BPF_EXIST);
 	if (!ret)
 		ret = dpe_bind_gen_bump(dp);
 	if (ret < 0)
@@ -384,9 +386,10 @@ int dpe_port_detach(struct dp *base, int ifindex, bool flush)
 	dp_ebpf_detach_any(ifindex);
 	if (flush)
 		dpe_fdb_flush_port(base, ifindex);
-	if (bpf_map_delete_elem(dp->fd[KVNET_MAPID_PORTS], &key) < 0 && errno != ENOENT)
+	ret = dpe_ports_erase(dp, key);
+	if (ret < 0)
 		log_warn("cannot remove ifindex %d from the datapath: %s", ifindex,
-			 strerror(errno));
+			 strerror(-ret));
 	ret = dpe_bind_gen_bump(dp);
 	if (ret < 0)
 		log_warn("cannot renew the datapath's anti-spoofing generation: %s",

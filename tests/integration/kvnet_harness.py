@@ -31,6 +31,7 @@ KVNETD = BUILD / "kvnetd"
 KVNETD_FAULTS = BUILD / "kvnetd-faults"
 KVNET_FAULTS = BUILD / "kvnet-faults"   # the CLI with its fault points
 TCXLS = BUILD / "tcxls"
+PORTSDUMP = BUILD / "portsdump"
 KVNET = BUILD / "kvnet"
 PYTHON = "/usr/bin/python3"
 KVNET_XMLNS = "https://kvnet.dev/xmlns/network/1"
@@ -112,6 +113,15 @@ def run(cmd, check=True, timeout=30, input=None):
     return cp
 
 
+def ports_views(ns, port):
+    """The switch's ports as its two tables hold them, for the switch that
+    runs on port (in namespace ns): ({ifindex: (flags, mtu, stats_idx)} of
+    ports, the same of the ports_direct slots that hold a port; a slot that
+    holds another ifindex than its own has it as a fourth member)."""
+    o = jsonlib.loads(ns.run([str(PORTSDUMP), port]).stdout)
+    return tuple({int(k): tuple(v) for k, v in o[t].items()} for t in ("ports", "direct"))
+
+
 def stop_process(proc, sig=signal.SIGTERM, timeout=5):
     """Stop one process we started, by its PID; SIGKILL if it lingers."""
     if proc.poll() is not None:
@@ -177,6 +187,9 @@ class Netns:
         out = run(["ip", "-n", self.name, "-j"] + [str(a) for a in args]).stdout
         return jsonlib.loads(out) if out.strip() else []
 
+
+    def ifindex(self, ifname):
+        return self.ip_json("link", "show", "dev", ifname)[0]["ifindex"]
     def link_exists(self, ifname):
         return self.ip("link", "show", "dev", ifname, check=False).returncode == 0
 
@@ -571,10 +584,11 @@ class KvnetEnv:
 
     # --- guests -----------------------------------------------------------
     def add_guest(self, net, name, ip, mac=None, prefix=24, attach=True,
-                  ipv6=False):
+                  ipv6=False, ifindex=None):
         """A guest namespace with eth0 (ip/prefix, mac) whose veth peer
         kv-<name> sits in env.host and is added to net as a port. IPv6 is
-        off in the guest unless ipv6 (hostile-guest tests want it on)."""
+        off in the guest unless ipv6 (hostile-guest tests want it on).
+        ifindex: the host side's, if not the next free one."""
         self._guest_idx += 1
         idx = self._guest_idx
         mac = (mac or f"52:54:00:77:{idx >> 8:02x}:{idx & 0xff:02x}").lower()
@@ -586,7 +600,8 @@ class KvnetEnv:
         if not ipv6:
             ns.sysctl("net.ipv6.conf.all.disable_ipv6=1",
                       "net.ipv6.conf.default.disable_ipv6=1")
-        self.host.ip("link", "add", port, "type", "veth", "peer", "name",
+        index = ("index", str(ifindex)) if ifindex else ()
+        self.host.ip("link", "add", port, *index, "type", "veth", "peer", "name",
                      "eth0", "netns", ns.name)
         ns.ip("link", "set", "eth0", "address", mac)
         ns.ip("addr", "add", f"{ip}/{prefix}", "dev", "eth0")

@@ -15,7 +15,8 @@ import signal
 
 import pytest
 
-from kvnet_harness import KVNETD_FAULTS, TCXLS, HarnessError, poll, run
+from kvnet_harness import (KVNETD_FAULTS, TCXLS, HarnessError, poll, ports_views,
+                           run)
 
 GROUP = 0x6b766e74
 TAP_MAC = "52:54:00:aa:00:01"
@@ -98,6 +99,10 @@ def check_agrees(env, where):
     assert running == ports, f"{where}: switch runs on {running}, ports {ports}"
     assert marked == owned, f"{where}: marked devices {marked}, kvnet's {owned}"
     assert pins(env) == active, f"{where}: pins {pins(env)}, active {active}"
+    if running:   # ports_direct mirrors ports (ebpf/lib/port.h)
+        table, direct = ports_views(env.host, sorted(running)[0])
+        assert direct == {k: v for k, v in table.items() if k < 16384}, \
+            f"{where}: ports_direct {direct}, ports {table}"
 
 
 def kvnet_progs():

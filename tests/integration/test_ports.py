@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Ports: detaching by `port del` and by the device vanishing (netlink),
-and taps that kvnet creates and owns (`port add NET NAME --tap --mac M`)."""
+taps that kvnet creates and owns (`port add NET NAME --tap --mac M`), and
+ports whose ifindex lies beyond the switch's direct table."""
 
-from kvnet_harness import barrier, ether_marker, poll, tag, tagged_frame
+from kvnet_harness import (barrier, ether_marker, poll, ports_views, tag,
+                           tagged_frame)
 
 VM_MAC = "52:54:00:12:34:56"
 
@@ -105,3 +107,68 @@ def test_tap_port_created_owned_and_pinned(kvnet):
     assert not kvnet.host.link_exists("vm1"), "owned tap left behind"
     assert kvnet.fdb_entry("t0", VM_MAC) is None
     assert kvnet.port("t0", "vm1") is None
+
+
+# ifindexes around KVNET_PORTS_DIRECT (ebpf/kvnet_shared.h): frames find a
+# port below it in ports_direct, one at or above it in ports alone.
+DIRECT = 16384
+
+
+def direct_agrees(env, port, present, absent=()):
+    """ports (the gateway's port besides) holds present and not absent, and
+    ports_direct exactly its ports below DIRECT, as it has them."""
+    ports, direct = ports_views(env.host, port)
+    assert set(present) <= set(ports) and not set(absent) & set(ports), \
+        (ports, present, absent)
+    assert len(ports) == len(present) + 1, ports
+    assert direct == {k: v for k, v in ports.items() if k < DIRECT}, (ports, direct)
+
+
+def test_ports_on_both_sides_of_the_direct_table(kvnet):
+    """Ports of ifindex DIRECT - 1, DIRECT and far above switch with each
+    other and a low one; a deleted one is gone from both tables and cut
+    off; and a daemon killed and started again runs the same tables."""
+    env = kvnet
+    env.define_isolated("t0")
+    lo = env.add_guest("t0", "lo", "10.77.0.11")
+    edge = env.add_guest("t0", "edge", "10.77.0.12", ifindex=DIRECT - 1)
+    at = env.add_guest("t0", "at", "10.77.0.13", ifindex=DIRECT)
+    hi = env.add_guest("t0", "hi", "10.77.0.14", ifindex=60001)
+    idx = {g.name: env.host.ifindex(g.port) for g in (lo, edge, at, hi)}
+    assert idx["hi"] == 60001 and idx["at"] == DIRECT, idx
+    for a, b in ((lo, hi), (hi, at), (at, edge), (edge, lo), (hi, edge)):
+        a.ping(b.ip, count=1)
+    direct_agrees(env, lo.port, idx.values())
+
+    env.cli("port", "del", "t0", hi.port)
+    env.cli("port", "del", "t0", edge.port)
+    direct_agrees(env, lo.port, [idx["lo"], idx["at"]], [idx["hi"], idx["edge"]])
+    for gone in (hi, edge):
+        assert gone.ping(lo.ip, count=1, deadline=2, check=False).returncode != 0
+    lo.ping(at.ip, count=1)
+
+    env.cli("port", "add", "t0", edge.port)
+    env.kill_daemon()
+    env.start_daemon()
+    direct_agrees(env, lo.port, [idx["lo"], idx["at"], idx["edge"]], [idx["hi"]])
+    edge.ping(at.ip, count=1)
+
+
+def test_isolated_ports_beyond_the_direct_table(kvnet):
+    """<port isolated='yes'/> holds between a port the switch finds in
+    ports_direct and one it finds in ports alone, both ways."""
+    env = kvnet
+    env.define_xml(env.isolated_xml("t0", extra="  <port isolated='yes'/>"))
+    env.cli("net", "start", "t0")
+    i1 = env.add_guest("t0", "i1", "10.77.0.91")
+    i2 = env.add_guest("t0", "i2", "10.77.0.92", ifindex=DIRECT + 7)
+    for g in (i1, i2):
+        g.ping("10.77.0.1", count=1)   # the FDB learns both
+    for a, b in ((i1, i2), (i2, i1)):
+        with b.capture() as cb:
+            t = tag(f"{a.name}-to-{b.name}")
+            a.sendp(tagged_frame(a.mac, b.mac, t))
+            # counted where the switch dropped it: it went nowhere else
+            poll(lambda: env.stats("t0")[a.port]["drops"].get("isolated", 0) >= 1, 5,
+                 f"{a.port}'s frame to {b.port} dropped as isolated")
+            assert not cb.matching(ether_marker(t)), f"{a.name} reached {b.name}"

@@ -219,6 +219,33 @@ static void map_clear(const struct bpf_map *map, size_t key_size)
 		assert_int_equal(bpf_map_delete_elem(fd, key), 0);
 }
 
+/* A port's entry, in ports and, as kvnetd keeps it, ports_direct. */
+static void port_write(struct tctx *t, const struct kvnet_port *port, uint64_t flags)
+{
+	uint32_t key = port->ifindex;
+
+	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.ports), &key, port, flags), 0);
+	if (key < KVNET_PORTS_DIRECT)
+		assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.ports_direct), &key,
+						     port, BPF_ANY),
+				 0);
+}
+
+static void ports_clear(struct tctx *t)
+{
+	static const struct kvnet_port none;
+	uint32_t key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(map_fd(t->skel->maps.ports), prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (key < KVNET_PORTS_DIRECT)
+			bpf_map_update_elem(map_fd(t->skel->maps.ports_direct), &key, &none,
+					    BPF_ANY);
+	}
+	map_clear(t->skel->maps.ports, sizeof(uint32_t));
+}
+
 static void port_set(struct tctx *t, uint32_t ifindex, uint32_t flags,
 		     uint32_t mtu, uint32_t slot)
 {
@@ -232,8 +259,7 @@ static void port_set(struct tctx *t, uint32_t ifindex, uint32_t flags,
 	assert_non_null(zero);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_state),
 					     &slot, &st, BPF_ANY), 0);
-	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.ports),
-					     &ifindex, &port, BPF_ANY), 0);
+	port_write(t, &port, BPF_ANY);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.flood_list),
 					     &fkey, &ifindex, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(map_fd(t->skel->maps.port_stats),
@@ -248,7 +274,7 @@ static void port_flags(struct tctx *t, uint32_t ifindex, uint32_t flags)
 
 	assert_int_equal(bpf_map_lookup_elem(fd, &ifindex, &port), 0);
 	port.flags = flags;
-	assert_int_equal(bpf_map_update_elem(fd, &ifindex, &port, BPF_EXIST), 0);
+	port_write(t, &port, BPF_EXIST);
 }
 
 static void port_mtu(struct tctx *t, uint32_t ifindex, uint32_t mtu)
@@ -258,7 +284,7 @@ static void port_mtu(struct tctx *t, uint32_t ifindex, uint32_t mtu)
 
 	assert_int_equal(bpf_map_lookup_elem(fd, &ifindex, &port), 0);
 	port.mtu = mtu;
-	assert_int_equal(bpf_map_update_elem(fd, &ifindex, &port, BPF_EXIST), 0);
+	port_write(t, &port, BPF_EXIST);
 }
 
 /* The settings, and nports live entries in copy 0 of the flood list. */
@@ -451,7 +477,7 @@ static int topo_setup(void **state)
 
 	map_clear(t->skel->maps.fdb, sizeof(struct kvnet_fdb_key));
 	map_clear(t->skel->maps.fdb_static, sizeof(struct kvnet_fdb_key));
-	map_clear(t->skel->maps.ports, sizeof(uint32_t));
+	ports_clear(t);
 	stats_clear(t);
 	for (i = 0; i < KVNET_FLOOD_ENTRIES; i++)
 		assert_int_equal(bpf_map_update_elem(
