@@ -202,8 +202,8 @@ static __always_inline int kvnet_rewrite_block(struct __sk_buff *skb, const stru
 	b.ip.daddr = to->daddr;
 	b.sport = to->sport;
 	b.dport = to->dport;
-	__builtin_memcpy(b.dmac, dmac, ETH_ALEN);
-	__builtin_memcpy(b.smac, smac, ETH_ALEN);
+	kvnet_mac_copy(b.dmac, dmac);
+	kvnet_mac_copy(b.smac, smac);
 	return bpf_skb_store_bytes(skb, 0, &b, sizeof(b), 0) ? -1 : 0;
 }
 
