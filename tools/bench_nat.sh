@@ -397,7 +397,7 @@ nat_med() {
 # nat_ratio A B: A / B, or n/a.
 nat_ratio() { if [ -n "$1" ] && [ -n "$2" ]; then calc "$1 / $2" %.2f; else echo n/a; fi; }
 # nat_pct A B: A as a percentage of B, or n/a.
-nat_pct() { if [ -n "$1" ] && [ -n "$2" ]; then calc "100.0 * $1 / $2" %.0f%%; else echo n/a; fi; }
+nat_pct() { if [ -n "$1" ] && [ -n "$2" ]; then calc "100.0 * $1 / $2" %.1f%%; else echo n/a; fi; }
 
 # nat_run_shares LABEL A B: A as a percentage of B in each run, and the
 # median of those.
@@ -407,11 +407,11 @@ nat_run_shares() {
 	read -r -a a <<<"${nat_vals[$1|$2]:-}"
 	read -r -a b <<<"${nat_vals[$1|$3]:-}"
 	for ((i = 0; i < ${#a[@]} && i < ${#b[@]}; i++)); do
-		pct=$(calc "100.0 * ${a[i]} / ${b[i]}" %.0f)
+		pct=$(calc "100.0 * ${a[i]} / ${b[i]}" %.1f)
 		all+="$pct "
 		printf '%s%% ' "$pct"
 	done
-	[ -z "$all" ] || printf '(median %s%%)' "$(calc "$(echo "$all" | median)" %.0f)"
+	[ -z "$all" ] || printf '(median %s%%)' "$(calc "$(echo "$all" | median)" %.1f)"
 }
 
 nat_fmt() { if [ -n "$2" ]; then fmt "$1" "$2"; else echo n/a; fi; }
